@@ -1,0 +1,172 @@
+"""The `callnext` command: serve, user add, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from .config import Settings
+from .domain.errors import DomainError
+from .domain.model import Role
+from .store import accounts
+from .store.database import DEFAULT_URL, Database, DatabaseUrlError
+from .web.app import create_app
+from .web.keys import DB
+
+PAGES = (
+    ("halls", "/"),
+    ("kiosk", "/halls/{hall}/kiosk"),
+    ("lobby display", "/halls/{hall}/display"),
+    ("staff console", "/halls/{hall}/staff"),
+    ("dashboard", "/halls/{hall}/dashboard"),
+    ("hall API", "/api/v1/halls/{hall}"),
+    ("display stream", "/ws/v1/halls/{hall}"),
+)
+
+
+class StartupError(Exception):
+    """Why the server cannot start, in one line."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callnext", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--db", default=None, help=f"SQLAlchemy URL (default {DEFAULT_URL})")
+    serve.add_argument("--demo", action="store_true", help="create the demo hall if none exists")
+
+    user = commands.add_parser("user", help="manage staff accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add an account; the password is read from stdin")
+    add.add_argument("username")
+    add.add_argument("--role", choices=[r.value for r in Role], required=True)
+    add.add_argument("--hall", default=None)
+    add.add_argument("--window", type=int, default=None, help="the window a staff member works")
+    add.add_argument("--replace", action="store_true", help="set the password of an existing user")
+    add.add_argument("--db", default=None)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations")
+    upgrade.add_argument("--db", default=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    try:
+        if args.command == "serve":
+            settings = Settings.from_env(
+                host=args.host, port=args.port, db_url=args.db, demo=args.demo
+            )
+            asyncio.run(serve(settings))
+        elif args.command == "user":
+            asyncio.run(add_user(args))
+        else:
+            asyncio.run(upgrade(Settings.from_env(db_url=args.db)))
+    except (StartupError, DatabaseUrlError, DomainError, ValueError) as exc:
+        print(f"callnext: {_reason(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def _reason(exc: Exception) -> str:
+    return exc.message if isinstance(exc, DomainError) else str(exc)
+
+
+async def serve(settings: Settings) -> None:
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    try:
+        await runner.setup()
+    except Exception as exc:  # any failure to open or migrate the database stops the start
+        raise StartupError(f"cannot open the database: {_short(exc)}") from exc
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise StartupError(
+                f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
+            ) from exc
+        await _announce(app, settings)
+        await _wait_for_stop()
+    finally:
+        await runner.cleanup()
+
+
+async def _announce(app: web.Application, settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"callnext listening on {base}", flush=True)
+    for code in await app[DB].hall_codes():
+        for label, path in PAGES:
+            print(f"  {label:<15} {base}{path.format(hall=code)}", flush=True)
+    if settings.demo:
+        print("  WARNING: demo accounts w1…w8 and manager use the password 'demo'", flush=True)
+
+
+async def _wait_for_stop() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+def _short(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+async def upgrade(settings: Settings) -> None:
+    db = Database(settings.db_url)
+    try:
+        await db.start()
+    except (SQLAlchemyError, OSError) as exc:
+        raise StartupError(f"cannot open the database: {_short(exc)}") from exc
+    finally:
+        await db.close()
+    print("database schema is up to date")
+
+
+async def add_user(args: argparse.Namespace) -> None:
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.username}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 4:
+        raise StartupError("the password must have at least 4 characters")
+    settings = Settings.from_env(db_url=args.db)
+    db = Database(settings.db_url)
+    try:
+        await db.start()
+        account = await accounts.add_user(
+            db, args.username, password, Role(args.role), args.hall, args.window,
+            replace_password=args.replace,
+        )  # fmt: skip
+    except (SQLAlchemyError, OSError) as exc:
+        raise StartupError(f"cannot open the database: {_short(exc)}") from exc
+    finally:
+        await db.close()
+    print(f"user {account.username} ({account.role.value}, hall {account.hall or 'all'}) saved")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Settings of one server process, from the command line and CALLNEXT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from .store.database import DEFAULT_URL
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `count` requests per `per_s` seconds per client."""
+
+    count: int
+    per_s: float
+
+
+DEFAULT_LIMITS = {"tickets": RateLimit(30, 60.0), "login": RateLimit(10, 60.0)}
+
+
+def parse_rate_limits(spec: str | None) -> dict[str, RateLimit] | None:
+    """`off`, or `tickets=30/60,login=10/60` (count/seconds); None means all limits off."""
+    if spec is None or not spec.strip():
+        return dict(DEFAULT_LIMITS)
+    if spec.strip().lower() in ("off", "0", "false", "no"):
+        return None
+    limits = dict(DEFAULT_LIMITS)
+    for part in spec.split(","):
+        name, _, rule = part.partition("=")
+        count, _, per = rule.partition("/")
+        if name.strip() not in DEFAULT_LIMITS:
+            raise ValueError(f"unknown rate limit {name.strip()!r} in CALLNEXT_RATE_LIMITS")
+        limits[name.strip()] = RateLimit(int(count), float(per or 60))
+    return limits
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = DEFAULT_URL
+    host: str = "127.0.0.1"
+    port: int = 8080
+    demo: bool = False
+    token_ttl: timedelta = timedelta(hours=12)
+    rate_limits: dict[str, RateLimit] | None = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    max_body_bytes: int = 64 * 1024
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {
+            "rate_limits": parse_rate_limits(env.get("CALLNEXT_RATE_LIMITS")),
+        }
+        if "CALLNEXT_TOKEN_TTL_S" in env:
+            values["token_ttl"] = timedelta(seconds=float(env["CALLNEXT_TOKEN_TTL_S"]))
+        if "CALLNEXT_DB" in env:
+            values["db_url"] = env["CALLNEXT_DB"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,107 @@
+"""The hall's vocabulary: tickets, services, windows, as plain immutable values."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class Status(enum.StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class Outcome(enum.StrEnum):
+    COMPLETED = "completed"
+    PENDING = "pending"
+
+
+class Finish(enum.StrEnum):
+    """How staff close the current ticket at the window."""
+
+    COMPLETED = "completed"
+    PENDING = "pending"
+    NO_SHOW = "no_show"
+
+
+class WindowStatus(enum.StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: str
+    hall: str
+    number: str
+    service: str
+    priority: bool
+    status: Status
+    issued_at: datetime
+    day: str
+    outcome: Outcome | None = None
+    window: int | None = None
+    called_at: datetime | None = None
+    last_called_at: datetime | None = None
+    finished_at: datetime | None = None
+    completed_at: datetime | None = None
+    recalls: int = 0
+    transfers: int = 0
+    pk: int = 0  # insertion order; the last tie-break of the queue order
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    code: str
+    name: str
+    name_en: str = ""
+    open: bool = True
+    default_service_s: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    number: int
+    name: str
+    services: tuple[str, ...]
+    status: WindowStatus = WindowStatus.OPEN
+    pause_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hall:
+    code: str
+    name: str
+    timezone: str
+    name_en: str = ""
+    services: tuple[Service, ...] = ()
+    windows: tuple[Window, ...] = ()
+    bind_staff_to_windows: bool = False
+    id: int = 0
+    config_version: int = 0
+
+    def service(self, code: str) -> Service | None:
+        for s in self.services:
+            if s.code == code:
+                return s
+        return None
+
+    def window(self, number: int) -> Window | None:
+        for w in self.windows:
+            if w.number == number:
+                return w
+        return None
+
+    def windows_serving(self, service: str) -> list[Window]:
+        return [w for w in self.windows if service in w.services]

@@ -1,0 +1,51 @@
+"""The queue order and what a waiting citizen is told: people ahead and estimated wait.
+
+Order among the waiting tickets of the services a window serves: priority tickets first, then
+the earliest `issued_at` (a transferred ticket keeps its own), then the order of issue.
+The store's SQL claim sorts by the same three keys; tests hold the two to each other.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from .model import Status, Ticket
+
+QueueKey = tuple[bool, datetime, int]
+
+
+def queue_key(ticket: Ticket) -> QueueKey:
+    return (not ticket.priority, ticket.issued_at, ticket.pk)
+
+
+def pick_next(waiting: Iterable[Ticket], services: Iterable[str]) -> Ticket | None:
+    """The ticket a window serving `services` calls next, or None when nobody waits."""
+    wanted = set(services)
+    eligible = [t for t in waiting if t.status is Status.WAITING and t.service in wanted]
+    return min(eligible, key=queue_key, default=None)
+
+
+def count_ahead(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
+    """Waiting tickets of the same service that will be called before this one."""
+    key = queue_key(ticket)
+    return sum(
+        1
+        for t in waiting
+        if t.status is Status.WAITING
+        and t.service == ticket.service
+        and t.id != ticket.id
+        and queue_key(t) < key
+    )
+
+
+def estimate_wait_s(ahead: int, windows_open: int, mean_service_s: float) -> int:
+    """Seconds until a ticket with `ahead` people before it is called.
+
+    Each open window serving the service takes one ticket per mean service time. With no window
+    open the estimate assumes one will open, rather than claiming an infinite wait.
+    """
+    if ahead <= 0:
+        return 0
+    return math.ceil(ahead * mean_service_s / max(1, windows_open))

@@ -1,0 +1,118 @@
+"""A day's figures, exactly as the contract defines them, from the tickets issued that day."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .clock import local_day
+from .model import Outcome, Status, Ticket
+
+SERVED = (Outcome.COMPLETED, Outcome.PENDING)
+COUNT_FIELDS = (
+    "issued", "called", "served", "no_show", "cancelled", "waiting", "completed_same_day",
+)  # fmt: skip
+SUMMARY_FIELDS = ("avg", "p50", "p90", "max")
+
+
+def nearest_rank(sorted_values: Sequence[float], p: float) -> float:
+    """The ⌈p·n⌉-th smallest value (p in (0, 1])."""
+    rank = max(1, math.ceil(p * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def summarize(values: Iterable[float]) -> dict[str, float | None]:
+    ordered = sorted(values)
+    if not ordered:
+        return dict.fromkeys(SUMMARY_FIELDS)
+    return {
+        "avg": round(sum(ordered) / len(ordered), 3),
+        "p50": round(nearest_rank(ordered, 0.5), 3),
+        "p90": round(nearest_rank(ordered, 0.9), 3),
+        "max": round(ordered[-1], 3),
+    }
+
+
+def is_served(ticket: Ticket) -> bool:
+    return ticket.outcome in SERVED and ticket.finished_at is not None
+
+
+def wait_s(ticket: Ticket) -> float | None:
+    if ticket.called_at is None:
+        return None
+    return (ticket.called_at - ticket.issued_at).total_seconds()
+
+
+def service_s(ticket: Ticket) -> float | None:
+    if not is_served(ticket) or ticket.called_at is None or ticket.finished_at is None:
+        return None
+    return (ticket.finished_at - ticket.called_at).total_seconds()
+
+
+def completed_same_day(ticket: Ticket, tz: str) -> bool:
+    return (
+        is_served(ticket)
+        and ticket.outcome is Outcome.COMPLETED
+        and ticket.completed_at is not None
+        and local_day(ticket.completed_at, tz) == ticket.day
+    )
+
+
+def figures(tickets: Sequence[Ticket], tz: str) -> dict[str, Any]:
+    """Counts, rate and time summaries over one group of tickets."""
+    served = sum(1 for t in tickets if is_served(t))
+    same_day = sum(1 for t in tickets if completed_same_day(t, tz))
+    waits = [w for t in tickets if (w := wait_s(t)) is not None]
+    services = [s for t in tickets if (s := service_s(t)) is not None]
+    return {
+        "issued": len(tickets),
+        "called": sum(1 for t in tickets if t.called_at is not None),
+        "served": served,
+        "no_show": sum(1 for t in tickets if t.status is Status.NO_SHOW),
+        "cancelled": sum(1 for t in tickets if t.status is Status.CANCELLED),
+        "waiting": sum(1 for t in tickets if t.status is Status.WAITING),
+        "completed_same_day": same_day,
+        "same_day_completion_rate": round(same_day / served, 4) if served else None,
+        "wait_s": summarize(waits),
+        "service_s": summarize(services),
+    }
+
+
+def day_stats(day: str, tickets: Sequence[Ticket], tz: str) -> dict[str, Any]:
+    """The contract's statistics object for the tickets issued on `day`."""
+    by_service: dict[str, list[Ticket]] = {}
+    by_window: dict[str, list[Ticket]] = {}
+    for t in tickets:
+        by_service.setdefault(t.service, []).append(t)
+        if t.finished_at is not None and t.window is not None:
+            by_window.setdefault(str(t.window), []).append(t)
+    return {
+        "date": day,
+        **figures(tickets, tz),
+        "per_service": {k: figures(v, tz) for k, v in sorted(by_service.items())},
+        "per_window": {
+            k: figures(v, tz) for k, v in sorted(by_window.items(), key=lambda kv: int(kv[0]))
+        },
+    }
+
+
+def csv_rows(stats: dict[str, Any]) -> list[list[str]]:
+    """One row for the hall, one per service, one per window: a spreadsheet's view."""
+    header = ["date", "scope", "key", *COUNT_FIELDS, "same_day_completion_rate"]
+    for group in ("wait_s", "service_s"):
+        header += [f"{group}_{f}" for f in SUMMARY_FIELDS]
+    rows = [header, _csv_row(stats["date"], "hall", "", stats)]
+    for code, fig in stats["per_service"].items():
+        rows.append(_csv_row(stats["date"], "service", code, fig))
+    for number, fig in stats["per_window"].items():
+        rows.append(_csv_row(stats["date"], "window", number, fig))
+    return rows
+
+
+def _csv_row(day: str, scope: str, key: str, fig: dict[str, Any]) -> list[str]:
+    cells: list[Any] = [day, scope, key, *(fig[f] for f in COUNT_FIELDS)]
+    cells.append(fig["same_day_completion_rate"])
+    for group in ("wait_s", "service_s"):
+        cells += [fig[group][f] for f in SUMMARY_FIELDS]
+    return ["" if c is None else str(c) for c in cells]

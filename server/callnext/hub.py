@@ -1,0 +1,162 @@
+"""The event fan-out: committed events, in seq order, to every display of a hall.
+
+Each connection has a bounded queue. Publishing puts the same encoded frame in every queue
+without awaiting; a connection whose queue is full is dropped (it reconnects with ?since=),
+so a slow screen never delays the others. A short ring of recent frames per hall lets a new
+connection take its snapshot or replay and join the live flow with no await in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+RING_SIZE = 512
+QUEUE_SIZE = 1024
+GAP_REPAIR_DELAY_S = 0.5
+
+
+class Committed(Protocol):
+    hall: str
+    seq: int
+    frame: str
+
+
+FetchAfter = Callable[[str, int], Awaitable[list[tuple[int, str]]]]
+
+
+@dataclass(eq=False, slots=True)
+class Subscriber:
+    """One display connection's side of the hub."""
+
+    queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    cursor: int = 0  # the last seq queued for this connection
+    dropped: bool = False
+    on_drop: Callable[[], None] = lambda: None
+
+    def push(self, seq: int, frame: bytes) -> bool:
+        """Queue a frame unless already sent; False when the queue is full (too slow)."""
+        if seq <= self.cursor:
+            return True
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            return False
+        self.cursor = seq
+        return True
+
+    def push_snapshot(self, seq: int, frame: bytes) -> None:
+        """The first frame of a connection: the state at `seq`; events follow from seq + 1."""
+        self.queue.put_nowait(frame)
+        self.cursor = seq
+
+
+@dataclass(slots=True)
+class Channel:
+    last_seq: int | None = None
+    ring: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=RING_SIZE))
+    subscribers: set[Subscriber] = field(default_factory=set)
+    early: dict[int, bytes] = field(default_factory=dict)  # arrived before a missing seq
+    repair: asyncio.TimerHandle | None = None
+
+
+class Hub:
+    def __init__(self, fetch_after: FetchAfter | None = None) -> None:
+        self.channels: dict[str, Channel] = {}
+        self.fetch_after = fetch_after
+        self.published = 0
+        self.dropped = 0
+
+    def channel(self, hall: str) -> Channel:
+        return self.channels.setdefault(hall, Channel())
+
+    def connections(self) -> int:
+        return sum(len(c.subscribers) for c in self.channels.values())
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def publish(self, events: Iterable[Committed]) -> None:
+        """The store's after-commit hook."""
+        for event in events:
+            self.deliver(event.hall, event.seq, event.frame)
+
+    def deliver(self, hall: str, seq: int, frame: str | bytes) -> None:
+        """Take one committed event; fan out every frame that is now in order."""
+        ch = self.channel(hall)
+        data = frame.encode() if isinstance(frame, str) else frame
+        if ch.last_seq is None:
+            ch.last_seq = seq - 1
+        if seq <= ch.last_seq:
+            return
+        ch.early[seq] = data
+        while (nxt := ch.last_seq + 1) in ch.early:
+            self._fan_out(hall, ch, nxt, ch.early.pop(nxt))
+        if ch.early and ch.repair is None and self.fetch_after is not None:
+            loop = asyncio.get_running_loop()
+            ch.repair = loop.call_later(GAP_REPAIR_DELAY_S, self._start_repair, hall)
+
+    def _fan_out(self, hall: str, ch: Channel, seq: int, data: bytes) -> None:
+        ch.last_seq = seq
+        ch.ring.append((seq, data))
+        self.published += 1
+        slow = [s for s in ch.subscribers if not s.push(seq, data)]
+        for sub in slow:
+            self._drop(ch, sub)
+
+    def _drop(self, ch: Channel, sub: Subscriber) -> None:
+        ch.subscribers.discard(sub)
+        sub.dropped = True
+        self.dropped += 1
+        sub.on_drop()
+
+    def _start_repair(self, hall: str) -> None:
+        asyncio.get_running_loop().create_task(self._repair(hall))
+
+    async def _repair(self, hall: str) -> None:
+        """A seq went missing (a commit whose publish was lost): read it back from the log."""
+        ch = self.channel(hall)
+        ch.repair = None
+        if not ch.early or ch.last_seq is None or self.fetch_after is None:
+            return
+        log.warning("hall %s: seq gap after %s, repairing from the event log", hall, ch.last_seq)
+        try:
+            for seq, frame in await self.fetch_after(hall, ch.last_seq):
+                self.deliver(hall, seq, frame)
+        except Exception:  # the log is unreachable: try again shortly
+            log.exception("hall %s: gap repair failed", hall)
+            ch.repair = asyncio.get_running_loop().call_later(
+                GAP_REPAIR_DELAY_S, self._start_repair, hall
+            )
+
+    # -- subscribing -----------------------------------------------------------------------
+
+    def attach(self, hall: str, sub: Subscriber, after: int) -> bool:
+        """Join the live flow after seq `after`, replaying from the ring, with no await.
+
+        False when the ring no longer holds everything after `after`: the caller reads the
+        missing frames from the event log and tries again.
+        """
+        ch = self.channel(hall)
+        if ch.last_seq is None:
+            ch.last_seq = after
+        sub.cursor = max(sub.cursor, after)
+        if after < ch.last_seq:
+            if not ch.ring or ch.ring[0][0] > after + 1:
+                return False
+            for seq, data in ch.ring:
+                if seq > after and not sub.push(seq, data):
+                    sub.dropped = True
+                    return True
+        ch.subscribers.add(sub)
+        return True
+
+    def detach(self, hall: str, sub: Subscriber) -> None:
+        ch = self.channels.get(hall)
+        if ch is not None:
+            ch.subscribers.discard(sub)

@@ -1,0 +1,112 @@
+"""The display stream's protocol in one place: frame types, event names and their builders.
+
+displays/protocol.js mirrors this module for the pages. A frame is built and encoded once,
+then the same text goes to every connection.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from .domain.clock import rfc3339
+from .domain.model import Hall, Status, Ticket
+
+SNAPSHOT: Final = "snapshot"
+EVENT: Final = "event"
+
+TICKET_ISSUED: Final = "ticket.issued"
+TICKET_CALLED: Final = "ticket.called"
+TICKET_RECALLED: Final = "ticket.recalled"
+TICKET_FINISHED: Final = "ticket.finished"
+TICKET_TRANSFERRED: Final = "ticket.transferred"
+TICKET_CANCELLED: Final = "ticket.cancelled"
+TICKET_COMPLETED: Final = "ticket.completed"
+WINDOW_PAUSED: Final = "window.paused"
+WINDOW_RESUMED: Final = "window.resumed"
+
+EVENT_NAMES: Final = frozenset(
+    {
+        TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
+        TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED,
+    }
+)  # fmt: skip
+ANNOUNCED: Final = frozenset({TICKET_CALLED, TICKET_RECALLED})
+
+# Close codes a display may see: it should reconnect with ?since= after either.
+CLOSE_TOO_SLOW: Final = 4000  # the client did not keep up and was dropped
+CLOSE_SHUTDOWN: Final = 1001  # the server is going away (restart)
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def ticket_json(
+    ticket: Ticket, tz: str, ahead: int | None = None, est_wait_s: int | None = None
+) -> dict[str, Any]:
+    """A ticket as the API shows it; `ahead` and `est_wait_s` only while it waits."""
+    body: dict[str, Any] = {
+        "id": ticket.id,
+        "hall": ticket.hall,
+        "number": ticket.number,
+        "service": ticket.service,
+        "priority": ticket.priority,
+        "status": ticket.status.value,
+        "outcome": ticket.outcome.value if ticket.outcome else None,
+        "window": ticket.window,
+        "issued_at": rfc3339(ticket.issued_at, tz),
+        "called_at": rfc3339(ticket.called_at, tz),
+        "finished_at": rfc3339(ticket.finished_at, tz),
+        "completed_at": rfc3339(ticket.completed_at, tz),
+        "recalls": ticket.recalls,
+        "last_called_at": rfc3339(ticket.last_called_at, tz),
+        "transfers": ticket.transfers,
+        "day": ticket.day,
+    }
+    if ticket.status is Status.WAITING:
+        body["ahead"] = ahead if ahead is not None else 0
+        body["est_wait_s"] = est_wait_s if est_wait_s is not None else 0
+    return body
+
+
+def announcement(number: str, window: int, audio: str | None = None) -> dict[str, Any]:
+    """What a screen or loudspeaker says for a call."""
+    return {
+        "text": f"请{number}号到{window}号窗口办理",
+        "text_en": f"Ticket {number}, please go to window {window}",
+        "audio": audio,
+    }
+
+
+def event_frame(
+    seq: int,
+    at: str,
+    name: str,
+    *,
+    ticket: dict[str, Any] | None,
+    window: int | None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    frame: dict[str, Any] = {
+        "type": EVENT, "seq": seq, "at": at, "event": name, "ticket": ticket, "window": window,
+    }  # fmt: skip
+    if name in ANNOUNCED and ticket is not None and window is not None:
+        frame["announce"] = announcement(ticket["number"], window)
+    if extra:
+        frame.update(extra)
+    return frame
+
+
+def snapshot_frame(hall: dict[str, Any]) -> dict[str, Any]:
+    return {"type": SNAPSHOT, "seq": hall["seq"], "hall": hall}
+
+
+def hall_header(hall: Hall, seq: int) -> dict[str, Any]:
+    return {
+        "hall": hall.code,
+        "name": hall.name,
+        "name_en": hall.name_en,
+        "timezone": hall.timezone,
+        "seq": seq,
+    }

@@ -1,0 +1,1 @@
+"""Storage: tables, engines, transactions. The only package that speaks SQL."""

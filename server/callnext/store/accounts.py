@@ -1,0 +1,148 @@
+"""Staff accounts and their sessions (bearer tokens that expire)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.clock import to_micros, utcnow
+from ..domain.errors import Conflict, NotFound, Unauthenticated
+from ..domain.model import Role
+from ..security import DUMMY_HASH, hash_password, new_token, token_digest, verify_password
+from .database import Database
+from .schema import halls, sessions, users
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    username: str
+    role: Role
+    hall: str | None
+    window: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    token: str
+    account: Account
+    expires_at: datetime
+
+
+_ACCOUNT_COLUMNS = (
+    users.c.id, users.c.username, users.c.role, halls.c.code.label("hall"), users.c.window,
+)  # fmt: skip
+
+
+def _account(row: object) -> Account:
+    m = row._mapping  # type: ignore[attr-defined]
+    return Account(m["id"], m["username"], Role(m["role"]), m["hall"], m["window"])
+
+
+async def add_user(
+    db: Database,
+    username: str,
+    password: str,
+    role: Role,
+    hall: str | None,
+    window: int | None = None,
+    *,
+    replace_password: bool = False,
+) -> Account:
+    """Create an account (or, with replace_password, set an existing one's password)."""
+    hashed = await asyncio.to_thread(hash_password, password)
+    async with db.writer.connect() as conn, conn.begin():
+        hall_id = None
+        if hall is not None:
+            hall_id = (
+                await conn.execute(select(halls.c.id).where(halls.c.code == hall))
+            ).scalar_one_or_none()
+            if hall_id is None:
+                raise NotFound("hall_not_found", f"No hall {hall!r}.")
+        values = {
+            "username": username, "password_hash": hashed, "role": role.value,
+            "hall_id": hall_id, "window": window,
+        }  # fmt: skip
+        exists = (
+            await conn.execute(select(users.c.id).where(users.c.username == username))
+        ).scalar_one_or_none()
+        if exists is not None and not replace_password:
+            raise Conflict("user_exists", f"User {username!r} already exists.")
+        try:
+            if exists is None:
+                await conn.execute(insert(users).values(created_at=to_micros(utcnow()), **values))
+            else:
+                await conn.execute(update(users).where(users.c.id == exists).values(**values))
+        except IntegrityError as exc:
+            raise Conflict("user_exists", f"User {username!r} already exists.") from exc
+    return await _find(db, username)
+
+
+async def _find(db: Database, username: str) -> Account:
+    async with db.reader.connect() as conn:
+        row = (
+            await conn.execute(
+                select(*_ACCOUNT_COLUMNS)
+                .outerjoin(halls, halls.c.id == users.c.hall_id)
+                .where(users.c.username == username)
+            )
+        ).first()
+    if row is None:
+        raise NotFound("user_not_found", f"No user {username!r}.")
+    return _account(row)
+
+
+async def login(db: Database, username: str, password: str, ttl: timedelta) -> Session:
+    async with db.reader.connect() as conn:
+        row = (
+            await conn.execute(
+                select(*_ACCOUNT_COLUMNS, users.c.password_hash, users.c.disabled)
+                .outerjoin(halls, halls.c.id == users.c.hall_id)
+                .where(users.c.username == username)
+            )
+        ).first()
+    stored = row.password_hash if row is not None else DUMMY_HASH
+    valid = await asyncio.to_thread(verify_password, password, stored)
+    if row is None or not valid or row.disabled:
+        raise Unauthenticated("bad_credentials", "Wrong username or password.")
+    token, now = new_token(), utcnow()
+    expires = now + ttl
+    async with db.writer.connect() as conn, conn.begin():
+        await conn.execute(
+            insert(sessions).values(
+                token_hash=token_digest(token),
+                user_id=row.id,
+                created_at=to_micros(now),
+                expires_at=to_micros(expires),
+            )
+        )
+        await conn.execute(delete(sessions).where(sessions.c.expires_at < to_micros(now)))
+    return Session(token, _account(row), expires)
+
+
+async def authenticate(db: Database, token: str) -> Account:
+    async with db.reader.connect() as conn:
+        row = (
+            await conn.execute(
+                select(*_ACCOUNT_COLUMNS)
+                .join(sessions, sessions.c.user_id == users.c.id)
+                .outerjoin(halls, halls.c.id == users.c.hall_id)
+                .where(
+                    sessions.c.token_hash == token_digest(token),
+                    sessions.c.expires_at > to_micros(utcnow()),
+                    users.c.disabled.is_(False),
+                )
+            )
+        ).first()
+    if row is None:
+        raise Unauthenticated("bad_token", "The token is unknown or has expired; log in again.")
+    return _account(row)
+
+
+async def logout(db: Database, token: str) -> None:
+    async with db.writer.connect() as conn, conn.begin():
+        await conn.execute(delete(sessions).where(sessions.c.token_hash == token_digest(token)))

@@ -1,0 +1,236 @@
+"""One write transaction on one hall: the unit every change goes through.
+
+Opened by Database.hall_tx with the hall's row locked (BEGIN IMMEDIATE on SQLite, FOR UPDATE on
+PostgreSQL), so the changes to one hall, and its `seq`, are strictly serial. Events emitted here
+are stored with the change and handed to the hub only after the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .. import protocol
+from ..domain.clock import local_day, rfc3339, to_micros
+from ..domain.errors import NotFound
+from ..domain.model import Hall, Status, Ticket, WindowStatus
+from ..domain.numbering import format_number
+from . import queue_sql
+from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
+from .schema import counters, events, halls, idempotency, tickets, windows
+
+
+@dataclass(slots=True)
+class PendingEvent:
+    name: str
+    ticket: Ticket | None
+    window: int | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Published:
+    """An event committed to the store, ready for the hub: its seq and its encoded frame."""
+
+    hall: str
+    seq: int
+    frame: str
+
+
+class HallTx:
+    def __init__(self, conn: AsyncConnection, hall: Hall, seq: int, now: datetime) -> None:
+        self.conn = conn
+        self.hall = hall
+        self.seq = seq
+        self.now = now
+        self.today = local_day(now, hall.timezone)
+        self._pending: list[PendingEvent] = []
+
+    # -- reads inside the transaction -------------------------------------------------------
+
+    async def ticket(self, ticket_id: str) -> Ticket:
+        row = (
+            await self.conn.execute(
+                select(*TICKET_COLUMNS).where(
+                    tickets.c.id == ticket_id, tickets.c.hall_id == self.hall.id
+                )
+            )
+        ).first()
+        if row is None:
+            raise NotFound("ticket_not_found", f"No ticket {ticket_id!r} in this hall.")
+        return ticket_from_row(row, self.hall.code)
+
+    async def ticket_by_number(self, number: str) -> Ticket | None:
+        row = (
+            await self.conn.execute(
+                select(*TICKET_COLUMNS).where(
+                    tickets.c.hall_id == self.hall.id,
+                    tickets.c.day == self.today,
+                    tickets.c.number == number,
+                )
+            )
+        ).first()
+        return ticket_from_row(row, self.hall.code) if row else None
+
+    async def current(self, window: int) -> Ticket | None:
+        row = (
+            await self.conn.execute(
+                select(*TICKET_COLUMNS).where(
+                    tickets.c.hall_id == self.hall.id,
+                    tickets.c.window == window,
+                    tickets.c.status == Status.CALLED.value,
+                )
+            )
+        ).first()
+        return ticket_from_row(row, self.hall.code) if row else None
+
+    async def next_waiting(self, services: tuple[str, ...]) -> Ticket | None:
+        return await queue_sql.next_waiting(self.conn, self.hall, services)
+
+    async def idempotent_ticket(self, key: str, fingerprint: str) -> tuple[Ticket, str] | None:
+        row = (
+            await self.conn.execute(
+                select(*TICKET_COLUMNS, idempotency.c.fingerprint)
+                .join(idempotency, idempotency.c.ticket_pk == tickets.c.pk)
+                .where(idempotency.c.hall_id == self.hall.id, idempotency.c.key == key)
+            )
+        ).first()
+        if row is None:
+            return None
+        return ticket_from_row(row, self.hall.code), row.fingerprint
+
+    # -- writes -----------------------------------------------------------------------------
+
+    async def next_sequence(self, service: str) -> int:
+        """The next number of `service` today: one atomic upsert on the day's counter."""
+        dialect = self.conn.dialect.name
+        stmt_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = stmt_factory(counters).values(
+            hall_id=self.hall.id, service=service, day=self.today, last=1
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["hall_id", "service", "day"], set_={"last": counters.c.last + 1}
+        ).returning(counters.c.last)
+        return int((await self.conn.execute(stmt)).scalar_one())
+
+    async def insert_ticket(self, service: str, priority: bool) -> Ticket:
+        number = format_number(service, await self.next_sequence(service))
+        ticket = Ticket(
+            id=secrets.token_urlsafe(16),
+            hall=self.hall.code,
+            day=self.today,
+            number=number,
+            service=service,
+            priority=priority,
+            status=Status.WAITING,
+            issued_at=self.now,
+        )
+        pk = (
+            await self.conn.execute(
+                insert(tickets)
+                .values(
+                    id=ticket.id,
+                    hall_id=self.hall.id,
+                    day=ticket.day,
+                    number=number,
+                    priority=priority,
+                    issued_at=to_micros(self.now),
+                    **ticket_values(ticket),
+                )
+                .returning(tickets.c.pk)
+            )
+        ).scalar_one()
+        return replace(ticket, pk=int(pk))
+
+    async def remember_idempotency(self, key: str, fingerprint: str, ticket: Ticket) -> None:
+        await self.conn.execute(
+            insert(idempotency).values(
+                hall_id=self.hall.id,
+                key=key,
+                ticket_pk=ticket.pk,
+                fingerprint=fingerprint,
+                created_at=to_micros(self.now),
+            )
+        )
+
+    async def save(self, ticket: Ticket) -> Ticket:
+        await self.conn.execute(
+            update(tickets).where(tickets.c.pk == ticket.pk).values(**ticket_values(ticket))
+        )
+        return ticket
+
+    async def set_window_status(
+        self, number: int, status: WindowStatus, reason: str | None
+    ) -> None:
+        await self.conn.execute(
+            update(windows)
+            .where(windows.c.hall_id == self.hall.id, windows.c.number == number)
+            .values(status=status.value, pause_reason=reason)
+        )
+        await self.conn.execute(
+            update(halls)
+            .where(halls.c.id == self.hall.id)
+            .values(config_version=halls.c.config_version + 1)
+        )
+        new_windows = tuple(
+            replace(w, status=status, pause_reason=reason) if w.number == number else w
+            for w in self.hall.windows
+        )
+        self.hall = replace(self.hall, windows=new_windows, config_version=-1)
+
+    def emit(self, name: str, ticket: Ticket | None, window: int | None, **extra: Any) -> None:
+        """Record an event; it is numbered and stored at commit, and published after."""
+        self._pending.append(PendingEvent(name, ticket, window, extra))
+
+    async def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
+        ahead, est = await queue_sql.position(self.conn, self.hall, ticket)
+        return protocol.ticket_json(ticket, self.hall.timezone, ahead, est)
+
+    async def flush_events(self) -> list[Published]:
+        """Number, encode and store the pending events; bump the hall's seq once."""
+        if not self._pending:
+            return []
+        conn, hall = self.conn, self.hall
+        counts = await queue_sql.waiting_counts(conn, hall)
+        means = await queue_sql.mean_service_s(conn, hall, self.today)
+        queues = queue_sql.service_estimates(hall, counts, means)
+        at = rfc3339(self.now, hall.timezone)
+        assert at is not None
+        out: list[Published] = []
+        rows: list[dict[str, Any]] = []
+        for event in self._pending:
+            self.seq += 1
+            ticket = None
+            if event.ticket is not None:
+                ahead, est = await queue_sql.position(conn, hall, event.ticket, means)
+                ticket = protocol.ticket_json(event.ticket, hall.timezone, ahead, est)
+            frame = protocol.event_frame(
+                self.seq,
+                at,
+                event.name,
+                ticket=ticket,
+                window=event.window,
+                extra={**event.extra, "queues": queues},
+            )
+            text = protocol.encode(frame)
+            out.append(Published(hall.code, self.seq, text))
+            rows.append(
+                {"hall_id": hall.id, "seq": self.seq, "at": to_micros(self.now),
+                 "name": event.name, "frame": text}
+            )  # fmt: skip
+        await conn.execute(insert(events), rows)
+        await conn.execute(update(halls).where(halls.c.id == hall.id).values(seq=self.seq))
+        self._pending.clear()
+        return out
+
+
+def fingerprint(*parts: object) -> str:
+    """A short digest of a request's meaningful fields, to spot a reused idempotency key."""
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]

@@ -1,0 +1,116 @@
+"""The queue in SQL: the call-next claim, people ahead, waiting counts, recent service times.
+
+`next_waiting` sorts by the same keys as domain.queue.queue_key; tests hold the two together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..domain.clock import to_micros
+from ..domain.model import Hall, Status, Ticket, WindowStatus
+from ..domain.queue import estimate_wait_s
+from .rows import TICKET_COLUMNS, ticket_from_row
+from .schema import tickets
+
+QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.issued_at, tickets.c.pk)
+
+
+async def next_waiting(conn: AsyncConnection, hall: Hall, services: Iterable[str]) -> Ticket | None:
+    """The head of the queue for a window serving `services` (the call-next claim's read)."""
+    row = (
+        await conn.execute(
+            select(*TICKET_COLUMNS)
+            .where(
+                tickets.c.hall_id == hall.id,
+                tickets.c.status == Status.WAITING.value,
+                tickets.c.service.in_(list(services)),
+            )
+            .order_by(*QUEUE_ORDER)
+            .limit(1)
+        )
+    ).first()
+    return ticket_from_row(row, hall.code) if row else None
+
+
+async def count_ahead(conn: AsyncConnection, hall: Hall, ticket: Ticket) -> int:
+    """Waiting tickets of the same service ordered before `ticket` (see domain.queue)."""
+    issued = to_micros(ticket.issued_at)
+    t = tickets.c
+    earlier = or_(t.issued_at < issued, and_(t.issued_at == issued, t.pk < ticket.pk))
+    before = (
+        or_(t.priority.is_(True), earlier)
+        if not ticket.priority
+        else and_(t.priority.is_(True), earlier)
+    )
+    query = select(func.count()).where(
+        t.hall_id == hall.id, t.status == Status.WAITING.value, t.service == ticket.service, before
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def waiting_counts(conn: AsyncConnection, hall: Hall) -> dict[str, int]:
+    rows = await conn.execute(
+        select(tickets.c.service, func.count())
+        .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value)
+        .group_by(tickets.c.service)
+    )
+    counts = {s.code: 0 for s in hall.services}
+    for service, n in rows:
+        counts[service] = int(n)
+    return counts
+
+
+async def mean_service_s(conn: AsyncConnection, hall: Hall, day: str) -> dict[str, float]:
+    """Each service's mean service time today, or its configured default before any."""
+    t = tickets.c
+    rows = await conn.execute(
+        select(t.service, func.avg(t.finished_at - t.called_at))
+        .where(
+            t.hall_id == hall.id,
+            t.day == day,
+            t.outcome.is_not(None),
+            t.called_at.is_not(None),
+            t.finished_at.is_not(None),
+        )
+        .group_by(t.service)
+    )
+    means = {s.code: float(s.default_service_s) for s in hall.services}
+    for service, avg_us in rows:
+        if avg_us is not None and float(avg_us) > 0:
+            means[service] = float(avg_us) / 1e6
+    return means
+
+
+def open_windows(hall: Hall, service: str) -> int:
+    return sum(1 for w in hall.windows_serving(service) if w.status is WindowStatus.OPEN)
+
+
+def service_estimates(
+    hall: Hall, counts: dict[str, int], means: dict[str, float]
+) -> dict[str, dict[str, Any]]:
+    """Waiting count and estimated wait for a ticket taken now, per service."""
+    return {
+        code: {
+            "waiting": n,
+            "est_wait_s": estimate_wait_s(n, open_windows(hall, code), means.get(code, 300.0)),
+        }
+        for code, n in counts.items()
+    }
+
+
+async def position(
+    conn: AsyncConnection, hall: Hall, ticket: Ticket, means: dict[str, float] | None = None
+) -> tuple[int | None, int | None]:
+    """(ahead, est_wait_s) for a waiting ticket; (None, None) otherwise."""
+    if ticket.status is not Status.WAITING:
+        return None, None
+    ahead = await count_ahead(conn, hall, ticket)
+    if means is None:
+        means = await mean_service_s(conn, hall, ticket.day)
+    mean = means.get(ticket.service, 300.0)
+    return ahead, estimate_wait_s(ahead, open_windows(hall, ticket.service), mean)

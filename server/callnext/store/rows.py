@@ -1,0 +1,94 @@
+"""Rows to domain values and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row
+
+from ..domain.clock import from_micros, to_micros
+from ..domain.model import Hall, Outcome, Service, Status, Ticket, Window, WindowStatus
+from .schema import tickets
+
+
+def ticket_from_row(row: Row[Any], hall_code: str) -> Ticket:
+    m = row._mapping
+    issued = from_micros(m["issued_at"])
+    assert issued is not None
+    return Ticket(
+        pk=m["pk"],
+        id=m["id"],
+        hall=hall_code,
+        day=m["day"],
+        number=m["number"],
+        service=m["service"],
+        priority=bool(m["priority"]),
+        status=Status(m["status"]),
+        outcome=Outcome(m["outcome"]) if m["outcome"] else None,
+        window=m["window"],
+        issued_at=issued,
+        called_at=from_micros(m["called_at"]),
+        last_called_at=from_micros(m["last_called_at"]),
+        finished_at=from_micros(m["finished_at"]),
+        completed_at=from_micros(m["completed_at"]),
+        recalls=m["recalls"],
+        transfers=m["transfers"],
+    )
+
+
+def _micros(value: Any) -> int | None:
+    return None if value is None else to_micros(value)
+
+
+def ticket_values(ticket: Ticket) -> dict[str, Any]:
+    """The mutable columns of a ticket, for an UPDATE after a lifecycle step."""
+    return {
+        "service": ticket.service,
+        "status": ticket.status.value,
+        "outcome": ticket.outcome.value if ticket.outcome else None,
+        "window": ticket.window,
+        "called_at": _micros(ticket.called_at),
+        "last_called_at": _micros(ticket.last_called_at),
+        "finished_at": _micros(ticket.finished_at),
+        "completed_at": _micros(ticket.completed_at),
+        "recalls": ticket.recalls,
+        "transfers": ticket.transfers,
+    }
+
+
+TICKET_COLUMNS = [c for c in tickets.c if c.name != "hall_id"]
+
+
+def hall_from_rows(
+    hall_row: Row[Any], service_rows: list[Row[Any]], window_rows: list[Row[Any]]
+) -> Hall:
+    h = hall_row._mapping
+    return Hall(
+        id=h["id"],
+        code=h["code"],
+        name=h["name"],
+        name_en=h["name_en"],
+        timezone=h["timezone"],
+        bind_staff_to_windows=bool(h["bind_staff_to_windows"]),
+        config_version=h["config_version"],
+        services=tuple(
+            Service(
+                code=s.code,
+                name=s.name,
+                name_en=s.name_en,
+                open=bool(s.open),
+                default_service_s=s.default_service_s,
+            )
+            for s in service_rows
+        ),
+        windows=tuple(
+            Window(
+                number=w.number,
+                name=w.name,
+                services=tuple(c for c in w.service_codes.split(",") if c),
+                status=WindowStatus(w.status),
+                pause_reason=w.pause_reason,
+            )
+            for w in window_rows
+        ),
+    )

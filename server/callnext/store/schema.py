@@ -1,0 +1,159 @@
+"""Tables. Times are integer microseconds since the epoch (UTC): exact, sortable, portable.
+
+Alembic migrations under migrations/ create these; change both together.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Integer primary keys that autoincrement on SQLite (INTEGER) and PostgreSQL (BIGINT).
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+halls = Table(
+    "halls",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),
+    Column("timezone", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False, server_default="0"),
+    Column("config_version", Integer, nullable=False, server_default="0"),
+    Column("bind_staff_to_windows", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(3), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),
+    Column("open", Boolean, nullable=False, server_default=text("true")),
+    Column("default_service_s", Integer, nullable=False, server_default="300"),
+    Column("position", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("hall_id", "code"),
+)
+
+windows = Table(
+    "windows",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("service_codes", String(200), nullable=False),  # "A,B,C", in call order of listing
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("pause_reason", String(200)),
+    UniqueConstraint("hall_id", "number"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("id", String(32), nullable=False, unique=True),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("service", String(3), nullable=False),
+    Column("priority", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("outcome", String(16)),
+    Column("window", Integer),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("called_at", BigInteger),
+    Column("last_called_at", BigInteger),
+    Column("finished_at", BigInteger),
+    Column("completed_at", BigInteger),
+    Column("recalls", Integer, nullable=False, server_default="0"),
+    Column("transfers", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("hall_id", "day", "number"),
+    Index("ix_tickets_queue", "hall_id", "status", "service", "priority", "issued_at", "pk"),
+    Index("ix_tickets_last_called", "hall_id", "last_called_at"),
+    # A window has at most one current ticket, whatever the code above it does.
+    Index(
+        "uq_tickets_window_current",
+        "hall_id",
+        "window",
+        unique=True,
+        sqlite_where=text("status = 'called'"),
+        postgresql_where=text("status = 'called'"),
+    ),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), primary_key=True),
+    Column("service", String(3), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("name", String(32), nullable=False),
+    Column("frame", Text, nullable=False),  # the exact text sent to displays
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("ticket_pk", ForeignKey("tickets.pk", ondelete="CASCADE"), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE")),
+    Column("window", Integer),
+    Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False, index=True),
+)

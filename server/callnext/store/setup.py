@@ -1,0 +1,104 @@
+"""Creating halls with their services and windows; the demo hall of the contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+
+from ..domain.clock import to_micros, utcnow
+from ..domain.errors import Conflict
+from ..domain.model import Role
+from .accounts import add_user
+from .database import Database
+from .schema import halls, services, windows
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    code: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class HallSpec:
+    code: str
+    name: str
+    name_en: str
+    timezone: str
+    services: tuple[ServiceSpec, ...]
+    windows: dict[int, tuple[str, ...]]  # window number → services it serves
+
+
+DEMO = HallSpec(
+    code="demo",
+    name="演示政务服务中心",
+    name_en="Demo Service Hall",
+    timezone="Asia/Shanghai",
+    services=(
+        ServiceSpec("A", "不动产登记", "Real estate registration"),
+        ServiceSpec("B", "水电气过户", "Utility transfer"),
+        ServiceSpec("C", "综合咨询", "General enquiries"),
+    ),
+    windows={
+        1: ("A",), 2: ("A",), 3: ("A",), 4: ("A",),
+        5: ("B",), 6: ("B",),
+        7: ("A", "B", "C"), 8: ("A", "B", "C"),
+    },
+)  # fmt: skip
+DEMO_PASSWORD = "demo"
+
+
+async def create_hall(db: Database, spec: HallSpec) -> None:
+    async with db.writer.connect() as conn, conn.begin():
+        exists = (
+            await conn.execute(select(halls.c.id).where(halls.c.code == spec.code))
+        ).scalar_one_or_none()
+        if exists is not None:
+            raise Conflict("hall_exists", f"Hall {spec.code!r} already exists.")
+        hall_id = (
+            await conn.execute(
+                insert(halls)
+                .values(
+                    code=spec.code,
+                    name=spec.name,
+                    name_en=spec.name_en,
+                    timezone=spec.timezone,
+                    created_at=to_micros(utcnow()),
+                )
+                .returning(halls.c.id)
+            )
+        ).scalar_one()
+        await conn.execute(
+            insert(services),
+            [
+                {"hall_id": hall_id, "code": s.code, "name": s.name, "name_en": s.name_en,
+                 "position": i}
+                for i, s in enumerate(spec.services)
+            ],
+        )  # fmt: skip
+        await conn.execute(
+            insert(windows),
+            [
+                {"hall_id": hall_id, "number": n, "name": f"{n}号窗口",
+                 "service_codes": ",".join(codes)}
+                for n, codes in sorted(spec.windows.items())
+            ],
+        )  # fmt: skip
+
+
+async def hall_count(db: Database) -> int:
+    async with db.reader.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(halls))).scalar_one())
+
+
+async def seed_demo(db: Database) -> bool:
+    """Create the demo hall and its accounts when the database holds no hall yet."""
+    if await hall_count(db) > 0:
+        return False
+    await create_hall(db, DEMO)
+    for n in sorted(DEMO.windows):
+        await add_user(db, f"w{n}", DEMO_PASSWORD, Role.STAFF, DEMO.code, window=n)
+    await add_user(db, "manager", DEMO_PASSWORD, Role.MANAGER, DEMO.code)
+    return True

@@ -1,0 +1,79 @@
+"""Login, logout, and the role and hall checks of every staff call."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..domain.errors import Forbidden, RateLimited, Unauthenticated
+from ..domain.model import Role
+from ..store import accounts
+from ..store.accounts import Account
+from . import parse
+from .keys import DB, LIMITER, SETTINGS
+
+STAFF = (Role.STAFF, Role.MANAGER, Role.ADMIN)
+MANAGERS = (Role.MANAGER, Role.ADMIN)
+
+
+def bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("missing_token", "Send Authorization: Bearer TOKEN; log in first.")
+    return token.strip()
+
+
+async def require(
+    request: web.Request, roles: tuple[Role, ...], hall: str | None = None
+) -> Account:
+    """The caller's account, if it holds one of `roles` in `hall` (admins without a hall: all)."""
+    account = await accounts.authenticate(request.app[DB], bearer(request))
+    if account.role not in roles:
+        raise Forbidden("wrong_role", f"This needs the role {' or '.join(r.value for r in roles)}.")
+    all_halls = account.role is Role.ADMIN and account.hall is None
+    if hall is not None and not all_halls and account.hall != hall:
+        raise Forbidden("wrong_hall", f"Your account does not belong to hall {hall!r}.")
+    return account
+
+
+def check_rate(request: web.Request, kind: str) -> None:
+    wait = request.app[LIMITER].allow(kind, request.remote or "?")
+    if wait is not None:
+        raise RateLimited(
+            "rate_limited",
+            f"Too many requests; try again in {wait:.0f} s.",
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )
+
+
+async def login(request: web.Request) -> web.Response:
+    check_rate(request, "login")
+    body = await parse.json_body(request)
+    username = parse.string(body, "username", max_len=64)
+    password = parse.string(body, "password", max_len=256)
+    session = await accounts.login(
+        request.app[DB], username, password, request.app[SETTINGS].token_ttl
+    )
+    return web.json_response(
+        {
+            "token": session.token,
+            "role": session.account.role.value,
+            "hall": session.account.hall,
+            "username": session.account.username,
+            "window": session.account.window,
+            "expires_at": session.expires_at.isoformat(timespec="seconds"),
+        }
+    )
+
+
+async def logout(request: web.Request) -> web.Response:
+    await accounts.logout(request.app[DB], bearer(request))
+    return web.json_response({"ok": True})
+
+
+async def me(request: web.Request) -> web.Response:
+    account = await accounts.authenticate(request.app[DB], bearer(request))
+    return web.json_response(
+        {"username": account.username, "role": account.role.value, "hall": account.hall,
+         "window": account.window}
+    )  # fmt: skip

@@ -1,0 +1,65 @@
+"""Hall reads: the public snapshot, the manager's ticket list and statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from aiohttp import web
+
+from ..domain import stats
+from ..domain.clock import local_day, utcnow
+from ..domain.errors import Invalid
+from ..store import reads
+from . import parse
+from .auth import MANAGERS, require
+from .keys import DB
+
+
+async def index(request: web.Request) -> web.Response:
+    db = request.app[DB]
+    halls = [await db.hall(code) for code in await db.hall_codes()]
+    return web.json_response(
+        {"halls": [{"hall": h.code, "name": h.name, "name_en": h.name_en} for h in halls]}
+    )
+
+
+async def snapshot(request: web.Request) -> web.Response:
+    return web.json_response(await reads.hall_snapshot(request.app[DB], request.match_info["hall"]))
+
+
+async def _manager_day(request: web.Request) -> tuple[str, str]:
+    """The hall and day asked for, once the caller may read that hall's records."""
+    db = request.app[DB]
+    hall = await db.hall(request.match_info["hall"])
+    await require(request, MANAGERS, hall.code)
+    return hall.code, parse.day(request, local_day(utcnow(), hall.timezone))
+
+
+async def tickets_of_day(request: web.Request) -> web.Response:
+    code, day = await _manager_day(request)
+    db = request.app[DB]
+    hall = await db.hall(code)
+    return web.json_response(
+        {"date": day, "tickets": await reads.tickets_json_of_day(db, hall, day)}
+    )
+
+
+async def day_stats(request: web.Request) -> web.Response:
+    code, day = await _manager_day(request)
+    db = request.app[DB]
+    hall = await db.hall(code)
+    figures = stats.day_stats(day, await reads.tickets_of_day(db, hall, day), hall.timezone)
+    fmt = request.query.get("format", "json")
+    if fmt == "json":
+        return web.json_response(figures)
+    if fmt != "csv":
+        raise Invalid("bad_format", "format must be json or csv.")
+    out = io.StringIO()
+    csv.writer(out).writerows(stats.csv_rows(figures))
+    return web.Response(
+        text=out.getvalue(),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="callnext-{code}-{day}.csv"'},
+    )

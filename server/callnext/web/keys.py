@@ -1,0 +1,17 @@
+"""Typed keys for what the application holds."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..config import Settings
+from ..hub import Hub
+from ..metrics import Metrics
+from ..ratelimit import RateLimiter
+from ..store.database import Database
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", Database)
+HUB = web.AppKey("hub", Hub)
+LIMITER = web.AppKey("limiter", RateLimiter)
+METRICS = web.AppKey("metrics", Metrics)

@@ -1,0 +1,91 @@
+"""Request parsing: JSON bodies and typed fields, each failure a 400 with a clear message."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from ..domain.errors import Invalid
+
+E = TypeVar("E", bound=StrEnum)
+KEY_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+async def json_body(request: web.Request, *, required: bool = True) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip():
+        if required:
+            raise Invalid("missing_body", "A JSON object body is required.")
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("malformed_json", f"The body is not valid JSON: {exc}.") from exc
+    if not isinstance(data, dict):
+        raise Invalid("body_not_object", "The body must be a JSON object.")
+    return data
+
+
+def string(data: dict[str, Any], name: str, *, required: bool = True, max_len: int = 200) -> Any:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise Invalid("missing_field", f"Field {name!r} is required.")
+        return None
+    if not isinstance(value, str):
+        raise Invalid("wrong_type", f"Field {name!r} must be a string.")
+    if len(value) > max_len:
+        raise Invalid("too_long", f"Field {name!r} is longer than {max_len} characters.")
+    return value
+
+
+def boolean(data: dict[str, Any], name: str, default: bool = False) -> bool:
+    value = data.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise Invalid("wrong_type", f"Field {name!r} must be true or false.")
+    return value
+
+
+def choice(data: dict[str, Any], name: str, enum: type[E], default: E) -> E:
+    value = string(data, name, required=False, max_len=32)
+    if value is None:
+        return default
+    try:
+        return enum(value)
+    except ValueError as exc:
+        allowed = ", ".join(e.value for e in enum)
+        raise Invalid("bad_value", f"Field {name!r} must be one of: {allowed}.") from exc
+
+
+def day(request: web.Request, default: str) -> str:
+    value = request.query.get("date", default)
+    try:
+        return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_day(value)
+    except ValueError as exc:
+        raise Invalid("bad_date", f"date must be YYYY-MM-DD, not {value!r}.") from exc
+
+
+def _bad_day(value: str) -> str:
+    raise ValueError(value)
+
+
+def idempotency_key(request: web.Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not KEY_RE.match(key):
+        raise Invalid(
+            "bad_idempotency_key", "Idempotency-Key must be 1–128 visible ASCII characters."
+        )
+    return key
+
+
+def window_number(request: web.Request) -> int:
+    return int(request.match_info["n"])  # the route only matches digits

@@ -1,0 +1,38 @@
+"""Every route of the server, in one flat table."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import auth, halls, ops, stream, tickets, windows
+
+HALL = "/api/v1/halls/{hall}"
+WINDOW = HALL + r"/windows/{n:\d{1,9}}"
+
+
+def setup_routes(app: web.Application) -> None:
+    app.add_routes(
+        [
+            web.post("/api/v1/login", auth.login),
+            web.post("/api/v1/logout", auth.logout),
+            web.get("/api/v1/me", auth.me),
+            web.get("/api/v1/halls", halls.index),
+            web.get(HALL, halls.snapshot),
+            web.post(HALL + "/tickets", tickets.issue),
+            web.get(HALL + "/tickets", halls.tickets_of_day),
+            web.get(HALL + "/stats", halls.day_stats),
+            web.post(WINDOW + "/call-next", windows.call_next),
+            web.post(WINDOW + "/recall", windows.recall),
+            web.post(WINDOW + "/finish", windows.finish),
+            web.post(WINDOW + "/transfer", windows.transfer),
+            web.post(WINDOW + "/call", windows.call),
+            web.post(WINDOW + "/pause", windows.pause),
+            web.post(WINDOW + "/resume", windows.resume),
+            web.get("/api/v1/tickets/{id}", tickets.get),
+            web.post("/api/v1/tickets/{id}/cancel", tickets.cancel),
+            web.post("/api/v1/tickets/{id}/complete", tickets.complete),
+            web.get("/ws/v1/halls/{hall}", stream.display_stream),
+            web.get("/healthz", ops.healthz),
+            web.get("/metrics", ops.metrics),
+        ]
+    )

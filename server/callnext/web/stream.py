@@ -1,0 +1,92 @@
+"""The display WebSocket: a snapshot (or a replay from ?since=), then live events in seq order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import WSMsgType, web
+
+from .. import protocol
+from ..domain.errors import Invalid
+from ..domain.model import Hall
+from ..hub import Subscriber
+from ..store import reads
+from .keys import DB, HUB
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 25.0  # the contract promises a ping at least every 30 s
+REPLAY_BATCH = 500
+
+
+def _since(request: web.Request) -> int | None:
+    raw = request.query.get("since")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise Invalid("bad_since", "since must be a non-negative integer seq.")
+    return int(raw)
+
+
+async def _start(request: web.Request, hall: Hall, sub: Subscriber, since: int | None) -> None:
+    """Queue the connection's opening frames, then attach it to the hub's live flow."""
+    db, hub = request.app[DB], request.app[HUB]
+    current = await reads.hall_seq(db, hall)
+    oldest = await reads.oldest_event_seq(db, hall)
+    replayable = since is not None and since <= current and (oldest or 1) <= since + 1
+    if replayable:
+        assert since is not None
+        cursor = since
+    else:
+        snap = await reads.hall_snapshot(db, hall.code)
+        cursor = snap["seq"]
+        sub.push_snapshot(cursor, protocol.encode(protocol.snapshot_frame(snap)).encode())
+    while not hub.attach(hall.code, sub, cursor):
+        for seq, frame in await reads.events_after(db, hall, cursor, REPLAY_BATCH):
+            if not sub.push(seq, frame.encode()):
+                sub.dropped = True
+                return
+            cursor = seq
+
+
+async def _write(ws: web.WebSocketResponse, sub: Subscriber) -> None:
+    while True:
+        frame = await sub.queue.get()
+        await ws.send_frame(frame, WSMsgType.TEXT)
+
+
+async def display_stream(request: web.Request) -> web.StreamResponse:
+    db, hub = request.app[DB], request.app[HUB]
+    hall = await db.hall(request.match_info["hall"])
+    since = _since(request)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, compress=False, max_msg_size=4096)
+    await ws.prepare(request)
+    sub = Subscriber()
+    writer: asyncio.Task[None] | None = None
+    try:
+        await _start(request, hall, sub, since)
+        writer = asyncio.create_task(_write(ws, sub))
+        sub.on_drop = writer.cancel
+        if sub.dropped:
+            writer.cancel()
+        reader = asyncio.ensure_future(_drain(ws))
+        await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+        reader.cancel()
+    finally:
+        hub.detach(hall.code, sub)
+        if writer is not None:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
+        code = protocol.CLOSE_TOO_SLOW if sub.dropped else protocol.CLOSE_SHUTDOWN
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(code=code, message=b"reconnect with ?since="), 2)
+    return ws
+
+
+async def _drain(ws: web.WebSocketResponse) -> None:
+    """The stream is read-only: read only to see pings, pongs and the close."""
+    async for _msg in ws:
+        pass

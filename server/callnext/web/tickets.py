@@ -1,0 +1,54 @@
+"""Ticket endpoints: issue (kiosk), read and cancel (citizen), complete later (staff)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import actions
+from ..domain.errors import NotFound
+from ..store import reads
+from . import parse
+from .auth import STAFF, check_rate, require
+from .keys import DB, METRICS
+
+MAX_ID = 64
+
+
+async def issue(request: web.Request) -> web.Response:
+    hall = request.match_info["hall"]
+    await request.app[DB].hall(hall)  # 404 for an unknown hall, before anything else
+    key = parse.idempotency_key(request)
+    body = await parse.json_body(request)
+    service = parse.string(body, "service", max_len=3)
+    priority = parse.boolean(body, "priority")
+    check_rate(request, "tickets")
+    ticket, replayed = await actions.issue_ticket(request.app[DB], hall, service, priority, key)
+    if not replayed:
+        request.app[METRICS].inc("callnext_tickets_issued_total", hall=hall, service=service)
+    headers = {"Location": f"/api/v1/tickets/{ticket['id']}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return web.json_response(ticket, status=201, headers=headers)
+
+
+def _ticket_id(request: web.Request) -> str:
+    ticket_id = request.match_info["id"]
+    if len(ticket_id) > MAX_ID:
+        raise NotFound("ticket_not_found", "No such ticket.")
+    return ticket_id
+
+
+async def get(request: web.Request) -> web.Response:
+    _ticket, _hall, body = await reads.ticket_with_hall(request.app[DB], _ticket_id(request))
+    return web.json_response(body)
+
+
+async def cancel(request: web.Request) -> web.Response:
+    ticket, hall, _body = await reads.ticket_with_hall(request.app[DB], _ticket_id(request))
+    return web.json_response(await actions.cancel(request.app[DB], hall.code, ticket.id))
+
+
+async def complete(request: web.Request) -> web.Response:
+    ticket, hall, _body = await reads.ticket_with_hall(request.app[DB], _ticket_id(request))
+    await require(request, STAFF, hall.code)
+    return web.json_response(await actions.complete(request.app[DB], hall.code, ticket.id))

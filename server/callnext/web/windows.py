@@ -1,0 +1,83 @@
+"""Window actions (staff): call-next, recall, finish, transfer, call a number, pause, resume."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import actions
+from ..domain.errors import Forbidden, NotFound
+from ..domain.model import Finish, Role
+from . import parse
+from .auth import STAFF, require
+from .keys import DB, METRICS
+
+MAX_WINDOW = 100_000
+
+
+async def _staff_window(request: web.Request) -> tuple[str, int]:
+    """The hall and window of the URL, once the caller may act on that window."""
+    hall_code = request.match_info["hall"]
+    number = parse.window_number(request)
+    account = await require(request, STAFF, hall_code)
+    hall = await request.app[DB].hall(hall_code)
+    if number > MAX_WINDOW or hall.window(number) is None:
+        raise NotFound("window_not_found", f"No window {number} in hall {hall_code}.")
+    bound = hall.bind_staff_to_windows and account.role is Role.STAFF
+    if bound and account.window != number:
+        raise Forbidden("wrong_window", f"You are assigned to window {account.window}.")
+    return hall_code, number
+
+
+def _count_call(request: web.Request, hall: str, body: dict[str, object]) -> None:
+    if body.get("called"):
+        request.app[METRICS].inc("callnext_calls_total", hall=hall)
+
+
+async def call_next(request: web.Request) -> web.Response:
+    hall, number = await _staff_window(request)
+    body = await parse.json_body(request, required=False)
+    how = parse.choice(body, "finish", Finish, Finish.COMPLETED)
+    result = await actions.call_next(request.app[DB], hall, number, how)
+    _count_call(request, hall, result)
+    return web.json_response(result)
+
+
+async def recall(request: web.Request) -> web.Response:
+    hall, number = await _staff_window(request)
+    return web.json_response(await actions.recall(request.app[DB], hall, number))
+
+
+async def finish(request: web.Request) -> web.Response:
+    hall, number = await _staff_window(request)
+    body = await parse.json_body(request, required=False)
+    how = parse.choice(body, "outcome", Finish, Finish.COMPLETED)
+    return web.json_response(await actions.finish(request.app[DB], hall, number, how))
+
+
+async def transfer(request: web.Request) -> web.Response:
+    hall, number = await _staff_window(request)
+    body = await parse.json_body(request)
+    service = parse.string(body, "service", max_len=3)
+    return web.json_response(await actions.transfer(request.app[DB], hall, number, service))
+
+
+async def call(request: web.Request) -> web.Response:
+    hall, number = await _staff_window(request)
+    body = await parse.json_body(request)
+    ticket_number = parse.string(body, "number", max_len=16)
+    result = await actions.call_number(request.app[DB], hall, number, ticket_number)
+    _count_call(request, hall, result)
+    return web.json_response(result)
+
+
+async def pause(request: web.Request) -> web.Response:
+    hall, number = await _staff_window(request)
+    body = await parse.json_body(request, required=False)
+    reason = parse.string(body, "reason", required=False, max_len=200)
+    return web.json_response(await actions.set_paused(request.app[DB], hall, number, True, reason))
+
+
+async def resume(request: web.Request) -> web.Response:
+    hall, number = await _staff_window(request)
+    await parse.json_body(request, required=False)
+    return web.json_response(await actions.set_paused(request.app[DB], hall, number, False, None))
