@@ -1,0 +1,193 @@
+"""Test helpers: a real callnext server (in this process or as a subprocess) and its clients."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from callnext.config import Settings
+from callnext.web.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Api:
+    """A thin client for one server: JSON in, (status, JSON) out."""
+
+    base: str
+    session: aiohttp.ClientSession
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ws_base(self) -> str:
+        return "ws" + self.base.removeprefix("http")
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        data: bytes | str | None = None,
+    ) -> tuple[int, Any]:
+        hdrs = dict(headers or {})
+        if token:
+            hdrs["Authorization"] = f"Bearer {token}"
+        kwargs: dict[str, Any] = {"headers": hdrs}
+        if data is not None:
+            kwargs["data"] = data
+        elif body is not None:
+            kwargs["json"] = body
+        async with self.session.request(method, self.base + path, **kwargs) as resp:
+            text = await resp.text()
+            try:
+                payload = await resp.json(content_type=None) if text else None
+            except ValueError:
+                payload = text
+            return resp.status, payload
+
+    async def login(self, username: str, password: str = "demo") -> str:
+        if username not in self.tokens:
+            status, body = await self.request(
+                "POST", "/api/v1/login", {"username": username, "password": password}
+            )
+            assert status == 200, body
+            self.tokens[username] = body["token"]
+        return self.tokens[username]
+
+    async def issue(
+        self, service: str = "A", priority: bool = False, hall: str = "demo", key: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Idempotency-Key": key} if key else None
+        status, body = await self.request(
+            "POST", f"/api/v1/halls/{hall}/tickets", {"service": service, "priority": priority},
+            headers=headers,
+        )  # fmt: skip
+        assert status == 201, body
+        return body  # type: ignore[no-any-return]
+
+    async def window(
+        self, number: int, action: str, body: Any = None, user: str | None = None,
+        hall: str = "demo",
+    ) -> tuple[int, Any]:  # fmt: skip
+        token = await self.login(user or f"w{number}")
+        return await self.request(
+            "POST", f"/api/v1/halls/{hall}/windows/{number}/{action}", body, token=token
+        )
+
+    async def hall(self, hall: str = "demo") -> dict[str, Any]:
+        status, body = await self.request("GET", f"/api/v1/halls/{hall}")
+        assert status == 200, body
+        return body  # type: ignore[no-any-return]
+
+    async def day_tickets(self, hall: str = "demo") -> list[dict[str, Any]]:
+        token = await self.login("manager")
+        status, body = await self.request("GET", f"/api/v1/halls/{hall}/tickets", token=token)
+        assert status == 200, body
+        return body["tickets"]  # type: ignore[no-any-return]
+
+
+@contextlib.asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[Api]:
+    """A real server on a free port, in this process, with a client session."""
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield Api(f"http://127.0.0.1:{port}", session)
+    finally:
+        await runner.cleanup()
+
+
+class ServerProcess:
+    """`callnext serve` as a child process, for restarts and SIGKILL."""
+
+    def __init__(self, db_url: str, port: int | None = None, *extra: str) -> None:
+        self.db_url = db_url
+        self.port = port or free_port()
+        self.extra = extra
+        self.proc: subprocess.Popen[str] | None = None
+        self.output: list[str] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        env = {**os.environ, "CALLNEXT_RATE_LIMITS": "off", "PYTHONUNBUFFERED": "1"}
+        cmd = [sys.executable, "-m", "callnext", "serve", "--port", str(self.port),
+               "--db", self.db_url, "--demo", *self.extra]  # fmt: skip
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        )
+        deadline = time.monotonic() + timeout
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("server exited:\n" + "".join(self.output))
+            self.output.append(line)
+            if "listening on" in line:
+                _drain_in_background(self.proc, self.output)
+                return
+        raise RuntimeError("server did not start:\n" + "".join(self.output))
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, no flush, as a power cut of the process."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def _drain_in_background(proc: subprocess.Popen[str], sink: list[str]) -> None:
+    import threading
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            sink.append(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+
+
+async def wait_until(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(interval)
+    raise AssertionError("condition not met in time")
