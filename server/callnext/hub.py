@@ -38,7 +38,7 @@ class Subscriber:
     queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     cursor: int = 0  # the last seq queued for this connection
     dropped: bool = False
-    on_drop: Callable[[], None] = lambda: None
+    on_drop: Callable[[], object] = lambda: None
 
     def push(self, seq: int, frame: bytes) -> bool:
         """Queue a frame unless already sent; False when the queue is full (too slow)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import ClassVar
 
 
 def _labels(labels: dict[str, str]) -> str:
@@ -19,7 +20,7 @@ def _labels(labels: dict[str, str]) -> str:
 class Metrics:
     """Counters the process increments; gauges are read at scrape time."""
 
-    HELP = {
+    HELP: ClassVar[dict[str, str]] = {
         "callnext_http_requests_total": "HTTP requests answered, by method, route and status.",
         "callnext_tickets_issued_total": "Tickets issued, by hall and service.",
         "callnext_calls_total": "Tickets called to a window, by hall.",
@@ -38,12 +39,12 @@ class Metrics:
         lines: list[str] = []
         for name, help_text in self.HELP.items():
             lines += [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
-            for labels, value in sorted(self.counters[name].items()):
-                lines.append(f"{name}{_labels(dict(labels))} {value}")
+            for label_items, count in sorted(self.counters[name].items()):
+                lines.append(f"{name}{_labels(dict(label_items))} {count}")
         seen: set[str] = set()
-        for name, help_text, labels, value in gauges:
-            if name not in seen:
-                lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
-                seen.add(name)
-            lines.append(f"{name}{_labels(labels)} {value:g}")
+        for gauge, gauge_help, labels, value in gauges:
+            if gauge not in seen:
+                lines += [f"# HELP {gauge} {gauge_help}", f"# TYPE {gauge} gauge"]
+                seen.add(gauge)
+            lines.append(f"{gauge}{_labels(labels)} {value:g}")
         return "\n".join(lines) + "\n"

@@ -112,13 +112,13 @@ class HallTx:
         """The next number of `service` today: one atomic upsert on the day's counter."""
         dialect = self.conn.dialect.name
         stmt_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = stmt_factory(counters).values(
+        first = stmt_factory(counters).values(
             hall_id=self.hall.id, service=service, day=self.today, last=1
         )
-        stmt = stmt.on_conflict_do_update(
+        upsert = first.on_conflict_do_update(
             index_elements=["hall_id", "service", "day"], set_={"last": counters.c.last + 1}
         ).returning(counters.c.last)
-        return int((await self.conn.execute(stmt)).scalar_one())
+        return int((await self.conn.execute(upsert)).scalar_one())
 
     async def insert_ticket(self, service: str, priority: bool) -> Ticket:
         number = format_number(service, await self.next_sequence(service))

@@ -38,8 +38,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except DomainError as exc:
         return json_error(exc.status, exc.code, exc.message, exc.headers)
-    except web.HTTPRequestEntityTooLarge as exc:
-        return json_error(413, "body_too_large", f"The body is larger than {exc.max_size} bytes.")
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app._client_max_size
+        return json_error(413, "body_too_large", f"The body is larger than {limit} bytes.")
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
