@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,8 @@ import aiohttp
 from aiohttp import web
 
 from callnext.config import Settings
+from callnext.domain.model import Status, Ticket
+from callnext.domain.queue import pick_next
 from callnext.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,10 +189,84 @@ def _drain_in_background(proc: subprocess.Popen[str], sink: list[str]) -> None:
     threading.Thread(target=pump, daemon=True).start()
 
 
-async def wait_until(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> None:
+async def wait_until(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if await predicate():
             return
         await asyncio.sleep(interval)
     raise AssertionError("condition not met in time")
+
+
+async def read_events(api: Api, since: int = 0, hall: str = "demo") -> list[dict[str, Any]]:
+    """Every event after `since`, as the display stream replays it (`?since=`), up to the hall's
+    seq when called. Strict: the frames must be events, numbered since + 1, since + 2, … with no
+    snapshot and no close before the last one."""
+    upto = (await api.hall(hall))["seq"]
+    frames: list[dict[str, Any]] = []
+    url = f"{api.ws_base}/ws/v1/halls/{hall}?since={since}"
+    async with asyncio.timeout(30), api.session.ws_connect(url) as ws:
+        while since + len(frames) < upto:
+            msg = await ws.receive()
+            assert msg.type is aiohttp.WSMsgType.TEXT, (
+                f"stream ended after seq {since + len(frames)} of {upto}: {msg.type} {msg.data}"
+            )
+            frame = json.loads(msg.data)
+            assert frame["type"] == "event", f"?since={since} answered a {frame['type']}"
+            assert frame["seq"] == since + len(frames) + 1, "a gap or disorder in the replay"
+            frames.append(frame)
+    return frames
+
+
+class QueueReplay:
+    """A model of a hall's queue fed with its event frames in seq order, checking each claim.
+
+    Each `ticket.called` must name the head of that window's queue by the contract's order
+    (domain.queue.pick_next: priority, then issued_at, then issue order) and find the window
+    without a current ticket. Models call-next only (not `call` by number, nor pauses).
+    """
+
+    def __init__(self, windows: dict[int, list[str]]) -> None:
+        self.windows = {n: tuple(s) for n, s in windows.items()}
+        self.seq = 0
+        self.issued: dict[str, Ticket] = {}  # id → the model ticket as issued
+        self.waiting: dict[str, Ticket] = {}
+        self.current: dict[int, str | None] = dict.fromkeys(self.windows)
+        self.calls: Counter[str] = Counter()
+
+    def apply_all(self, frames: list[dict[str, Any]]) -> None:
+        for frame in frames:
+            self.apply(frame)
+
+    def apply(self, frame: dict[str, Any]) -> None:
+        assert frame["seq"] == self.seq + 1, f"seq {frame['seq']} after {self.seq}"
+        self.seq = frame["seq"]
+        name, t, w = frame["event"], frame["ticket"], frame["window"]
+        where = f"seq {self.seq} {name} {t and t['number']} window {w}"
+        if name == "ticket.issued":
+            model = Ticket(
+                id=t["id"], hall=t["hall"], number=t["number"], service=t["service"],
+                priority=t["priority"], status=Status.WAITING, day=t.get("day", ""),
+                issued_at=datetime.fromisoformat(t["issued_at"]), pk=self.seq,
+            )  # fmt: skip
+            self.issued[t["id"]] = self.waiting[t["id"]] = model
+        elif name == "ticket.called":
+            assert self.current[w] is None, f"{where}: window still has {self.current[w]}"
+            head = pick_next(self.waiting.values(), self.windows[w])
+            assert head is not None, f"{where}: nobody was waiting for this window"
+            assert t["id"] == head.id, f"{where}: the head was {head.number}"
+            del self.waiting[head.id]
+            self.current[w] = head.id
+            self.calls[head.id] += 1
+        elif name in ("ticket.finished", "ticket.transferred", "ticket.recalled"):
+            assert self.current[w] == t["id"], f"{where}: not the window's current ticket"
+            if name == "ticket.transferred":
+                first = self.issued[t["id"]]
+                # a transferred ticket keeps its number and its place (issued_at)
+                assert t["number"] == first.number, where
+                assert datetime.fromisoformat(t["issued_at"]) == first.issued_at, where
+                self.waiting[t["id"]] = replace(first, service=t["service"])
+            if name != "ticket.recalled":
+                self.current[w] = None
+        elif name == "ticket.cancelled":
+            assert self.waiting.pop(t["id"], None) is not None, f"{where}: was not waiting"

@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # else its INFO lines bury the reason
     try:
         if args.command == "serve":
             settings = Settings.from_env(
@@ -97,7 +98,7 @@ async def serve(settings: Settings) -> None:
     try:
         await runner.setup()
     except Exception as exc:  # any failure to open or migrate the database stops the start
-        raise StartupError(f"cannot open the database: {_short(exc)}") from exc
+        raise await _cannot_open(exc) from exc
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
         try:
@@ -130,6 +131,13 @@ async def _wait_for_stop() -> None:
     await stop.wait()
 
 
+async def _cannot_open(exc: BaseException) -> StartupError:
+    """The one-line reason. aiosqlite closes a failed connection on its own thread without
+    waiting: give it time, or it prints a traceback once asyncio.run has closed the loop."""
+    await asyncio.sleep(0.5)
+    return StartupError(f"cannot open the database: {_short(exc)}")
+
+
 def _short(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.splitlines()[0] if text else type(exc).__name__
@@ -140,7 +148,7 @@ async def upgrade(settings: Settings) -> None:
     try:
         await db.start()
     except (SQLAlchemyError, OSError) as exc:
-        raise StartupError(f"cannot open the database: {_short(exc)}") from exc
+        raise await _cannot_open(exc) from exc
     finally:
         await db.close()
     print("database schema is up to date")
@@ -162,7 +170,7 @@ async def add_user(args: argparse.Namespace) -> None:
             replace_password=args.replace,
         )  # fmt: skip
     except (SQLAlchemyError, OSError) as exc:
-        raise StartupError(f"cannot open the database: {_short(exc)}") from exc
+        raise await _cannot_open(exc) from exc
     finally:
         await db.close()
     print(f"user {account.username} ({account.role.value}, hall {account.hall or 'all'}) saved")

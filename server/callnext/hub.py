@@ -160,3 +160,10 @@ class Hub:
         ch = self.channels.get(hall)
         if ch is not None:
             ch.subscribers.discard(sub)
+
+    def close_all(self) -> None:
+        """Server shutdown: end every connection's live flow, so each closes (1001) now."""
+        for ch in self.channels.values():
+            subs, ch.subscribers = ch.subscribers, set()
+            for sub in subs:
+                sub.on_drop()

@@ -44,6 +44,7 @@ async def _snapshot(conn: AsyncConnection, hall: Hall, seq: int) -> dict[str, An
             tickets.c.hall_id == hall.id,
             tickets.c.day == today,
             tickets.c.last_called_at.is_not(None),
+            tickets.c.window.is_not(None),  # a transferred ticket waits again: no call to show
         )
         .order_by(tickets.c.last_called_at.desc())
         .limit(RECENT_CALLS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row
 
@@ -11,7 +11,7 @@ from ..domain.model import Hall, Outcome, Service, Status, Ticket, Window, Windo
 from .schema import tickets
 
 
-def ticket_from_row(row: Row[Unpack[tuple[Any, ...]]], hall_code: str) -> Ticket:
+def ticket_from_row(row: Row[*tuple[Any, ...]], hall_code: str) -> Ticket:
     m = row._mapping
     issued = from_micros(m["issued_at"])
     assert issued is not None

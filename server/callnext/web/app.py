@@ -37,6 +37,11 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     await db.close()
 
 
+async def _close_displays(app: web.Application) -> None:
+    """On shutdown, close the display streams (1001) instead of waiting for them to end."""
+    app[HUB].close_all()
+
+
 async def _add_security_headers(_request: web.Request, response: web.StreamResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
@@ -59,6 +64,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[LIMITER] = RateLimiter(settings.rate_limits)
     app[METRICS] = Metrics()
     app.cleanup_ctx.append(database_ctx)
+    app.on_shutdown.append(_close_displays)
     app.on_response_prepare.append(_add_security_headers)
     setup_routes(app)
     return app

@@ -26,6 +26,8 @@ async def json_body(request: web.Request, *, required: bool = True) -> dict[str,
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Invalid("malformed_json", f"The body is not valid JSON: {exc}.") from exc
+    except RecursionError as exc:  # nested deeper than the parser goes: malformed for us
+        raise Invalid("malformed_json", "The body is nested too deeply.") from exc
     if not isinstance(data, dict):
         raise Invalid("body_not_object", "The body must be a JSON object.")
     return data

@@ -25,13 +25,20 @@ def _since(request: web.Request) -> int | None:
     raw = request.query.get("since")
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²".isdigit() is True
         raise Invalid("bad_since", "since must be a non-negative integer seq.")
     return int(raw)
 
 
-async def _start(request: web.Request, hall: Hall, sub: Subscriber, since: int | None) -> None:
-    """Queue the connection's opening frames, then attach it to the hub's live flow."""
+async def _start(
+    request: web.Request, ws: web.WebSocketResponse, hall: Hall, sub: Subscriber, since: int | None
+) -> None:
+    """Send the connection's opening frames, then attach it to the hub's live flow.
+
+    The snapshot and the replay from the log go straight to the socket, at the client's pace:
+    queued, a replay longer than the connection's queue would drop the client before its first
+    frame, every time it reconnects. The queue stays for the hub's ring and live frames.
+    """
     db, hub = request.app[DB], request.app[HUB]
     current = await reads.hall_seq(db, hall)
     oldest = await reads.oldest_event_seq(db, hall)
@@ -42,12 +49,15 @@ async def _start(request: web.Request, hall: Hall, sub: Subscriber, since: int |
     else:
         snap = await reads.hall_snapshot(db, hall.code)
         cursor = snap["seq"]
-        sub.push_snapshot(cursor, protocol.encode(protocol.snapshot_frame(snap)).encode())
-    while not hub.attach(hall.code, sub, cursor):
-        for seq, frame in await reads.events_after(db, hall, cursor, REPLAY_BATCH):
-            if not sub.push(seq, frame.encode()):
-                sub.dropped = True
-                return
+        await ws.send_frame(protocol.encode(protocol.snapshot_frame(snap)).encode(), WSMsgType.TEXT)
+    # Replay from the log up to `current` first: a hub that has seen no event of this hall yet
+    # (after a restart) would take `cursor` for the hall's head and skip the events in between.
+    while cursor < current or not hub.attach(hall.code, sub, cursor):
+        batch = await reads.events_after(db, hall, cursor, REPLAY_BATCH)
+        if not batch:
+            current = cursor  # nothing newer is stored: let the hub take over from here
+        for seq, frame in batch:
+            await ws.send_frame(frame.encode(), WSMsgType.TEXT)
             cursor = seq
 
 
@@ -66,7 +76,7 @@ async def display_stream(request: web.Request) -> web.StreamResponse:
     sub = Subscriber()
     writer: asyncio.Task[None] | None = None
     try:
-        await _start(request, hall, sub, since)
+        await _start(request, ws, hall, sub, since)
         writer = asyncio.create_task(_write(ws, sub))
         sub.on_drop = writer.cancel
         if sub.dropped:
@@ -74,6 +84,8 @@ async def display_stream(request: web.Request) -> web.StreamResponse:
         reader = asyncio.ensure_future(_drain(ws))
         await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
         reader.cancel()
+    except ConnectionResetError:  # the client left during its snapshot or replay
+        pass
     finally:
         hub.detach(hall.code, sub)
         if writer is not None:
