@@ -75,7 +75,7 @@ def cancel(ticket: Ticket, now: datetime) -> Ticket:
     if ticket.status is not Status.WAITING:
         raise Conflict(
             "ticket_not_waiting",
-            f"Ticket {ticket.number} is {ticket.status.value}; only waiting tickets can be cancelled.",
+            f"Ticket {ticket.number} is {ticket.status.value}; only waiting ones can be cancelled.",
         )
     return replace(ticket, status=Status.CANCELLED, finished_at=now)
 
