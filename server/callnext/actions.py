@@ -1,10 +1,11 @@
-"""What staff, kiosks and citizens do, each one hall transaction: load, apply the core, save, emit.
-
-The web layer parses and authorises, then calls one of these; they return the API's JSON.
+"""What staff, kiosks and citizens do. Each is one hall transaction: load, apply the core, save,
+emit. The bodies are synchronous (nothing awaits while the hall is locked); the async wrappers
+below hand them to Database.hall_write. They return the API's JSON.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from . import protocol as p
@@ -25,7 +26,7 @@ def _window(hall: Hall, number: int) -> Window:
     return window
 
 
-def _service_open(hall: Hall, code: str) -> None:
+def _open_service(hall: Hall, code: str) -> None:
     service = hall.service(code)
     if service is None:
         raise NotFound("service_not_found", f"No service {code!r} in hall {hall.code}.")
@@ -33,144 +34,177 @@ def _service_open(hall: Hall, code: str) -> None:
         raise Conflict("service_closed", f"Service {code} is closed now.")
 
 
-async def issue_ticket(
-    db: Database, hall_code: str, service: str, priority: bool, key: str | None
-) -> tuple[Json, bool]:
-    """A new waiting ticket → (ticket, replayed). A known Idempotency-Key returns its ticket."""
-    async with db.hall_tx(hall_code) as tx:
-        digest = fingerprint(service, priority)
-        if key is not None:
-            known = await tx.idempotent_ticket(key, digest)
-            if known is not None:
-                ticket, digest_then = known
-                if digest_then != digest:
-                    raise Conflict(
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was used for a different request.",
-                    )
-                return await tx.ticket_json(ticket), True
-        _service_open(tx.hall, service)
-        ticket = await tx.insert_ticket(service, priority)
-        if key is not None:
-            await tx.remember_idempotency(key, digest, ticket)
-        tx.emit(p.TICKET_ISSUED, ticket, None)
-        return await tx.ticket_json(ticket), False
+def _current_or_conflict(tx: HallTx, number: int) -> Ticket:
+    current = tx.current(number)
+    if current is None:
+        raise Conflict("no_current_ticket", f"Window {number} has no current ticket.")
+    return current
 
 
-async def _finish_current(tx: HallTx, number: int, how: Finish) -> Ticket | None:
-    current = await tx.current(number)
+def _finish_current(tx: HallTx, number: int, how: Finish) -> Ticket | None:
+    current = tx.current(number)
     if current is None:
         return None
-    finished = await tx.save(lifecycle.finish(current, how, tx.now))
+    finished = tx.save(lifecycle.finish(current, how, tx.now))
     tx.emit(p.TICKET_FINISHED, finished, number)
     return finished
 
 
-async def _call(tx: HallTx, ticket: Ticket, number: int) -> Ticket:
-    called = await tx.save(lifecycle.call(ticket, number, tx.now))
+def _call(tx: HallTx, ticket: Ticket, number: int) -> Ticket:
+    called = tx.save(lifecycle.call(ticket, number, tx.now))
     tx.emit(p.TICKET_CALLED, called, number)
     return called
 
 
-async def _json(tx: HallTx, ticket: Ticket | None) -> Json | None:
-    return None if ticket is None else await tx.ticket_json(ticket)
+def _json(tx: HallTx, ticket: Ticket | None) -> Json | None:
+    return None if ticket is None else tx.ticket_json(ticket)
 
 
-async def call_next(db: Database, hall_code: str, number: int, how: Finish) -> Json:
+# -- transaction bodies --------------------------------------------------------------------
+
+
+def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tuple[Json, bool]:
+    """A new waiting ticket → (ticket, replayed). A known Idempotency-Key returns its ticket."""
+    digest = fingerprint(service, priority)
+    known = tx.idempotent_ticket(key) if key is not None else None
+    if known is not None:
+        ticket, digest_then = known
+        if digest_then != digest:
+            raise Conflict(
+                "idempotency_key_reused", "This Idempotency-Key was used for a different request."
+            )
+        return tx.ticket_json(ticket), True
+    _open_service(tx.hall, service)
+    ticket = tx.insert_ticket(service, priority)
+    if key is not None:
+        tx.remember_idempotency(key, digest, ticket)
+    tx.emit(p.TICKET_ISSUED, ticket, None)
+    return tx.ticket_json(ticket), False
+
+
+def call_next_body(tx: HallTx, number: int, how: Finish) -> Json:
     """Finish the window's current ticket (if any), then claim the head of its queue."""
-    async with db.hall_tx(hall_code) as tx:
-        window = _window(tx.hall, number)
-        lifecycle.ensure_window_can_call(window)
-        finished = await _finish_current(tx, number, how)
-        head = await tx.next_waiting(window.services)
-        called = await _call(tx, head, number) if head is not None else None
-        return {"finished": await _json(tx, finished), "called": await _json(tx, called)}
+    window = _window(tx.hall, number)
+    lifecycle.ensure_window_can_call(window)
+    finished = _finish_current(tx, number, how)
+    head = tx.next_waiting(window.services)
+    called = _call(tx, head, number) if head is not None else None
+    return {"finished": _json(tx, finished), "called": _json(tx, called)}
 
 
-async def recall(db: Database, hall_code: str, number: int) -> Json:
-    async with db.hall_tx(hall_code) as tx:
-        _window(tx.hall, number)
-        current = await _current_or_conflict(tx, number)
-        recalled = await tx.save(lifecycle.recall(current, tx.now))
-        tx.emit(p.TICKET_RECALLED, recalled, number)
-        return {"called": await tx.ticket_json(recalled)}
+def recall_body(tx: HallTx, number: int) -> Json:
+    _window(tx.hall, number)
+    recalled = tx.save(lifecycle.recall(_current_or_conflict(tx, number), tx.now))
+    tx.emit(p.TICKET_RECALLED, recalled, number)
+    return {"called": tx.ticket_json(recalled)}
 
 
-async def finish(db: Database, hall_code: str, number: int, how: Finish) -> Json:
-    async with db.hall_tx(hall_code) as tx:
-        _window(tx.hall, number)
-        await _current_or_conflict(tx, number)
-        finished = await _finish_current(tx, number, how)
-        return {"finished": await _json(tx, finished)}
+def finish_body(tx: HallTx, number: int, how: Finish) -> Json:
+    _window(tx.hall, number)
+    _current_or_conflict(tx, number)
+    return {"finished": _json(tx, _finish_current(tx, number, how))}
 
 
-async def transfer(db: Database, hall_code: str, number: int, service: str) -> Json:
-    async with db.hall_tx(hall_code) as tx:
-        _window(tx.hall, number)
-        if tx.hall.service(service) is None:
-            raise NotFound("service_not_found", f"No service {service!r} in hall {hall_code}.")
-        current = await _current_or_conflict(tx, number)
-        moved = await tx.save(lifecycle.transfer(current, service))
-        tx.emit(p.TICKET_TRANSFERRED, moved, number, from_service=current.service)
-        return {"transferred": await tx.ticket_json(moved)}
+def transfer_body(tx: HallTx, number: int, service: str) -> Json:
+    _window(tx.hall, number)
+    if tx.hall.service(service) is None:
+        raise NotFound("service_not_found", f"No service {service!r} in hall {tx.hall.code}.")
+    current = _current_or_conflict(tx, number)
+    moved = tx.save(lifecycle.transfer(current, service))
+    tx.emit(p.TICKET_TRANSFERRED, moved, number, from_service=current.service)
+    return {"transferred": tx.ticket_json(moved)}
 
 
-async def call_number(db: Database, hall_code: str, number: int, ticket_number: str) -> Json:
+def call_number_body(tx: HallTx, number: int, ticket_number: str) -> Json:
     """Call one waiting or no-show ticket of today by its number, whatever its service."""
-    async with db.hall_tx(hall_code) as tx:
-        window = _window(tx.hall, number)
-        lifecycle.ensure_window_can_call(window)
-        if await tx.current(number) is not None:
-            raise Conflict("window_busy", f"Window {number} still has a current ticket.")
-        parsed = parse_number(ticket_number)
-        ticket = await tx.ticket_by_number(ticket_number.strip().upper()) if parsed else None
-        if ticket is None:
-            raise NotFound("ticket_not_found", f"No ticket {ticket_number!r} today.")
-        called = await _call(tx, ticket, number)
-        return {"called": await tx.ticket_json(called)}
+    lifecycle.ensure_window_can_call(_window(tx.hall, number))
+    if tx.current(number) is not None:
+        raise Conflict("window_busy", f"Window {number} still has a current ticket.")
+    wanted = ticket_number.strip().upper()
+    ticket = tx.ticket_by_number(wanted) if parse_number(wanted) else None
+    if ticket is None:
+        raise NotFound("ticket_not_found", f"No ticket {ticket_number!r} today.")
+    return {"called": tx.ticket_json(_call(tx, ticket, number))}
+
+
+def pause_body(tx: HallTx, number: int, paused: bool, reason: str | None) -> Json:
+    window = _window(tx.hall, number)
+    status = WindowStatus.PAUSED if paused else WindowStatus.OPEN
+    if window.status is status:
+        state = status.value
+        raise Conflict(f"window_already_{state}", f"Window {number} is already {state}.")
+    reason = reason if paused else None
+    tx.set_window_status(number, status, reason)
+    tx.emit(p.WINDOW_PAUSED if paused else p.WINDOW_RESUMED, None, number, reason=reason)
+    updated = _window(tx.hall, number)
+    return {
+        "window": {
+            "number": updated.number,
+            "name": updated.name,
+            "services": list(updated.services),
+            "status": updated.status.value,
+            "pause_reason": updated.pause_reason,
+            "current": _json(tx, tx.current(number)),
+        }
+    }
+
+
+def cancel_body(tx: HallTx, ticket_id: str) -> Json:
+    cancelled = tx.save(lifecycle.cancel(tx.ticket(ticket_id), tx.now))
+    tx.emit(p.TICKET_CANCELLED, cancelled, None)
+    return tx.ticket_json(cancelled)
+
+
+def complete_body(tx: HallTx, ticket_id: str) -> Json:
+    done = tx.save(lifecycle.complete(tx.ticket(ticket_id), tx.now))
+    tx.emit(p.TICKET_COMPLETED, done, done.window)
+    return tx.ticket_json(done)
+
+
+# -- the async entry points the web layer calls ---------------------------------------------
+
+
+async def issue_ticket(
+    db: Database, hall: str, service: str, priority: bool, key: str | None
+) -> tuple[Json, bool]:
+    return await db.hall_write(
+        hall, partial(issue_body, service=service, priority=priority, key=key)
+    )
+
+
+async def call_next(db: Database, hall: str, number: int, how: Finish) -> Json:
+    return await db.hall_write(hall, partial(call_next_body, number=number, how=how))
+
+
+async def recall(db: Database, hall: str, number: int) -> Json:
+    return await db.hall_write(hall, partial(recall_body, number=number))
+
+
+async def finish(db: Database, hall: str, number: int, how: Finish) -> Json:
+    return await db.hall_write(hall, partial(finish_body, number=number, how=how))
+
+
+async def transfer(db: Database, hall: str, number: int, service: str) -> Json:
+    return await db.hall_write(hall, partial(transfer_body, number=number, service=service))
+
+
+async def call_number(db: Database, hall: str, number: int, ticket_number: str) -> Json:
+    return await db.hall_write(
+        hall, partial(call_number_body, number=number, ticket_number=ticket_number)
+    )
 
 
 async def set_paused(
-    db: Database, hall_code: str, number: int, paused: bool, reason: str | None
+    db: Database, hall: str, number: int, paused: bool, reason: str | None
 ) -> Json:
-    async with db.hall_tx(hall_code) as tx:
-        window = _window(tx.hall, number)
-        status = WindowStatus.PAUSED if paused else WindowStatus.OPEN
-        if window.status is status:
-            state = "paused" if paused else "open"
-            raise Conflict(f"window_already_{state}", f"Window {number} is already {state}.")
-        await tx.set_window_status(number, status, reason if paused else None)
-        name = p.WINDOW_PAUSED if paused else p.WINDOW_RESUMED
-        tx.emit(name, None, number, reason=reason if paused else None)
-        updated = _window(tx.hall, number)
-        return {
-            "window": {
-                "number": updated.number,
-                "name": updated.name,
-                "services": list(updated.services),
-                "status": updated.status.value,
-                "pause_reason": updated.pause_reason,
-                "current": await _json(tx, await tx.current(number)),
-            }
-        }
+    return await db.hall_write(
+        hall, partial(pause_body, number=number, paused=paused, reason=reason)
+    )
 
 
-async def cancel(db: Database, hall_code: str, ticket_id: str) -> Json:
-    async with db.hall_tx(hall_code) as tx:
-        cancelled = await tx.save(lifecycle.cancel(await tx.ticket(ticket_id), tx.now))
-        tx.emit(p.TICKET_CANCELLED, cancelled, None)
-        return await tx.ticket_json(cancelled)
+async def cancel(db: Database, hall: str, ticket_id: str) -> Json:
+    return await db.hall_write(hall, partial(cancel_body, ticket_id=ticket_id))
 
 
-async def complete(db: Database, hall_code: str, ticket_id: str) -> Json:
-    async with db.hall_tx(hall_code) as tx:
-        done = await tx.save(lifecycle.complete(await tx.ticket(ticket_id), tx.now))
-        tx.emit(p.TICKET_COMPLETED, done, done.window)
-        return await tx.ticket_json(done)
-
-
-async def _current_or_conflict(tx: HallTx, number: int) -> Ticket:
-    current = await tx.current(number)
-    if current is None:
-        raise Conflict("no_current_ticket", f"Window {number} has no current ticket.")
-    return current
+async def complete(db: Database, hall: str, ticket_id: str) -> Json:
+    return await db.hall_write(hall, partial(complete_body, ticket_id=ticket_id))

@@ -98,7 +98,7 @@ async def serve(settings: Settings) -> None:
     try:
         await runner.setup()
     except Exception as exc:  # any failure to open or migrate the database stops the start
-        raise await _cannot_open(exc) from exc
+        raise _cannot_open(exc) from exc
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
         try:
@@ -131,10 +131,7 @@ async def _wait_for_stop() -> None:
     await stop.wait()
 
 
-async def _cannot_open(exc: BaseException) -> StartupError:
-    """The one-line reason. aiosqlite closes a failed connection on its own thread without
-    waiting: give it time, or it prints a traceback once asyncio.run has closed the loop."""
-    await asyncio.sleep(0.5)
+def _cannot_open(exc: BaseException) -> StartupError:
     return StartupError(f"cannot open the database: {_short(exc)}")
 
 
@@ -148,7 +145,7 @@ async def upgrade(settings: Settings) -> None:
     try:
         await db.start()
     except (SQLAlchemyError, OSError) as exc:
-        raise await _cannot_open(exc) from exc
+        raise _cannot_open(exc) from exc
     finally:
         await db.close()
     print("database schema is up to date")
@@ -170,7 +167,7 @@ async def add_user(args: argparse.Namespace) -> None:
             replace_password=args.replace,
         )  # fmt: skip
     except (SQLAlchemyError, OSError) as exc:
-        raise await _cannot_open(exc) from exc
+        raise _cannot_open(exc) from exc
     finally:
         await db.close()
     print(f"user {account.username} ({account.role.value}, hall {account.hall or 'all'}) saved")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.clock import to_micros, utcnow
@@ -55,64 +56,61 @@ async def add_user(
 ) -> Account:
     """Create an account (or, with replace_password, set an existing one's password)."""
     hashed = await asyncio.to_thread(hash_password, password)
-    async with db.writer.connect() as conn, conn.begin():
+
+    def body(conn: Connection) -> None:
         hall_id = None
         if hall is not None:
-            hall_id = (
-                await conn.execute(select(halls.c.id).where(halls.c.code == hall))
-            ).scalar_one_or_none()
+            hall_id = conn.execute(select(halls.c.id).where(halls.c.code == hall)).scalar()
             if hall_id is None:
                 raise NotFound("hall_not_found", f"No hall {hall!r}.")
         values = {
             "username": username, "password_hash": hashed, "role": role.value,
             "hall_id": hall_id, "window": window,
         }  # fmt: skip
-        exists = (
-            await conn.execute(select(users.c.id).where(users.c.username == username))
-        ).scalar_one_or_none()
+        exists = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
         if exists is not None and not replace_password:
             raise Conflict("user_exists", f"User {username!r} already exists.")
         try:
             if exists is None:
-                await conn.execute(insert(users).values(created_at=to_micros(utcnow()), **values))
+                conn.execute(insert(users).values(created_at=to_micros(utcnow()), **values))
             else:
-                await conn.execute(update(users).where(users.c.id == exists).values(**values))
+                conn.execute(update(users).where(users.c.id == exists).values(**values))
         except IntegrityError as exc:
             raise Conflict("user_exists", f"User {username!r} already exists.") from exc
-    return await _find(db, username)
+
+    await db.run_write(body)
+    return await db.run_read(lambda conn: _find(conn, username))
 
 
-async def _find(db: Database, username: str) -> Account:
-    async with db.reader.connect() as conn:
-        row = (
-            await conn.execute(
-                select(*_ACCOUNT_COLUMNS)
-                .outerjoin(halls, halls.c.id == users.c.hall_id)
-                .where(users.c.username == username)
-            )
-        ).first()
+def _find(conn: Connection, username: str) -> Account:
+    row = conn.execute(
+        select(*_ACCOUNT_COLUMNS)
+        .outerjoin(halls, halls.c.id == users.c.hall_id)
+        .where(users.c.username == username)
+    ).first()
     if row is None:
         raise NotFound("user_not_found", f"No user {username!r}.")
     return _account(row)
 
 
 async def login(db: Database, username: str, password: str, ttl: timedelta) -> Session:
-    async with db.reader.connect() as conn:
-        row = (
-            await conn.execute(
-                select(*_ACCOUNT_COLUMNS, users.c.password_hash, users.c.disabled)
-                .outerjoin(halls, halls.c.id == users.c.hall_id)
-                .where(users.c.username == username)
-            )
+    """A new session for the right password; the same error for a wrong one or no such user."""
+    row = await db.run_read(
+        lambda conn: conn.execute(
+            select(*_ACCOUNT_COLUMNS, users.c.password_hash, users.c.disabled)
+            .outerjoin(halls, halls.c.id == users.c.hall_id)
+            .where(users.c.username == username)
         ).first()
+    )
     stored = row.password_hash if row is not None else DUMMY_HASH
     valid = await asyncio.to_thread(verify_password, password, stored)
     if row is None or not valid or row.disabled:
         raise Unauthenticated("bad_credentials", "Wrong username or password.")
     token, now = new_token(), utcnow()
     expires = now + ttl
-    async with db.writer.connect() as conn, conn.begin():
-        await conn.execute(
+
+    def store_session(conn: Connection) -> None:
+        conn.execute(
             insert(sessions).values(
                 token_hash=token_digest(token),
                 user_id=row.id,
@@ -120,29 +118,34 @@ async def login(db: Database, username: str, password: str, ttl: timedelta) -> S
                 expires_at=to_micros(expires),
             )
         )
-        await conn.execute(delete(sessions).where(sessions.c.expires_at < to_micros(now)))
+        conn.execute(delete(sessions).where(sessions.c.expires_at < to_micros(now)))
+
+    await db.run_write(store_session)
     return Session(token, _account(row), expires)
 
 
 async def authenticate(db: Database, token: str) -> Account:
-    async with db.reader.connect() as conn:
-        row = (
-            await conn.execute(
-                select(*_ACCOUNT_COLUMNS)
-                .join(sessions, sessions.c.user_id == users.c.id)
-                .outerjoin(halls, halls.c.id == users.c.hall_id)
-                .where(
-                    sessions.c.token_hash == token_digest(token),
-                    sessions.c.expires_at > to_micros(utcnow()),
-                    users.c.disabled.is_(False),
-                )
+    """The account behind a live token."""
+    row = await db.run_read(
+        lambda conn: conn.execute(
+            select(*_ACCOUNT_COLUMNS)
+            .join(sessions, sessions.c.user_id == users.c.id)
+            .outerjoin(halls, halls.c.id == users.c.hall_id)
+            .where(
+                sessions.c.token_hash == token_digest(token),
+                sessions.c.expires_at > to_micros(utcnow()),
+                users.c.disabled.is_(False),
             )
         ).first()
+    )
     if row is None:
         raise Unauthenticated("bad_token", "The token is unknown or has expired; log in again.")
     return _account(row)
 
 
 async def logout(db: Database, token: str) -> None:
-    async with db.writer.connect() as conn, conn.begin():
-        await conn.execute(delete(sessions).where(sessions.c.token_hash == token_digest(token)))
+    await db.run_write(
+        lambda conn: conn.execute(
+            delete(sessions).where(sessions.c.token_hash == token_digest(token))
+        )
+    )

@@ -1,31 +1,36 @@
-"""Engines and transactions. One writer connection on SQLite; a pool on PostgreSQL.
+"""Engines and transactions. Each transaction body is plain synchronous SQLAlchemy Core code.
 
-Every change to a hall goes through `hall_tx`: the hall is locked, the change and its events
-are committed together, and only then are the events handed to `on_commit` (the hub).
+SQLite: one writer thread with one connection (WAL, synchronous=FULL, BEGIN IMMEDIATE) and a few
+reader threads; a whole transaction costs one hop to its thread, not one per statement.
+PostgreSQL: asyncpg under SQLAlchemy's async engine; the same bodies run through `run_sync`.
+
+Every change to a hall goes through `hall_write`: the hall row is locked, the change and its
+events are committed together, and only then are the events handed to `on_commit` (the hub).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ..domain.clock import utcnow
 from ..domain.errors import NotFound
 from ..domain.model import Hall
-from . import migrate
 from .hall_tx import HallTx, Published
 from .rows import hall_from_rows
 from .schema import halls, services, windows
 
 DEFAULT_URL = "sqlite:///./callnext.db"
+READER_THREADS = 4
+T = TypeVar("T")
 
 
 class DatabaseUrlError(ValueError):
@@ -33,34 +38,36 @@ class DatabaseUrlError(ValueError):
 
 
 def normalize_url(url: str) -> str:
-    """Pick the async driver: sqlite → aiosqlite, postgresql → asyncpg."""
+    """The driver each backend runs on: sqlite → pysqlite (own threads), postgresql → asyncpg."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseUrlError(f"not a database URL: {url!r}") from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return str(parsed.set(drivername="sqlite+aiosqlite"))
+        return parsed.set(drivername="sqlite+pysqlite").render_as_string(hide_password=False)
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
     raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
 
-def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=1 if writer else 4, max_overflow=0, pool_timeout=60)
+def _sqlite_engine(url: str, *, writer: bool) -> Engine:
+    engine = create_engine(
+        url,
+        pool_size=1 if writer else READER_THREADS,
+        max_overflow=0,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.close()
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000",
+                       "foreign_keys=ON"):  # fmt: skip
+            dbapi_conn.execute(f"PRAGMA {pragma}")
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(conn: Any) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
         # IMMEDIATE takes the write lock at BEGIN: no two writers ever read the same queue head.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
@@ -71,85 +78,126 @@ class Database:
     def __init__(self, url: str = DEFAULT_URL) -> None:
         self.url = normalize_url(url)
         self.dialect = make_url(self.url).get_backend_name()
-        if self.dialect == "sqlite":
-            self.writer = _sqlite_engine(self.url, writer=True)
-            self.reader = _sqlite_engine(self.url, writer=False)
-        else:
-            self.writer = create_async_engine(self.url, pool_size=10, max_overflow=10)
-            self.reader = self.writer
         self.on_commit: Callable[[Iterable[Published]], None] = lambda _events: None
         self._halls: dict[str, Hall] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._async: AsyncEngine | None = None
+        if self.dialect == "sqlite":
+            self._sync_writer = _sqlite_engine(self.url, writer=True)
+            self._sync_reader = _sqlite_engine(self.url, writer=False)
+            self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="callnext-writer")
+            self._read_threads = ThreadPoolExecutor(READER_THREADS, "callnext-reader")
+        else:
+            self._async = create_async_engine(self.url, pool_size=10, max_overflow=10)
 
     async def start(self) -> None:
         """Check the database answers and bring its schema up to date."""
-        await migrate.upgrade(self.writer)
+        from . import migrate
+
+        await self.run_write(migrate.upgrade_on)
 
     async def close(self) -> None:
-        await self.writer.dispose()
-        if self.reader is not self.writer:
-            await self.reader.dispose()
+        if self._async is not None:
+            await self._async.dispose()
+            return
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._write_thread, self._sync_writer.dispose)
+        await loop.run_in_executor(self._read_threads, self._sync_reader.dispose)
+        self._write_thread.shutdown(wait=False)
+        self._read_threads.shutdown(wait=False)
+
+    # -- running transactions ------------------------------------------------------------
+
+    async def run_write(self, body: Callable[[Connection], T]) -> T:
+        """Run `body` in one write transaction, committed when it returns."""
+        if self._async is not None:
+            async with self._async.connect() as conn, conn.begin():
+                return await conn.run_sync(body)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._write_thread, _in_transaction, self._sync_writer, body
+        )
+
+    async def run_read(self, body: Callable[[Connection], T]) -> T:
+        """Run `body` in one read transaction: a consistent view of the database."""
+        if self._async is not None:
+            async with self._async.connect() as conn, conn.begin():
+                return await conn.run_sync(body)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._read_threads, _in_transaction, self._sync_reader, body
+        )
 
     async def ping(self) -> None:
-        async with self.reader.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await self.run_read(lambda conn: conn.execute(text("SELECT 1")).scalar_one())
 
     # -- hall configuration ----------------------------------------------------------------
 
-    async def load_hall(self, conn: AsyncConnection, code: str) -> Hall | None:
-        hall_row = (await conn.execute(select(halls).where(halls.c.code == code))).first()
+    def load_hall(self, conn: Connection, code: str, version: int | None = None) -> Hall | None:
+        """The hall's configuration, from the cache while its config_version is unchanged."""
+        cached = self._halls.get(code)
+        if cached is not None and version is not None and cached.config_version == version:
+            return cached
+        hall_row = conn.execute(select(halls).where(halls.c.code == code)).first()
         if hall_row is None:
             return None
-        cached = self._halls.get(code)
         if cached is not None and cached.config_version == hall_row.config_version:
             return cached
-        service_rows = (
-            await conn.execute(
-                select(services)
-                .where(services.c.hall_id == hall_row.id)
-                .order_by(services.c.position, services.c.code)
-            )
+        service_rows = conn.execute(
+            select(services)
+            .where(services.c.hall_id == hall_row.id)
+            .order_by(services.c.position, services.c.code)
         ).all()
-        window_rows = (
-            await conn.execute(
-                select(windows).where(windows.c.hall_id == hall_row.id).order_by(windows.c.number)
-            )
+        window_rows = conn.execute(
+            select(windows).where(windows.c.hall_id == hall_row.id).order_by(windows.c.number)
         ).all()
         hall = hall_from_rows(hall_row, list(service_rows), list(window_rows))
         self._halls[code] = hall
         return hall
 
     async def hall(self, code: str) -> Hall:
-        """The hall's configuration (cached until its config_version changes)."""
-        async with self.reader.connect() as conn:
-            hall = await self.load_hall(conn, code)
+        """The hall's configuration; NotFound for an unknown hall."""
+        hall = self._halls.get(code)
+        if hall is None:
+            hall = await self.run_read(lambda conn: self.load_hall(conn, code))
         if hall is None:
             raise NotFound("hall_not_found", f"No hall {code!r}.")
         return hall
 
+    def forget_hall(self, code: str) -> None:
+        """Drop the cached configuration (it changed); the next use reloads it."""
+        self._halls.pop(code, None)
+
     async def hall_codes(self) -> list[str]:
-        async with self.reader.connect() as conn:
-            return list((await conn.execute(select(halls.c.code).order_by(halls.c.code))).scalars())
+        return await self.run_read(
+            lambda conn: list(conn.execute(select(halls.c.code).order_by(halls.c.code)).scalars())
+        )
 
     # -- the write path --------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def hall_tx(self, code: str, now: datetime | None = None) -> AsyncIterator[HallTx]:
-        """A serial write transaction on one hall; its events are published after commit."""
-        await self.hall(code)  # unknown halls fail here, before any lock exists for them
-        lock = self._locks.setdefault(code, asyncio.Lock())
-        async with lock:
-            async with self.writer.connect() as conn, conn.begin():
-                row = (
-                    await conn.execute(
-                        select(halls.c.seq).where(halls.c.code == code).with_for_update()
-                    )
-                ).one()
-                hall = await self.load_hall(conn, code)
-                assert hall is not None
-                tx = HallTx(conn, hall, int(row.seq), now or utcnow())
-                yield tx
-                published = await tx.flush_events()
-            if tx.hall.config_version < 0:
-                self._halls.pop(code, None)
-            self.on_commit(published)
+    async def hall_write(
+        self, code: str, body: Callable[[HallTx], T], now: datetime | None = None
+    ) -> T:
+        """Run `body` as one serial write transaction on the hall; publish its events after."""
+
+        def transaction(conn: Connection) -> tuple[T, list[Published], bool]:
+            row = conn.execute(
+                select(halls.c.seq, halls.c.config_version)
+                .where(halls.c.code == code)
+                .with_for_update()
+            ).first()
+            if row is None:
+                raise NotFound("hall_not_found", f"No hall {code!r}.")
+            hall = self.load_hall(conn, code, row.config_version)
+            assert hall is not None
+            tx = HallTx(conn, hall, int(row.seq), now or utcnow())
+            result = body(tx)
+            return result, tx.flush_events(), tx.config_changed
+
+        result, published, config_changed = await self.run_write(transaction)
+        if config_changed:
+            self.forget_hall(code)
+        self.on_commit(published)
+        return result
+
+
+def _in_transaction(engine: Engine, body: Callable[[Connection], T]) -> T:
+    with engine.connect() as conn, conn.begin():
+        return body(conn)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from .. import protocol
 from ..domain.clock import local_day, rfc3339, to_micros
@@ -45,70 +45,64 @@ class Published:
 
 
 class HallTx:
-    def __init__(self, conn: AsyncConnection, hall: Hall, seq: int, now: datetime) -> None:
+    """The hall's state inside one locked transaction. Methods are synchronous: no await may
+    happen while the hall is locked."""
+
+    def __init__(self, conn: Connection, hall: Hall, seq: int, now: datetime) -> None:
         self.conn = conn
         self.hall = hall
         self.seq = seq
         self.now = now
         self.today = local_day(now, hall.timezone)
+        self.config_changed = False
         self._pending: list[PendingEvent] = []
+        self._means: dict[str, float] | None = None
+        self._json: dict[Ticket, dict[str, Any]] = {}  # valid until the next write
 
     # -- reads inside the transaction -------------------------------------------------------
 
-    async def ticket(self, ticket_id: str) -> Ticket:
-        row = (
-            await self.conn.execute(
-                select(*TICKET_COLUMNS).where(
-                    tickets.c.id == ticket_id, tickets.c.hall_id == self.hall.id
-                )
-            )
-        ).first()
-        if row is None:
+    def _find(self, *where: ColumnElement[bool]) -> Ticket | None:
+        query = select(*TICKET_COLUMNS).where(tickets.c.hall_id == self.hall.id, *where)
+        row = self.conn.execute(query).first()
+        return ticket_from_row(row, self.hall.code) if row else None
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        ticket = self._find(tickets.c.id == ticket_id)
+        if ticket is None:
             raise NotFound("ticket_not_found", f"No ticket {ticket_id!r} in this hall.")
-        return ticket_from_row(row, self.hall.code)
+        return ticket
 
-    async def ticket_by_number(self, number: str) -> Ticket | None:
-        row = (
-            await self.conn.execute(
-                select(*TICKET_COLUMNS).where(
-                    tickets.c.hall_id == self.hall.id,
-                    tickets.c.day == self.today,
-                    tickets.c.number == number,
-                )
-            )
-        ).first()
-        return ticket_from_row(row, self.hall.code) if row else None
+    def ticket_by_number(self, number: str) -> Ticket | None:
+        """Today's ticket with that number."""
+        return self._find(tickets.c.day == self.today, tickets.c.number == number)
 
-    async def current(self, window: int) -> Ticket | None:
-        row = (
-            await self.conn.execute(
-                select(*TICKET_COLUMNS).where(
-                    tickets.c.hall_id == self.hall.id,
-                    tickets.c.window == window,
-                    tickets.c.status == Status.CALLED.value,
-                )
-            )
-        ).first()
-        return ticket_from_row(row, self.hall.code) if row else None
+    def current(self, window: int) -> Ticket | None:
+        """The ticket the window has called and not finished."""
+        return self._find(tickets.c.window == window, tickets.c.status == Status.CALLED.value)
 
-    async def next_waiting(self, services: tuple[str, ...]) -> Ticket | None:
-        return await queue_sql.next_waiting(self.conn, self.hall, services)
+    def next_waiting(self, services: tuple[str, ...]) -> Ticket | None:
+        return queue_sql.next_waiting(self.conn, self.hall, services)
 
-    async def idempotent_ticket(self, key: str, fingerprint: str) -> tuple[Ticket, str] | None:
-        row = (
-            await self.conn.execute(
-                select(*TICKET_COLUMNS, idempotency.c.fingerprint)
-                .join(idempotency, idempotency.c.ticket_pk == tickets.c.pk)
-                .where(idempotency.c.hall_id == self.hall.id, idempotency.c.key == key)
-            )
+    def idempotent_ticket(self, key: str) -> tuple[Ticket, str] | None:
+        """The ticket an Idempotency-Key already made, with the fingerprint of its request."""
+        row = self.conn.execute(
+            select(*TICKET_COLUMNS, idempotency.c.fingerprint)
+            .join(idempotency, idempotency.c.ticket_pk == tickets.c.pk)
+            .where(idempotency.c.hall_id == self.hall.id, idempotency.c.key == key)
         ).first()
         if row is None:
             return None
         return ticket_from_row(row, self.hall.code), row.fingerprint
 
+    def means(self) -> dict[str, float]:
+        """Mean service time per service today (read once per transaction)."""
+        if self._means is None:
+            self._means = queue_sql.mean_service_s(self.conn, self.hall, self.today)
+        return self._means
+
     # -- writes -----------------------------------------------------------------------------
 
-    async def next_sequence(self, service: str) -> int:
+    def next_sequence(self, service: str) -> int:
         """The next number of `service` today: one atomic upsert on the day's counter."""
         dialect = self.conn.dialect.name
         stmt_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -118,10 +112,10 @@ class HallTx:
         upsert = first.on_conflict_do_update(
             index_elements=["hall_id", "service", "day"], set_={"last": counters.c.last + 1}
         ).returning(counters.c.last)
-        return int((await self.conn.execute(upsert)).scalar_one())
+        return int((self.conn.execute(upsert)).scalar_one())
 
-    async def insert_ticket(self, service: str, priority: bool) -> Ticket:
-        number = format_number(service, await self.next_sequence(service))
+    def insert_ticket(self, service: str, priority: bool) -> Ticket:
+        number = format_number(service, self.next_sequence(service))
         ticket = Ticket(
             id=secrets.token_urlsafe(16),
             hall=self.hall.code,
@@ -132,25 +126,16 @@ class HallTx:
             status=Status.WAITING,
             issued_at=self.now,
         )
-        pk = (
-            await self.conn.execute(
-                insert(tickets)
-                .values(
-                    id=ticket.id,
-                    hall_id=self.hall.id,
-                    day=ticket.day,
-                    number=number,
-                    priority=priority,
-                    issued_at=to_micros(self.now),
-                    **ticket_values(ticket),
-                )
-                .returning(tickets.c.pk)
-            )
-        ).scalar_one()
+        values = ticket_values(ticket) | {
+            "id": ticket.id, "hall_id": self.hall.id, "day": ticket.day, "number": number,
+            "priority": priority, "issued_at": to_micros(self.now),
+        }  # fmt: skip
+        pk = self.conn.execute(insert(tickets).values(values).returning(tickets.c.pk)).scalar_one()
+        self._json.clear()
         return replace(ticket, pk=int(pk))
 
-    async def remember_idempotency(self, key: str, fingerprint: str, ticket: Ticket) -> None:
-        await self.conn.execute(
+    def remember_idempotency(self, key: str, fingerprint: str, ticket: Ticket) -> None:
+        self.conn.execute(
             insert(idempotency).values(
                 hall_id=self.hall.id,
                 key=key,
@@ -160,21 +145,21 @@ class HallTx:
             )
         )
 
-    async def save(self, ticket: Ticket) -> Ticket:
-        await self.conn.execute(
+    def save(self, ticket: Ticket) -> Ticket:
+        """Write a ticket after a lifecycle step; returns it for chaining."""
+        self.conn.execute(
             update(tickets).where(tickets.c.pk == ticket.pk).values(**ticket_values(ticket))
         )
+        self._json.clear()
         return ticket
 
-    async def set_window_status(
-        self, number: int, status: WindowStatus, reason: str | None
-    ) -> None:
-        await self.conn.execute(
+    def set_window_status(self, number: int, status: WindowStatus, reason: str | None) -> None:
+        self.conn.execute(
             update(windows)
             .where(windows.c.hall_id == self.hall.id, windows.c.number == number)
             .values(status=status.value, pause_reason=reason)
         )
-        await self.conn.execute(
+        self.conn.execute(
             update(halls)
             .where(halls.c.id == self.hall.id)
             .values(config_version=halls.c.config_version + 1)
@@ -183,34 +168,34 @@ class HallTx:
             replace(w, status=status, pause_reason=reason) if w.number == number else w
             for w in self.hall.windows
         )
-        self.hall = replace(self.hall, windows=new_windows, config_version=-1)
+        self.hall = replace(self.hall, windows=new_windows)
+        self.config_changed = True
 
     def emit(self, name: str, ticket: Ticket | None, window: int | None, **extra: Any) -> None:
         """Record an event; it is numbered and stored at commit, and published after."""
         self._pending.append(PendingEvent(name, ticket, window, extra))
 
-    async def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
-        ahead, est = await queue_sql.position(self.conn, self.hall, ticket)
-        return protocol.ticket_json(ticket, self.hall.timezone, ahead, est)
+    def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
+        """The API's view of a ticket now (with its place in the queue while it waits)."""
+        if ticket not in self._json:
+            ahead, est = queue_sql.position(self.conn, self.hall, ticket, self.means())
+            self._json[ticket] = protocol.ticket_json(ticket, self.hall.timezone, ahead, est)
+        return self._json[ticket]
 
-    async def flush_events(self) -> list[Published]:
+    def flush_events(self) -> list[Published]:
         """Number, encode and store the pending events; bump the hall's seq once."""
         if not self._pending:
             return []
         conn, hall = self.conn, self.hall
-        counts = await queue_sql.waiting_counts(conn, hall)
-        means = await queue_sql.mean_service_s(conn, hall, self.today)
-        queues = queue_sql.service_estimates(hall, counts, means)
+        counts = queue_sql.waiting_counts(conn, hall)
+        queues = queue_sql.service_estimates(hall, counts, self.means())
         at = rfc3339(self.now, hall.timezone)
         assert at is not None
         out: list[Published] = []
         rows: list[dict[str, Any]] = []
         for event in self._pending:
             self.seq += 1
-            ticket = None
-            if event.ticket is not None:
-                ahead, est = await queue_sql.position(conn, hall, event.ticket, means)
-                ticket = protocol.ticket_json(event.ticket, hall.timezone, ahead, est)
+            ticket = self.ticket_json(event.ticket) if event.ticket is not None else None
             frame = protocol.event_frame(
                 self.seq,
                 at,
@@ -225,8 +210,8 @@ class HallTx:
                 {"hall_id": hall.id, "seq": self.seq, "at": to_micros(self.now),
                  "name": event.name, "frame": text}
             )  # fmt: skip
-        await conn.execute(insert(events), rows)
-        await conn.execute(update(halls).where(halls.c.id == hall.id).values(seq=self.seq))
+        conn.execute(insert(events), rows)
+        conn.execute(update(halls).where(halls.c.id == hall.id).values(seq=self.seq))
         self._pending.clear()
         return out
 

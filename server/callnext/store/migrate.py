@@ -1,4 +1,4 @@
-"""Bring a database's schema to the newest revision with Alembic, on the engine's own connection."""
+"""Bring a database's schema to the newest revision with Alembic, on our own connection."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -19,10 +18,5 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
+def upgrade_on(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
-
-
-async def upgrade(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)

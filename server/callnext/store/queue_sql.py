@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from ..domain.clock import to_micros
 from ..domain.model import Hall, Status, Ticket, WindowStatus
@@ -20,10 +20,10 @@ from .schema import tickets
 QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.issued_at, tickets.c.pk)
 
 
-async def next_waiting(conn: AsyncConnection, hall: Hall, services: Iterable[str]) -> Ticket | None:
+def next_waiting(conn: Connection, hall: Hall, services: Iterable[str]) -> Ticket | None:
     """The head of the queue for a window serving `services` (the call-next claim's read)."""
     row = (
-        await conn.execute(
+        conn.execute(
             select(*TICKET_COLUMNS)
             .where(
                 tickets.c.hall_id == hall.id,
@@ -37,7 +37,7 @@ async def next_waiting(conn: AsyncConnection, hall: Hall, services: Iterable[str
     return ticket_from_row(row, hall.code) if row else None
 
 
-async def count_ahead(conn: AsyncConnection, hall: Hall, ticket: Ticket) -> int:
+def count_ahead(conn: Connection, hall: Hall, ticket: Ticket) -> int:
     """Waiting tickets of the same service ordered before `ticket` (see domain.queue)."""
     issued = to_micros(ticket.issued_at)
     t = tickets.c
@@ -50,11 +50,11 @@ async def count_ahead(conn: AsyncConnection, hall: Hall, ticket: Ticket) -> int:
     query = select(func.count()).where(
         t.hall_id == hall.id, t.status == Status.WAITING.value, t.service == ticket.service, before
     )
-    return int((await conn.execute(query)).scalar_one())
+    return int((conn.execute(query)).scalar_one())
 
 
-async def waiting_counts(conn: AsyncConnection, hall: Hall) -> dict[str, int]:
-    rows = await conn.execute(
+def waiting_counts(conn: Connection, hall: Hall) -> dict[str, int]:
+    rows = conn.execute(
         select(tickets.c.service, func.count())
         .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value)
         .group_by(tickets.c.service)
@@ -65,10 +65,10 @@ async def waiting_counts(conn: AsyncConnection, hall: Hall) -> dict[str, int]:
     return counts
 
 
-async def mean_service_s(conn: AsyncConnection, hall: Hall, day: str) -> dict[str, float]:
+def mean_service_s(conn: Connection, hall: Hall, day: str) -> dict[str, float]:
     """Each service's mean service time today, or its configured default before any."""
     t = tickets.c
-    rows = await conn.execute(
+    rows = conn.execute(
         select(t.service, func.avg(t.finished_at - t.called_at))
         .where(
             t.hall_id == hall.id,
@@ -103,14 +103,14 @@ def service_estimates(
     }
 
 
-async def position(
-    conn: AsyncConnection, hall: Hall, ticket: Ticket, means: dict[str, float] | None = None
+def position(
+    conn: Connection, hall: Hall, ticket: Ticket, means: dict[str, float] | None = None
 ) -> tuple[int | None, int | None]:
     """(ahead, est_wait_s) for a waiting ticket; (None, None) otherwise."""
     if ticket.status is not Status.WAITING:
         return None, None
-    ahead = await count_ahead(conn, hall, ticket)
+    ahead = count_ahead(conn, hall, ticket)
     if means is None:
-        means = await mean_service_s(conn, hall, ticket.day)
+        means = mean_service_s(conn, hall, ticket.day)
     mean = means.get(ticket.service, 300.0)
     return ahead, estimate_wait_s(ahead, open_windows(hall, ticket.service), mean)

@@ -1,11 +1,14 @@
-"""Read-side queries: the hall snapshot, tickets, the day's list and the event log."""
+"""Read-side queries: the hall snapshot, tickets, the day's list and the event log.
+
+Each public function runs one read transaction (a consistent view) through Database.run_read.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.engine import Connection
 
 from .. import protocol
 from ..domain.clock import from_micros, local_day, rfc3339, utcnow
@@ -19,26 +22,35 @@ from .schema import events, halls, tickets
 RECENT_CALLS = 10
 
 
-async def hall_snapshot(db: Database, code: str) -> dict[str, Any]:
-    """The hall object of the contract, read in one transaction so `seq` matches the state."""
-    async with db.reader.connect() as conn, conn.begin():
-        hall = await db.load_hall(conn, code)
-        if hall is None:
-            raise NotFound("hall_not_found", f"No hall {code!r}.")
-        seq = (await conn.execute(select(halls.c.seq).where(halls.c.id == hall.id))).scalar_one()
-        return await _snapshot(conn, hall, int(seq))
+def _hall(db: Database, conn: Connection, code: str) -> tuple[Hall, int]:
+    """The hall's configuration and its seq, as of this transaction."""
+    row = conn.execute(
+        select(halls.c.seq, halls.c.config_version).where(halls.c.code == code)
+    ).first()
+    hall = db.load_hall(conn, code, row.config_version) if row is not None else None
+    if row is None or hall is None:
+        raise NotFound("hall_not_found", f"No hall {code!r}.")
+    return hall, int(row.seq)
 
 
-async def _snapshot(conn: AsyncConnection, hall: Hall, seq: int) -> dict[str, Any]:
+def _tickets(conn: Connection, hall: Hall, *where: ColumnElement[bool]) -> list[Ticket]:
+    rows = conn.execute(
+        select(*TICKET_COLUMNS).where(tickets.c.hall_id == hall.id, *where).order_by(tickets.c.pk)
+    )
+    return [ticket_from_row(r, hall.code) for r in rows]
+
+
+def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
+    hall, seq = _hall(db, conn, code)
     today = local_day(utcnow(), hall.timezone)
-    counts = await queue_sql.waiting_counts(conn, hall)
-    means = await queue_sql.mean_service_s(conn, hall, today)
-    queues = queue_sql.service_estimates(hall, counts, means)
+    counts = queue_sql.waiting_counts(conn, hall)
+    queues = queue_sql.service_estimates(hall, counts, queue_sql.mean_service_s(conn, hall, today))
+    tz = hall.timezone
     current = {
-        t.window: t
-        for t in await _tickets_where(conn, hall, tickets.c.status == Status.CALLED.value)
+        t.window: protocol.ticket_json(t, tz)
+        for t in _tickets(conn, hall, tickets.c.status == Status.CALLED.value)
     }
-    recent_rows = await conn.execute(
+    recent = conn.execute(
         select(tickets.c.number, tickets.c.window, tickets.c.last_called_at)
         .where(
             tickets.c.hall_id == hall.id,
@@ -49,7 +61,6 @@ async def _snapshot(conn: AsyncConnection, hall: Hall, seq: int) -> dict[str, An
         .order_by(tickets.c.last_called_at.desc())
         .limit(RECENT_CALLS)
     )
-    tz = hall.timezone
     return {
         **protocol.hall_header(hall, seq),
         "services": [
@@ -63,9 +74,7 @@ async def _snapshot(conn: AsyncConnection, hall: Hall, seq: int) -> dict[str, An
                 "services": list(w.services),
                 "status": w.status.value,
                 "pause_reason": w.pause_reason,
-                "current": protocol.ticket_json(current[w.number], tz)
-                if w.number in current
-                else None,
+                "current": current.get(w.number),
             }
             for w in hall.windows
         ],
@@ -75,60 +84,60 @@ async def _snapshot(conn: AsyncConnection, hall: Hall, seq: int) -> dict[str, An
                 "window": r.window,
                 "at": rfc3339(from_micros(r.last_called_at), tz),
             }
-            for r in recent_rows
+            for r in recent
         ],
     }
 
 
-async def _tickets_where(conn: AsyncConnection, hall: Hall, *where: Any) -> list[Ticket]:
-    rows = await conn.execute(
-        select(*TICKET_COLUMNS).where(tickets.c.hall_id == hall.id, *where).order_by(tickets.c.pk)
-    )
-    return [ticket_from_row(r, hall.code) for r in rows]
+async def hall_snapshot(db: Database, code: str) -> dict[str, Any]:
+    """The hall object of the contract; its `seq` is the state it shows."""
+    return await db.run_read(lambda conn: _snapshot(db, conn, code))
 
 
 async def ticket_with_hall(db: Database, ticket_id: str) -> tuple[Ticket, Hall, dict[str, Any]]:
     """A ticket by its id, its hall, and its JSON (with `ahead` and `est_wait_s` if waiting)."""
-    async with db.reader.connect() as conn, conn.begin():
-        row = (
-            await conn.execute(
-                select(*TICKET_COLUMNS, halls.c.code.label("hall_code"))
-                .join(halls, halls.c.id == tickets.c.hall_id)
-                .where(tickets.c.id == ticket_id)
-            )
+
+    def body(conn: Connection) -> tuple[Ticket, Hall, dict[str, Any]]:
+        row = conn.execute(
+            select(*TICKET_COLUMNS, halls.c.code.label("hall_code"))
+            .join(halls, halls.c.id == tickets.c.hall_id)
+            .where(tickets.c.id == ticket_id)
         ).first()
         if row is None:
             raise NotFound("ticket_not_found", "No such ticket.")
-        hall = await db.load_hall(conn, row.hall_code)
-        assert hall is not None
+        hall, _seq = _hall(db, conn, row.hall_code)
         ticket = ticket_from_row(row, hall.code)
-        ahead, est = await queue_sql.position(conn, hall, ticket)
+        ahead, est = queue_sql.position(conn, hall, ticket)
         return ticket, hall, protocol.ticket_json(ticket, hall.timezone, ahead, est)
+
+    return await db.run_read(body)
 
 
 async def tickets_of_day(db: Database, hall: Hall, day: str) -> list[Ticket]:
-    async with db.reader.connect() as conn:
-        return await _tickets_where(conn, hall, tickets.c.day == day)
+    return await db.run_read(lambda conn: _tickets(conn, hall, tickets.c.day == day))
 
 
 async def tickets_json_of_day(db: Database, hall: Hall, day: str) -> list[dict[str, Any]]:
     """Every ticket issued on `day`, in issue order, as the API shows them."""
-    async with db.reader.connect() as conn, conn.begin():
-        found = await _tickets_where(conn, hall, tickets.c.day == day)
-        means = await queue_sql.mean_service_s(conn, hall, day)
+
+    def body(conn: Connection) -> list[dict[str, Any]]:
+        means = queue_sql.mean_service_s(conn, hall, day)
         out = []
-        for t in found:
-            ahead, est = await queue_sql.position(conn, hall, t, means)
+        for t in _tickets(conn, hall, tickets.c.day == day):
+            ahead, est = queue_sql.position(conn, hall, t, means)
             out.append(protocol.ticket_json(t, hall.timezone, ahead, est))
         return out
+
+    return await db.run_read(body)
 
 
 async def events_after(
     db: Database, hall: Hall, after: int, limit: int = 1000
 ) -> list[tuple[int, str]]:
     """Stored frames with seq > `after`, in order (for `?since=` and gap repair)."""
-    async with db.reader.connect() as conn:
-        rows = await conn.execute(
+
+    def body(conn: Connection) -> list[tuple[int, str]]:
+        rows = conn.execute(
             select(events.c.seq, events.c.frame)
             .where(events.c.hall_id == hall.id, events.c.seq > after)
             .order_by(events.c.seq)
@@ -136,17 +145,17 @@ async def events_after(
         )
         return [(int(r.seq), r.frame) for r in rows]
 
+    return await db.run_read(body)
 
-async def oldest_event_seq(db: Database, hall: Hall) -> int | None:
-    async with db.reader.connect() as conn:
-        value = (
-            await conn.execute(select(func.min(events.c.seq)).where(events.c.hall_id == hall.id))
+
+async def log_bounds(db: Database, hall: Hall) -> tuple[int, int | None]:
+    """The hall's current seq and the oldest seq still in its event log (None if empty)."""
+
+    def body(conn: Connection) -> tuple[int, int | None]:
+        seq = conn.execute(select(halls.c.seq).where(halls.c.id == hall.id)).scalar_one()
+        oldest = conn.execute(
+            select(func.min(events.c.seq)).where(events.c.hall_id == hall.id)
         ).scalar_one()
-        return int(value) if value is not None else None
+        return int(seq), None if oldest is None else int(oldest)
 
-
-async def hall_seq(db: Database, hall: Hall) -> int:
-    async with db.reader.connect() as conn:
-        return int(
-            (await conn.execute(select(halls.c.seq).where(halls.c.id == hall.id))).scalar_one()
-        )
+    return await db.run_read(body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
 
 from ..domain.clock import to_micros, utcnow
 from ..domain.errors import Conflict
@@ -51,26 +52,22 @@ DEMO_PASSWORD = "demo"
 
 
 async def create_hall(db: Database, spec: HallSpec) -> None:
-    async with db.writer.connect() as conn, conn.begin():
-        exists = (
-            await conn.execute(select(halls.c.id).where(halls.c.code == spec.code))
-        ).scalar_one_or_none()
+    def body(conn: Connection) -> None:
+        exists = conn.execute(select(halls.c.id).where(halls.c.code == spec.code)).scalar()
         if exists is not None:
             raise Conflict("hall_exists", f"Hall {spec.code!r} already exists.")
-        hall_id = (
-            await conn.execute(
-                insert(halls)
-                .values(
-                    code=spec.code,
-                    name=spec.name,
-                    name_en=spec.name_en,
-                    timezone=spec.timezone,
-                    created_at=to_micros(utcnow()),
-                )
-                .returning(halls.c.id)
+        hall_id = conn.execute(
+            insert(halls)
+            .values(
+                code=spec.code,
+                name=spec.name,
+                name_en=spec.name_en,
+                timezone=spec.timezone,
+                created_at=to_micros(utcnow()),
             )
+            .returning(halls.c.id)
         ).scalar_one()
-        await conn.execute(
+        conn.execute(
             insert(services),
             [
                 {"hall_id": hall_id, "code": s.code, "name": s.name, "name_en": s.name_en,
@@ -78,7 +75,7 @@ async def create_hall(db: Database, spec: HallSpec) -> None:
                 for i, s in enumerate(spec.services)
             ],
         )  # fmt: skip
-        await conn.execute(
+        conn.execute(
             insert(windows),
             [
                 {"hall_id": hall_id, "number": n, "name": f"{n}号窗口",
@@ -87,10 +84,13 @@ async def create_hall(db: Database, spec: HallSpec) -> None:
             ],
         )  # fmt: skip
 
+    await db.run_write(body)
+
 
 async def hall_count(db: Database) -> int:
-    async with db.reader.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(halls))).scalar_one())
+    return await db.run_read(
+        lambda conn: int(conn.execute(select(func.count()).select_from(halls)).scalar_one())
+    )
 
 
 async def seed_demo(db: Database) -> bool:

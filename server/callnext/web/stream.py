@@ -40,8 +40,7 @@ async def _start(
     frame, every time it reconnects. The queue stays for the hub's ring and live frames.
     """
     db, hub = request.app[DB], request.app[HUB]
-    current = await reads.hall_seq(db, hall)
-    oldest = await reads.oldest_event_seq(db, hall)
+    current, oldest = await reads.log_bounds(db, hall)
     replayable = since is not None and since <= current and (oldest or 1) <= since + 1
     if replayable:
         assert since is not None
