@@ -1,20 +1,72 @@
-"""Fixtures: a temporary database and a real server on a free port, with the demo hall."""
+"""Fixtures: a temporary database and a real server on a free port, with the demo hall.
+
+Every test that takes `db_url` runs on SQLite and on PostgreSQL. The PostgreSQL runs use a new
+database per test on the server of CALLNEXT_TEST_PG_URL (default: the local one at
+127.0.0.1:5432); where it does not answer they are skipped, saying why.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
 from callnext.config import Settings
 
 from .helpers import Api, running_app
 
+PG_URL = os.environ.get("CALLNEXT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'callnext.db'}"
+
+async def _pg_admin(sql: str) -> None:
+    url = make_url(PG_URL).set(drivername="postgresql")
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=3)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _pg_unavailable() -> str | None:
+    try:
+        asyncio.run(_pg_admin("SELECT 1"))
+    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        return f"PostgreSQL at {make_url(PG_URL).render_as_string()} does not answer: {exc}"
+    return None
+
+
+PG_SKIP_REASON = _pg_unavailable()
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.skipif(PG_SKIP_REASON is not None, reason=PG_SKIP_REASON or ""),
+            ],
+        ),
+    ]
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'callnext.db'}"
+        return
+    name = f"callnext_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

@@ -88,13 +88,16 @@ async def test_passwords_are_stored_as_salted_scrypt_hashes(api: Api, settings: 
         await db.close()
     status, body = await login(api, "clerk", password)
     assert status == 200, body
-    engine = sa.create_engine(settings.db_url)
+    db = Database(settings.db_url)
     try:
-        with engine.connect() as conn:
-            users = conn.execute(sa.text("SELECT * FROM users")).mappings().all()
-            sessions = conn.execute(sa.text("SELECT * FROM sessions")).all()
+        users = await db.run_read(
+            lambda conn: conn.execute(sa.text("SELECT * FROM users")).mappings().all()
+        )
+        sessions = await db.run_read(
+            lambda conn: conn.execute(sa.text("SELECT * FROM sessions")).all()
+        )
     finally:
-        engine.dispose()
+        await db.close()
     hashes = {u["username"]: u["password_hash"] for u in users}
     assert set(hashes) >= {"w1", "w8", "manager", "clerk"}
     assert all(h.startswith("scrypt$") and len(h.split("$")) == 6 for h in hashes.values())

@@ -11,6 +11,7 @@ events are committed together, and only then are the events handed to `on_commit
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -30,6 +31,7 @@ from .schema import halls, services, windows
 
 DEFAULT_URL = "sqlite:///./callnext.db"
 READER_THREADS = 4
+HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 T = TypeVar("T")
 
 
@@ -155,7 +157,7 @@ class Database:
     async def hall(self, code: str) -> Hall:
         """The hall's configuration; NotFound for an unknown hall."""
         hall = self._halls.get(code)
-        if hall is None:
+        if hall is None and HALL_CODE.fullmatch(code):
             hall = await self.run_read(lambda conn: self.load_hall(conn, code))
         if hall is None:
             raise NotFound("hall_not_found", f"No hall {code!r}.")

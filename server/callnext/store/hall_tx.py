@@ -1,6 +1,6 @@
 """One write transaction on one hall: the unit every change goes through.
 
-Opened by Database.hall_tx with the hall's row locked (BEGIN IMMEDIATE on SQLite, FOR UPDATE on
+Opened by Database.hall_write with the hall's row locked (BEGIN IMMEDIATE on SQLite, FOR UPDATE on
 PostgreSQL), so the changes to one hall, and its `seq`, are strictly serial. Events emitted here
 are stored with the change and handed to the hub only after the commit.
 """

@@ -43,6 +43,8 @@ def string(data: dict[str, Any], name: str, *, required: bool = True, max_len: i
         raise Invalid("wrong_type", f"Field {name!r} must be a string.")
     if len(value) > max_len:
         raise Invalid("too_long", f"Field {name!r} is longer than {max_len} characters.")
+    if "\x00" in value:
+        raise Invalid("bad_characters", f"Field {name!r} contains a NUL character.")
     return value
 
 

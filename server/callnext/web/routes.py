@@ -7,7 +7,8 @@ from aiohttp import web
 from . import auth, halls, ops, stream, tickets, windows
 
 HALL = "/api/v1/halls/{hall}"
-WINDOW = HALL + r"/windows/{n:\d{1,9}}"
+TICKET = "/api/v1/tickets/{id}"
+WINDOW = HALL + "/windows/{n:[0-9]{1,9}}"
 
 
 def setup_routes(app: web.Application) -> None:
@@ -28,9 +29,9 @@ def setup_routes(app: web.Application) -> None:
             web.post(WINDOW + "/call", windows.call),
             web.post(WINDOW + "/pause", windows.pause),
             web.post(WINDOW + "/resume", windows.resume),
-            web.get("/api/v1/tickets/{id}", tickets.get),
-            web.post("/api/v1/tickets/{id}/cancel", tickets.cancel),
-            web.post("/api/v1/tickets/{id}/complete", tickets.complete),
+            web.get(TICKET, tickets.get),
+            web.post(TICKET + "/cancel", tickets.cancel),
+            web.post(TICKET + "/complete", tickets.complete),
             web.get("/ws/v1/halls/{hall}", stream.display_stream),
             web.get("/healthz", ops.healthz),
             web.get("/metrics", ops.metrics),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from .. import actions
@@ -11,7 +13,7 @@ from . import parse
 from .auth import STAFF, check_rate, require
 from .keys import DB, METRICS
 
-MAX_ID = 64
+TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # ids are URL-safe base64
 
 
 async def issue(request: web.Request) -> web.Response:
@@ -33,7 +35,7 @@ async def issue(request: web.Request) -> web.Response:
 
 def _ticket_id(request: web.Request) -> str:
     ticket_id = request.match_info["id"]
-    if len(ticket_id) > MAX_ID:
+    if not TICKET_ID.fullmatch(ticket_id):
         raise NotFound("ticket_not_found", "No such ticket.")
     return ticket_id
 
