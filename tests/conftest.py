@@ -36,7 +36,7 @@ async def _pg_admin(sql: str) -> None:
 def _pg_unavailable() -> str | None:
     try:
         asyncio.run(_pg_admin("SELECT 1"))
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         return f"PostgreSQL at {make_url(PG_URL).render_as_string()} does not answer: {exc}"
     return None
 

@@ -7,7 +7,8 @@ import re
 
 from .helpers import Api
 
-SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$")
+LABELS = r'\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\}'  # quoted values may hold any character
+SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(" + LABELS + r")? (-?[0-9.e+-]+|NaN|[+-]Inf)$")
 
 
 async def scrape(api: Api) -> tuple[str, dict[str, float]]:
@@ -116,3 +117,21 @@ async def test_security_headers_on_every_kind_of_answer(api: Api) -> None:
             assert resp.headers.get("X-Frame-Options") == "DENY", path
             assert resp.headers.get("Referrer-Policy") == "no-referrer", path
             assert resp.headers.getall("X-Content-Type-Options") == ["nosniff"], path
+
+
+async def test_http_requests_are_counted_by_route_pattern(api: Api) -> None:
+    """Each answer counts under its route pattern and status, never the raw path."""
+    await api.issue("A")
+    await api.request("GET", "/api/v1/tickets/no-such-ticket")
+    async with api.session.get(api.base + "/metrics") as resp:
+        text = await resp.text()
+    issued = (
+        'callnext_http_requests_total{method="POST",route="/api/v1/halls/{hall}/tickets",'
+        'status="201"} 1'
+    )
+    missing = (
+        'callnext_http_requests_total{method="GET",route="/api/v1/tickets/{id}",status="404"} 1'
+    )
+    assert issued in text
+    assert missing in text
+    assert "no-such-ticket" not in text

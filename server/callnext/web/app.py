@@ -14,8 +14,9 @@ from ..ratelimit import RateLimiter
 from ..store import reads
 from ..store.database import Database
 from ..store.setup import seed_demo
-from .errors import error_middleware
+from .errors import count_middleware, error_middleware
 from .keys import DB, HUB, LIMITER, METRICS, SETTINGS
+from .pages import setup_pages
 from .routes import setup_routes
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ async def _add_security_headers(_request: web.Request, response: web.StreamRespo
 
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
-    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app = web.Application(
+        middlewares=[count_middleware, error_middleware], client_max_size=settings.max_body_bytes
+    )
     db = Database(settings.db_url)
     hub = Hub()
 
@@ -67,4 +70,5 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.on_shutdown.append(_close_displays)
     app.on_response_prepare.append(_add_security_headers)
     setup_routes(app)
+    setup_pages(app)
     return app

@@ -8,6 +8,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ..domain.errors import DomainError
+from .keys import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,21 @@ def json_error(
     return web.json_response(
         {"error": {"code": code, "message": message}}, status=status, headers=headers
     )
+
+
+@web.middleware
+async def count_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count each answer by method, route pattern (never the raw path) and status."""
+    response = await handler(request)
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "unmatched"
+    request.app[METRICS].inc(
+        "callnext_http_requests_total",
+        method=request.method,
+        route=route,
+        status=str(response.status),
+    )
+    return response
 
 
 @web.middleware
