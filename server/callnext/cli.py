@@ -28,8 +28,8 @@ PAGES = (
     ("staff console", "/halls/{hall}/staff"),
     ("dashboard", "/halls/{hall}/dashboard"),
     ("hall API", "/api/v1/halls/{hall}"),
-    ("display stream", "/ws/v1/halls/{hall}"),
 )
+STREAM = "/ws/v1/halls/{hall}"
 
 
 class StartupError(Exception):
@@ -119,6 +119,8 @@ async def _announce(app: web.Application, settings: Settings) -> None:
     for code in await app[DB].hall_codes():
         for label, path in PAGES:
             print(f"  {label:<15} {base}{path.format(hall=code)}", flush=True)
+        ws_base = "ws" + base.removeprefix("http")
+        print(f"  {'display stream':<15} {ws_base}{STREAM.format(hall=code)}", flush=True)
     if settings.demo:
         print("  WARNING: demo accounts w1…w8 and manager use the password 'demo'", flush=True)
 
