@@ -44,6 +44,16 @@ def _pg_unavailable() -> str | None:
 PG_SKIP_REASON = _pg_unavailable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The servers of this session (in-process and subprocesses) cache their spoken
+    announcements here, not in the checkout's sounds/cache."""
+    path = tmp_path_factory.mktemp("voice-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CALLNEXT_VOICE_CACHE", str(path))
+        yield path
+
+
 @pytest.fixture(
     params=[
         "sqlite",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import wave
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
@@ -158,7 +160,7 @@ class ServerProcess:
                 raise RuntimeError("server exited:\n" + "".join(self.output))
             self.output.append(line)
             if "listening on" in line:
-                _drain_in_background(self.proc, self.output)
+                drain_in_background(self.proc, self.output)
                 return
         raise RuntimeError("server did not start:\n" + "".join(self.output))
 
@@ -169,16 +171,24 @@ class ServerProcess:
             self.proc.wait(10)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        if self.proc:
+            terminate(self.proc)
 
 
-def _drain_in_background(proc: subprocess.Popen[str], sink: list[str]) -> None:
+def terminate(proc: subprocess.Popen[str]) -> int:
+    """SIGTERM, then SIGKILL if it has not ended within 10 s; its exit status."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    return proc.returncode
+
+
+def drain_in_background(proc: subprocess.Popen[str], sink: list[str]) -> None:
+    """Append the process's output lines to `sink` from a thread, so its pipe never fills."""
     import threading
 
     def pump() -> None:
@@ -187,6 +197,18 @@ def _drain_in_background(proc: subprocess.Popen[str], sink: list[str]) -> None:
             sink.append(line)
 
     threading.Thread(target=pump, daemon=True).start()
+
+
+def wav_seconds(data: bytes) -> float:
+    """The duration of a valid 16-bit mono WAV with sound in it."""
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        assert wav.getnchannels() == 1
+        assert wav.getsampwidth() == 2
+        frames = wav.getnframes()
+        pcm = wav.readframes(frames)
+        assert len(pcm) == frames * 2
+        assert pcm.strip(b"\0"), "silent"
+        return frames / wav.getframerate()
 
 
 async def wait_until(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> None:  # noqa: ASYNC109

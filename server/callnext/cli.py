@@ -1,25 +1,31 @@
-"""The `callnext` command: serve, user add, db upgrade."""
+"""The `callnext` command: serve, user add, db upgrade, speaker."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import speaker
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.model import Role
+from .speaker import SpeakerError
 from .store import accounts
 from .store.database import DEFAULT_URL, Database, DatabaseUrlError
 from .web.app import create_app
 from .web.keys import DB
+from .web.sounds import ANNOUNCER
 
 PAGES = (
     ("halls", "/"),
@@ -60,7 +66,31 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations")
     upgrade.add_argument("--db", default=None)
+    _speaker_parser(commands)
     return parser
+
+
+def _speaker_parser(commands: Any) -> None:
+    speaker = commands.add_parser("speaker", help="say each call of a hall on loudspeakers")
+    speaker.add_argument("--hall", required=True)
+    speaker.add_argument("--server", default="http://127.0.0.1:8080", help="the server's URL")
+    speaker.add_argument("--lang", choices=["zh", "en"], default="zh")
+    speaker.add_argument(
+        "--output-dir", type=Path, default=None, help="also write each WAV said here, numbered"
+    )
+    speaker.add_argument(
+        "--player",
+        default=None,
+        help="the command that plays a WAV (its path is appended); default: pw-play, paplay, "
+        "aplay or ffplay; 'none': no sound",
+    )
+    speaker.add_argument(
+        "--max-age",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="do not say calls older than this (replayed after an outage); default 60",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,14 +108,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(serve(settings))
         elif args.command == "user":
             asyncio.run(add_user(args))
+        elif args.command == "speaker":
+            asyncio.run(speaker.run(_speaker_options(args)))
         else:
             asyncio.run(upgrade(Settings.from_env(db_url=args.db)))
-    except (StartupError, DatabaseUrlError, DomainError, ValueError) as exc:
+    except (StartupError, DatabaseUrlError, DomainError, SpeakerError, ValueError) as exc:
         print(f"callnext: {_reason(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def _speaker_options(args: argparse.Namespace) -> speaker.Options:
+    return speaker.Options(
+        hall=args.hall, server=args.server, lang=args.lang, output_dir=args.output_dir,
+        player=args.player, max_age_s=args.max_age,
+    )  # fmt: skip
 
 
 def _reason(exc: Exception) -> str:
@@ -98,6 +137,8 @@ async def serve(settings: Settings) -> None:
     try:
         await runner.setup()
     except Exception as exc:  # any failure to open or migrate the database stops the start
+        with contextlib.suppress(Exception):
+            await runner.cleanup()  # what did start (the speech worker) stops
         raise _cannot_open(exc) from exc
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -121,6 +162,7 @@ async def _announce(app: web.Application, settings: Settings) -> None:
             print(f"  {label:<15} {base}{path.format(hall=code)}", flush=True)
         ws_base = "ws" + base.removeprefix("http")
         print(f"  {'display stream':<15} {ws_base}{STREAM.format(hall=code)}", flush=True)
+    print(f"  {'voice':<15} {app[ANNOUNCER].describe()}", flush=True)
     if settings.demo:
         print("  WARNING: demo accounts w1…w8 and manager use the password 'demo'", flush=True)
 

@@ -17,6 +17,7 @@ class RateLimit:
     per_s: float
 
 
+OFF = ("off", "0", "false", "no")
 DEFAULT_LIMITS = {"tickets": RateLimit(30, 60.0), "login": RateLimit(10, 60.0)}
 
 
@@ -24,7 +25,7 @@ def parse_rate_limits(spec: str | None) -> dict[str, RateLimit] | None:
     """`off`, or `tickets=30/60,login=10/60` (count/seconds); None means all limits off."""
     if spec is None or not spec.strip():
         return dict(DEFAULT_LIMITS)
-    if spec.strip().lower() in ("off", "0", "false", "no"):
+    if spec.strip().lower() in OFF:
         return None
     limits = dict(DEFAULT_LIMITS)
     for part in spec.split(","):
@@ -45,6 +46,8 @@ class Settings:
     token_ttl: timedelta = timedelta(hours=12)
     rate_limits: dict[str, RateLimit] | None = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     max_body_bytes: int = 64 * 1024
+    voice: bool = True  # spoken announcements (CALLNEXT_VOICE=off: none, audio is null)
+    voice_cache: str | None = None  # CALLNEXT_VOICE_CACHE; None: announcer.voice_cache_dir()
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -54,6 +57,10 @@ class Settings:
         }
         if "CALLNEXT_TOKEN_TTL_S" in env:
             values["token_ttl"] = timedelta(seconds=float(env["CALLNEXT_TOKEN_TTL_S"]))
+        if env.get("CALLNEXT_VOICE", "").strip().lower() in OFF:
+            values["voice"] = False
+        if env.get("CALLNEXT_VOICE_CACHE"):
+            values["voice_cache"] = env["CALLNEXT_VOICE_CACHE"]
         if "CALLNEXT_DB" in env:
             values["db_url"] = env["CALLNEXT_DB"]
         values.update({k: v for k, v in overrides.items() if v is not None})

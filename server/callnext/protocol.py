@@ -1,12 +1,14 @@
 """The display stream's protocol in one place: frame types, event names and their builders.
 
-displays/protocol.js mirrors this module for the pages. A frame is built and encoded once,
+displays/static/protocol.js mirrors this module for the pages. A frame is built and encoded once,
 then the same text goes to every connection.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Collection
 from typing import Any, Final
 
 from .domain.clock import rfc3339
@@ -32,6 +34,11 @@ EVENT_NAMES: Final = frozenset(
     }
 )  # fmt: skip
 ANNOUNCED: Final = frozenset({TICKET_CALLED, TICKET_RECALLED})
+
+# Announcement sounds: /sounds/announce/{lang}/{number}-{window}.wav, served by web/sounds.py.
+ANNOUNCE_LANGS: Final = ("zh", "en")
+ANNOUNCE_PREFIX: Final = "/sounds/announce"
+ANNOUNCE_FILE: Final = re.compile(r"([A-Z]{1,3}[0-9]{3,9})-([1-9][0-9]{0,3})\.wav")
 
 # Close codes a display may see: it should reconnect with ?since= after either.
 CLOSE_TOO_SLOW: Final = 4000  # the client did not keep up and was dropped
@@ -70,12 +77,27 @@ def ticket_json(
     return body
 
 
-def announcement(number: str, window: int, audio: str | None = None) -> dict[str, Any]:
-    """What a screen or loudspeaker says for a call."""
+def announce_path(lang: str, number: str, window: int) -> str | None:
+    """The URL path of the WAV that says the call in `lang`; None for a call it cannot name."""
+    name = f"{number}-{window}.wav"
+    if lang not in ANNOUNCE_LANGS or not ANNOUNCE_FILE.fullmatch(name):
+        return None
+    return f"{ANNOUNCE_PREFIX}/{lang}/{name}"
+
+
+def parse_announce_file(name: str) -> tuple[str, int] | None:
+    """A sound's file name split: "A001-3.wav" → ("A001", 3); None for any other name."""
+    match = ANNOUNCE_FILE.fullmatch(name)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def announcement(number: str, window: int, voice: Collection[str] = ()) -> dict[str, Any]:
+    """What a screen or loudspeaker says for a call; `voice`: the languages with audio."""
     return {
         "text": f"请{number}号到{window}号窗口办理",
         "text_en": f"Ticket {number}, please go to window {window}",
-        "audio": audio,
+        "audio": announce_path("zh", number, window) if "zh" in voice else None,
+        "audio_en": announce_path("en", number, window) if "en" in voice else None,
     }
 
 
@@ -87,12 +109,14 @@ def event_frame(
     ticket: dict[str, Any] | None,
     window: int | None,
     extra: dict[str, Any] | None = None,
+    voice: Collection[str] = (),
 ) -> dict[str, Any]:
+    """An event frame; a call or recall adds its announcement (audio in the `voice` languages)."""
     frame: dict[str, Any] = {
         "type": EVENT, "seq": seq, "at": at, "event": name, "ticket": ticket, "window": window,
     }  # fmt: skip
     if name in ANNOUNCED and ticket is not None and window is not None:
-        frame["announce"] = announcement(ticket["number"], window)
+        frame["announce"] = announcement(ticket["number"], window, voice)
     if extra:
         frame.update(extra)
     return frame

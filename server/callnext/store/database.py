@@ -81,6 +81,9 @@ class Database:
         self.url = normalize_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         self.on_commit: Callable[[Iterable[Published]], None] = lambda _events: None
+        # The languages whose announcement audio the app serves (set by the app, never I/O
+        # here): event frames of calls link /sounds/announce/{lang}/… for these.
+        self.voice_langs: frozenset[str] = frozenset()
         self._halls: dict[str, Hall] = {}
         self._async: AsyncEngine | None = None
         if self.dialect == "sqlite":
@@ -189,7 +192,7 @@ class Database:
                 raise NotFound("hall_not_found", f"No hall {code!r}.")
             hall = self.load_hall(conn, code, row.config_version)
             assert hall is not None
-            tx = HallTx(conn, hall, int(row.seq), now or utcnow())
+            tx = HallTx(conn, hall, int(row.seq), now or utcnow(), self.voice_langs)
             result = body(tx)
             return result, tx.flush_events(), tx.config_changed
 

@@ -48,8 +48,16 @@ class HallTx:
     """The hall's state inside one locked transaction. Methods are synchronous: no await may
     happen while the hall is locked."""
 
-    def __init__(self, conn: Connection, hall: Hall, seq: int, now: datetime) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        hall: Hall,
+        seq: int,
+        now: datetime,
+        voice: frozenset[str] = frozenset(),
+    ) -> None:
         self.conn = conn
+        self.voice = voice  # the languages whose announcement audio the frames link
         self.hall = hall
         self.seq = seq
         self.now = now
@@ -203,6 +211,7 @@ class HallTx:
                 ticket=ticket,
                 window=event.window,
                 extra={**event.extra, "queues": queues},
+                voice=self.voice,
             )
             text = protocol.encode(frame)
             out.append(Published(hall.code, self.seq, text))

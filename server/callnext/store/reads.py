@@ -5,9 +5,10 @@ Each public function runs one read transaction (a consistent view) through Datab
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.engine import Connection
 
 from .. import protocol
@@ -17,7 +18,7 @@ from ..domain.model import Hall, Status, Ticket
 from . import queue_sql
 from .database import Database
 from .rows import TICKET_COLUMNS, ticket_from_row
-from .schema import events, halls, tickets
+from .schema import events, halls, tickets, windows
 
 RECENT_CALLS = 10
 
@@ -159,3 +160,21 @@ async def log_bounds(db: Database, hall: Hall) -> tuple[int, int | None]:
         return int(seq), None if oldest is None else int(oldest)
 
     return await db.run_read(body)
+
+
+async def was_called(db: Database, number: str, window: int) -> bool:
+    """Whether a hall with that window called a ticket with that number in the last days
+    (the days around today in any timezone): the calls whose announcement may be rendered."""
+    today = utcnow().date()
+    days = [(today + timedelta(days=d)).isoformat() for d in (-2, -1, 0, 1)]
+    query = (
+        select(tickets.c.pk)
+        .join(windows, and_(windows.c.hall_id == tickets.c.hall_id, windows.c.number == window))
+        .where(
+            tickets.c.number == number,
+            tickets.c.day.in_(days),
+            tickets.c.called_at.is_not(None),
+        )
+        .limit(1)
+    )
+    return await db.run_read(lambda conn: conn.execute(query).first() is not None)

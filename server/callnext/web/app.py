@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
+from functools import partial
+from pathlib import Path
 
 from aiohttp import web
 
+from ..announcer import Announcer, voice_cache_dir
 from ..config import Settings
 from ..hub import Hub
 from ..metrics import Metrics
 from ..ratelimit import RateLimiter
 from ..store import reads
 from ..store.database import Database
+from ..store.hall_tx import Published
 from ..store.setup import seed_demo
+from ..voice import VoiceRenderer
 from .errors import count_middleware, error_middleware
 from .keys import DB, HUB, LIMITER, METRICS, SETTINGS
 from .pages import setup_pages
 from .routes import setup_routes
+from .sounds import ANNOUNCER, voice_ctx, voice_ready
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,15 @@ async def _add_security_headers(_request: web.Request, response: web.StreamRespo
         response.headers.setdefault(name, value)
 
 
+def _announcer(settings: Settings, db: Database) -> Announcer:
+    """The voice of the app: one renderer (one speech worker), or none when voice is off."""
+    renderer = None
+    if settings.voice:
+        cache = Path(settings.voice_cache) if settings.voice_cache else voice_cache_dir()
+        renderer = VoiceRenderer(cache, start_timeout_s=10.0)
+    return Announcer(renderer, partial(reads.was_called, db))
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     app = web.Application(
@@ -59,14 +74,24 @@ def create_app(settings: Settings | None = None) -> web.Application:
     async def fetch_after(hall: str, seq: int) -> list[tuple[int, str]]:
         return await reads.events_after(db, await db.hall(hall), seq)
 
+    announcer = _announcer(settings, db)
+
+    def after_commit(published: Iterable[Published]) -> None:
+        published = list(published)
+        announcer.after_commit(published)  # first: the render is under way before any frame
+        hub.publish(published)
+
     hub.fetch_after = fetch_after
-    db.on_commit = hub.publish
+    db.on_commit = after_commit
     app[SETTINGS] = settings
     app[DB] = db
     app[HUB] = hub
     app[LIMITER] = RateLimiter(settings.rate_limits)
     app[METRICS] = Metrics()
+    app[ANNOUNCER] = announcer
+    app.cleanup_ctx.append(voice_ctx)  # first: the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)
+    app.on_startup.append(voice_ready)
     app.on_shutdown.append(_close_displays)
     app.on_response_prepare.append(_add_security_headers)
     setup_routes(app)

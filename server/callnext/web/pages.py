@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
+
 import jinja2
 from aiohttp import web
 
 from ..assets import asset_dir
+from ..domain.errors import NotFound
+from ..domain.model import Hall
 from .keys import DB
 
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
@@ -18,20 +23,88 @@ PAGES = (
     ("管理看板", "Dashboard", "/halls/{hall}/dashboard"),
 )
 
+# The screens' fixed labels, rendered server-side for the first paint; screen.js has the rest.
+LABELS = {
+    "zh": {
+        "now_calling": "正在叫号",
+        "recent": "最近叫号",
+        "queues": "排队情况",
+        "no_calls": "等候叫号",
+        "now_serving": "正在办理",
+        "window": "{n}号窗口",
+    },
+    "en": {
+        "now_calling": "Now calling",
+        "recent": "Recent calls",
+        "queues": "Waiting",
+        "no_calls": "Waiting for calls",
+        "now_serving": "Now serving",
+        "window": "Window {n}",
+    },
+}
+
 
 def setup_pages(app: web.Application) -> None:
     loader = jinja2.FileSystemLoader([str(asset_dir("displays")), str(asset_dir("kiosk"))])
     app[TEMPLATES] = jinja2.Environment(loader=loader, autoescape=True)
     app.router.add_static("/static/displays/", asset_dir("displays") / "static")
+    # The sounds/ folder: the chime, the voice cache. /sounds/announce/… is web/sounds.py's own
+    # route, registered before this one (setup_routes), so it wins.
+    app.router.add_static("/sounds/", asset_dir("sounds"))
     app.router.add_get("/", index)
+    app.router.add_get("/halls/{hall}/display", lobby)
+    app.router.add_get("/halls/{hall}/windows/{n:[0-9]{1,9}}/display", window_display)
 
 
-def render(request: web.Request, name: str, **context: object) -> web.Response:
-    html = request.app[TEMPLATES].get_template(name).render(**context)
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
+def render(
+    request: web.Request, template: str, context: Mapping[str, object], status: int = 200
+) -> web.Response:
+    html = request.app[TEMPLATES].get_template(template).render(context)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
 async def index(request: web.Request) -> web.Response:
     db = request.app[DB]
     halls = [await db.hall(code) for code in await db.hall_codes()]
-    return render(request, "index.html", halls=halls, pages=PAGES)
+    return render(request, "index.html", {"halls": halls, "pages": PAGES})
+
+
+def _screen(request: web.Request, hall: Hall) -> dict[str, object]:
+    """What every screen template needs: the hall, the language, its labels, the server's clock."""
+    lang = "en" if request.query.get("lang") == "en" else "zh"
+    names = (hall.name_en or hall.name, hall.name) if lang == "en" else (hall.name, hall.name_en)
+    return {
+        "hall": hall,
+        "lang": lang,
+        "html_lang": "en" if lang == "en" else "zh-CN",
+        "t": LABELS[lang],
+        "name": names[0],
+        "name_2": names[1] if names[1] != names[0] else "",
+        "now_ms": int(time.time() * 1000),
+    }
+
+
+def _not_found(request: web.Request, zh: str, en: str) -> web.Response:
+    return render(request, "notfound.html", {"zh": zh, "en": en}, status=404)
+
+
+async def lobby(request: web.Request) -> web.Response:
+    code = request.match_info["hall"]
+    try:
+        hall = await request.app[DB].hall(code)
+    except NotFound:
+        return _not_found(request, f"没有这个大厅：{code}", f"No such hall: {code}")
+    return render(request, "lobby.html", {**_screen(request, hall), "script": "lobby"})
+
+
+async def window_display(request: web.Request) -> web.Response:
+    code, n = request.match_info["hall"], int(request.match_info["n"])
+    try:
+        hall = await request.app[DB].hall(code)
+    except NotFound:
+        return _not_found(request, f"没有这个大厅：{code}", f"No such hall: {code}")
+    window = hall.window(n)
+    if window is None:
+        return _not_found(request, f"{hall.name}没有{n}号窗口", f"{hall.code} has no window {n}")
+    context = {**_screen(request, hall), "script": "window", "window": window}
+    return render(request, "window.html", context)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import auth, halls, ops, stream, tickets, windows
+from .. import protocol
+from . import auth, halls, ops, sounds, stream, tickets, windows
 
 HALL = "/api/v1/halls/{hall}"
 TICKET = "/api/v1/tickets/{id}"
@@ -33,6 +34,7 @@ def setup_routes(app: web.Application) -> None:
             web.post(TICKET + "/cancel", tickets.cancel),
             web.post(TICKET + "/complete", tickets.complete),
             web.get("/ws/v1/halls/{hall}", stream.display_stream),
+            web.get(protocol.ANNOUNCE_PREFIX + "/{lang}/{name}", sounds.announce_wav),
             web.get("/healthz", ops.healthz),
             web.get("/metrics", ops.metrics),
         ]
