@@ -170,7 +170,8 @@ class Announcer:
                 raise LookupError(f"{number} was not called to window {window}")
             self._remember((number, window))
         try:
-            return await asyncio.wait_for(self.renderer.render(number, window, lang), WAIT_S)
+            async with asyncio.timeout(WAIT_S):
+                return await self.renderer.render(number, window, lang)
         except TimeoutError:
             log.warning("voice: %s to window %s (%s) not ready in time", number, window, lang)
             return None

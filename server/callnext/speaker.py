@@ -110,9 +110,9 @@ class Speaker:
         try:
             await self._listen_forever()
         finally:
-            speaking.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await speaking
+            while not speaking.done():  # cancel again if a cancel was lost in an await
+                speaking.cancel()
+                await asyncio.wait({speaking}, timeout=1.0)
 
     # -- the stream -------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ class Player:
             return
         timeout = wav_seconds(path) + SLACK_S
         if self.command == [WINSOUND]:
-            await asyncio.wait_for(asyncio.to_thread(_winsound_play, path), timeout)
+            await asyncio.to_thread(_winsound_play, path)  # returns when the sound has ended
             return
         try:
             proc = await asyncio.create_subprocess_exec(
@@ -74,7 +74,8 @@ class Player:
             log.error("cannot start the player %s: %s", self.command[0], exc)
             return
         try:
-            code = await asyncio.wait_for(proc.wait(), timeout)
+            async with asyncio.timeout(timeout):  # not wait_for: it can swallow a cancel
+                code = await proc.wait()
         except TimeoutError:
             log.error("the player did not finish in %.0f s; killed", timeout)
             proc.kill()

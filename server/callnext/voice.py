@@ -157,10 +157,12 @@ class VoiceRenderer:
     async def close(self) -> None:
         """Stop the worker; pending renders give None, later ones too."""
         self._closed = True
-        if self._consumer is not None:
-            self._consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._consumer
+        consumer = self._consumer
+        while consumer is not None and not consumer.done():
+            # Cancel again if need be: a cancellation that lands as an await completes can be
+            # lost (asyncio.wait_for in Python 3.11), and the consumer would wait for jobs.
+            consumer.cancel()
+            await asyncio.wait({consumer}, timeout=1.0)
         for fut in self._inflight.values():
             if not fut.done():
                 fut.set_result(None)
@@ -289,7 +291,8 @@ class VoiceRenderer:
         assert self._proc is not None
         assert self._proc.stdout is not None
         try:
-            line = await asyncio.wait_for(self._proc.stdout.readline(), timeout_s)
+            async with asyncio.timeout(timeout_s):  # not wait_for: it can swallow a cancel
+                line = await self._proc.stdout.readline()
         except TimeoutError as exc:
             await self._stop_worker(graceful=False)
             raise RenderError(f"speech worker timed out after {timeout_s} s") from exc
@@ -310,7 +313,8 @@ class VoiceRenderer:
         if graceful and proc.stdin is not None:
             proc.stdin.close()  # the worker ends at EOF
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(proc.wait(), 2.0)
+                async with asyncio.timeout(2.0):
+                    await proc.wait()
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
