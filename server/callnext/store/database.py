@@ -114,20 +114,20 @@ class Database:
 
     async def run_write(self, body: Callable[[Connection], T]) -> T:
         """Run `body` in one write transaction, committed when it returns."""
-        if self._async is not None:
-            async with self._async.connect() as conn, conn.begin():
-                return await conn.run_sync(body)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._write_thread, _in_transaction, self._sync_writer, body
-        )
+        return await self._run(body, write=True)
 
     async def run_read(self, body: Callable[[Connection], T]) -> T:
         """Run `body` in one read transaction: a consistent view of the database."""
+        return await self._run(body, write=False)
+
+    async def _run(self, body: Callable[[Connection], T], *, write: bool) -> T:
         if self._async is not None:
             async with self._async.connect() as conn, conn.begin():
                 return await conn.run_sync(body)
+        executor = self._write_thread if write else self._read_threads
+        engine = self._sync_writer if write else self._sync_reader
         return await asyncio.get_running_loop().run_in_executor(
-            self._read_threads, _in_transaction, self._sync_reader, body
+            executor, _in_transaction, engine, body
         )
 
     async def ping(self) -> None:
