@@ -36,7 +36,9 @@ pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_
 LOBBY = "/halls/demo/display"
 STREAM = re.compile(r".*/ws/v1/halls/demo.*")
 CHIME = "/sounds/chime.wav"
-EVENT_CONSTANTS = [name for name in dir(protocol) if re.fullmatch(r"(TICKET|WINDOW)_[A-Z]+", name)]
+EVENT_CONSTANTS = [
+    name for name in dir(protocol) if re.fullmatch(r"(TICKET|WINDOW|HALL)_[A-Z]+", name)
+]
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 // The lobby screen: the call being announced, the last 10 calls, the queues, clock and notice.
-import { ANNOUNCED, HallStream, TICKET_TRANSFERRED } from "./protocol.js";
+import { ANNOUNCED, HALL_UPDATED, HallStream, TICKET_TRANSFERRED } from "./protocol.js";
 import { callSounds, CHIME, setupSound } from "./sound.js";
 import {
   flash, isFresh, names, offlineState, screen, serverDate, startClock, today, words,
@@ -98,6 +98,7 @@ function renderQueues(services) {
 function updateQueue(code, q) {
   const li = queues.get(code);
   if (!li) return;
+  if ("open" in q) li.classList.toggle("closed", q.open === false);
   li.children[2].textContent = words.waiting(q.waiting);
   const closed = li.classList.contains("closed");
   li.children[3].textContent = closed ? words.closed : words.wait(q.est_wait_s);
@@ -130,6 +131,8 @@ function onEvent(frame) {
   if (ANNOUNCED.has(frame.event) && ticket && frame.window != null) {
     const call = { number: ticket.number, window: frame.window, at: frame.at };
     called(call, callSounds(screen, frame));
+  } else if (frame.event === HALL_UPDATED) {
+    setNotice(screen.notice || frame.notice || "");
   } else if (frame.event === TICKET_TRANSFERRED && ticket) {
     calls = calls.filter((c) => c.number !== ticket.number); // it waits again: no call to show
     renderCalls();

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import protocol as p
 from .domain import lifecycle
+from .domain.availability import Closed
 from .domain.errors import Conflict, NotFound
 from .domain.model import Finish, Hall, Ticket, Window, WindowStatus
 from .domain.numbering import parse_number
@@ -26,12 +27,27 @@ def _window(hall: Hall, number: int) -> Window:
     return window
 
 
-def _open_service(hall: Hall, code: str) -> None:
-    service = hall.service(code)
+CLOSED_MESSAGES = {
+    Closed.CLOSED: "Service {code} is closed now.",
+    Closed.HOLIDAY: "The hall is closed today.",
+    Closed.OUTSIDE_HOURS: "Service {code} issues no tickets at this hour.",
+    Closed.QUOTA_REACHED: "Today's tickets for service {code} are all given out.",
+}
+
+
+def _issuable_service(tx: HallTx, code: str, priority: bool) -> None:
+    """Refuse a ticket the service does not give now: closed, holiday, hours, quota, priority."""
+    service = tx.hall.service(code)
     if service is None:
-        raise NotFound("service_not_found", f"No service {code!r} in hall {hall.code}.")
-    if not service.open:
-        raise Conflict("service_closed", f"Service {code} is closed now.")
+        raise NotFound("service_not_found", f"No service {code!r} in hall {tx.hall.code}.")
+    state = tx.availability(service)
+    if state.closed is not None:
+        message = CLOSED_MESSAGES[state.closed].format(code=code)
+        if state.opens_at:
+            message += f" It opens at {state.opens_at}."
+        raise Conflict(state.closed.value, message)
+    if priority and not service.priority_allowed:
+        raise Conflict("priority_not_allowed", f"Service {code} has no priority tickets.")
 
 
 def _current_or_conflict(tx: HallTx, number: int) -> Ticket:
@@ -74,7 +90,7 @@ def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tup
                 "idempotency_key_reused", "This Idempotency-Key was used for a different request."
             )
         return tx.ticket_json(ticket), True
-    _open_service(tx.hall, service)
+    _issuable_service(tx, service, priority)
     ticket = tx.insert_ticket(service, priority)
     if key is not None:
         tx.remember_idempotency(key, digest, ticket)

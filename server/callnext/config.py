@@ -48,6 +48,10 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     voice: bool = True  # spoken announcements (CALLNEXT_VOICE=off: none, audio is null)
     voice_cache: str | None = None  # CALLNEXT_VOICE_CACHE; None: announcer.voice_cache_dir()
+    # CALLNEXT_PUBLIC_URL: where phones reach this server (the tickets' QR codes), e.g.
+    # https://queue.example.gov.cn; None: the address the kiosk itself used.
+    public_url: str | None = None
+    print_timeout_s: float = 4.0  # CALLNEXT_PRINT_TIMEOUT_S: an ESC/POS printer's whole job
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -61,6 +65,10 @@ class Settings:
             values["voice"] = False
         if env.get("CALLNEXT_VOICE_CACHE"):
             values["voice_cache"] = env["CALLNEXT_VOICE_CACHE"]
+        if env.get("CALLNEXT_PUBLIC_URL"):
+            values["public_url"] = env["CALLNEXT_PUBLIC_URL"].rstrip("/")
+        if "CALLNEXT_PRINT_TIMEOUT_S" in env:
+            values["print_timeout_s"] = float(env["CALLNEXT_PRINT_TIMEOUT_S"])
         if "CALLNEXT_DB" in env:
             values["db_url"] = env["CALLNEXT_DB"]
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -24,6 +24,8 @@ class Metrics:
         "callnext_http_requests_total": "HTTP requests answered, by method, route and status.",
         "callnext_tickets_issued_total": "Tickets issued, by hall and service.",
         "callnext_calls_total": "Tickets called to a window, by hall.",
+        "callnext_prints_total": "Tickets printed on a kiosk's ESC/POS printer, by hall and kiosk.",
+        "callnext_print_failures_total": "Kiosk print jobs that failed, by hall and kiosk.",
     }
 
     def __init__(self) -> None:

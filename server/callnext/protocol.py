@@ -26,11 +26,12 @@ TICKET_CANCELLED: Final = "ticket.cancelled"
 TICKET_COMPLETED: Final = "ticket.completed"
 WINDOW_PAUSED: Final = "window.paused"
 WINDOW_RESUMED: Final = "window.resumed"
+HALL_UPDATED: Final = "hall.updated"  # settings changed (notice, hours, quota…): an extension
 
 EVENT_NAMES: Final = frozenset(
     {
         TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
-        TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED,
+        TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED, HALL_UPDATED,
     }
 )  # fmt: skip
 ANNOUNCED: Final = frozenset({TICKET_CALLED, TICKET_RECALLED})

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from .availability import Hours
+
 
 class Status(enum.StrEnum):
     WAITING = "waiting"
@@ -66,8 +68,11 @@ class Service:
     code: str
     name: str
     name_en: str = ""
-    open: bool = True
+    open: bool = True  # the manager's switch; hours, holidays and quota come on top
     default_service_s: int = 300
+    hours: Hours | None = None  # None: the hall's hours
+    daily_quota: int | None = None
+    priority_allowed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,22 @@ class Window:
     pause_reason: str | None = None
 
 
+class PrintMode(enum.StrEnum):
+    """How a kiosk prints its tickets."""
+
+    NONE = "none"  # on screen only (the QR code)
+    BROWSER = "browser"  # the kiosk's browser prints the page (80 mm CSS @page)
+    ESCPOS = "escpos"  # the server sends ESC/POS to the kiosk's network printer
+
+
+@dataclass(frozen=True, slots=True)
+class Kiosk:
+    code: str
+    name: str
+    print_mode: PrintMode = PrintMode.NONE
+    printer: str | None = None  # tcp://host:port for ESCPOS
+
+
 @dataclass(frozen=True, slots=True)
 class Hall:
     code: str
@@ -88,6 +109,10 @@ class Hall:
     services: tuple[Service, ...] = ()
     windows: tuple[Window, ...] = ()
     bind_staff_to_windows: bool = False
+    hours: Hours | None = None  # None: always open
+    closed_dates: tuple[str, ...] = ()
+    notice: str = ""
+    kiosks: tuple[Kiosk, ...] = ()
     id: int = 0
     config_version: int = 0
 
@@ -101,6 +126,12 @@ class Hall:
         for w in self.windows:
             if w.number == number:
                 return w
+        return None
+
+    def kiosk(self, code: str) -> Kiosk | None:
+        for k in self.kiosks:
+            if k.code == code:
+                return k
         return None
 
     def windows_serving(self, service: str) -> list[Window]:

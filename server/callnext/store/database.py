@@ -27,7 +27,7 @@ from ..domain.errors import NotFound
 from ..domain.model import Hall
 from .hall_tx import HallTx, Published
 from .rows import hall_from_rows
-from .schema import halls, services, windows
+from .schema import halls, kiosks, services, windows
 
 DEFAULT_URL = "sqlite:///./callnext.db"
 READER_THREADS = 4
@@ -135,9 +135,11 @@ class Database:
 
     # -- hall configuration ----------------------------------------------------------------
 
-    def load_hall(self, conn: Connection, code: str, version: int | None = None) -> Hall | None:
+    def load_hall(
+        self, conn: Connection, code: str, version: int | None = None, *, cache: bool = True
+    ) -> Hall | None:
         """The hall's configuration, from the cache while its config_version is unchanged."""
-        cached = self._halls.get(code)
+        cached = self._halls.get(code) if cache else None
         if cached is not None and version is not None and cached.config_version == version:
             return cached
         hall_row = conn.execute(select(halls).where(halls.c.code == code)).first()
@@ -153,8 +155,18 @@ class Database:
         window_rows = conn.execute(
             select(windows).where(windows.c.hall_id == hall_row.id).order_by(windows.c.number)
         ).all()
-        hall = hall_from_rows(hall_row, list(service_rows), list(window_rows))
-        self._halls[code] = hall
+        kiosk_rows = conn.execute(
+            select(kiosks).where(kiosks.c.hall_id == hall_row.id).order_by(kiosks.c.code)
+        ).all()
+        hall = hall_from_rows(hall_row, list(service_rows), list(window_rows), list(kiosk_rows))
+        if cache:
+            self._halls[code] = hall
+        return hall
+
+    def _reload_hall(self, conn: Connection, code: str) -> Hall:
+        """The configuration as this transaction sees it; not cached before the commit."""
+        hall = self.load_hall(conn, code, cache=False)
+        assert hall is not None
         return hall
 
     async def hall(self, code: str) -> Hall:
@@ -192,7 +204,10 @@ class Database:
                 raise NotFound("hall_not_found", f"No hall {code!r}.")
             hall = self.load_hall(conn, code, row.config_version)
             assert hall is not None
-            tx = HallTx(conn, hall, int(row.seq), now or utcnow(), self.voice_langs)
+            tx = HallTx(
+                conn, hall, int(row.seq), now or utcnow(), self.voice_langs,
+                reload=lambda: self._reload_hall(conn, code),
+            )  # fmt: skip
             result = body(tx)
             return result, tx.flush_events(), tx.config_changed
 

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .. import protocol
+from ..domain.availability import Availability, availability
 from ..domain.clock import local_day, rfc3339, to_micros
 from ..domain.errors import NotFound
-from ..domain.model import Hall, Status, Ticket, WindowStatus
+from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
 from . import queue_sql
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
@@ -55,8 +58,10 @@ class HallTx:
         seq: int,
         now: datetime,
         voice: frozenset[str] = frozenset(),
+        reload: Callable[[], Hall] | None = None,
     ) -> None:
         self.conn = conn
+        self._reload = reload  # reads the hall's configuration again, after a change
         self.voice = voice  # the languages whose announcement audio the frames link
         self.hall = hall
         self.seq = seq
@@ -101,6 +106,18 @@ class HallTx:
         if row is None:
             return None
         return ticket_from_row(row, self.hall.code), row.fingerprint
+
+    def availability(self, service: Service) -> Availability:
+        """Whether `service` issues a ticket now, by its switch, hours, holidays and quota."""
+        issued = queue_sql.issued_counts(self.conn, self.hall, self.today).get(service.code, 0)
+        return availability(
+            switched_on=service.open,
+            hours=service.hours if service.hours is not None else self.hall.hours,
+            closed_dates=self.hall.closed_dates,
+            quota=service.daily_quota,
+            issued_today=issued,
+            local_now=self.now.astimezone(ZoneInfo(self.hall.timezone)),
+        )
 
     def means(self) -> dict[str, float]:
         """Mean service time per service today (read once per transaction)."""
@@ -161,6 +178,32 @@ class HallTx:
         self._json.clear()
         return ticket
 
+    def change_config(self, table: Table, values: dict[str, Any], *where: Any) -> None:
+        """Write configuration (hall, service, kiosk rows); the hall is reloaded and the
+        config_version bumped, so every process drops its cached copy."""
+        if values:
+            self.conn.execute(update(table).where(*where).values(**values))
+        self._bump_config()
+
+    def insert_config(self, table: Table, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(table).values(**values))
+        self._bump_config()
+
+    def delete_config(self, table: Table, *where: Any) -> None:
+        self.conn.execute(delete(table).where(*where))
+        self._bump_config()
+
+    def _bump_config(self) -> None:
+        self.conn.execute(
+            update(halls)
+            .where(halls.c.id == self.hall.id)
+            .values(config_version=halls.c.config_version + 1)
+        )
+        if self._reload is not None:
+            self.hall = self._reload()
+        self.config_changed = True
+        self._json.clear()
+
     def set_window_status(self, number: int, status: WindowStatus, reason: str | None) -> None:
         self.conn.execute(
             update(windows)
@@ -195,8 +238,7 @@ class HallTx:
         if not self._pending:
             return []
         conn, hall = self.conn, self.hall
-        counts = queue_sql.waiting_counts(conn, hall)
-        queues = queue_sql.service_estimates(hall, counts, self.means())
+        queues = queue_sql.service_states(conn, hall, self.now, self.means())
         at = rfc3339(self.now, hall.timezone)
         assert at is not None
         out: list[Published] = []

@@ -6,16 +6,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
-from ..domain.clock import to_micros
+from ..domain.availability import availability, availability_json
+from ..domain.clock import local_day, to_micros
 from ..domain.model import Hall, Status, Ticket, WindowStatus
 from ..domain.queue import estimate_wait_s
 from .rows import TICKET_COLUMNS, ticket_from_row
-from .schema import tickets
+from .schema import counters, tickets
 
 QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.issued_at, tickets.c.pk)
 
@@ -90,17 +93,38 @@ def open_windows(hall: Hall, service: str) -> int:
     return sum(1 for w in hall.windows_serving(service) if w.status is WindowStatus.OPEN)
 
 
-def service_estimates(
-    hall: Hall, counts: dict[str, int], means: dict[str, float]
+def issued_counts(conn: Connection, hall: Hall, day: str) -> dict[str, int]:
+    """How many numbers each service gave out on `day` (its counter)."""
+    rows = conn.execute(
+        select(counters.c.service, counters.c.last).where(
+            counters.c.hall_id == hall.id, counters.c.day == day
+        )
+    )
+    return {service: int(last) for service, last in rows}
+
+
+def service_states(
+    conn: Connection, hall: Hall, now: datetime, means: dict[str, float]
 ) -> dict[str, dict[str, Any]]:
-    """Waiting count and estimated wait for a ticket taken now, per service."""
-    return {
-        code: {
-            "waiting": n,
-            "est_wait_s": estimate_wait_s(n, open_windows(hall, code), means.get(code, 300.0)),
-        }
-        for code, n in counts.items()
-    }
+    """Per service, for a ticket taken now: waiting count, estimated wait, and whether the
+    kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota)."""
+    local_now = now.astimezone(ZoneInfo(hall.timezone))
+    counts = waiting_counts(conn, hall)
+    issued = issued_counts(conn, hall, local_day(now, hall.timezone))
+    out: dict[str, dict[str, Any]] = {}
+    for service in hall.services:
+        code, waiting = service.code, counts.get(service.code, 0)
+        state = availability(
+            switched_on=service.open,
+            hours=service.hours if service.hours is not None else hall.hours,
+            closed_dates=hall.closed_dates,
+            quota=service.daily_quota,
+            issued_today=issued.get(code, 0),
+            local_now=local_now,
+        )
+        est = estimate_wait_s(waiting, open_windows(hall, code), means.get(code, 300.0))
+        out[code] = {"waiting": waiting, "est_wait_s": est, **availability_json(state)}
+    return out
 
 
 def position(

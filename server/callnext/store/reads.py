@@ -43,9 +43,10 @@ def _tickets(conn: Connection, hall: Hall, *where: ColumnElement[bool]) -> list[
 
 def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
     hall, seq = _hall(db, conn, code)
-    today = local_day(utcnow(), hall.timezone)
-    counts = queue_sql.waiting_counts(conn, hall)
-    queues = queue_sql.service_estimates(hall, counts, queue_sql.mean_service_s(conn, hall, today))
+    now = utcnow()
+    means = queue_sql.mean_service_s(conn, hall, local_day(now, hall.timezone))
+    queues = queue_sql.service_states(conn, hall, now, means)
+    today = local_day(now, hall.timezone)
     tz = hall.timezone
     current = {
         t.window: protocol.ticket_json(t, tz)
@@ -64,8 +65,16 @@ def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
     )
     return {
         **protocol.hall_header(hall, seq),
+        "notice": hall.notice,
         "services": [
-            {"code": s.code, "name": s.name, "name_en": s.name_en, "open": s.open, **queues[s.code]}
+            {
+                "code": s.code,
+                "name": s.name,
+                "name_en": s.name_en,
+                "priority_allowed": s.priority_allowed,
+                "daily_quota": s.daily_quota,
+                **queues[s.code],
+            }
             for s in hall.services
         ],
         "windows": [

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Row
 
+from ..domain.availability import Hours, parse_hours
 from ..domain.clock import from_micros, to_micros
-from ..domain.model import Hall, Outcome, Service, Status, Ticket, Window, WindowStatus
+from ..domain.model import (
+    Hall,
+    Kiosk,
+    Outcome,
+    PrintMode,
+    Service,
+    Status,
+    Ticket,
+    Window,
+    WindowStatus,
+)
 from .schema import tickets
 
 
@@ -59,8 +71,15 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
 TICKET_COLUMNS = [c for c in tickets.c if c.name != "hall_id"]
 
 
+def _hours(text: str | None) -> Hours | None:
+    return None if text is None else parse_hours(json.loads(text))
+
+
 def hall_from_rows(
-    hall_row: Row[Any], service_rows: list[Row[Any]], window_rows: list[Row[Any]]
+    hall_row: Row[Any],
+    service_rows: list[Row[Any]],
+    window_rows: list[Row[Any]],
+    kiosk_rows: list[Row[Any]],
 ) -> Hall:
     h = hall_row._mapping
     return Hall(
@@ -71,6 +90,13 @@ def hall_from_rows(
         timezone=h["timezone"],
         bind_staff_to_windows=bool(h["bind_staff_to_windows"]),
         config_version=h["config_version"],
+        notice=h["notice"],
+        hours=_hours(h["hours"]),
+        closed_dates=tuple(json.loads(h["closed_dates"])),
+        kiosks=tuple(
+            Kiosk(code=k.code, name=k.name, print_mode=PrintMode(k.print_mode), printer=k.printer)
+            for k in kiosk_rows
+        ),
         services=tuple(
             Service(
                 code=s.code,
@@ -78,6 +104,9 @@ def hall_from_rows(
                 name_en=s.name_en,
                 open=bool(s.open),
                 default_service_s=s.default_service_s,
+                hours=_hours(s.hours),
+                daily_quota=s.daily_quota,
+                priority_allowed=bool(s.priority_allowed),
             )
             for s in service_rows
         ),

@@ -44,6 +44,9 @@ halls = Table(
     Column("config_version", Integer, nullable=False, server_default="0"),
     Column("bind_staff_to_windows", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", BigInteger, nullable=False),
+    Column("notice", Text, nullable=False, server_default=""),
+    Column("hours", Text),  # JSON weekly schedule (domain.availability); NULL: always open
+    Column("closed_dates", Text, nullable=False, server_default="[]"),  # JSON YYYY-MM-DD list
 )
 
 services = Table(
@@ -57,6 +60,9 @@ services = Table(
     Column("open", Boolean, nullable=False, server_default=text("true")),
     Column("default_service_s", Integer, nullable=False, server_default="300"),
     Column("position", Integer, nullable=False, server_default="0"),
+    Column("hours", Text),  # JSON weekly schedule; NULL: the hall's hours
+    Column("daily_quota", Integer),  # NULL: no quota
+    Column("priority_allowed", Boolean, nullable=False, server_default=text("true")),
     UniqueConstraint("hall_id", "code"),
 )
 
@@ -71,6 +77,18 @@ windows = Table(
     Column("status", String(16), nullable=False, server_default="open"),
     Column("pause_reason", String(200)),
     UniqueConstraint("hall_id", "number"),
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("print_mode", String(16), nullable=False, server_default="none"),
+    Column("printer", String(300)),  # tcp://host:port when print_mode is escpos
+    UniqueConstraint("hall_id", "code"),
 )
 
 tickets = Table(

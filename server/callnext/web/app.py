@@ -13,6 +13,7 @@ from ..announcer import Announcer, voice_cache_dir
 from ..config import Settings
 from ..hub import Hub
 from ..metrics import Metrics
+from ..printing import Printers
 from ..ratelimit import RateLimiter
 from ..store import reads
 from ..store.database import Database
@@ -20,7 +21,7 @@ from ..store.hall_tx import Published
 from ..store.setup import seed_demo
 from ..voice import VoiceRenderer
 from .errors import count_middleware, error_middleware
-from .keys import DB, HUB, LIMITER, METRICS, SETTINGS
+from .keys import DB, HUB, LIMITER, METRICS, PRINTERS, SETTINGS
 from .pages import setup_pages
 from .routes import setup_routes
 from .sounds import ANNOUNCER, voice_ctx, voice_ready
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[HUB] = hub
     app[LIMITER] = RateLimiter(settings.rate_limits)
     app[METRICS] = Metrics()
+    app[PRINTERS] = Printers()
     app[ANNOUNCER] = announcer
     app.cleanup_ctx.append(voice_ctx)  # first: the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)

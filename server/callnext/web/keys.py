@@ -7,6 +7,7 @@ from aiohttp import web
 from ..config import Settings
 from ..hub import Hub
 from ..metrics import Metrics
+from ..printing import Printers
 from ..ratelimit import RateLimiter
 from ..store.database import Database
 
@@ -15,3 +16,4 @@ DB = web.AppKey("db", Database)
 HUB = web.AppKey("hub", Hub)
 LIMITER = web.AppKey("limiter", RateLimiter)
 METRICS = web.AppKey("metrics", Metrics)
+PRINTERS = web.AppKey("printers", Printers)

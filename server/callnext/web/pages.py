@@ -48,6 +48,7 @@ def setup_pages(app: web.Application) -> None:
     loader = jinja2.FileSystemLoader([str(asset_dir("displays")), str(asset_dir("kiosk"))])
     app[TEMPLATES] = jinja2.Environment(loader=loader, autoescape=True)
     app.router.add_static("/static/displays/", asset_dir("displays") / "static")
+    app.router.add_static("/static/kiosk/", asset_dir("kiosk") / "static")
     # The sounds/ folder: the chime, the voice cache. /sounds/announce/… is web/sounds.py's own
     # route, registered before this one (setup_routes), so it wins.
     app.router.add_static("/sounds/", asset_dir("sounds"))
@@ -72,39 +73,48 @@ async def index(request: web.Request) -> web.Response:
 def _screen(request: web.Request, hall: Hall) -> dict[str, object]:
     """What every screen template needs: the hall, the language, its labels, the server's clock."""
     lang = "en" if request.query.get("lang") == "en" else "zh"
+    return {**page_basics(hall, lang), "t": LABELS[lang], "now_ms": int(time.time() * 1000)}
+
+
+def page_basics(hall: Hall, lang: str) -> dict[str, object]:
+    """The hall, the page's language and the hall's name in it first (the other one second)."""
     names = (hall.name_en or hall.name, hall.name) if lang == "en" else (hall.name, hall.name_en)
     return {
         "hall": hall,
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
-        "t": LABELS[lang],
         "name": names[0],
         "name_2": names[1] if names[1] != names[0] else "",
-        "now_ms": int(time.time() * 1000),
     }
 
 
-def _not_found(request: web.Request, zh: str, en: str) -> web.Response:
+def not_found_page(request: web.Request, zh: str, en: str) -> web.Response:
     return render(request, "notfound.html", {"zh": zh, "en": en}, status=404)
 
 
-async def lobby(request: web.Request) -> web.Response:
+async def page_hall(request: web.Request) -> Hall | web.Response:
+    """The hall of the URL, or the 404 page that says there is none."""
     code = request.match_info["hall"]
     try:
-        hall = await request.app[DB].hall(code)
+        return await request.app[DB].hall(code)
     except NotFound:
-        return _not_found(request, f"没有这个大厅：{code}", f"No such hall: {code}")
+        return not_found_page(request, f"没有这个大厅：{code}", f"No such hall: {code}")
+
+
+async def lobby(request: web.Request) -> web.Response:
+    hall = await page_hall(request)
+    if isinstance(hall, web.Response):
+        return hall
     return render(request, "lobby.html", {**_screen(request, hall), "script": "lobby"})
 
 
 async def window_display(request: web.Request) -> web.Response:
-    code, n = request.match_info["hall"], int(request.match_info["n"])
-    try:
-        hall = await request.app[DB].hall(code)
-    except NotFound:
-        return _not_found(request, f"没有这个大厅：{code}", f"No such hall: {code}")
+    hall, n = await page_hall(request), int(request.match_info["n"])
+    if isinstance(hall, web.Response):
+        return hall
     window = hall.window(n)
     if window is None:
-        return _not_found(request, f"{hall.name}没有{n}号窗口", f"{hall.code} has no window {n}")
+        zh, en = f"{hall.name}没有{n}号窗口", f"{hall.code} has no window {n}"
+        return not_found_page(request, zh, en)
     context = {**_screen(request, hall), "script": "window", "window": window}
     return render(request, "window.html", context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import protocol
-from . import auth, halls, ops, sounds, stream, tickets, windows
+from . import auth, halls, kiosk_pages, ops, settings, sounds, stream, tickets, windows
 
 HALL = "/api/v1/halls/{hall}"
 TICKET = "/api/v1/tickets/{id}"
@@ -23,6 +23,12 @@ def setup_routes(app: web.Application) -> None:
             web.post(HALL + "/tickets", tickets.issue),
             web.get(HALL + "/tickets", halls.tickets_of_day),
             web.get(HALL + "/stats", halls.day_stats),
+            web.get(HALL + "/settings", settings.get_settings),
+            web.patch(HALL + "/settings", settings.patch_settings),
+            web.get(HALL + "/kiosks", settings.list_kiosks),
+            web.get(HALL + "/kiosks/{kiosk}", settings.get_kiosk),
+            web.put(HALL + "/kiosks/{kiosk}", settings.put_kiosk),
+            web.delete(HALL + "/kiosks/{kiosk}", settings.delete_kiosk),
             web.post(WINDOW + "/call-next", windows.call_next),
             web.post(WINDOW + "/recall", windows.recall),
             web.post(WINDOW + "/finish", windows.finish),
@@ -35,6 +41,9 @@ def setup_routes(app: web.Application) -> None:
             web.post(TICKET + "/complete", tickets.complete),
             web.get("/ws/v1/halls/{hall}", stream.display_stream),
             web.get(protocol.ANNOUNCE_PREFIX + "/{lang}/{name}", sounds.announce_wav),
+            web.get("/halls/{hall}/kiosk", kiosk_pages.kiosk),
+            web.get("/t/{id}", kiosk_pages.ticket_page),
+            web.get("/t/{id}/qr.svg", kiosk_pages.ticket_qr),
             web.get("/healthz", ops.healthz),
             web.get("/metrics", ops.metrics),
         ]

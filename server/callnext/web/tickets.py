@@ -8,28 +8,42 @@ from aiohttp import web
 
 from .. import actions
 from ..domain.errors import NotFound
+from ..domain.model import Hall, Kiosk
 from ..store import reads
 from . import parse
 from .auth import STAFF, check_rate, require
 from .keys import DB, METRICS
+from .printing import print_at_kiosk
 
 TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # ids are URL-safe base64
 
 
+def _kiosk(hall: Hall, code: str | None) -> Kiosk | None:
+    if code is None:
+        return None
+    kiosk = hall.kiosk(code)
+    if kiosk is None:
+        raise NotFound("kiosk_not_found", f"No kiosk {code!r} in hall {hall.code}.")
+    return kiosk
+
+
 async def issue(request: web.Request) -> web.Response:
-    hall = request.match_info["hall"]
-    await request.app[DB].hall(hall)  # 404 for an unknown hall, before anything else
+    hall = await request.app[DB].hall(request.match_info["hall"])  # 404 before anything else
     key = parse.idempotency_key(request)
     body = await parse.json_body(request)
     service = parse.string(body, "service", max_len=3)
     priority = parse.boolean(body, "priority")
+    kiosk = _kiosk(hall, parse.string(body, "kiosk", required=False, max_len=32))
     check_rate(request, "tickets")
-    ticket, replayed = await actions.issue_ticket(request.app[DB], hall, service, priority, key)
+    db = request.app[DB]
+    ticket, replayed = await actions.issue_ticket(db, hall.code, service, priority, key)
     if not replayed:
-        request.app[METRICS].inc("callnext_tickets_issued_total", hall=hall, service=service)
+        request.app[METRICS].inc("callnext_tickets_issued_total", hall=hall.code, service=service)
     headers = {"Location": f"/api/v1/tickets/{ticket['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
+    if kiosk is not None:
+        ticket = {**ticket, "print": await print_at_kiosk(request, hall, kiosk, ticket, replayed)}
     return web.json_response(ticket, status=201, headers=headers)
 
 

@@ -1,0 +1,169 @@
+"""When a service issues tickets: the manual switch, its weekly hours, holidays, the day's quota.
+
+Pure: the caller passes the hall's local time and how many numbers the service gave out today.
+Hours are the hours the kiosk issues tickets (a hall that stops issuing before it closes says so
+in its hours). A weekly schedule is `{"mon": ["09:00-12:00", "13:30-17:00"], …, "sun": []}`;
+a day left out is closed; no schedule at all means always open.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+
+from .errors import Invalid
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SPAN = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])")
+MAX_QUOTA = 100_000
+
+
+class Closed(enum.StrEnum):
+    """Why a service issues no ticket now; the value is also the API's error code."""
+
+    CLOSED = "service_closed"  # switched off by the manager
+    HOLIDAY = "hall_closed_today"  # a date the hall is closed
+    OUTSIDE_HOURS = "outside_hours"
+    QUOTA_REACHED = "quota_reached"
+
+
+Span = tuple[int, int]  # minutes since local midnight, [start, end)
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    """A weekly schedule: for each weekday (Monday first), its opening spans in order."""
+
+    days: tuple[tuple[Span, ...], ...]
+
+    def spans(self, weekday: int) -> tuple[Span, ...]:
+        return self.days[weekday]
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    open: bool
+    closed: Closed | None = None
+    opens_at: str | None = None  # "HH:MM", the next opening later today
+    closes_at: str | None = None  # "HH:MM", the end of the span open now
+    remaining: int | None = None  # numbers left today under the quota
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _parse_span(text: object, day: str) -> Span:
+    match = SPAN.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise Invalid("bad_hours", f"hours.{day}: each span must look like 09:00-12:00.")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end > 24 * 60 or start >= end:
+        raise Invalid("bad_hours", f"hours.{day}: {text} must end after it starts.")
+    return start, end
+
+
+def parse_hours(value: object) -> Hours | None:
+    """A weekly schedule from its JSON; None (always open) from null; Invalid otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise Invalid("bad_hours", 'hours must be an object like {"mon": ["09:00-17:00"]}.')
+    unknown = set(value) - set(WEEKDAYS)
+    if unknown:
+        raise Invalid("bad_hours", f"hours: unknown day {sorted(unknown)[0]!r}; use mon…sun.")
+    days = []
+    for day in WEEKDAYS:
+        spans_json = value.get(day, [])
+        if not isinstance(spans_json, list) or len(spans_json) > 8:
+            raise Invalid("bad_hours", f"hours.{day} must be a list of up to 8 spans.")
+        spans = sorted(_parse_span(s, day) for s in spans_json)
+        for (_s1, e1), (s2, _e2) in pairwise(spans):
+            if s2 < e1:
+                raise Invalid("bad_hours", f"hours.{day}: spans overlap.")
+        days.append(tuple(spans))
+    return Hours(tuple(days))
+
+
+def hours_json(hours: Hours | None) -> dict[str, list[str]] | None:
+    if hours is None:
+        return None
+    return {
+        day: [f"{_hhmm(s)}-{_hhmm(e)}" for s, e in hours.spans(i)] for i, day in enumerate(WEEKDAYS)
+    }
+
+
+def parse_quota(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_QUOTA:
+        raise Invalid("bad_quota", f"daily_quota must be null or a whole number 0–{MAX_QUOTA}.")
+    return value
+
+
+def parse_dates(value: object) -> tuple[str, ...]:
+    """Closed dates, YYYY-MM-DD, sorted and without repeats."""
+    if not isinstance(value, list) or len(value) > 366:
+        raise Invalid("bad_dates", "closed_dates must be a list of up to 366 YYYY-MM-DD dates.")
+    out = set()
+    for item in value:
+        try:
+            if not isinstance(item, str) or len(item) != 10:
+                raise ValueError(item)
+            out.add(datetime.strptime(item, "%Y-%m-%d").date().isoformat())
+        except ValueError as exc:
+            raise Invalid("bad_dates", f"closed_dates: {item!r} is not YYYY-MM-DD.") from exc
+    return tuple(sorted(out))
+
+
+def _by_hours(hours: Hours | None, local_now: datetime) -> Availability:
+    if hours is None:
+        return Availability(open=True)
+    minute = local_now.hour * 60 + local_now.minute
+    for start, end in hours.spans(local_now.weekday()):
+        if start <= minute < end:
+            return Availability(open=True, closes_at=_hhmm(end))
+        if minute < start:
+            return Availability(open=False, closed=Closed.OUTSIDE_HOURS, opens_at=_hhmm(start))
+    return Availability(open=False, closed=Closed.OUTSIDE_HOURS)
+
+
+def availability(
+    *,
+    switched_on: bool,
+    hours: Hours | None,
+    closed_dates: tuple[str, ...],
+    quota: int | None,
+    issued_today: int,
+    local_now: datetime,
+) -> Availability:
+    """Whether the service issues a ticket at `local_now` (the hall's local time), and why not."""
+    remaining = None if quota is None else max(0, quota - issued_today)
+    if not switched_on:
+        return Availability(open=False, closed=Closed.CLOSED, remaining=remaining)
+    if local_now.date().isoformat() in closed_dates:
+        return Availability(open=False, closed=Closed.HOLIDAY, remaining=remaining)
+    by_hours = _by_hours(hours, local_now)
+    if not by_hours.open:
+        return Availability(
+            open=False, closed=by_hours.closed, opens_at=by_hours.opens_at, remaining=remaining
+        )
+    if remaining == 0:
+        return Availability(open=False, closed=Closed.QUOTA_REACHED, remaining=0)
+    return Availability(open=True, closes_at=by_hours.closes_at, remaining=remaining)
+
+
+def availability_json(a: Availability) -> dict[str, Any]:
+    """The fields a service carries in the snapshot and in each frame's `queues`."""
+    return {
+        "open": a.open,
+        "closed_reason": a.closed.value if a.closed else None,
+        "opens_at": a.opens_at,
+        "closes_at": a.closes_at,
+        "remaining": a.remaining,
+    }

@@ -1,0 +1,76 @@
+"""Hall settings and kiosks (manager, admin): read, change, and the kiosks' printer status."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from .. import hall_config
+from ..domain.errors import NotFound
+from ..domain.hall_settings import kiosk_json, parse_kiosk, parse_patch, settings_json
+from ..domain.model import Hall
+from ..printing import parse_printer_url
+from . import parse
+from .auth import MANAGERS, require
+from .keys import DB, PRINTERS
+
+KIOSK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+async def _managed_hall(request: web.Request) -> Hall:
+    """The hall of the URL, once the caller manages it."""
+    hall = await request.app[DB].hall(request.match_info["hall"])
+    await require(request, MANAGERS, hall.code)
+    return hall
+
+
+def _kiosk_code(request: web.Request) -> str:
+    code = request.match_info["kiosk"]
+    if not KIOSK_CODE.fullmatch(code):
+        raise NotFound("kiosk_not_found", "Kiosk codes are 1–32 letters, digits, - or _.")
+    return code
+
+
+async def get_settings(request: web.Request) -> web.Response:
+    return web.json_response(settings_json(await _managed_hall(request)))
+
+
+async def patch_settings(request: web.Request) -> web.Response:
+    hall = await _managed_hall(request)
+    patch = parse_patch(hall, await parse.json_body(request))
+    return web.json_response(await hall_config.apply_settings(request.app[DB], hall.code, patch))
+
+
+def _with_status(request: web.Request, body: dict[str, object]) -> dict[str, object]:
+    printer = body.get("printer")
+    status = request.app[PRINTERS].status(printer) if isinstance(printer, str) else None
+    return {**body, "printer_status": status}
+
+
+async def list_kiosks(request: web.Request) -> web.Response:
+    hall = await _managed_hall(request)
+    return web.json_response(
+        {"kiosks": [_with_status(request, kiosk_json(k)) for k in hall.kiosks]}
+    )
+
+
+async def get_kiosk(request: web.Request) -> web.Response:
+    hall, code = await _managed_hall(request), _kiosk_code(request)
+    kiosk = hall.kiosk(code)
+    if kiosk is None:
+        raise NotFound("kiosk_not_found", f"No kiosk {code!r} in hall {hall.code}.")
+    return web.json_response(_with_status(request, kiosk_json(kiosk)))
+
+
+async def put_kiosk(request: web.Request) -> web.Response:
+    hall, code = await _managed_hall(request), _kiosk_code(request)
+    kiosk = parse_kiosk(code, await parse.json_body(request), parse_printer_url)
+    body, created = await hall_config.put_kiosk(request.app[DB], hall.code, kiosk)
+    return web.json_response(_with_status(request, body), status=201 if created else 200)
+
+
+async def delete_kiosk(request: web.Request) -> web.Response:
+    hall, code = await _managed_hall(request), _kiosk_code(request)
+    await hall_config.delete_kiosk(request.app[DB], hall.code, code)
+    return web.json_response({"deleted": code})

@@ -1,0 +1,126 @@
+"""When a service issues tickets: switch, holidays, weekly hours, quota (pure, no I/O)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from callnext.domain.availability import (
+    Availability,
+    Closed,
+    availability,
+    hours_json,
+    parse_dates,
+    parse_hours,
+    parse_quota,
+)
+from callnext.domain.errors import Invalid
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEEKDAYS = {"mon": ["09:00-12:00", "13:30-17:00"], "tue": ["09:00-17:00"], "sat": ["09:00-12:00"]}
+
+
+def at(day: str, hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hhmm}:00").replace(tzinfo=SHANGHAI)
+
+
+def state(now: datetime, **kw: object) -> Availability:
+    args: dict[str, object] = {
+        "switched_on": True, "hours": parse_hours(WEEKDAYS), "closed_dates": (),
+        "quota": None, "issued_today": 0, "local_now": now,
+    }  # fmt: skip
+    args.update(kw)
+    return availability(**args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("day", "hhmm", "open_", "opens_at", "closes_at"),
+    [
+        ("2026-11-23", "08:59", False, "09:00", None),  # Monday, before the morning
+        ("2026-11-23", "09:00", True, None, "12:00"),  # the first minute is open
+        ("2026-11-23", "11:59", True, None, "12:00"),
+        ("2026-11-23", "12:00", False, "13:30", None),  # the end is exclusive: lunch
+        ("2026-11-23", "13:30", True, None, "17:00"),
+        ("2026-11-23", "17:00", False, None, None),  # closed for the day
+        ("2026-11-24", "16:59", True, None, "17:00"),  # Tuesday
+        ("2026-11-25", "10:00", False, None, None),  # Wednesday: not in the schedule
+        ("2026-11-29", "10:00", False, None, None),  # Sunday
+        ("2026-11-28", "10:00", True, None, "12:00"),  # Saturday morning
+    ],
+)
+def test_weekly_hours(day: str, hhmm: str, open_: bool, opens_at: str, closes_at: str) -> None:
+    s = state(at(day, hhmm))
+    assert (s.open, s.opens_at, s.closes_at) == (open_, opens_at, closes_at)
+    assert s.closed is (None if open_ else Closed.OUTSIDE_HOURS)
+
+
+def test_no_hours_means_always_open() -> None:
+    assert state(at("2026-11-29", "03:00"), hours=None).open
+
+
+def test_the_switch_wins_over_everything() -> None:
+    s = state(at("2026-11-23", "10:00"), switched_on=False, quota=5, issued_today=5)
+    assert (s.open, s.closed, s.remaining) == (False, Closed.CLOSED, 0)
+
+
+def test_a_closed_date_closes_the_day() -> None:
+    s = state(at("2026-10-01", "10:00"), hours=None, closed_dates=("2026-10-01",))
+    assert (s.open, s.closed) == (False, Closed.HOLIDAY)
+    assert state(at("2026-10-02", "10:00"), hours=None, closed_dates=("2026-10-01",)).open
+
+
+def test_quota_counts_down_then_closes() -> None:
+    now = at("2026-11-23", "10:00")
+    assert state(now, quota=3, issued_today=2).remaining == 1
+    full = state(now, quota=3, issued_today=3)
+    assert (full.open, full.closed, full.remaining) == (False, Closed.QUOTA_REACHED, 0)
+    assert state(now, quota=0).closed is Closed.QUOTA_REACHED  # a quota of 0: none today
+    assert state(now, quota=None, issued_today=10_000).open
+
+
+def test_outside_hours_is_said_before_quota() -> None:
+    """At 08:00 with the quota used up the kiosk says it opens at 09:00 (the truer reason
+    comes from hours; the quota still shows 0 remaining)."""
+    s = state(at("2026-11-23", "08:00"), quota=1, issued_today=1)
+    assert (s.closed, s.opens_at, s.remaining) == (Closed.OUTSIDE_HOURS, "09:00", 0)
+
+
+def test_hours_round_trip_and_normalise() -> None:
+    hours = parse_hours({"mon": ["13:30-17:00", "09:00-12:00"], "fri": ["08:30-24:00"]})
+    assert hours_json(hours) == {
+        "mon": ["09:00-12:00", "13:30-17:00"], "tue": [], "wed": [], "thu": [],
+        "fri": ["08:30-24:00"], "sat": [], "sun": [],
+    }  # fmt: skip
+    assert parse_hours(hours_json(hours)) == hours
+    assert parse_hours(None) is None
+    assert hours_json(None) is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [], "09:00-17:00", {"monday": ["09:00-17:00"]}, {"mon": "09:00-17:00"},
+        {"mon": ["9:00-17:00"]}, {"mon": ["09:00-09:00"]}, {"mon": ["17:00-09:00"]},
+        {"mon": ["09:00-12:00", "11:00-13:00"]}, {"mon": ["24:00-24:30"]}, {"mon": ["09:60-10:00"]},
+        {"mon": ["09:00-24:01"]}, {"mon": [None]}, {"mon": ["09:00-10:00"] * 9},
+    ],
+)  # fmt: skip
+def test_bad_hours_are_refused(bad: object) -> None:
+    with pytest.raises(Invalid) as err:
+        parse_hours(bad)
+    assert err.value.code == "bad_hours"
+
+
+def test_quota_and_dates_parse_strictly() -> None:
+    assert parse_quota(None) is None
+    assert parse_quota(0) == 0
+    assert parse_quota(200) == 200
+    for bad in (-1, 1.5, "10", True, 10**9):
+        with pytest.raises(Invalid):
+            parse_quota(bad)
+    assert parse_dates(["2026-10-02", "2026-10-01", "2026-10-01"]) == ("2026-10-01", "2026-10-02")
+    for bad_dates in ("2026-10-01", ["2026-13-01"], ["2026-1-1"], [20261001], ["x" * 10]):
+        with pytest.raises(Invalid):
+            parse_dates(bad_dates)
