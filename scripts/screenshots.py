@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Screenshots of the lobby and window screens for docs/displays.md.
+"""Screenshots of the lobby and window screens for docs/displays.md, and of a citizen's ticket on
+a phone (/t/{id}: waiting, called), and of the kiosk (start, priority lane, ticket, 80 mm slip).
 
 Runs a demo server in this process on a temporary SQLite file, makes a morning's worth of calls,
 and shoots each screen with Debian's Chromium through Playwright:
@@ -14,8 +15,10 @@ import asyncio
 import re
 import sys
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
@@ -73,11 +76,73 @@ async def shoot(api: Api, out: Path) -> None:
                 await page.wait_for_selector("#hero.held")
             await save(page, out / name)
         await offline(browser, api, out / "lobby-offline.png")
+        await phones(browser, api, out)
     async with launch(autoplay=False) as browser:  # a browser that blocks sound until a tap
         page = await browser.new_page(viewport={"width": 1280, "height": 720})
         await page.goto(api.base + "/halls/demo/display?mode=chime")
         await page.wait_for_selector("#enable-sound", state="visible")
         await save(page, out / "lobby-enable-sound.png")
+
+
+KIOSK_NOTICE = "请携带身份证原件 · Please bring your ID card"
+NO_PRINT_DIALOG = "window.print = () => {};"  # headless: the slip is shot, not printed
+
+
+async def kiosk_settings(api: Api) -> None:
+    """B has given out its day's numbers; C opens later today (or is done for today late in
+    the evening) and has no priority lane; a notice."""
+    hall = await api.hall()
+    b_issued = sum(1 for t in await api.day_tickets() if t["service"] == "B")
+    hour = (datetime.now(ZoneInfo(hall["timezone"])) + timedelta(hours=2)).hour
+    spans = [f"{hour:02d}:00-23:59"] if 2 <= hour <= 22 else []
+    hours = {day: spans for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    await hall_settings(api, {
+        "notice": KIOSK_NOTICE,
+        "services": {"B": {"daily_quota": b_issued},
+                     "C": {"hours": hours, "priority_allowed": False}},
+    })  # fmt: skip
+
+
+async def hall_settings(api: Api, patch: dict[str, Any]) -> None:
+    token = await api.login("manager")
+    status, body = await api.request("PATCH", "/api/v1/halls/demo/settings", patch, token=token)
+    assert status == 200, body
+
+
+async def kiosk_page(browser: Browser, api: Api, query: str, size: tuple[int, int]) -> Page:
+    page = await browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.on("pageerror", lambda e: print("page error:", e))
+    await page.add_init_script(NO_PRINT_DIALOG)
+    await page.goto(api.base + "/halls/demo/kiosk" + query)
+    await page.wait_for_selector(".service")
+    return page
+
+
+async def shoot_kiosk(api: Api, out: Path) -> None:
+    """The start in both languages and orientations, the priority lane, a ticket, its slip."""
+    await kiosk_settings(api)
+    async with launch() as browser:
+        for name, query, size in (
+            ("kiosk-zh-1080x1920.png", "", (1080, 1920)),
+            ("kiosk-en-1920x1080.png", "?lang=en", (1920, 1080)),
+            ("kiosk-zh-1280x720.png", "", (1280, 720)),
+        ):
+            await save(await kiosk_page(browser, api, query, size), out / name)
+        await hall_settings(api, {"services": {"C": {"hours": None}}})  # C: open, no priority
+        page = await kiosk_page(browser, api, "", (1080, 1920))
+        await page.click("#priority-entry")
+        await page.wait_for_selector(".service[data-code='A']:enabled")
+        await save(page, out / "kiosk-priority-zh-1080x1920.png")
+        page = await kiosk_page(browser, api, "?print=browser", (1080, 1920))
+        await page.click(".service[data-code='A']")
+        await page.wait_for_function("document.getElementById('s-qr').complete")
+        await page.screenshot(path=out / "kiosk-ticket-zh-1080x1920.png", animations="disabled")
+        print(f"wrote {out / 'kiosk-ticket-zh-1080x1920.png'}")
+        await page.emulate_media(media="print")
+        await page.set_viewport_size({"width": 302, "height": 1200})  # 80 mm at 96 dpi
+        await page.locator("#slip").screenshot(path=out / "kiosk-print-80mm.png")
+        print(f"wrote {out / 'kiosk-print-80mm.png'}")
+        await page.close()
 
 
 async def offline(browser: Browser, api: Api, path: Path) -> None:
@@ -100,6 +165,30 @@ async def offline(browser: Browser, api: Api, path: Path) -> None:
     await save(page, path)
 
 
+async def phones(browser: Browser, api: Api, out: Path) -> None:
+    """A ticket of the busy A line on a phone, waiting (zh, en), then called to window 7."""
+    ticket = await api.issue("A")
+    url = f"{api.base}/t/{ticket['id']}"
+    context = await browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+        has_touch=True, locale="zh-CN",
+    )  # fmt: skip
+    for name, lang in (("phone-waiting-zh.png", "zh"), ("phone-waiting-en.png", "en")):
+        page = await context.new_page()
+        await page.goto(f"{url}?lang={lang}")
+        await page.wait_for_selector("#ahead b")
+        await save(page, out / name)
+    page = await context.new_page()
+    await page.goto(url)
+    await page.wait_for_selector("#ahead b")
+    assert (await api.window(7, "finish"))[0] == 200
+    status, body = await api.window(7, "call", {"number": ticket["number"]})
+    assert status == 200, body
+    await page.wait_for_selector("#go:not([hidden])")
+    await save(page, out / "phone-called-zh.png")
+    await context.close()
+
+
 async def save(page: Page, path: Path) -> None:
     await page.wait_for_timeout(300)
     await page.screenshot(path=path, animations="disabled")
@@ -119,6 +208,7 @@ async def main(out: Path) -> None:
                 api = Api(f"http://127.0.0.1:{port}", session)
                 await a_busy_morning(api)
                 await shoot(api, out)
+                await shoot_kiosk(api, out)
         finally:
             await runner.cleanup()
 

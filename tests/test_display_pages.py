@@ -34,7 +34,7 @@ from .browser import chromium_missing, launch
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
 
 LOBBY = "/halls/demo/display"
-STREAM = re.compile(r".*/ws/v1/halls/demo.*")
+STREAM = re.compile(r".*/ws/v2/halls/demo.*")
 CHIME = "/sounds/chime.wav"
 EVENT_CONSTANTS = [
     name for name in dir(protocol) if re.fullmatch(r"(TICKET|WINDOW|HALL)_[A-Z]+", name)

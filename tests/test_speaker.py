@@ -229,9 +229,9 @@ async def test_the_stream_is_followed_frame_by_frame(tmp_path: Path) -> None:
 
 
 def test_stream_urls_and_clock_skew() -> None:
-    assert stream_url("http://hall:8080", "demo", None) == "ws://hall:8080/ws/v1/halls/demo"
-    assert stream_url("https://x.cn/q/", "d1", 42) == "wss://x.cn/q/ws/v1/halls/d1?since=42"
-    assert stream_url("127.0.0.1:8080", "demo", 0) == "ws://127.0.0.1:8080/ws/v1/halls/demo?since=0"
+    assert stream_url("http://hall:8080", "demo", None) == "ws://hall:8080/ws/v2/halls/demo"
+    assert stream_url("https://x.cn/q/", "d1", 42) == "wss://x.cn/q/ws/v2/halls/d1?since=42"
+    assert stream_url("127.0.0.1:8080", "demo", 0) == "ws://127.0.0.1:8080/ws/v2/halls/demo?since=0"
     now = datetime(2026, 11, 26, 8, 0, 0, 300_000, tzinfo=UTC)
     assert clock_skew("Thu, 26 Nov 2026 08:00:00 GMT", now) == 0.0
     assert clock_skew("Thu, 26 Nov 2026 08:05:00 GMT", now) == pytest.approx(300.2)

@@ -25,11 +25,14 @@ export const ANNOUNCED = new Set([TICKET_CALLED, TICKET_RECALLED]);
 export const CLOSE_TOO_SLOW = 4000; // the client did not keep up and was dropped
 export const CLOSE_SHUTDOWN = 1001; // the server is going away (restart)
 
-/** The stream's URL for a hall, resuming after `since` when it is known. */
+/**
+ * The stream's URL for a hall, resuming after `since` when it is known. The pages read /ws/v2:
+ * the contract's frames with no ticket ids (an id is the key to read and cancel a ticket).
+ */
 export function streamUrl(hall, since = null, loc = window.location) {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
   const query = since === null ? "" : `?since=${since}`;
-  return `${scheme}//${loc.host}/ws/v1/halls/${encodeURIComponent(hall)}${query}`;
+  return `${scheme}//${loc.host}/ws/v2/halls/${encodeURIComponent(hall)}${query}`;
 }
 
 /**

@@ -45,6 +45,11 @@ function onSnapshot(hall) {
   render();
 }
 
+/** Frames on /ws/v2 carry no ticket ids: a ticket is its number on its day. */
+function sameTicket(a, b) {
+  return Boolean(a && b) && a.number === b.number && a.day === b.day;
+}
+
 function onEvent(frame) {
   if (frame.window !== n) return;
   const ticket = frame.ticket;
@@ -56,7 +61,7 @@ function onEvent(frame) {
       sound?.add(callSounds(screen, frame));
     }
   } else if ((frame.event === TICKET_FINISHED || frame.event === TICKET_TRANSFERRED) && ticket) {
-    if (view.current && view.current.id === ticket.id) view.current = null;
+    if (sameTicket(view.current, ticket)) view.current = null;
     render();
   } else if (frame.event === WINDOW_PAUSED) {
     view.status = "paused";

@@ -20,6 +20,7 @@ from . import speaker
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.model import Role
+from .protocol import STREAM_V1, STREAM_V2
 from .speaker import SpeakerError
 from .store import accounts
 from .store.database import DEFAULT_URL, Database, DatabaseUrlError
@@ -35,7 +36,6 @@ PAGES = (
     ("dashboard", "/halls/{hall}/dashboard"),
     ("hall API", "/api/v1/halls/{hall}"),
 )
-STREAM = "/ws/v1/halls/{hall}"
 
 
 class StartupError(Exception):
@@ -161,7 +161,8 @@ async def _announce(app: web.Application, settings: Settings) -> None:
         for label, path in PAGES:
             print(f"  {label:<15} {base}{path.format(hall=code)}", flush=True)
         ws_base = "ws" + base.removeprefix("http")
-        print(f"  {'display stream':<15} {ws_base}{STREAM.format(hall=code)}", flush=True)
+        print(f"  {'display stream':<15} {ws_base}{STREAM_V1.format(hall=code)}", flush=True)
+        print(f"  {'  without ids':<15} {ws_base}{STREAM_V2.format(hall=code)}", flush=True)
     print(f"  {'voice':<15} {app[ANNOUNCER].describe()}", flush=True)
     if settings.demo:
         print("  WARNING: demo accounts w1…w8 and manager use the password 'demo'", flush=True)

@@ -51,6 +51,9 @@ class Settings:
     # CALLNEXT_PUBLIC_URL: where phones reach this server (the tickets' QR codes), e.g.
     # https://queue.example.gov.cn; None: the address the kiosk itself used.
     public_url: str | None = None
+    # CALLNEXT_STREAM_V1=off: refuse /ws/v1 (whose frames carry ticket ids) once every screen
+    # and integration of the hall reads /ws/v2.
+    stream_v1: bool = True
     print_timeout_s: float = 4.0  # CALLNEXT_PRINT_TIMEOUT_S: an ESC/POS printer's whole job
 
     @classmethod
@@ -67,6 +70,8 @@ class Settings:
             values["voice_cache"] = env["CALLNEXT_VOICE_CACHE"]
         if env.get("CALLNEXT_PUBLIC_URL"):
             values["public_url"] = env["CALLNEXT_PUBLIC_URL"].rstrip("/")
+        if env.get("CALLNEXT_STREAM_V1", "").strip().lower() in OFF:
+            values["stream_v1"] = False
         if "CALLNEXT_PRINT_TIMEOUT_S" in env:
             values["print_timeout_s"] = float(env["CALLNEXT_PRINT_TIMEOUT_S"])
         if "CALLNEXT_DB" in env:

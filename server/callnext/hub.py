@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .protocol import public_text
+
 log = logging.getLogger(__name__)
 
 RING_SIZE = 512
@@ -29,6 +31,18 @@ class Committed(Protocol):
 
 
 FetchAfter = Callable[[str, int], Awaitable[list[tuple[int, str]]]]
+PUBLIC = "/v2"  # a hall's channel for /ws/v2: the same events, tickets without their ids
+
+
+def public_channel(hall: str) -> str:
+    return hall + PUBLIC
+
+
+def split_channel(channel: str) -> tuple[str, bool]:
+    """A channel's hall, and whether it is the public (v2) one."""
+    if channel.endswith(PUBLIC):
+        return channel.removesuffix(PUBLIC), True
+    return channel, False
 
 
 @dataclass(eq=False, slots=True)
@@ -82,12 +96,14 @@ class Hub:
     # -- publishing ------------------------------------------------------------------------
 
     def publish(self, events: Iterable[Committed]) -> None:
-        """The store's after-commit hook."""
+        """The store's after-commit hook: each event to the hall's two channels (v1, v2)."""
         for event in events:
             self.deliver(event.hall, event.seq, event.frame)
+            self.deliver(public_channel(event.hall), event.seq, public_text(event.frame))
 
     def deliver(self, hall: str, seq: int, frame: str | bytes) -> None:
-        """Take one committed event; fan out every frame that is now in order."""
+        """Take one committed event of a channel (a hall's v1 or v2 flow); fan out every frame
+        that is now in order."""
         ch = self.channel(hall)
         data = frame.encode() if isinstance(frame, str) else frame
         if ch.last_seq is None:

@@ -123,6 +123,39 @@ def event_frame(
     return frame
 
 
+# /ws/v2: the same frames with no ticket ids. On /ws/v1 (the contract) every ticket carries its
+# id, and an id is all it takes to read or cancel a ticket: on a hall's public Wi-Fi anyone could
+# cancel everyone's tickets. Our pages use v2; CALLNEXT_STREAM_V1=off closes v1.
+STREAM_V1: Final = "/ws/v1/halls/{hall}"
+STREAM_V2: Final = "/ws/v2/halls/{hall}"
+
+
+def _without_id(ticket: Any) -> Any:
+    if isinstance(ticket, dict) and "id" in ticket:
+        return {k: v for k, v in ticket.items() if k != "id"}
+    return ticket
+
+
+def public_frame(frame: dict[str, Any]) -> dict[str, Any]:
+    """A frame as /ws/v2 sends it: every ticket in it without its id."""
+    if frame.get("type") == SNAPSHOT:
+        hall = dict(frame["hall"])
+        hall["windows"] = [
+            {**w, "current": _without_id(w.get("current"))} for w in hall.get("windows", [])
+        ]
+        return {**frame, "hall": hall}
+    if frame.get("ticket") is not None:
+        return {**frame, "ticket": _without_id(frame["ticket"])}
+    return frame
+
+
+def public_text(text: str) -> str:
+    """An encoded frame, re-encoded for /ws/v2 (once per event, never per connection)."""
+    frame = json.loads(text)
+    public = public_frame(frame)
+    return text if public is frame else encode(public)
+
+
 def snapshot_frame(hall: dict[str, Any]) -> dict[str, Any]:
     return {"type": SNAPSHOT, "seq": hall["seq"], "hall": hall}
 

@@ -67,11 +67,12 @@ class Call:
 
 
 def stream_url(server: str, hall: str, since: int | None) -> str:
-    """ws(s)://host/ws/v1/halls/HALL[?since=S] from the server's http(s) address."""
+    """ws(s)://host/ws/v2/halls/HALL[?since=S] from the server's http(s) address (v2: the
+    frames without ticket ids, all a loudspeaker needs)."""
     parts = urlsplit(server if "://" in server else f"http://{server}")
     scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
     query = f"since={since}" if since is not None else ""
-    path = f"{parts.path.rstrip('/')}/ws/v1/halls/{quote(hall, safe='')}"
+    path = f"{parts.path.rstrip('/')}/ws/v2/halls/{quote(hall, safe='')}"
     return urlunsplit((scheme, parts.netloc, path, query, ""))
 
 

@@ -11,9 +11,10 @@ from aiohttp import web
 
 from ..announcer import Announcer, voice_cache_dir
 from ..config import Settings
-from ..hub import Hub
+from ..hub import Hub, split_channel
 from ..metrics import Metrics
 from ..printing import Printers
+from ..protocol import public_text
 from ..ratelimit import RateLimiter
 from ..store import reads
 from ..store.database import Database
@@ -72,8 +73,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     db = Database(settings.db_url)
     hub = Hub()
 
-    async def fetch_after(hall: str, seq: int) -> list[tuple[int, str]]:
-        return await reads.events_after(db, await db.hall(hall), seq)
+    async def fetch_after(channel: str, seq: int) -> list[tuple[int, str]]:
+        hall, public = split_channel(channel)
+        frames = await reads.events_after(db, await db.hall(hall), seq)
+        return [(s, public_text(f)) for s, f in frames] if public else frames
 
     announcer = _announcer(settings, db)
 

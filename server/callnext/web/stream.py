@@ -1,4 +1,8 @@
-"""The display WebSocket: a snapshot (or a replay from ?since=), then live events in seq order."""
+"""The display WebSocket: a snapshot (or a replay from ?since=), then live events in seq order.
+
+/ws/v1 is the contract's stream; /ws/v2 sends the same frames with no ticket ids (see
+protocol.public_frame), and is what callnext's own pages use.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ import logging
 from aiohttp import WSMsgType, web
 
 from .. import protocol
-from ..domain.errors import Invalid
+from ..domain.errors import Forbidden, Invalid
 from ..domain.model import Hall
-from ..hub import Subscriber
+from ..hub import Subscriber, public_channel
 from ..store import reads
-from .keys import DB, HUB
+from .keys import DB, HUB, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,12 @@ def _since(request: web.Request) -> int | None:
 
 
 async def _start(
-    request: web.Request, ws: web.WebSocketResponse, hall: Hall, sub: Subscriber, since: int | None
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    hall: Hall,
+    sub: Subscriber,
+    since: int | None,
+    public: bool,
 ) -> None:
     """Send the connection's opening frames, then attach it to the hub's live flow.
 
@@ -48,15 +57,19 @@ async def _start(
     else:
         snap = await reads.hall_snapshot(db, hall.code)
         cursor = snap["seq"]
-        await ws.send_frame(protocol.encode(protocol.snapshot_frame(snap)).encode(), WSMsgType.TEXT)
+        frame = protocol.snapshot_frame(snap)
+        frame = protocol.public_frame(frame) if public else frame
+        await ws.send_frame(protocol.encode(frame).encode(), WSMsgType.TEXT)
     # Replay from the log up to `current` first: a hub that has seen no event of this hall yet
     # (after a restart) would take `cursor` for the hall's head and skip the events in between.
-    while cursor < current or not hub.attach(hall.code, sub, cursor):
+    channel = public_channel(hall.code) if public else hall.code
+    while cursor < current or not hub.attach(channel, sub, cursor):
         batch = await reads.events_after(db, hall, cursor, REPLAY_BATCH)
         if not batch:
             current = cursor  # nothing newer is stored: let the hub take over from here
-        for seq, frame in batch:
-            await ws.send_frame(frame.encode(), WSMsgType.TEXT)
+        for seq, text in batch:
+            text = protocol.public_text(text) if public else text
+            await ws.send_frame(text.encode(), WSMsgType.TEXT)
             cursor = seq
 
 
@@ -67,15 +80,30 @@ async def _write(ws: web.WebSocketResponse, sub: Subscriber) -> None:
 
 
 async def display_stream(request: web.Request) -> web.StreamResponse:
+    """/ws/v1/halls/{hall}: the contract's stream (tickets with their ids)."""
+    if not request.app[SETTINGS].stream_v1:
+        raise Forbidden(
+            "stream_v1_disabled", "This server sends no ticket ids: use /ws/v2/halls/{hall}."
+        )
+    return await _stream(request, public=False)
+
+
+async def public_stream(request: web.Request) -> web.StreamResponse:
+    """/ws/v2/halls/{hall}: the same frames, every ticket without its id."""
+    return await _stream(request, public=True)
+
+
+async def _stream(request: web.Request, public: bool) -> web.StreamResponse:
     db, hub = request.app[DB], request.app[HUB]
     hall = await db.hall(request.match_info["hall"])
+    channel = public_channel(hall.code) if public else hall.code
     since = _since(request)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, compress=False, max_msg_size=4096)
     await ws.prepare(request)
     sub = Subscriber()
     writer: asyncio.Task[None] | None = None
     try:
-        await _start(request, ws, hall, sub, since)
+        await _start(request, ws, hall, sub, since, public)
         writer = asyncio.create_task(_write(ws, sub))
         sub.on_drop = writer.cancel
         if sub.dropped:
@@ -86,7 +114,7 @@ async def display_stream(request: web.Request) -> web.StreamResponse:
     except ConnectionResetError:  # the client left during its snapshot or replay
         pass
     finally:
-        hub.detach(hall.code, sub)
+        hub.detach(channel, sub)
         if writer is not None:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -1,0 +1,417 @@
+// The citizen's ticket on a phone (/t/{id}): place in the queue, live; "go to window N" with a
+// vibration and a notification when called ("silent calling for one person"); cancel; 中文/English.
+import { HallStream } from "/static/displays/protocol.js";
+
+const $ = (id) => document.getElementById(id);
+const config = JSON.parse($("config").textContent);
+const REFETCH_MS = 1000; // at most one GET of the ticket a second
+const VIBRATION = [400, 200, 400];
+const OFFLINE_GRACE_MS = 1000; // a quick reconnect does not flash the banner
+
+const WORDS = {
+  zh: {
+    htmlLang: "zh-CN",
+    other: "English",
+    otherLang: "en",
+    label: "您的号码",
+    status: {
+      waiting: "排队中", transferred: "已转办，继续排队", called: "到您了", done: "已办结",
+      pending: "已受理，待办结", no_show: "已过号", cancelled: "已取消",
+    },
+    note: {
+      waiting: () => "请保持本页面打开，到号时会提醒您。",
+      transferred: (svc) => `您的业务已转到「${svc}」，号码不变，请继续等候。`,
+      called: () => "请带好材料，尽快前往。",
+      recalled: () => "工作人员再次呼叫您，请尽快前往。",
+      done: () => "业务已办结，感谢您的耐心等候。",
+      pending: () => "业务已受理，办结后另行通知。",
+      no_show: () => "叫号时您未到窗口。如仍需办理，请到咨询台或重新取号。",
+      cancelled: () => "您已取消排队。如仍需办理，请重新取号。",
+    },
+    go: (n) => ["请到", n, "号窗口"],
+    ahead: (n) => (n > 0 ? ["前面还有", n, "人"] : ["", "下一位就是您", ""]),
+    wait: (min) => `预计等候约 ${min} 分钟`,
+    title: (t, status) => `${t.number} · ${status}`,
+    titleCalled: (t) => `【请到${t.window}号窗口】${t.number}`,
+    notifyBody: (t, hall) => `${t.number} · ${hall}`,
+    notify: "开启到号提醒",
+    notifyOn: "已开启到号提醒。",
+    notifyDenied: "浏览器未允许通知，请留意本页面。",
+    cancel: "取消排队",
+    confirm: (t) => `确定要取消 ${t.number} 号吗？取消后需重新取号。`,
+    confirmYes: "确定取消",
+    confirmNo: "继续排队",
+    cancelling: "正在取消…",
+    error: {
+      notWaiting: "这张号已不在排队中，无法取消。",
+      network: "网络不通，未能取消，请稍后重试。",
+      failed: "取消失败，请稍后重试。",
+    },
+    offline: "连接中断，正在重连…",
+    issued: (time) => `取号时间 ${time}`,
+  },
+  en: {
+    htmlLang: "en",
+    other: "中文",
+    otherLang: "zh-CN",
+    label: "Your number",
+    status: {
+      waiting: "Waiting", transferred: "Transferred, waiting again", called: "Your turn",
+      done: "Done", pending: "Accepted, to be completed", no_show: "Missed",
+      cancelled: "Cancelled",
+    },
+    note: {
+      waiting: () => "Keep this page open: it alerts you when you are called.",
+      transferred: (svc) => `Your matter moved to ${svc}. Same number: please keep waiting.`,
+      called: () => "Please bring your documents and go now.",
+      recalled: () => "You are being called again. Please go now.",
+      done: () => "All done. Thank you for waiting.",
+      pending: () => "Accepted. It will be completed later; you will be told.",
+      no_show: () => "You were called but did not come. Ask at the enquiries desk or take "
+        + "a new ticket.",
+      cancelled: () => "You left the queue. Take a new ticket if you still need this service.",
+    },
+    go: (n) => ["Please go to window ", n, ""],
+    ahead: (n) => (n > 0 ? ["", n, " ahead of you"] : ["", "You are next", ""]),
+    wait: (min) => `Estimated wait: about ${min} min`,
+    title: (t, status) => `${t.number} · ${status}`,
+    titleCalled: (t) => `[Go to window ${t.window}] ${t.number}`,
+    notifyBody: (t, hall) => `${t.number} · ${hall}`,
+    notify: "Notify me when called",
+    notifyOn: "You will be notified when called.",
+    notifyDenied: "Notifications are blocked: please keep an eye on this page.",
+    cancel: "Cancel my ticket",
+    confirm: (t) => `Cancel ticket ${t.number}? You would need to take a new one.`,
+    confirmYes: "Yes, cancel it",
+    confirmNo: "No, keep my place",
+    cancelling: "Cancelling…",
+    error: {
+      notWaiting: "This ticket is no longer waiting, so it cannot be cancelled.",
+      network: "No connection: the ticket was not cancelled. Please try again.",
+      failed: "Could not cancel. Please try again.",
+    },
+    offline: "Connection lost. Reconnecting…",
+    issued: (time) => `Issued at ${time}`,
+  },
+};
+
+const state = {
+  lang: config.lang === "en" ? "en" : "zh",
+  ticket: config.ticket,
+  version: 0, // bumped by each change the stream or a POST brings: older GETs are dropped
+  alerted: config.ticket.status === "called" ? config.ticket.last_called_at : null,
+  offline: false, // the banner shows
+  confirming: false,
+  busy: false,
+  error: null, // a key of words.error
+  asked: false, // the notification permission was asked on this page
+};
+const services = new Map([[config.ticket.service,
+  { name: config.service_name, name_en: config.service_name_en }]]);
+const words = () => WORDS[state.lang];
+const notifiable = () => "Notification" in window && window.isSecureContext;
+
+/** A ticket object of the stream is this page's ticket (by id; by number and day without). */
+function isMine(t) {
+  const mine = state.ticket;
+  return t.id ? t.id === mine.id : t.number === mine.number && t.day === mine.day;
+}
+
+/** waiting | transferred | called | done | pending | no_show | cancelled */
+function statusKey(t) {
+  if (t.status === "waiting") return t.transfers > 0 ? "transferred" : "waiting";
+  if (t.status === "done") return t.outcome === "pending" ? "pending" : "done";
+  return t.status;
+}
+
+/** A name in the page's language first, the other one second ("" when the same). */
+function pick([zh, en]) {
+  const both = Boolean(en) && en !== zh;
+  return state.lang === "en" ? [en || zh, both ? zh : ""] : [zh, both ? en : ""];
+}
+
+function serviceName(code) {
+  const s = services.get(code);
+  return s ? pick([s.name, s.name_en])[0] : code;
+}
+
+/** Set a text only when it changes: live regions then speak changes, not re-renders. */
+function setText(el, value) {
+  if (el.textContent !== value) el.textContent = value;
+}
+
+/** [before, big, after]: the big part in a <b>, so the number stands out. */
+function setParts(el, [before, big, after]) {
+  if (el.textContent === `${before}${big}${after}` && el.querySelector("b")) return;
+  const b = document.createElement("b");
+  b.textContent = String(big);
+  el.replaceChildren(before, b, after);
+}
+
+function formatTime(iso) {
+  const locale = state.lang === "en" ? "en-GB" : "zh-CN";
+  const format = new Intl.DateTimeFormat(locale, {
+    timeZone: config.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  return format.format(Date.parse(iso));
+}
+
+function renderHeader(w) {
+  const [name, name2] = pick([config.hall_name, config.hall_name_en]);
+  setText($("hall-name"), name);
+  setText($("hall-name-2"), name2);
+  $("hall-name-2").hidden = !name2;
+  setText($("lang"), w.other);
+  $("lang").lang = w.otherLang;
+  document.documentElement.lang = w.htmlLang;
+  setText($("offline"), w.offline);
+}
+
+function renderTicket(w, t, key) {
+  document.body.className = `ticket-page status-${key}${state.offline ? " offline" : ""}`;
+  document.title = key === "called" ? w.titleCalled(t) : w.title(t, w.status[key]);
+  setText($("number-label"), w.label);
+  setText($("number"), t.number);
+  setText($("service"), serviceName(t.service));
+  setText($("status"), w.status[key]);
+  const called = key === "called";
+  $("go").hidden = !called;
+  if (called) {
+    setParts($("go-line"), w.go(t.window));
+    const other = WORDS[state.lang === "en" ? "zh" : "en"].go(t.window);
+    setText($("go-2"), other.join(state.lang === "en" ? "" : " ").trim());
+  }
+  const waiting = t.status === "waiting" && Number.isInteger(t.ahead);
+  $("waiting").hidden = !waiting;
+  if (waiting) {
+    setParts($("ahead"), w.ahead(t.ahead));
+    setText($("wait"), t.ahead > 0 ? w.wait(Math.max(1, Math.ceil(t.est_wait_s / 60))) : "");
+    $("wait").hidden = t.ahead === 0;
+  }
+  const noteKey = called && t.recalls > 0 ? "recalled" : key;
+  setText($("note"), w.note[noteKey](serviceName(t.service)));
+  setText($("issued"), t.issued_at ? w.issued(formatTime(t.issued_at)) : "");
+}
+
+function renderActions(w, t) {
+  const waiting = t.status === "waiting";
+  const permission = notifiable() ? Notification.permission : null;
+  $("notify").hidden = !(waiting && permission === "default");
+  setText($("notify"), w.notify);
+  const note = permission === "granted" ? w.notifyOn : permission === "denied" && state.asked
+    ? w.notifyDenied : "";
+  setText($("notify-note"), note);
+  $("notify-note").hidden = !(note && (waiting || t.status === "called"));
+  $("cancel").hidden = !waiting || state.confirming;
+  setText($("cancel"), w.cancel);
+  $("confirm").hidden = !waiting || !state.confirming;
+  setText($("confirm-text"), w.confirm(t));
+  setText($("confirm-yes"), state.busy ? w.cancelling : w.confirmYes);
+  $("confirm-yes").disabled = state.busy;
+  setText($("confirm-no"), w.confirmNo);
+  $("confirm-no").disabled = state.busy;
+  $("error").hidden = !state.error;
+  setText($("error"), state.error ? w.error[state.error] : "");
+}
+
+function render() {
+  const w = words();
+  const t = state.ticket;
+  renderHeader(w);
+  renderTicket(w, t, statusKey(t));
+  renderActions(w, t);
+}
+
+// ---- the alert when called (and again on each recall) ----
+
+function alertCall(t) {
+  navigator.vibrate?.(VIBRATION);
+  $("go-line").replaceChildren(); // filled again by render(): screen readers hear it again
+  $("go").animate(
+    [{ transform: "scale(1.08)" }, { transform: "scale(1)" }],
+    { duration: 600, easing: "ease-out", iterations: 2 },
+  );
+  if (notifiable() && Notification.permission === "granted") notify(t);
+}
+
+/** A system notification: `new Notification` where allowed, else through the page's service
+ * worker (Android Chrome allows only that). */
+function notify(t) {
+  const w = words();
+  const [hall] = pick([config.hall_name, config.hall_name_en]);
+  const title = w.titleCalled(t);
+  const options = {
+    body: w.notifyBody(t, hall), tag: "callnext-ticket", renotify: true,
+    requireInteraction: true, lang: w.htmlLang, data: { url: window.location.href },
+  };
+  try {
+    new Notification(title, options);
+  } catch {
+    navigator.serviceWorker?.getRegistration("/static/kiosk/")
+      .then((reg) => reg?.showNotification(title, options))
+      .catch((e) => console.warn("callnext: notification failed", e));
+  }
+}
+
+function registerWorker() {
+  navigator.serviceWorker?.register("/static/kiosk/ticket.sw.js")
+    .catch((e) => console.warn("callnext: no service worker", e));
+}
+
+/** Alert once per call: a call or recall has a new last_called_at. */
+function maybeAlert(t, fallbackKey) {
+  const key = t.last_called_at ?? fallbackKey;
+  if (t.status !== "called" || key === state.alerted) return;
+  state.alerted = key;
+  alertCall(t);
+}
+
+// ---- keeping the ticket up to date ----
+
+/** A change about this ticket, from a stream frame or a POST's answer. */
+function apply(t, frame = null) {
+  state.version += 1;
+  const window_ = t.window ?? frame?.window ?? null;
+  state.ticket = { ...t, id: state.ticket.id, window: window_ }; // v2 frames carry no id
+  if (t.status !== "waiting") state.confirming = false;
+  if (t.status === "waiting" && !Number.isInteger(t.ahead)) refetchSoon();
+  maybeAlert(state.ticket, frame?.at);
+  render();
+}
+
+async function refetch() {
+  const version = state.version;
+  let t;
+  try {
+    const url = `/api/v1/tickets/${encodeURIComponent(state.ticket.id)}`;
+    const resp = await fetch(url, { cache: "no-store" });
+    if (!resp.ok) return;
+    t = await resp.json();
+  } catch {
+    return; // offline: the next snapshot refetches
+  }
+  if (version !== state.version) return refetchSoon(); // a newer change came meanwhile
+  state.ticket = t;
+  if (t.status !== "waiting") state.confirming = false;
+  maybeAlert(t, null);
+  render();
+}
+
+let lastFetch = 0;
+let refetchTimer = 0;
+/** Refetch the ticket soon: at once, or a second after the last one (events come in bursts). */
+function refetchSoon() {
+  if (refetchTimer) return;
+  const wait = Math.max(0, lastFetch + REFETCH_MS - Date.now());
+  refetchTimer = setTimeout(() => {
+    refetchTimer = 0;
+    lastFetch = Date.now();
+    refetch();
+  }, wait);
+}
+
+function onSnapshot(hall) {
+  for (const s of hall.services ?? []) services.set(s.code, s);
+  refetchSoon(); // whatever happened while we were not listening
+}
+
+function onEvent(frame) {
+  const t = frame.ticket;
+  if (t && isMine(t)) return apply(t, frame);
+  const mine = state.ticket;
+  if (mine.status !== "waiting") return;
+  // Another ticket of my line, or a window or hall change: my place or estimate may move.
+  if (!t || t.service === mine.service || frame.from_service === mine.service) refetchSoon();
+}
+
+let offlineTimer = 0;
+function onState(online) {
+  console.info(`callnext: stream ${online ? "online" : "offline"}`);
+  clearTimeout(offlineTimer);
+  if (online) return showOffline(false);
+  offlineTimer = setTimeout(() => showOffline(true), OFFLINE_GRACE_MS);
+}
+
+function showOffline(offline) {
+  state.offline = offline;
+  $("offline").hidden = !offline;
+  render();
+}
+
+// ---- what the citizen does ----
+
+async function cancelTicket() {
+  state.busy = true;
+  render();
+  try {
+    const url = `/api/v1/tickets/${encodeURIComponent(state.ticket.id)}/cancel`;
+    const resp = await fetch(url, { method: "POST" });
+    const body = await resp.json().catch(() => null);
+    state.busy = false;
+    state.confirming = false;
+    if (resp.ok && body) {
+      state.error = null;
+      apply(body);
+      $("status").focus();
+      return;
+    }
+    state.error = resp.status === 409 ? "notWaiting" : "failed";
+    refetchSoon();
+  } catch {
+    state.busy = false;
+    state.error = "network";
+  }
+  render();
+}
+
+function askConfirm(open) {
+  state.confirming = open;
+  state.error = null;
+  render();
+  (open ? $("confirm-no") : $("cancel")).focus();
+}
+
+async function askPermission() {
+  state.asked = true;
+  try {
+    await Notification.requestPermission();
+  } catch {
+    // an old browser without the promise form: the permission stays as it is
+  }
+  if (Notification.permission === "granted") registerWorker();
+  render();
+}
+
+function toggleLang() {
+  state.lang = state.lang === "en" ? "zh" : "en";
+  const url = new URL(window.location.href);
+  url.searchParams.set("lang", state.lang);
+  history.replaceState(null, "", url);
+  render();
+}
+
+function setup() {
+  $("lang").addEventListener("click", toggleLang);
+  $("cancel").addEventListener("click", () => askConfirm(true));
+  $("confirm-no").addEventListener("click", () => askConfirm(false));
+  $("confirm-yes").addEventListener("click", cancelTicket);
+  $("confirm").addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !state.busy) askConfirm(false);
+  });
+  $("notify").addEventListener("click", askPermission);
+  if (notifiable() && Notification.permission === "granted") registerWorker();
+  const handlers = { snapshot: onSnapshot, event: onEvent, state: onState };
+  const stream = new HallStream(config.hall, handlers);
+  // A phone wakes up: the socket may have died while the screen was off.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    if (!stream.online) stream.reconnect();
+    refetchSoon();
+  });
+  window.callnextStream = stream;
+  onState(false);
+  render();
+  stream.start();
+}
+
+setup();

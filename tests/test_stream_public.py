@@ -1,0 +1,132 @@
+"""/ws/v2: the display stream with no ticket ids. On /ws/v1 (the contract) each ticket carries
+its id, which is all it takes to read or cancel it; v2 sends the same frames, in the same seq
+order, without them, and callnext's own pages and speaker read v2. CALLNEXT_STREAM_V1=off closes
+v1 for a hall whose screens all read v2."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+
+from callnext import protocol
+from callnext.config import Settings
+
+from .helpers import ROOT, Api, running_app
+
+V1, V2 = "/ws/v1/halls/demo", "/ws/v2/halls/demo"
+
+
+async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
+    out = []
+    for _ in range(count):
+        msg = await ws.receive(5)
+        assert msg.type is aiohttp.WSMsgType.TEXT, msg
+        out.append(json.loads(msg.data))
+    return out
+
+
+def strip_ids(value: Any) -> Any:
+    """`value` with every ticket's id removed, computed independently of the server's code."""
+    if isinstance(value, dict):
+        is_ticket = "number" in value and "status" in value
+        return {k: strip_ids(v) for k, v in value.items() if not (is_ticket and k == "id")}
+    if isinstance(value, list):
+        return [strip_ids(v) for v in value]
+    return value
+
+
+def has_ids(value: Any) -> bool:
+    return '"id":' in json.dumps(value)
+
+
+async def act(api: Api) -> list[dict[str, Any]]:
+    """Every kind of change, so that every kind of frame goes out."""
+    a1, _a2, b1 = await api.issue("A"), await api.issue("A"), await api.issue("B")
+    await api.window(1, "call-next")
+    await api.window(1, "recall")
+    await api.window(1, "call-next", {"finish": "pending"})
+    await api.window(1, "transfer", {"service": "B"})
+    await api.request("POST", f"/api/v1/tickets/{b1['id']}/cancel")
+    token = await api.login("w1")
+    await api.request("POST", f"/api/v1/tickets/{a1['id']}/complete", token=token)
+    await api.window(2, "pause", {"reason": "lunch"})
+    await api.window(2, "resume")
+    await api.request("PATCH", "/api/v1/halls/demo/settings", {"notice": "hi"},
+                      token=await api.login("manager"))  # fmt: skip
+    return [a1, b1]
+
+
+async def test_v2_sends_v1s_frames_without_ticket_ids(api: Api) -> None:
+    await api.issue("C")
+    await api.window(7, "call-next")  # a current ticket in the snapshot
+    async with (
+        api.session.ws_connect(api.ws_base + V1) as v1,
+        api.session.ws_connect(api.ws_base + V2) as v2,
+    ):
+        [snap1], [snap2] = await frames(v1, 1), await frames(v2, 1)
+        tickets = await act(api)
+        events1, events2 = await frames(v1, 13), await frames(v2, 13)
+    window7 = next(w for w in snap1["hall"]["windows"] if w["number"] == 7)
+    assert "id" in window7["current"]  # v1 keeps the contract
+    assert snap2 == strip_ids(snap1)
+    assert not has_ids(snap2)
+    assert [f["seq"] for f in events2] == [f["seq"] for f in events1]
+    assert events2 == strip_ids(events1)
+    assert not has_ids(events2)
+    assert {f["event"] for f in events2} == protocol.EVENT_NAMES
+    text2 = json.dumps(events2)
+    for ticket in tickets:
+        assert ticket["id"] not in text2
+
+
+async def test_a_v2_replay_has_no_ids_either(api: Api) -> None:
+    await act(api)
+    async with api.session.ws_connect(api.ws_base + V2, params={"since": "0"}) as v2:
+        replay = await frames(v2, 13)
+    async with api.session.ws_connect(api.ws_base + V1, params={"since": "0"}) as v1:
+        original = await frames(v1, 13)
+    assert replay == strip_ids(original)
+    assert not has_ids(replay)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_stream_v1_can_be_switched_off(db_url: str) -> None:
+    settings = Settings(db_url=db_url, demo=True, rate_limits=None, stream_v1=False)
+    async with running_app(settings) as api:
+        async with api.session.get(api.base + V1) as resp:
+            assert resp.status == 403
+            assert (await resp.json())["error"]["code"] == "stream_v1_disabled"
+        async with api.session.ws_connect(api.ws_base + V2) as v2:
+            [snap] = await frames(v2, 1)
+            assert snap["type"] == "snapshot"
+            await api.issue("A")
+            [event] = await frames(v2, 1)
+            assert event["event"] == "ticket.issued"
+            assert "id" not in event["ticket"]
+
+
+def test_the_pages_and_the_speaker_read_v2() -> None:
+    protocol_js = (ROOT / "displays" / "static" / "protocol.js").read_text()
+    assert "/ws/v2/halls/" in protocol_js
+    assert "/ws/v1/" not in protocol_js
+    from callnext.speaker import stream_url
+
+    assert "/ws/v2/halls/demo" in stream_url("http://hall", "demo", None)
+
+
+async def test_both_channels_get_every_event_once_in_the_same_order(api: Api) -> None:
+    """v1 and v2 are two flows of one hall: concurrent issues reach each exactly once."""
+    async with (
+        api.session.ws_connect(api.ws_base + V1) as v1,
+        api.session.ws_connect(api.ws_base + V2) as v2,
+    ):
+        await frames(v1, 1)
+        await frames(v2, 1)
+        await asyncio.gather(*(api.issue("A") for _ in range(20)))
+        got1, got2 = await frames(v1, 20), await frames(v2, 20)
+    assert [f["seq"] for f in got1] == [f["seq"] for f in got2]
+    assert sorted(f["ticket"]["number"] for f in got2) == [f"A{i:03d}" for i in range(1, 21)]
