@@ -157,7 +157,7 @@ async def offline(browser: Browser, api: Api, path: Path) -> None:
         ws.connect_to_server()
 
     page = await browser.new_page(viewport={"width": 1280, "height": 720})
-    await page.route_web_socket(re.compile(".*/ws/v1/.*"), route)
+    await page.route_web_socket(re.compile(".*/ws/v[12]/.*"), route)
     await page.goto(api.base + "/halls/demo/display")
     await page.wait_for_selector("#recent li:not([hidden])")
     await sockets[0].close()

@@ -1,0 +1,66 @@
+// Issuing a ticket: one Idempotency-Key per tap, the same key for each retry of that tap, so a
+// lost reply or a double send never makes two tickets.
+
+export const TIMEOUT_MS = 6000; // per attempt
+export const RETRIES = 2; // after the first attempt
+const BACKOFF_MS = [500, 1500];
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** A fresh random key (getRandomValues works on plain http, where randomUUID does not). */
+export function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** One POST, abandoned after `timeoutMs` (the body read included): {status, data}; throws when
+ * there is no answer. */
+async function post(url, body, key, timeoutMs) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    const resp = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      body: JSON.stringify(body),
+      cache: "no-store",
+      signal: abort.signal,
+    });
+    const data = await resp.json().catch(() => null);
+    return { status: resp.status, data };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A final answer (a ticket or an error retrying cannot change), or null to try again. */
+function outcome(answer) {
+  if (!answer) return null;
+  const { status, data } = answer;
+  if (status === 201 && data?.number) return { ticket: data };
+  if (status >= 400 && status < 500 && status !== 408) {
+    return { error: data?.error?.code ?? `http_${status}`, status };
+  }
+  return null; // 5xx, a proxy's error page, an unreadable 201: the same key again
+}
+
+/**
+ * Issue a ticket for `body` ({service, priority, kiosk?}) in `hall` under `key`.
+ * → {ticket} | {error: code, status} | {error: "down"} once every attempt went unanswered.
+ */
+export async function issueTicket(hall, body, key, { timeoutMs = TIMEOUT_MS, retries = RETRIES } = {}) {
+  const url = `/api/v1/halls/${encodeURIComponent(hall)}/tickets`;
+  for (let attempt = 0; ; attempt += 1) {
+    let answer = null;
+    try {
+      answer = await post(url, body, key, timeoutMs);
+    } catch (err) {
+      console.warn(`callnext: issue attempt ${attempt + 1} got no answer (${err.name})`);
+    }
+    const result = outcome(answer);
+    if (result) return result;
+    if (answer) console.warn(`callnext: issue attempt ${attempt + 1} answered ${answer.status}`);
+    if (attempt >= retries) return { error: "down" };
+    await sleep(BACKOFF_MS[attempt] ?? BACKOFF_MS.at(-1));
+  }
+}

@@ -1,0 +1,112 @@
+// The kiosk's texts in Chinese and English. `words()` follows the language toggle.
+
+const minutes = (s) => Math.max(1, Math.ceil(s / 60));
+
+const WORDS = {
+  zh: {
+    html_lang: "zh-CN",
+    locale: "zh-CN",
+    title: "取号",
+    prompt: "请选择要办理的业务",
+    loading: "正在载入业务…",
+    no_services: "暂无可办理的业务",
+    waiting: (n) => `等候 ${n} 人`,
+    wait: (s) => (s > 0 ? `约 ${minutes(s)} 分钟` : "无需等候"),
+    remaining: (n) => `今日剩余 ${n} 个号`,
+    priority: "绿色通道",
+    priority_who: "老年人、残疾人、孕妇",
+    priority_pick: "请选择业务，取优先号",
+    no_priority: "不设绿色通道",
+    back: "返回",
+    busy: "正在取号…",
+    your_number: "您的号码",
+    ahead: (n, s) => (n > 0 ? `前面还有 ${n} 人 · 约 ${minutes(s)} 分钟` : "前面没有人"),
+    scan: "扫码在手机上查看进度",
+    done: "完成",
+    ok: "好的",
+    back_in: (n) => `${n} 秒后返回`,
+    printed: "请取走号票",
+    print_failed: "打印失败，请扫码或拍照保存",
+    not_again: "如未出票，请扫码或拍照保存",
+    no_print: "请拍照或扫码保存您的号码",
+    no_ticket: "未能取号",
+    down: "暂时无法取号，请稍后再试或咨询工作人员",
+    rate_limited: "取号人数较多，请稍后再试",
+    offline: "网络连接中断，正在重连…",
+    unknown_kiosk: (code) => `取号机 ${code} 未登记`,
+    closed: {
+      quota_reached: "今日号已发完",
+      outside_hours: (at) => (at ? `未到取号时间，${at} 开始` : "今日已停止取号"),
+      service_closed: "暂停取号",
+      hall_closed_today: "今日休息",
+      priority_not_allowed: "该业务不设绿色通道",
+    },
+  },
+  en: {
+    html_lang: "en",
+    locale: "en-GB",
+    title: "Take a ticket",
+    prompt: "Please choose a service",
+    loading: "Loading the services…",
+    no_services: "No service is available",
+    waiting: (n) => `${n} waiting`,
+    wait: (s) => (s > 0 ? `about ${minutes(s)} min` : "no wait"),
+    remaining: (n) => `${n} left today`,
+    priority: "Priority lane",
+    priority_who: "Elderly, disabled, pregnant",
+    priority_pick: "Choose a service for a priority ticket",
+    no_priority: "No priority lane",
+    back: "Back",
+    busy: "Getting your ticket…",
+    your_number: "Your number",
+    ahead: (n, s) => (n > 0 ? `${n} ahead of you · about ${minutes(s)} min` : "Nobody ahead of you"),
+    scan: "Scan to follow on your phone",
+    done: "Done",
+    ok: "OK",
+    back_in: (n) => `back in ${n} s`,
+    printed: "Please take your ticket",
+    print_failed: "Printing failed: scan the code or take a photo",
+    not_again: "No slip? Scan the code or take a photo",
+    no_print: "Take a photo or scan the code to keep your number",
+    no_ticket: "No ticket issued",
+    down: "We cannot issue tickets right now. Please try again later or ask a member of staff.",
+    rate_limited: "Too many requests: please try again in a moment",
+    offline: "Offline, reconnecting…",
+    unknown_kiosk: (code) => `Kiosk ${code} is not registered`,
+    closed: {
+      quota_reached: "All of today's tickets are taken",
+      outside_hours: (at) => (at ? `Opens at ${at}` : "Closed for today"),
+      service_closed: "Not issuing now",
+      hall_closed_today: "Closed today",
+      priority_not_allowed: "No priority lane for this service",
+    },
+  },
+};
+
+let lang = "zh";
+
+export const setLang = (value) => { lang = value === "en" ? "en" : "zh"; };
+export const currentLang = () => lang;
+export const words = () => WORDS[lang];
+export const wordsOf = (value) => WORDS[value];
+
+/** Why a service issues no ticket, in words: a closed_reason (or a 409 error code). */
+export function closedText(reason, opensAt = null) {
+  const text = WORDS[lang].closed[reason] ?? WORDS[lang].closed.service_closed;
+  return typeof text === "function" ? text(opensAt) : text;
+}
+
+/** A service's (or the hall's) name in the current language first, the other one second. */
+export function names(obj, zhKey = "name", enKey = "name_en") {
+  const zh = obj[zhKey] ?? "";
+  const en = obj[enKey] || zh;
+  return lang === "en" ? [en, en === zh ? "" : zh] : [zh, en === zh ? "" : en];
+}
+
+/** Fill every [data-t] element under `root` with its text. */
+export function fillTexts(root = document) {
+  for (const el of root.querySelectorAll("[data-t]")) {
+    const text = WORDS[lang][el.dataset.t];
+    if (typeof text === "string") el.textContent = text;
+  }
+}

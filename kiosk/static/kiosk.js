@@ -1,0 +1,375 @@
+// The touch kiosk: one large button per service (live from the hall's stream), a priority lane,
+// then the ticket with its QR code and a countdown back to the start.
+import { HALL_UPDATED, HallStream } from "../displays/protocol.js";
+import { issueTicket, newKey } from "./kiosk-issue.js";
+import { printSlip, qrUrl } from "./kiosk-slip.js";
+import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
+
+const $ = (id) => document.getElementById(id);
+const body = document.body;
+const config = JSON.parse($("config").textContent);
+
+const FAILURE_S = 8; // an error stays on screen at most this long
+const SETTLE_MS = 400; // after a screen change, service taps wait this long (a double tap's 2nd)
+const REFRESH_MS = 60000; // re-read the hall: hours open and close services by the clock
+const PRIORITY_IDLE_MS = 60000; // the priority lane falls back to the normal start when left
+const CLOSED_CODES = new Set([
+  "service_closed", "hall_closed_today", "outside_hours", "quota_reached", "priority_not_allowed",
+]);
+const PRINT_WORDS = {
+  printed: "printed", browser: "printed", failed: "print_failed", not_again: "not_again",
+};
+
+let hall = null; // {name, name_en} once the snapshot (or the hall's GET) came
+const services = new Map(); // code -> the service's state: the snapshot's, then each frame's
+let priority = false; // the priority lane is open
+let busy = false; // a tap's request in flight or its outcome on screen: taps are ignored
+let settling = false;
+let current = null; // the ticket on screen
+let failure = null; // {code, service} on screen
+let kiosk = config.kiosk;
+let unknownKiosk = config.unknown_kiosk;
+let settleTimer = 0;
+let priorityTimer = 0;
+const firstNames = [$("hall-name").textContent, $("hall-name-2").textContent];
+
+// ---- the clock, on the server's time (kiosk PCs often run wrong clocks) ----
+
+let skew = config.now_ms - Date.now() || 0;
+const formats = new Map();
+
+function format(kind) {
+  const key = `${currentLang()}-${kind}`;
+  if (!formats.has(key)) {
+    const options = kind === "time"
+      ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
+      : { month: "long", day: "numeric", weekday: "short" };
+    formats.set(key, new Intl.DateTimeFormat(words().locale, { timeZone: config.timezone, ...options }));
+  }
+  return formats.get(key);
+}
+
+function renderClock() {
+  const now = Date.now() + skew;
+  $("clock-time").textContent = format("time").format(now);
+  $("clock-date").textContent = format("date").format(now);
+  return now;
+}
+
+function startClock() {
+  const now = renderClock();
+  setTimeout(startClock, 1000 - (now % 1000) + 5);
+}
+
+function serverDate(ms) {
+  const offset = ms - Date.now(); // whole seconds in the header: ignore small differences
+  if (Math.abs(offset - skew) > 2000) skew = offset;
+}
+
+// ---- the start screen: header, notice, service buttons ----
+
+function renderHeader() {
+  let pair = hall ? names(hall) : firstNames;
+  if (!hall && currentLang() !== config.lang && firstNames[1]) pair = [firstNames[1], firstNames[0]];
+  [$("hall-name").textContent, $("hall-name-2").textContent] = pair;
+  document.title = `${pair[0]} · ${words().title}`;
+}
+
+function setNotice(text) {
+  $("notice").textContent = text ?? "";
+  $("notice").hidden = !text;
+}
+
+function renderStaffLine() {
+  $("unknown-kiosk").hidden = !unknownKiosk;
+  $("unknown-kiosk").textContent = unknownKiosk ? words().unknown_kiosk(unknownKiosk) : "";
+}
+
+/** One column of wide buttons while they fit, more when the hall has many services. */
+function columns(n) {
+  if (window.matchMedia("(orientation: portrait)").matches) return n > 6 ? 2 : 1;
+  return n > 8 ? 3 : n > 3 ? 2 : 1;
+}
+
+function serviceButton(code) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "service";
+  button.dataset.code = code;
+  button.innerHTML = '<span class="letter"></span><span class="name"></span>'
+    + '<span class="name-2"></span><span class="state"></span>';
+  button.addEventListener("click", () => take(code));
+  return button;
+}
+
+function stateText(s) {
+  const w = words();
+  if (s.open === false) return closedText(s.closed_reason, s.opens_at);
+  if (priority && !s.priority_allowed) return w.no_priority;
+  const line = `${w.waiting(s.waiting ?? 0)} · ${w.wait(s.est_wait_s ?? 0)}`;
+  return s.remaining == null ? line : `${line} · ${w.remaining(s.remaining)}`;
+}
+
+function updateButton(button, s) {
+  const [letter, name, name2, state] = button.children;
+  const unavailable = s.open === false || (priority && !s.priority_allowed);
+  letter.textContent = s.code;
+  [name.textContent, name2.textContent] = names(s);
+  state.textContent = stateText(s);
+  button.classList.toggle("closed", unavailable);
+  button.disabled = unavailable || busy || settling;
+}
+
+function renderServices() {
+  const list = [...services.values()];
+  if (priority && !list.some((s) => s.priority_allowed)) priority = false;
+  const box = $("services");
+  const codes = list.map((s) => s.code).join(",");
+  if (box.dataset.codes !== codes) {
+    box.dataset.codes = codes;
+    box.replaceChildren(...list.map((s) => serviceButton(s.code)));
+  }
+  box.dataset.cols = columns(list.length);
+  for (const button of box.children) updateButton(button, services.get(button.dataset.code));
+  $("loading").hidden = list.length > 0;
+  $("loading").textContent = hall ? words().no_services : words().loading;
+  $("priority-entry").hidden = priority || !list.some((s) => s.priority_allowed);
+  $("priority-bar").hidden = !priority;
+  $("prompt").hidden = priority;
+  body.classList.toggle("priority", priority);
+}
+
+/** Right after a screen change, service taps wait a moment: the second half of a double tap
+ * on "Done" or on the priority lane must not land on a service. */
+function settle() {
+  settling = true;
+  clearTimeout(settleTimer);
+  settleTimer = setTimeout(() => {
+    settling = false;
+    renderServices();
+  }, SETTLE_MS);
+  renderServices();
+}
+
+function setPriority(on) {
+  priority = on;
+  clearTimeout(priorityTimer);
+  if (on) priorityTimer = setTimeout(() => !busy && setPriority(false), PRIORITY_IDLE_MS);
+  settle();
+  $(on ? "priority-back" : "priority-entry").focus();
+}
+
+// ---- live data: the stream, and the hall re-read now and then ----
+
+function applyHall(h) {
+  hall = { name: h.name, name_en: h.name_en };
+  setNotice(h.notice);
+  services.clear();
+  for (const s of h.services ?? []) services.set(s.code, { ...s });
+  renderHeader();
+  renderServices();
+  if (failure) renderFailure();
+}
+
+function onEvent(frame) {
+  if (frame.event === HALL_UPDATED) {
+    setNotice(frame.notice);
+    refresh(); // names, priority lanes, new services: only in the hall itself
+  }
+  for (const [code, q] of Object.entries(frame.queues ?? {})) {
+    const s = services.get(code);
+    if (s) Object.assign(s, q);
+  }
+  renderServices();
+}
+
+async function refresh() {
+  try {
+    const resp = await fetch(`/api/v1/halls/${encodeURIComponent(config.hall)}`, { cache: "no-store" });
+    if (!resp.ok) return;
+    const h = await resp.json();
+    if (stream.online && stream.seq !== null && h.seq < stream.seq) return; // the stream is ahead
+    applyHall(h);
+  } catch {
+    // the offline banner says it; the next refresh tries again
+  }
+}
+
+let offlineTimer = 0;
+/** The banner shows when the stream is lost for more than a second (a quick reconnect does not
+ * flash it); the kiosk keeps issuing: a POST may well get through. */
+function onState(online) {
+  console.info(`callnext: stream ${online ? "online" : "offline"}`);
+  clearTimeout(offlineTimer);
+  if (online) {
+    $("offline").hidden = true;
+    body.classList.remove("offline");
+    return;
+  }
+  offlineTimer = setTimeout(() => {
+    $("offline").hidden = false;
+    body.classList.add("offline");
+  }, 1000);
+}
+
+// ---- taking a ticket ----
+
+function setScreen(name) {
+  body.dataset.state = name;
+  $("start").hidden = name !== "start" && name !== "busy";
+  $("busy").hidden = name !== "busy";
+  $("ticket").hidden = name !== "ticket";
+  $("failure").hidden = name !== "failure";
+}
+
+const serviceOf = (code) => services.get(code) ?? { code, name: code };
+
+async function take(code) {
+  const s = services.get(code);
+  if (busy || settling || !s || s.open === false || (priority && !s.priority_allowed)) return;
+  busy = true;
+  renderServices(); // every button disabled at once
+  setScreen("busy");
+  const key = newKey(); // one per tap; each retry of this tap sends it again
+  const request = { service: code, priority, ...(kiosk ? { kiosk } : {}) };
+  let result = await issueTicket(config.hall, request, key);
+  if (result.error === "kiosk_not_found" && kiosk) {
+    unknownKiosk = kiosk; // its record was deleted since this page loaded: issue without it
+    kiosk = null;
+    renderStaffLine();
+    delete request.kiosk;
+    result = await issueTicket(config.hall, request, key);
+  }
+  if (result.ticket) showTicket(result.ticket);
+  else showFailure(result.error, code);
+}
+
+function showTicket(ticket) {
+  current = ticket;
+  $("t-qr").src = qrUrl(ticket);
+  renderTicket();
+  setScreen("ticket");
+  $("done").focus();
+  countdown.start(config.return_s, $("countdown"));
+  if (config.print === "browser") {
+    printSlip(ticket, hall ?? {}, serviceOf(ticket.service)).catch((e) => console.warn(e));
+  }
+}
+
+function renderTicket() {
+  const t = current;
+  const w = words();
+  const [name, name2] = names(serviceOf(t.service));
+  const small = document.createElement("small");
+  small.textContent = name2;
+  $("t-priority").hidden = !t.priority;
+  $("t-number").textContent = t.number;
+  $("t-service").replaceChildren(name, ...(name2 ? [small] : []));
+  $("t-ahead").textContent = w.ahead(t.ahead ?? 0, t.est_wait_s ?? 0);
+  $("t-qr").alt = w.scan;
+  const status = t.print?.status ?? config.print; // no kiosk sent: the page's own mode
+  const key = PRINT_WORDS[status] ?? "no_print";
+  $("t-print").textContent = w[key];
+  $("t-print").hidden = false;
+  $("t-print").classList.toggle("failed", key === "print_failed");
+}
+
+function showFailure(code, service) {
+  failure = { code, service };
+  renderFailure();
+  setScreen("failure");
+  $("f-ok").focus();
+  countdown.start(Math.min(config.return_s, FAILURE_S), $("f-countdown"));
+  if (CLOSED_CODES.has(code)) refresh(); // the service changed under us: show it as it is
+}
+
+function renderFailure() {
+  const { code, service } = failure;
+  const s = serviceOf(service);
+  const closed = CLOSED_CODES.has(code);
+  $("f-service").textContent = closed ? names(s)[0] : "";
+  $("f-service").hidden = !closed;
+  $("f-reason").textContent = closed ? closedText(code, s.opens_at)
+    : code === "rate_limited" ? words().rate_limited : words().down;
+}
+
+/** The countdown on the ticket (or error) screen, then back to the start. */
+const countdown = {
+  timer: 0,
+  end: 0,
+  el: null,
+  start(seconds, el) {
+    this.stop();
+    this.end = performance.now() + seconds * 1000;
+    this.el = el;
+    this.tick();
+  },
+  tick() {
+    clearTimeout(this.timer);
+    if (!this.el) return;
+    const left = Math.ceil((this.end - performance.now()) / 1000);
+    if (left <= 0) return backToStart();
+    this.el.textContent = words().back_in(left);
+    this.timer = setTimeout(() => this.tick(), 250);
+  },
+  stop() {
+    clearTimeout(this.timer);
+    this.el = null;
+  },
+};
+
+/** The next citizen's start: normal lane, the page's own language, nothing focused. */
+function backToStart() {
+  countdown.stop();
+  current = failure = null;
+  busy = false;
+  priority = false;
+  clearTimeout(priorityTimer);
+  setScreen("start");
+  if (currentLang() !== config.lang) setLanguage(config.lang);
+  document.activeElement?.blur();
+  settle();
+}
+
+// ---- language ----
+
+function setLanguage(lang) {
+  setLang(lang);
+  document.documentElement.lang = words().html_lang;
+  for (const button of document.querySelectorAll(".lang button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === currentLang()));
+  }
+  fillTexts();
+  renderHeader();
+  renderServices();
+  renderStaffLine();
+  renderClock();
+  if (current) renderTicket();
+  if (failure) renderFailure();
+  countdown.tick();
+}
+
+// ---- start ----
+
+for (const button of document.querySelectorAll(".lang button")) {
+  button.addEventListener("click", () => setLanguage(button.dataset.lang));
+}
+$("priority-entry").addEventListener("click", () => !busy && setPriority(true));
+$("priority-back").addEventListener("click", () => !busy && setPriority(false));
+$("done").addEventListener("click", backToStart);
+$("f-ok").addEventListener("click", backToStart);
+document.addEventListener("contextmenu", (e) => e.preventDefault()); // no long-press menu
+window.matchMedia("(orientation: portrait)").addEventListener("change", renderServices);
+window.addEventListener("unhandledrejection", (e) => console.warn("callnext:", e.reason));
+
+setLanguage(config.lang);
+setScreen("start");
+onState(false); // offline until the stream connects
+startClock();
+const stream = new HallStream(config.hall, {
+  snapshot: applyHall, event: onEvent, state: onState, serverDate,
+});
+window.callnextStream = stream;
+stream.start();
+refresh(); // the services show even where the stream cannot connect
+setInterval(refresh, REFRESH_MS);
