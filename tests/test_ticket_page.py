@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from .helpers import Api, ServerProcess
+from .helpers import Api, ServerProcess, wait_until
 
 pytest.importorskip("playwright")
 
@@ -213,19 +213,23 @@ async def test_a_notification_through_the_service_worker(api: Api, browser: Brow
     await context.add_init_script(
         "window.Notification = class extends Notification {"
         " constructor() { throw new TypeError('Illegal constructor'); } };"
+        # record what the page asks the service worker to show (and still show it): a busy
+        # headless Chromium may take or drop the notification itself at its own pace
+        "window.swNotes = [];"
+        "const show = ServiceWorkerRegistration.prototype.showNotification;"
+        "ServiceWorkerRegistration.prototype.showNotification = function (title, options) {"
+        " window.swNotes.push(title); return show.call(this, title, options); };"
     )
     await context.grant_permissions(["notifications"], origin=api.base)
     page = await open_ticket(context, f"{api.base}/t/{mine['id']}")
     registration = "navigator.serviceWorker.getRegistration('/static/kiosk/')"
-    await page.wait_for_function(f"{registration}.then(r => r?.active?.state === 'activated')")
+    # wait_for_function takes a promise for a truthy value and does not wait for it: poll
+    # with evaluate, which does
+    active = f"{registration}.then(r => r?.active?.state === 'activated')"
+    await wait_until(lambda: page.evaluate(active), timeout=10)
     await api.window(2, "call-next")
-    # read the titles in the same poll that sees the notification (a busy headless Chromium
-    # may close it again before a second evaluate)
-    shown = await page.wait_for_function(
-        f"{registration}.then(r => r.getNotifications())"
-        ".then(ns => ns.length ? ns.map(n => n.title) : null)"
-    )
-    assert await shown.json_value() == ["【请到2号窗口】A001"]
+    await page.wait_for_function("window.swNotes.length > 0")
+    assert await page.evaluate("window.swNotes") == ["【请到2号窗口】A001"]
 
 
 async def test_asking_for_notifications(api: Api, browser: Browser) -> None:

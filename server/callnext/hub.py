@@ -120,7 +120,8 @@ class Hub:
     def _fan_out(self, hall: str, ch: Channel, seq: int, data: bytes) -> None:
         ch.last_seq = seq
         ch.ring.append((seq, data))
-        self.published += 1
+        if not hall.endswith(PUBLIC):
+            self.published += 1  # events, not channels: each goes to a v1 and a v2 channel
         slow = [s for s in ch.subscribers if not s.push(seq, data)]
         for sub in slow:
             self._drop(ch, sub)
