@@ -19,17 +19,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+from playwright.async_api import Browser, Page, WebSocketRoute
 
 from callnext import protocol
 from callnext.config import Settings
 
-from .helpers import ROOT, Api, ServerProcess, read_events, running_app
-
-pytest.importorskip("playwright")
-
-from playwright.async_api import Browser, Page, WebSocketRoute
-
 from .browser import chromium_missing, launch
+from .helpers import ROOT, Api, ServerProcess, read_events, running_app
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
 

@@ -21,16 +21,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.async_api import Browser, Page, Route, WebSocketRoute
 
 from callnext.qr import qr_svg
 
-from .helpers import Api, free_port
-
-pytest.importorskip("playwright")
-
-from playwright.async_api import Browser, Page, Route, WebSocketRoute
-
 from .browser import chromium_missing, launch
+from .helpers import Api, free_port
 
 pytestmark = [
     pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),

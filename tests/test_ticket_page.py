@@ -17,14 +17,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-
-from .helpers import Api, ServerProcess, wait_until
-
-pytest.importorskip("playwright")
-
 from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute
 
 from .browser import chromium_missing, launch
+from .helpers import Api, ServerProcess, wait_until
 
 pytestmark = [
     pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
