@@ -40,6 +40,7 @@ class Event:
     hall: str
     seq: int
     frame: str
+    public: str = ""
 
 
 class EventLog:

@@ -1,5 +1,5 @@
 """What managers change: the hall's settings (notice, hours, holidays, per-service switch, hours,
-quota and priority) and its kiosks. Each change is one hall transaction that ends with a
+quota and priority) and its kiosks, one hall transaction each. A settings change ends with a
 `hall.updated` event, so open screens and kiosks apply it at once.
 """
 
@@ -12,9 +12,9 @@ from . import protocol as p
 from .domain.errors import NotFound
 from .domain.hall_settings import SettingsPatch, kiosk_json, settings_json
 from .domain.model import Kiosk
+from .store import config_sql
 from .store.database import Database
 from .store.hall_tx import HallTx
-from .store.schema import halls, kiosks, services
 
 Json = dict[str, Any]
 
@@ -24,31 +24,22 @@ def _announce_change(tx: HallTx) -> None:
 
 
 def apply_settings_body(tx: HallTx, patch: SettingsPatch) -> Json:
-    hall_id = tx.hall.id
-    tx.change_config(halls, patch.hall, halls.c.id == hall_id)
-    for code, values in patch.services.items():
-        where = (services.c.hall_id == hall_id, services.c.code == code)
-        tx.change_config(services, values, *where)
+    tx.write_config(*config_sql.settings_statements(tx.hall.id, patch))
     _announce_change(tx)
     return settings_json(tx.hall)
 
 
 def put_kiosk_body(tx: HallTx, kiosk: Kiosk) -> tuple[Json, bool]:
     """Create or replace a kiosk → (kiosk, created)."""
-    values = {"name": kiosk.name, "print_mode": kiosk.print_mode.value, "printer": kiosk.printer}
-    hall_id = tx.hall.id
     created = tx.hall.kiosk(kiosk.code) is None
-    if created:
-        tx.insert_config(kiosks, {"hall_id": hall_id, "code": kiosk.code, **values})
-    else:
-        tx.change_config(kiosks, values, kiosks.c.hall_id == hall_id, kiosks.c.code == kiosk.code)
+    tx.write_config(config_sql.put_kiosk_statement(tx.hall.id, kiosk, exists=not created))
     return kiosk_json(kiosk), created
 
 
 def delete_kiosk_body(tx: HallTx, code: str) -> None:
     if tx.hall.kiosk(code) is None:
         raise NotFound("kiosk_not_found", f"No kiosk {code!r} in hall {tx.hall.code}.")
-    tx.delete_config(kiosks, kiosks.c.hall_id == tx.hall.id, kiosks.c.code == code)
+    tx.write_config(config_sql.delete_kiosk_statement(tx.hall.id, code))
 
 
 async def apply_settings(db: Database, hall: str, patch: SettingsPatch) -> Json:

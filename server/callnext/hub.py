@@ -15,8 +15,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .protocol import public_text
-
 log = logging.getLogger(__name__)
 
 RING_SIZE = 512
@@ -27,7 +25,8 @@ GAP_REPAIR_DELAY_S = 0.5
 class Committed(Protocol):
     hall: str
     seq: int
-    frame: str
+    frame: str  # /ws/v1's text
+    public: str  # /ws/v2's text: the same frame with no ticket ids
 
 
 FetchAfter = Callable[[str, int], Awaitable[list[tuple[int, str]]]]
@@ -99,7 +98,7 @@ class Hub:
         """The store's after-commit hook: each event to the hall's two channels (v1, v2)."""
         for event in events:
             self.deliver(event.hall, event.seq, event.frame)
-            self.deliver(public_channel(event.hall), event.seq, public_text(event.frame))
+            self.deliver(public_channel(event.hall), event.seq, event.public)
 
     def deliver(self, hall: str, seq: int, frame: str | bytes) -> None:
         """Take one committed event of a channel (a hall's v1 or v2 flow); fan out every frame

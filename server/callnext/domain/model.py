@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from .availability import Hours
+from .availability import Availability, Hours, availability
 
 
 class Status(enum.StrEnum):
@@ -133,6 +134,18 @@ class Hall:
             if k.code == code:
                 return k
         return None
+
+    def availability(self, service: Service, issued_today: int, now: datetime) -> Availability:
+        """Whether `service` issues a ticket at `now`: its switch, its hours (or the hall's),
+        the hall's closed dates, its daily quota against the numbers given out today."""
+        return availability(
+            switched_on=service.open,
+            hours=service.hours if service.hours is not None else self.hours,
+            closed_dates=self.closed_dates,
+            quota=service.daily_quota,
+            issued_today=issued_today,
+            local_now=now.astimezone(ZoneInfo(self.timezone)),
+        )
 
     def windows_serving(self, service: str) -> list[Window]:
         return [w for w in self.windows if service in w.services]

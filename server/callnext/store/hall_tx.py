@@ -13,14 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, delete, insert, select, update
+from sqlalchemy import ColumnElement, Executable, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .. import protocol
-from ..domain.availability import Availability, availability
+from ..domain.availability import Availability
 from ..domain.clock import local_day, rfc3339, to_micros
 from ..domain.errors import NotFound
 from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
@@ -40,11 +39,13 @@ class PendingEvent:
 
 @dataclass(slots=True)
 class Published:
-    """An event committed to the store, ready for the hub: its seq and its encoded frame."""
+    """An event committed to the store, ready for the hub: its seq and its encoded frames
+    (`frame` for /ws/v1, `public` for /ws/v2: no ticket ids), each encoded once."""
 
     hall: str
     seq: int
     frame: str
+    public: str
 
 
 class HallTx:
@@ -70,6 +71,7 @@ class HallTx:
         self.config_changed = False
         self._pending: list[PendingEvent] = []
         self._means: dict[str, float] | None = None
+        self._issued: dict[str, int] | None = None
         self._json: dict[Ticket, dict[str, Any]] = {}  # valid until the next write
 
     # -- reads inside the transaction -------------------------------------------------------
@@ -109,15 +111,13 @@ class HallTx:
 
     def availability(self, service: Service) -> Availability:
         """Whether `service` issues a ticket now, by its switch, hours, holidays and quota."""
-        issued = queue_sql.issued_counts(self.conn, self.hall, self.today).get(service.code, 0)
-        return availability(
-            switched_on=service.open,
-            hours=service.hours if service.hours is not None else self.hall.hours,
-            closed_dates=self.hall.closed_dates,
-            quota=service.daily_quota,
-            issued_today=issued,
-            local_now=self.now.astimezone(ZoneInfo(self.hall.timezone)),
-        )
+        return self.hall.availability(service, self.issued().get(service.code, 0), self.now)
+
+    def issued(self) -> dict[str, int]:
+        """The numbers each service gave out today (read once; next_sequence keeps it)."""
+        if self._issued is None:
+            self._issued = queue_sql.issued_counts(self.conn, self.hall, self.today)
+        return self._issued
 
     def means(self) -> dict[str, float]:
         """Mean service time per service today (read once per transaction)."""
@@ -137,7 +137,10 @@ class HallTx:
         upsert = first.on_conflict_do_update(
             index_elements=["hall_id", "service", "day"], set_={"last": counters.c.last + 1}
         ).returning(counters.c.last)
-        return int((self.conn.execute(upsert)).scalar_one())
+        last = int((self.conn.execute(upsert)).scalar_one())
+        if self._issued is not None:
+            self._issued[service] = last
+        return last
 
     def insert_ticket(self, service: str, priority: bool) -> Ticket:
         number = format_number(service, self.next_sequence(service))
@@ -178,49 +181,37 @@ class HallTx:
         self._json.clear()
         return ticket
 
-    def change_config(self, table: Table, values: dict[str, Any], *where: Any) -> None:
-        """Write configuration (hall, service, kiosk rows); the hall is reloaded and the
-        config_version bumped, so every process drops its cached copy."""
-        if values:
-            self.conn.execute(update(table).where(*where).values(**values))
-        self._bump_config()
+    def write_config(self, *statements: Executable) -> None:
+        """Change the hall's configuration (hall, service, kiosk rows) with these statements,
+        then reload it once: config_version is bumped, so every process drops its copy."""
+        for statement in statements:
+            self.conn.execute(statement)
+        self._bump_config_version()
+        if self._reload is not None:
+            self.hall = self._reload()
+        self._json.clear()
 
-    def insert_config(self, table: Table, values: dict[str, Any]) -> None:
-        self.conn.execute(insert(table).values(**values))
-        self._bump_config()
-
-    def delete_config(self, table: Table, *where: Any) -> None:
-        self.conn.execute(delete(table).where(*where))
-        self._bump_config()
-
-    def _bump_config(self) -> None:
+    def _bump_config_version(self) -> None:
         self.conn.execute(
             update(halls)
             .where(halls.c.id == self.hall.id)
             .values(config_version=halls.c.config_version + 1)
         )
-        if self._reload is not None:
-            self.hall = self._reload()
         self.config_changed = True
-        self._json.clear()
 
     def set_window_status(self, number: int, status: WindowStatus, reason: str | None) -> None:
+        """Pause or resume a window (configuration too, changed in place: no reload)."""
         self.conn.execute(
             update(windows)
             .where(windows.c.hall_id == self.hall.id, windows.c.number == number)
             .values(status=status.value, pause_reason=reason)
         )
-        self.conn.execute(
-            update(halls)
-            .where(halls.c.id == self.hall.id)
-            .values(config_version=halls.c.config_version + 1)
-        )
+        self._bump_config_version()
         new_windows = tuple(
             replace(w, status=status, pause_reason=reason) if w.number == number else w
             for w in self.hall.windows
         )
         self.hall = replace(self.hall, windows=new_windows)
-        self.config_changed = True
 
     def emit(self, name: str, ticket: Ticket | None, window: int | None, **extra: Any) -> None:
         """Record an event; it is numbered and stored at commit, and published after."""
@@ -238,7 +229,7 @@ class HallTx:
         if not self._pending:
             return []
         conn, hall = self.conn, self.hall
-        queues = queue_sql.service_states(conn, hall, self.now, self.means())
+        queues = queue_sql.service_states(conn, hall, self.now, self.means(), self.issued())
         at = rfc3339(self.now, hall.timezone)
         assert at is not None
         out: list[Published] = []
@@ -256,7 +247,8 @@ class HallTx:
                 voice=self.voice,
             )
             text = protocol.encode(frame)
-            out.append(Published(hall.code, self.seq, text))
+            public = protocol.encode(protocol.public_frame(frame))
+            out.append(Published(hall.code, self.seq, text, public))
             rows.append(
                 {"hall_id": hall.id, "seq": self.seq, "at": to_micros(self.now),
                  "name": event.name, "frame": text}

@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
-from ..domain.availability import availability, availability_json
-from ..domain.clock import local_day, to_micros
+from ..domain.availability import availability_json
+from ..domain.clock import to_micros
 from ..domain.model import Hall, Status, Ticket, WindowStatus
 from ..domain.queue import estimate_wait_s
 from .rows import TICKET_COLUMNS, ticket_from_row
@@ -104,24 +103,20 @@ def issued_counts(conn: Connection, hall: Hall, day: str) -> dict[str, int]:
 
 
 def service_states(
-    conn: Connection, hall: Hall, now: datetime, means: dict[str, float]
+    conn: Connection,
+    hall: Hall,
+    now: datetime,
+    means: dict[str, float],
+    issued: dict[str, int],
 ) -> dict[str, dict[str, Any]]:
     """Per service, for a ticket taken now: waiting count, estimated wait, and whether the
-    kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota)."""
-    local_now = now.astimezone(ZoneInfo(hall.timezone))
+    kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota);
+    `issued`: the numbers each service gave out today (issued_counts)."""
     counts = waiting_counts(conn, hall)
-    issued = issued_counts(conn, hall, local_day(now, hall.timezone))
     out: dict[str, dict[str, Any]] = {}
     for service in hall.services:
         code, waiting = service.code, counts.get(service.code, 0)
-        state = availability(
-            switched_on=service.open,
-            hours=service.hours if service.hours is not None else hall.hours,
-            closed_dates=hall.closed_dates,
-            quota=service.daily_quota,
-            issued_today=issued.get(code, 0),
-            local_now=local_now,
-        )
+        state = hall.availability(service, issued.get(code, 0), now)
         est = estimate_wait_s(waiting, open_windows(hall, code), means.get(code, 300.0))
         out[code] = {"waiting": waiting, "est_wait_s": est, **availability_json(state)}
     return out

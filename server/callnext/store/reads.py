@@ -44,9 +44,10 @@ def _tickets(conn: Connection, hall: Hall, *where: ColumnElement[bool]) -> list[
 def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
     hall, seq = _hall(db, conn, code)
     now = utcnow()
-    means = queue_sql.mean_service_s(conn, hall, local_day(now, hall.timezone))
-    queues = queue_sql.service_states(conn, hall, now, means)
     today = local_day(now, hall.timezone)
+    means = queue_sql.mean_service_s(conn, hall, today)
+    issued = queue_sql.issued_counts(conn, hall, today)
+    queues = queue_sql.service_states(conn, hall, now, means, issued)
     tz = hall.timezone
     current = {
         t.window: protocol.ticket_json(t, tz)

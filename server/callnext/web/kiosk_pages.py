@@ -13,10 +13,10 @@ from ..domain.errors import NotFound
 from ..domain.model import Hall, PrintMode
 from ..qr import qr_svg
 from ..store import reads
+from . import parse
 from .keys import DB
 from .pages import not_found_page, page_basics, page_hall, render
 from .printing import ticket_url
-from .tickets import TICKET_ID
 
 RETURN_S = 12  # the ticket stays on the kiosk's screen this long, then back to the services
 
@@ -78,7 +78,7 @@ async def kiosk(request: web.Request) -> web.Response:
 
 async def _ticket(request: web.Request) -> tuple[Hall, dict[str, Any]] | None:
     ticket_id = request.match_info["id"]
-    if not TICKET_ID.fullmatch(ticket_id):
+    if not parse.TICKET_ID.fullmatch(ticket_id):
         return None
     try:
         _t, hall, body = await reads.ticket_with_hall(request.app[DB], ticket_id)

@@ -10,10 +10,12 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, NotFound
 
 E = TypeVar("E", bound=StrEnum)
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
+TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # ids are URL-safe base64
+KIOSK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 async def json_body(request: web.Request, *, required: bool = True) -> dict[str, Any]:
@@ -93,3 +95,12 @@ def idempotency_key(request: web.Request) -> str | None:
 
 def window_number(request: web.Request) -> int:
     return int(request.match_info["n"])  # the route only matches digits
+
+
+def path_part(request: web.Request, name: str, pattern: re.Pattern[str], what: str) -> str:
+    """A part of the URL that names a `what` (ticket, kiosk); a malformed one is a 404
+    `{what}_not_found` before any query: nothing can be stored under it."""
+    value = request.match_info[name]
+    if not pattern.fullmatch(value):
+        raise NotFound(f"{what}_not_found", f"No such {what}.")
+    return value

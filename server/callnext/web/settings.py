@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 
 from .. import hall_config
@@ -15,8 +13,6 @@ from . import parse
 from .auth import MANAGERS, require
 from .keys import DB, PRINTERS
 
-KIOSK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
-
 
 async def _managed_hall(request: web.Request) -> Hall:
     """The hall of the URL, once the caller manages it."""
@@ -26,10 +22,7 @@ async def _managed_hall(request: web.Request) -> Hall:
 
 
 def _kiosk_code(request: web.Request) -> str:
-    code = request.match_info["kiosk"]
-    if not KIOSK_CODE.fullmatch(code):
-        raise NotFound("kiosk_not_found", "Kiosk codes are 1–32 letters, digits, - or _.")
-    return code
+    return parse.path_part(request, "kiosk", parse.KIOSK_CODE, "kiosk")
 
 
 async def get_settings(request: web.Request) -> web.Response:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 
 from .. import actions
@@ -14,8 +12,6 @@ from . import parse
 from .auth import STAFF, check_rate, require
 from .keys import DB, METRICS
 from .printing import print_at_kiosk
-
-TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # ids are URL-safe base64
 
 
 def _kiosk(hall: Hall, code: str | None) -> Kiosk | None:
@@ -48,10 +44,7 @@ async def issue(request: web.Request) -> web.Response:
 
 
 def _ticket_id(request: web.Request) -> str:
-    ticket_id = request.match_info["id"]
-    if not TICKET_ID.fullmatch(ticket_id):
-        raise NotFound("ticket_not_found", "No such ticket.")
-    return ticket_id
+    return parse.path_part(request, "id", parse.TICKET_ID, "ticket")
 
 
 async def get(request: web.Request) -> web.Response:
