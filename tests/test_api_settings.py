@@ -55,6 +55,8 @@ async def test_the_demo_hall_starts_open_with_no_limits(api: Api) -> None:
         assert s["hours"] is None
         assert s["daily_quota"] is None
         assert s["priority_allowed"] is True
+        assert s["target_wait_s"] == 900  # 15 minutes: the staff console's colours
+    assert body["promise_s"] == 3600  # the 60-minute promise on pending matters
     for s in (await api.hall())["services"]:
         assert s["open"] is True
         assert s["closed_reason"] is None
@@ -148,6 +150,14 @@ async def test_priority_can_be_turned_off_per_service(api: Api) -> None:
     assert (await api.issue("A", priority=True))["priority"] is True
 
 
+async def test_wait_targets_and_the_promise_are_settings(api: Api) -> None:
+    status, body = await patch(api, {"promise_s": 5400, "services": {"B": {"target_wait_s": 600}}})
+    assert status == 200, body
+    assert body["promise_s"] == 5400
+    assert [s["target_wait_s"] for s in body["services"]] == [900, 600, 900]
+    assert await settings(api) == body
+
+
 async def test_closing_a_service_leaves_its_queue_to_be_called(api: Api) -> None:
     """Closing stops issuing only: the tickets already waiting are still called."""
     waiting = await api.issue("A")
@@ -171,6 +181,12 @@ BAD_PATCHES = [
     ({"notice": 5}, 400, "wrong_type"),
     ({"notice": "x" * 501}, 400, "wrong_type"),
     ({"opening": "09:00"}, 400, "unknown_field"),
+    ({"promise_s": 59}, 400, "bad_seconds"),
+    ({"promise_s": "3600"}, 400, "bad_seconds"),
+    ({"promise_s": True}, 400, "bad_seconds"),
+    ({"services": {"A": {"target_wait_s": 0}}}, 400, "bad_seconds"),
+    ({"services": {"A": {"target_wait_s": 7 * 86400 + 1}}}, 400, "bad_seconds"),
+    ({"services": {"A": {"target_wait_s": 90.5}}}, 400, "bad_seconds"),
     # one good change and one bad one: neither is made
     ({"notice": "changed", "services": {"A": {"daily_quota": 1.5}}}, 400, "bad_quota"),
 ]

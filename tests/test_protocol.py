@@ -130,13 +130,14 @@ def test_window_events_carry_extra_fields() -> None:
     assert (frame["ticket"], frame["window"]) == (None, 4)
 
 
-def test_event_names_are_the_contracts_and_one_extension() -> None:
+def test_event_names_are_the_contracts_and_our_extensions() -> None:
     names = {
         "ticket.issued", "ticket.called", "ticket.recalled", "ticket.finished",
         "ticket.transferred", "ticket.cancelled", "ticket.completed",
         "window.paused", "window.resumed",
     }  # fmt: skip
-    assert names | {"hall.updated"} == protocol.EVENT_NAMES  # settings changed: an extension
+    extensions = {"hall.updated", "window.taken", "window.released"}  # settings; staff desks
+    assert names | extensions == protocol.EVENT_NAMES
     assert {"ticket.called", "ticket.recalled"} == protocol.ANNOUNCED
 
 

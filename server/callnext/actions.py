@@ -11,8 +11,9 @@ from typing import Any
 from . import protocol as p
 from .domain import lifecycle
 from .domain.availability import Closed
+from .domain.clock import zone
 from .domain.errors import Conflict, NotFound
-from .domain.model import Finish, Hall, Ticket, Window, WindowStatus
+from .domain.model import DeskHold, Finish, Hall, Ticket, Window, WindowStatus
 from .domain.numbering import parse_number
 from .store.database import Database
 from .store.hall_tx import HallTx, fingerprint
@@ -20,11 +21,28 @@ from .store.hall_tx import HallTx, fingerprint
 Json = dict[str, Any]
 
 
-def _window(hall: Hall, number: int) -> Window:
+def window_or_404(hall: Hall, number: int) -> Window:
     window = hall.window(number)
     if window is None:
         raise NotFound("window_not_found", f"No window {number} in hall {hall.code}.")
     return window
+
+
+def _acting_window(tx: HallTx, number: int, held: DeskHold | None) -> Window:
+    """The window to act on. A session that took this window and has since lost it (another
+    session took it over, or it was released) may not act on it: 409 window_taken."""
+    window = window_or_404(tx.hall, number)
+    if held is None or held.window != number:
+        return window
+    desk = window.desk
+    if desk is not None and desk.id == held.id:
+        return window
+    if desk is None:
+        message = f"Window {number} was released; take it again to go on."
+    else:
+        since = desk.since.astimezone(zone(tx.hall.timezone)).strftime("%H:%M")
+        message = f"Window {number} was taken over by {desk.user} at {since}."
+    raise Conflict("window_taken", message, extra={"staff": desk.user if desk else None})
 
 
 CLOSED_MESSAGES = {
@@ -98,9 +116,9 @@ def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tup
     return tx.ticket_json(ticket), False
 
 
-def call_next_body(tx: HallTx, number: int, how: Finish) -> Json:
+def call_next_body(tx: HallTx, number: int, how: Finish, held: DeskHold | None = None) -> Json:
     """Finish the window's current ticket (if any), then claim the head of its queue."""
-    window = _window(tx.hall, number)
+    window = _acting_window(tx, number, held)
     lifecycle.ensure_window_can_call(window)
     finished = _finish_current(tx, number, how)
     head = tx.next_waiting(window.services)
@@ -108,21 +126,21 @@ def call_next_body(tx: HallTx, number: int, how: Finish) -> Json:
     return {"finished": _json(tx, finished), "called": _json(tx, called)}
 
 
-def recall_body(tx: HallTx, number: int) -> Json:
-    _window(tx.hall, number)
+def recall_body(tx: HallTx, number: int, held: DeskHold | None = None) -> Json:
+    _acting_window(tx, number, held)
     recalled = tx.save(lifecycle.recall(_current_or_conflict(tx, number), tx.now))
     tx.emit(p.TICKET_RECALLED, recalled, number)
     return {"called": tx.ticket_json(recalled)}
 
 
-def finish_body(tx: HallTx, number: int, how: Finish) -> Json:
-    _window(tx.hall, number)
+def finish_body(tx: HallTx, number: int, how: Finish, held: DeskHold | None = None) -> Json:
+    _acting_window(tx, number, held)
     _current_or_conflict(tx, number)
     return {"finished": _json(tx, _finish_current(tx, number, how))}
 
 
-def transfer_body(tx: HallTx, number: int, service: str) -> Json:
-    _window(tx.hall, number)
+def transfer_body(tx: HallTx, number: int, service: str, held: DeskHold | None = None) -> Json:
+    _acting_window(tx, number, held)
     if tx.hall.service(service) is None:
         raise NotFound("service_not_found", f"No service {service!r} in hall {tx.hall.code}.")
     current = _current_or_conflict(tx, number)
@@ -131,9 +149,11 @@ def transfer_body(tx: HallTx, number: int, service: str) -> Json:
     return {"transferred": tx.ticket_json(moved)}
 
 
-def call_number_body(tx: HallTx, number: int, ticket_number: str) -> Json:
+def call_number_body(
+    tx: HallTx, number: int, ticket_number: str, held: DeskHold | None = None
+) -> Json:
     """Call one waiting or no-show ticket of today by its number, whatever its service."""
-    lifecycle.ensure_window_can_call(_window(tx.hall, number))
+    lifecycle.ensure_window_can_call(_acting_window(tx, number, held))
     if tx.current(number) is not None:
         raise Conflict("window_busy", f"Window {number} still has a current ticket.")
     wanted = ticket_number.strip().upper()
@@ -143,8 +163,10 @@ def call_number_body(tx: HallTx, number: int, ticket_number: str) -> Json:
     return {"called": tx.ticket_json(_call(tx, ticket, number))}
 
 
-def pause_body(tx: HallTx, number: int, paused: bool, reason: str | None) -> Json:
-    window = _window(tx.hall, number)
+def pause_body(
+    tx: HallTx, number: int, paused: bool, reason: str | None, held: DeskHold | None = None
+) -> Json:
+    window = _acting_window(tx, number, held)
     status = WindowStatus.PAUSED if paused else WindowStatus.OPEN
     if window.status is status:
         state = status.value
@@ -152,17 +174,13 @@ def pause_body(tx: HallTx, number: int, paused: bool, reason: str | None) -> Jso
     reason = reason if paused else None
     tx.set_window_status(number, status, reason)
     tx.emit(p.WINDOW_PAUSED if paused else p.WINDOW_RESUMED, None, number, reason=reason)
-    updated = _window(tx.hall, number)
-    return {
-        "window": {
-            "number": updated.number,
-            "name": updated.name,
-            "services": list(updated.services),
-            "status": updated.status.value,
-            "pause_reason": updated.pause_reason,
-            "current": _json(tx, tx.current(number)),
-        }
-    }
+    return {"window": window_json(tx, number)}
+
+
+def window_json(tx: HallTx, number: int) -> Json:
+    """The window as the snapshot shows it, current ticket included."""
+    window = window_or_404(tx.hall, number)
+    return p.window_json(window, _json(tx, tx.current(number)), tx.hall.timezone)
 
 
 def cancel_body(tx: HallTx, ticket_id: str) -> Json:
@@ -188,33 +206,48 @@ async def issue_ticket(
     )
 
 
-async def call_next(db: Database, hall: str, number: int, how: Finish) -> Json:
-    return await db.hall_write(hall, partial(call_next_body, number=number, how=how))
+async def call_next(
+    db: Database, hall: str, number: int, how: Finish, held: DeskHold | None = None
+) -> Json:
+    return await db.hall_write(hall, partial(call_next_body, number=number, how=how, held=held))
 
 
-async def recall(db: Database, hall: str, number: int) -> Json:
-    return await db.hall_write(hall, partial(recall_body, number=number))
+async def recall(db: Database, hall: str, number: int, held: DeskHold | None = None) -> Json:
+    return await db.hall_write(hall, partial(recall_body, number=number, held=held))
 
 
-async def finish(db: Database, hall: str, number: int, how: Finish) -> Json:
-    return await db.hall_write(hall, partial(finish_body, number=number, how=how))
+async def finish(
+    db: Database, hall: str, number: int, how: Finish, held: DeskHold | None = None
+) -> Json:
+    return await db.hall_write(hall, partial(finish_body, number=number, how=how, held=held))
 
 
-async def transfer(db: Database, hall: str, number: int, service: str) -> Json:
-    return await db.hall_write(hall, partial(transfer_body, number=number, service=service))
-
-
-async def call_number(db: Database, hall: str, number: int, ticket_number: str) -> Json:
+async def transfer(
+    db: Database, hall: str, number: int, service: str, held: DeskHold | None = None
+) -> Json:
     return await db.hall_write(
-        hall, partial(call_number_body, number=number, ticket_number=ticket_number)
+        hall, partial(transfer_body, number=number, service=service, held=held)
+    )
+
+
+async def call_number(
+    db: Database, hall: str, number: int, ticket_number: str, held: DeskHold | None = None
+) -> Json:
+    return await db.hall_write(
+        hall, partial(call_number_body, number=number, ticket_number=ticket_number, held=held)
     )
 
 
 async def set_paused(
-    db: Database, hall: str, number: int, paused: bool, reason: str | None
+    db: Database,
+    hall: str,
+    number: int,
+    paused: bool,
+    reason: str | None,
+    held: DeskHold | None = None,
 ) -> Json:
     return await db.hall_write(
-        hall, partial(pause_body, number=number, paused=paused, reason=reason)
+        hall, partial(pause_body, number=number, paused=paused, reason=reason, held=held)
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from typing import Any, Final
 
 from .domain.clock import rfc3339
-from .domain.model import Hall, Status, Ticket
+from .domain.model import Hall, Status, Ticket, Window
 
 SNAPSHOT: Final = "snapshot"
 EVENT: Final = "event"
@@ -27,11 +27,14 @@ TICKET_COMPLETED: Final = "ticket.completed"
 WINDOW_PAUSED: Final = "window.paused"
 WINDOW_RESUMED: Final = "window.resumed"
 HALL_UPDATED: Final = "hall.updated"  # settings changed (notice, hours, quota…): an extension
+WINDOW_TAKEN: Final = "window.taken"  # a staff session took the window (extension)
+WINDOW_RELEASED: Final = "window.released"  # … and left it (extension)
 
 EVENT_NAMES: Final = frozenset(
     {
         TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
         TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED, HALL_UPDATED,
+        WINDOW_TAKEN, WINDOW_RELEASED,
     }
 )  # fmt: skip
 ANNOUNCED: Final = frozenset({TICKET_CALLED, TICKET_RECALLED})
@@ -76,6 +79,21 @@ def ticket_json(
         body["ahead"] = ahead if ahead is not None else 0
         body["est_wait_s"] = est_wait_s if est_wait_s is not None else 0
     return body
+
+
+def window_json(window: Window, current: dict[str, Any] | None, tz: str) -> dict[str, Any]:
+    """A window as the hall snapshot shows it, with the staff member holding it (if any)."""
+    desk = window.desk
+    return {
+        "number": window.number,
+        "name": window.name,
+        "services": list(window.services),
+        "status": window.status.value,
+        "pause_reason": window.pause_reason,
+        "staff": desk.user if desk else None,
+        "staff_since": rfc3339(desk.since, tz) if desk else None,
+        "current": current,
+    }
 
 
 def announce_path(lang: str, number: str, window: int) -> str | None:

@@ -8,11 +8,18 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.headers = headers
+        self.extra = extra or {}  # more fields of the error object (beside code and message)
 
 
 class Invalid(DomainError):

@@ -15,10 +15,11 @@ from .availability import hours_json, parse_dates, parse_hours, parse_quota
 from .errors import Invalid, NotFound
 from .model import Hall, Kiosk, PrintMode
 
-HALL_FIELDS = frozenset({"notice", "hours", "closed_dates", "services"})
-SERVICE_FIELDS = frozenset({"open", "hours", "daily_quota", "priority_allowed"})
+HALL_FIELDS = frozenset({"notice", "hours", "closed_dates", "promise_s", "services"})
+SERVICE_FIELDS = frozenset({"open", "hours", "daily_quota", "priority_allowed", "target_wait_s"})
 KIOSK_FIELDS = frozenset({"name", "print", "printer"})
 MAX_NOTICE = 500
+SECONDS_RANGE = (60, 7 * 86400)  # a wait target or a promise: a minute to a week
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ def _text(value: object, name: str, max_len: int) -> str:
     return value
 
 
+def _seconds(value: object, name: str) -> int:
+    low, high = SECONDS_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid("bad_seconds", f"{name} must be a whole number of seconds, {low}–{high}.")
+    return value
+
+
 def _hours_text(value: object) -> str | None:
     hours = parse_hours(value)
     return None if hours is None else json.dumps(hours_json(hours))
@@ -66,6 +74,8 @@ def _service_patch(code: str, body: object) -> dict[str, Any]:
         values["hours"] = _hours_text(body["hours"])
     if "daily_quota" in body:
         values["daily_quota"] = parse_quota(body["daily_quota"])
+    if "target_wait_s" in body:
+        values["target_wait_s"] = _seconds(body["target_wait_s"], f"services.{code}.target_wait_s")
     return values
 
 
@@ -79,6 +89,8 @@ def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
         values["hours"] = _hours_text(body["hours"])
     if "closed_dates" in body:
         values["closed_dates"] = json.dumps(list(parse_dates(body["closed_dates"])))
+    if "promise_s" in body:
+        values["promise_s"] = _seconds(body["promise_s"], "promise_s")
     per_service: dict[str, dict[str, Any]] = {}
     services = body.get("services", {})
     if not isinstance(services, dict):
@@ -97,6 +109,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
         "notice": hall.notice,
         "hours": hours_json(hall.hours),
         "closed_dates": list(hall.closed_dates),
+        "promise_s": hall.promise_s,
         "services": [
             {
                 "code": s.code,
@@ -106,6 +119,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
                 "hours": hours_json(s.hours),
                 "daily_quota": s.daily_quota,
                 "priority_allowed": s.priority_allowed,
+                "target_wait_s": s.target_wait_s,
             }
             for s in hall.services
         ],

@@ -74,6 +74,25 @@ class Service:
     hours: Hours | None = None  # None: the hall's hours
     daily_quota: int | None = None
     priority_allowed: bool = True
+    target_wait_s: int = 900  # the staff console colours waits against it
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """A staff session's hold on a window: taken at `since` by `user`; `id` names the hold."""
+
+    id: str
+    user: str
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeskHold:
+    """What a staff session remembers of the window it took: the window and the hold's id.
+    It still holds the window while the window's desk has that id."""
+
+    window: int
+    id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +102,7 @@ class Window:
     services: tuple[str, ...]
     status: WindowStatus = WindowStatus.OPEN
     pause_reason: str | None = None
+    desk: Desk | None = None  # the staff session holding the window, if one took it
 
 
 class PrintMode(enum.StrEnum):
@@ -114,6 +134,7 @@ class Hall:
     closed_dates: tuple[str, ...] = ()
     notice: str = ""
     kiosks: tuple[Kiosk, ...] = ()
+    promise_s: int = 3600  # a pending matter is due this long after it was accepted
     id: int = 0
     config_version: int = 0
 

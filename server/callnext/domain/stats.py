@@ -116,3 +116,20 @@ def _csv_row(day: str, scope: str, key: str, fig: dict[str, Any]) -> list[str]:
     for group in ("wait_s", "service_s"):
         cells += [fig[group][f] for f in SUMMARY_FIELDS]
     return ["" if c is None else str(c) for c in cells]
+
+
+def window_day(tickets: Sequence[Ticket]) -> dict[str, Any]:
+    """A window's day for its console, over the tickets it called that are still its own
+    (a transfer gives a ticket back to the queue): called, served and how, no-shows, averages."""
+    finished = [t for t in tickets if t.finished_at is not None]
+    waits = [w for t in tickets if (w := wait_s(t)) is not None]
+    services = [s for t in finished if (s := service_s(t)) is not None]
+    return {
+        "called": len(tickets),
+        "served": sum(1 for t in finished if is_served(t)),
+        "completed": sum(1 for t in finished if t.outcome is Outcome.COMPLETED),
+        "pending": sum(1 for t in finished if t.outcome is Outcome.PENDING),
+        "no_show": sum(1 for t in tickets if t.status is Status.NO_SHOW),
+        "service_s_avg": summarize(services)["avg"],
+        "wait_s_avg": summarize(waits)["avg"],
+    }

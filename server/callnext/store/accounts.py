@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain.clock import to_micros, utcnow
 from ..domain.errors import Conflict, NotFound, Unauthenticated
-from ..domain.model import Role
+from ..domain.model import DeskHold, Role
 from ..security import DUMMY_HASH, hash_password, new_token, token_digest, verify_password
 from .database import Database
 from .schema import halls, sessions, users
@@ -24,7 +24,8 @@ class Account:
     username: str
     role: Role
     hall: str | None
-    window: int | None
+    window: int | None  # the window the user is assigned to
+    desk: DeskHold | None = None  # the window this session took (see desks.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,11 @@ _ACCOUNT_COLUMNS = (
 
 def _account(row: object) -> Account:
     m = row._mapping  # type: ignore[attr-defined]
-    return Account(m["id"], m["username"], Role(m["role"]), m["hall"], m["window"])
+    desk_id, desk_window = m.get("desk_id"), m.get("desk_window")
+    desk = (
+        DeskHold(desk_window, desk_id) if desk_id is not None and desk_window is not None else None
+    )
+    return Account(m["id"], m["username"], Role(m["role"]), m["hall"], m["window"], desk)
 
 
 async def add_user(
@@ -128,7 +133,7 @@ async def authenticate(db: Database, token: str) -> Account:
     """The account behind a live token."""
     row = await db.run_read(
         lambda conn: conn.execute(
-            select(*_ACCOUNT_COLUMNS)
+            select(*_ACCOUNT_COLUMNS, sessions.c.desk_window, sessions.c.desk_id)
             .join(sessions, sessions.c.user_id == users.c.id)
             .outerjoin(halls, halls.c.id == users.c.hall_id)
             .where(

@@ -78,17 +78,7 @@ def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
             }
             for s in hall.services
         ],
-        "windows": [
-            {
-                "number": w.number,
-                "name": w.name,
-                "services": list(w.services),
-                "status": w.status.value,
-                "pause_reason": w.pause_reason,
-                "current": current.get(w.number),
-            }
-            for w in hall.windows
-        ],
+        "windows": [protocol.window_json(w, current.get(w.number), tz) for w in hall.windows],
         "recent": [
             {
                 "number": r.number,

@@ -10,6 +10,7 @@ from sqlalchemy import Row
 from ..domain.availability import Hours, parse_hours
 from ..domain.clock import from_micros, to_micros
 from ..domain.model import (
+    Desk,
     Hall,
     Kiosk,
     Outcome,
@@ -75,6 +76,15 @@ def _hours(text: str | None) -> Hours | None:
     return None if text is None else parse_hours(json.loads(text))
 
 
+def _desk(window_row: Row[Any]) -> Desk | None:
+    w = window_row
+    if w.desk_id is None:
+        return None
+    since = from_micros(w.desk_since)
+    assert since is not None
+    return Desk(id=w.desk_id, user=w.desk_user or "", since=since)
+
+
 def hall_from_rows(
     hall_row: Row[Any],
     service_rows: list[Row[Any]],
@@ -93,6 +103,7 @@ def hall_from_rows(
         notice=h["notice"],
         hours=_hours(h["hours"]),
         closed_dates=tuple(json.loads(h["closed_dates"])),
+        promise_s=h["promise_s"],
         kiosks=tuple(
             Kiosk(code=k.code, name=k.name, print_mode=PrintMode(k.print_mode), printer=k.printer)
             for k in kiosk_rows
@@ -107,6 +118,7 @@ def hall_from_rows(
                 hours=_hours(s.hours),
                 daily_quota=s.daily_quota,
                 priority_allowed=bool(s.priority_allowed),
+                target_wait_s=s.target_wait_s,
             )
             for s in service_rows
         ),
@@ -117,6 +129,7 @@ def hall_from_rows(
                 services=tuple(c for c in w.service_codes.split(",") if c),
                 status=WindowStatus(w.status),
                 pause_reason=w.pause_reason,
+                desk=_desk(w),
             )
             for w in window_rows
         ),

@@ -47,6 +47,7 @@ halls = Table(
     Column("notice", Text, nullable=False, server_default=""),
     Column("hours", Text),  # JSON weekly schedule (domain.availability); NULL: always open
     Column("closed_dates", Text, nullable=False, server_default="[]"),  # JSON YYYY-MM-DD list
+    Column("promise_s", Integer, nullable=False, server_default="3600"),  # pending matters' limit
 )
 
 services = Table(
@@ -63,6 +64,7 @@ services = Table(
     Column("hours", Text),  # JSON weekly schedule; NULL: the hall's hours
     Column("daily_quota", Integer),  # NULL: no quota
     Column("priority_allowed", Boolean, nullable=False, server_default=text("true")),
+    Column("target_wait_s", Integer, nullable=False, server_default="900"),
     UniqueConstraint("hall_id", "code"),
 )
 
@@ -76,6 +78,10 @@ windows = Table(
     Column("service_codes", String(200), nullable=False),  # "A,B,C", in call order of listing
     Column("status", String(16), nullable=False, server_default="open"),
     Column("pause_reason", String(200)),
+    # The staff session holding the window (web/desks.py): its desk id, user and since when.
+    Column("desk_id", String(32)),
+    Column("desk_user", String(64)),
+    Column("desk_since", BigInteger),
     UniqueConstraint("hall_id", "number"),
 )
 
@@ -114,6 +120,14 @@ tickets = Table(
     UniqueConstraint("hall_id", "day", "number"),
     Index("ix_tickets_queue", "hall_id", "status", "service", "priority", "issued_at", "pk"),
     Index("ix_tickets_last_called", "hall_id", "last_called_at"),
+    # The hall's pending matters (accepted at a window, not yet completed).
+    Index(
+        "ix_tickets_pending",
+        "hall_id",
+        "finished_at",
+        sqlite_where=text("outcome = 'pending'"),
+        postgresql_where=text("outcome = 'pending'"),
+    ),
     # A window has at most one current ticket, whatever the code above it does.
     Index(
         "uq_tickets_window_current",
@@ -174,4 +188,6 @@ sessions = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False, index=True),
+    Column("desk_window", Integer),  # the window this session took (it may have lost it since)
+    Column("desk_id", String(32)),
 )

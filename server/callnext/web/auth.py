@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .. import desks
 from ..domain.errors import Forbidden, RateLimited, Unauthenticated
 from ..domain.model import Role
+from ..security import token_digest
 from ..store import accounts
 from ..store.accounts import Account
 from . import parse
@@ -67,13 +69,32 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    await accounts.logout(request.app[DB], bearer(request))
+    """End the session; the window it holds, if any, is left first (screens see it free)."""
+    token = bearer(request)
+    db = request.app[DB]
+    try:
+        account = await accounts.authenticate(db, token)
+    except Unauthenticated:
+        account = None
+    if account is not None and account.desk is not None and account.hall is not None:
+        hall = await db.hall(account.hall)
+        if desks.holds(hall, account.desk):
+            await desks.release(
+                db, hall.code, account.desk.window, account.username, token_digest(token),
+                account.desk,
+            )  # fmt: skip
+    await accounts.logout(db, token)
     return web.json_response({"ok": True})
 
 
 async def me(request: web.Request) -> web.Response:
-    account = await accounts.authenticate(request.app[DB], bearer(request))
+    db = request.app[DB]
+    account = await accounts.authenticate(db, bearer(request))
+    desk = None
+    if account.desk is not None and account.hall is not None:
+        held = desks.holds(await db.hall(account.hall), account.desk)
+        desk = {"window": account.desk.window, "desk": account.desk.id, "holds": held}
     return web.json_response(
         {"username": account.username, "role": account.role.value, "hall": account.hall,
-         "window": account.window}
+         "window": account.window, "desk": desk}
     )  # fmt: skip

@@ -26,11 +26,14 @@ HTTP_CODES = {
 
 
 def json_error(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, object] | None = None,
 ) -> web.Response:
-    return web.json_response(
-        {"error": {"code": code, "message": message}}, status=status, headers=headers
-    )
+    body = {"code": code, "message": message, **(extra or {})}
+    return web.json_response({"error": body}, status=status, headers=headers)
 
 
 @web.middleware
@@ -53,7 +56,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except DomainError as exc:
-        return json_error(exc.status, exc.code, exc.message, exc.headers)
+        return json_error(exc.status, exc.code, exc.message, exc.headers, exc.extra)
     except web.HTTPRequestEntityTooLarge:
         limit = request.app._client_max_size
         return json_error(413, "body_too_large", f"The body is larger than {limit} bytes.")

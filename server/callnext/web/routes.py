@@ -5,7 +5,19 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import protocol
-from . import auth, halls, kiosk_pages, ops, settings, sounds, stream, tickets, windows
+from . import (
+    auth,
+    desks,
+    halls,
+    kiosk_pages,
+    ops,
+    settings,
+    sounds,
+    staff_pages,
+    stream,
+    tickets,
+    windows,
+)
 
 HALL = "/api/v1/halls/{hall}"
 TICKET = "/api/v1/tickets/{id}"
@@ -36,6 +48,11 @@ def setup_routes(app: web.Application) -> None:
             web.post(WINDOW + "/call", windows.call),
             web.post(WINDOW + "/pause", windows.pause),
             web.post(WINDOW + "/resume", windows.resume),
+            web.post(WINDOW + "/take", desks.take),
+            web.post(WINDOW + "/release", desks.release),
+            web.get(WINDOW + "/desk", desks.desk),
+            web.get(HALL + "/windows", desks.all_windows),
+            web.get(HALL + "/pending", desks.pending),
             web.get(TICKET, tickets.get),
             web.post(TICKET + "/cancel", tickets.cancel),
             web.post(TICKET + "/complete", tickets.complete),
@@ -43,6 +60,7 @@ def setup_routes(app: web.Application) -> None:
             web.get(protocol.STREAM_V2, stream.public_stream),
             web.get(protocol.ANNOUNCE_PREFIX + "/{lang}/{name}", sounds.announce_wav),
             web.get("/halls/{hall}/kiosk", kiosk_pages.kiosk),
+            web.get("/halls/{hall}/staff", staff_pages.staff_console),
             web.get("/t/{id}", kiosk_pages.ticket_page),
             web.get("/t/{id}/qr.svg", kiosk_pages.ticket_qr),
             web.get("/healthz", ops.healthz),

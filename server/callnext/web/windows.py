@@ -7,6 +7,7 @@ from aiohttp import web
 from .. import actions
 from ..domain.errors import Forbidden, NotFound
 from ..domain.model import Finish, Role
+from ..store.accounts import Account
 from . import parse
 from .auth import STAFF, require
 from .keys import DB, METRICS
@@ -14,8 +15,8 @@ from .keys import DB, METRICS
 MAX_WINDOW = 100_000
 
 
-async def _staff_window(request: web.Request) -> tuple[str, int]:
-    """The hall and window of the URL, once the caller may act on that window."""
+async def staff_window(request: web.Request) -> tuple[str, int, Account]:
+    """The hall and window of the URL and the caller, once the caller may act on that window."""
     hall_code = request.match_info["hall"]
     number = parse.window_number(request)
     account = await require(request, STAFF, hall_code)
@@ -25,7 +26,7 @@ async def _staff_window(request: web.Request) -> tuple[str, int]:
     bound = hall.bind_staff_to_windows and account.role is Role.STAFF
     if bound and account.window != number:
         raise Forbidden("wrong_window", f"You are assigned to window {account.window}.")
-    return hall_code, number
+    return hall_code, number, account
 
 
 def _count_call(request: web.Request, hall: str, body: dict[str, object]) -> None:
@@ -34,50 +35,56 @@ def _count_call(request: web.Request, hall: str, body: dict[str, object]) -> Non
 
 
 async def call_next(request: web.Request) -> web.Response:
-    hall, number = await _staff_window(request)
+    hall, number, account = await staff_window(request)
     body = await parse.json_body(request, required=False)
     how = parse.choice(body, "finish", Finish, Finish.COMPLETED)
-    result = await actions.call_next(request.app[DB], hall, number, how)
+    result = await actions.call_next(request.app[DB], hall, number, how, account.desk)
     _count_call(request, hall, result)
     return web.json_response(result)
 
 
 async def recall(request: web.Request) -> web.Response:
-    hall, number = await _staff_window(request)
-    return web.json_response(await actions.recall(request.app[DB], hall, number))
+    hall, number, account = await staff_window(request)
+    return web.json_response(await actions.recall(request.app[DB], hall, number, account.desk))
 
 
 async def finish(request: web.Request) -> web.Response:
-    hall, number = await _staff_window(request)
+    hall, number, account = await staff_window(request)
     body = await parse.json_body(request, required=False)
     how = parse.choice(body, "outcome", Finish, Finish.COMPLETED)
-    return web.json_response(await actions.finish(request.app[DB], hall, number, how))
+    return web.json_response(await actions.finish(request.app[DB], hall, number, how, account.desk))
 
 
 async def transfer(request: web.Request) -> web.Response:
-    hall, number = await _staff_window(request)
+    hall, number, account = await staff_window(request)
     body = await parse.json_body(request)
     service = parse.string(body, "service", max_len=3)
-    return web.json_response(await actions.transfer(request.app[DB], hall, number, service))
+    return web.json_response(
+        await actions.transfer(request.app[DB], hall, number, service, account.desk)
+    )
 
 
 async def call(request: web.Request) -> web.Response:
-    hall, number = await _staff_window(request)
+    hall, number, account = await staff_window(request)
     body = await parse.json_body(request)
     ticket_number = parse.string(body, "number", max_len=16)
-    result = await actions.call_number(request.app[DB], hall, number, ticket_number)
+    result = await actions.call_number(request.app[DB], hall, number, ticket_number, account.desk)
     _count_call(request, hall, result)
     return web.json_response(result)
 
 
 async def pause(request: web.Request) -> web.Response:
-    hall, number = await _staff_window(request)
+    hall, number, account = await staff_window(request)
     body = await parse.json_body(request, required=False)
     reason = parse.string(body, "reason", required=False, max_len=200)
-    return web.json_response(await actions.set_paused(request.app[DB], hall, number, True, reason))
+    return web.json_response(
+        await actions.set_paused(request.app[DB], hall, number, True, reason, account.desk)
+    )
 
 
 async def resume(request: web.Request) -> web.Response:
-    hall, number = await _staff_window(request)
+    hall, number, account = await staff_window(request)
     await parse.json_body(request, required=False)
-    return web.json_response(await actions.set_paused(request.app[DB], hall, number, False, None))
+    return web.json_response(
+        await actions.set_paused(request.app[DB], hall, number, False, None, account.desk)
+    )

@@ -1,0 +1,206 @@
+"""A staff member's desk: taking a window, leaving it, and what the window's console reads.
+
+Taking a window is a hold, recorded on the window (who, since when, the hold's id) and on the
+session. A session that took a window and lost it (another session took it over) gets 409
+window_taken on that window (actions._acting_window); calls without a hold act as the contract
+says. Takes and releases are hall transactions, so the stream tells every console at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from . import protocol as p
+from .actions import window_json, window_or_404
+from .domain import stats
+from .domain.clock import local_day, rfc3339, utcnow, zone
+from .domain.errors import Conflict
+from .domain.model import DeskHold, Hall, Ticket
+from .store import desk_sql
+from .store.database import Database
+from .store.hall_tx import HallTx
+
+Json = dict[str, Any]
+QUEUE_SHOWN = 30  # tickets of the queue a console lists (it shows the total too)
+
+
+def _clock(moment: datetime, tz: str) -> str:
+    return moment.astimezone(zone(tz)).strftime("%H:%M")
+
+
+def _still_holds(hall: Hall, held: DeskHold | None, number: int) -> bool:
+    window = hall.window(number)
+    desk = window.desk if window is not None else None
+    return held is not None and held.window == number and desk is not None and desk.id == held.id
+
+
+def holds(hall: Hall, held: DeskHold | None) -> bool:
+    """Whether the session still holds the window it took."""
+    return held is not None and _still_holds(hall, held, held.window)
+
+
+def _release_statement(tx: HallTx, number: int) -> Any:
+    return desk_sql.set_window_desk(tx.hall.id, number, None, None, None)
+
+
+def take_body(
+    tx: HallTx, number: int, user: str, token_hash: str, force: bool, held: DeskHold | None
+) -> Json:
+    """Take the window for this session; 409 window_in_use while another live session holds
+    it, unless `force` (a takeover). A session holds one window: taking one leaves the other."""
+    window = window_or_404(tx.hall, number)
+    if _still_holds(tx.hall, held, number):
+        assert held is not None
+        return {"window": window_json(tx, number), "desk": held.id}
+    desk = window.desk
+    if desk is not None and not force and desk_sql.hold_is_live(tx.conn, desk.id, tx.now):
+        tz = tx.hall.timezone
+        message = f"Window {number} is in use by {desk.user} since {_clock(desk.since, tz)}."
+        since = rfc3339(desk.since, tz)
+        raise Conflict("window_in_use", message, extra={"staff": desk.user, "since": since})
+    new_id = secrets.token_hex(8)
+    statements = [desk_sql.set_window_desk(tx.hall.id, number, new_id, user, tx.now)]
+    left = held.window if held is not None and _still_holds(tx.hall, held, held.window) else None
+    if left is not None:
+        statements.append(_release_statement(tx, left))
+    tx.write_config(*statements)
+    desk_sql.remember_hold(tx.conn, token_hash, number, new_id)
+    if left is not None:
+        tx.emit(p.WINDOW_RELEASED, None, left, staff=user)
+    taken_from = desk.user if desk is not None else None
+    tx.emit(p.WINDOW_TAKEN, None, number, staff=user, desk=new_id, taken_from=taken_from)
+    return {"window": window_json(tx, number), "desk": new_id}
+
+
+def release_body(
+    tx: HallTx, number: int, user: str, token_hash: str, held: DeskHold | None
+) -> Json:
+    """Leave the window this session holds; 409 window_not_held otherwise."""
+    window_or_404(tx.hall, number)
+    if not _still_holds(tx.hall, held, number):
+        raise Conflict("window_not_held", f"You do not hold window {number}.")
+    tx.write_config(_release_statement(tx, number))
+    desk_sql.remember_hold(tx.conn, token_hash, None, None)
+    tx.emit(p.WINDOW_RELEASED, None, number, staff=user)
+    return {"window": window_json(tx, number)}
+
+
+async def take(
+    db: Database, hall: str, number: int, user: str, token_hash: str, force: bool,
+    held: DeskHold | None,
+) -> Json:  # fmt: skip
+    body = partial(
+        take_body, number=number, user=user, token_hash=token_hash, force=force, held=held
+    )
+    return await db.hall_write(hall, body)
+
+
+async def release(
+    db: Database, hall: str, number: int, user: str, token_hash: str, held: DeskHold | None
+) -> Json:
+    body = partial(release_body, number=number, user=user, token_hash=token_hash, held=held)
+    return await db.hall_write(hall, body)
+
+
+# -- what a console reads -------------------------------------------------------------------
+
+
+def _queue_item(ticket: Ticket, hall: Hall, now: datetime) -> Json:
+    service = hall.service(ticket.service)
+    return {
+        "number": ticket.number,
+        "service": ticket.service,
+        "priority": ticket.priority,
+        "issued_at": rfc3339(ticket.issued_at, hall.timezone),
+        "waited_s": max(0, round((now - ticket.issued_at).total_seconds())),
+        "target_wait_s": service.target_wait_s if service is not None else None,
+        "transfers": ticket.transfers,
+    }
+
+
+def pending_json(ticket: Ticket, hall: Hall, now: datetime) -> Json:
+    """A pending matter: the ticket, when it was accepted, when the promise falls due."""
+    accepted = ticket.finished_at or ticket.issued_at
+    due = accepted + timedelta(seconds=hall.promise_s)
+    return {
+        **p.ticket_json(ticket, hall.timezone),
+        "accepted_at": rfc3339(accepted, hall.timezone),
+        "due_at": rfc3339(due, hall.timezone),
+        "left_s": round((due - now).total_seconds()),
+    }
+
+
+def _by_window(tickets: list[Ticket]) -> dict[int, list[Ticket]]:
+    out: dict[int, list[Ticket]] = {}
+    for t in tickets:
+        if t.window is not None:
+            out.setdefault(t.window, []).append(t)
+    return out
+
+
+async def desk_view(db: Database, hall_code: str, number: int, held: DeskHold | None) -> Json:
+    """Everything a window's console shows, from one consistent read."""
+
+    def body(conn: Any) -> Json:
+        hall = db.load_hall(conn, hall_code)
+        assert hall is not None
+        window = window_or_404(hall, number)
+        now = utcnow()
+        tz = hall.timezone
+        today = desk_sql.day_tickets_at_windows(conn, hall, local_day(now, tz))
+        mine = _by_window(today).get(number, [])
+        current = desk_sql.current_tickets(conn, hall).get(number)
+        total, head = desk_sql.window_queue(conn, hall, window.services, QUEUE_SHOWN)
+        pending = desk_sql.pending_matters(conn, hall)
+        return {
+            "now": rfc3339(now, tz),
+            "window": p.window_json(window, _current_json(current, tz), tz),
+            "desk": held.id if _still_holds(hall, held, number) and held else None,
+            "queue": {"waiting": total, "tickets": [_queue_item(t, hall, now) for t in head]},
+            "today": stats.window_day(mine),
+            "pending": [pending_json(t, hall, now) for t in pending],
+            "promise_s": hall.promise_s,
+        }
+
+    return await db.run_read(body)
+
+
+def _current_json(ticket: Ticket | None, tz: str) -> Json | None:
+    return None if ticket is None else p.ticket_json(ticket, tz)
+
+
+async def windows_view(db: Database, hall_code: str) -> Json:
+    """Every window of the hall with its holder, current ticket and today's figures."""
+
+    def body(conn: Any) -> Json:
+        hall = db.load_hall(conn, hall_code)
+        assert hall is not None
+        now = utcnow()
+        tz = hall.timezone
+        grouped = _by_window(desk_sql.day_tickets_at_windows(conn, hall, local_day(now, tz)))
+        current = desk_sql.current_tickets(conn, hall)
+        out = [
+            {**p.window_json(w, _current_json(current.get(w.number), tz), tz),
+             "today": stats.window_day(grouped.get(w.number, []))}
+            for w in hall.windows
+        ]  # fmt: skip
+        return {"now": rfc3339(now, tz), "windows": out}
+
+    return await db.run_read(body)
+
+
+async def pending_view(db: Database, hall_code: str) -> Json:
+    """The hall's pending matters, soonest due first."""
+
+    def body(conn: Any) -> Json:
+        hall = db.load_hall(conn, hall_code)
+        assert hall is not None
+        now = utcnow()
+        matters = [pending_json(t, hall, now) for t in desk_sql.pending_matters(conn, hall)]
+        return {"now": rfc3339(now, hall.timezone), "promise_s": hall.promise_s,
+                "pending": matters}  # fmt: skip
+
+    return await db.run_read(body)

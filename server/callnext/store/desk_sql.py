@@ -1,0 +1,98 @@
+"""The staff desk in SQL: who holds a window, and what the window's console reads (its queue,
+its day, the hall's pending matters)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Executable, exists, func, select, update
+from sqlalchemy.engine import Connection
+
+from ..domain.clock import to_micros
+from ..domain.model import Hall, Status, Ticket
+from .queue_sql import QUEUE_ORDER
+from .rows import TICKET_COLUMNS, ticket_from_row
+from .schema import sessions, tickets, windows
+
+PENDING_LIMIT = 200
+
+
+def hold_is_live(conn: Connection, desk_id: str, now: datetime) -> bool:
+    """Whether a session that has not expired still carries this hold."""
+    query = select(
+        exists().where(sessions.c.desk_id == desk_id, sessions.c.expires_at > to_micros(now))
+    )
+    return bool(conn.execute(query).scalar())
+
+
+def set_window_desk(
+    hall_id: int, number: int, desk_id: str | None, user: str | None, since: datetime | None
+) -> Executable:
+    return (
+        update(windows)
+        .where(windows.c.hall_id == hall_id, windows.c.number == number)
+        .values(
+            desk_id=desk_id, desk_user=user, desk_since=None if since is None else to_micros(since)
+        )
+    )
+
+
+def remember_hold(
+    conn: Connection, token_hash: str, window: int | None, desk_id: str | None
+) -> None:
+    """Note on the session which window it took (None: none)."""
+    conn.execute(
+        update(sessions)
+        .where(sessions.c.token_hash == token_hash)
+        .values(desk_window=window, desk_id=desk_id)
+    )
+
+
+def window_queue(
+    conn: Connection, hall: Hall, services: tuple[str, ...], limit: int
+) -> tuple[int, list[Ticket]]:
+    """The waiting tickets a window would call, in call order: (how many, the first `limit`)."""
+    where = (
+        tickets.c.hall_id == hall.id,
+        tickets.c.status == Status.WAITING.value,
+        tickets.c.service.in_(list(services)),
+    )
+    rows = conn.execute(select(*TICKET_COLUMNS).where(*where).order_by(*QUEUE_ORDER).limit(limit))
+    head = [ticket_from_row(r, hall.code) for r in rows]
+    if len(head) < limit:
+        return len(head), head
+
+    total = conn.execute(select(func.count()).where(*where)).scalar_one()
+    return int(total), head
+
+
+def day_tickets_at_windows(conn: Connection, hall: Hall, day: str) -> list[Ticket]:
+    """Today's tickets that a window called (each at the window that has it now)."""
+    rows = conn.execute(
+        select(*TICKET_COLUMNS).where(
+            tickets.c.hall_id == hall.id, tickets.c.day == day, tickets.c.window.is_not(None)
+        )
+    )
+    return [ticket_from_row(r, hall.code) for r in rows]
+
+
+def current_tickets(conn: Connection, hall: Hall) -> dict[int, Ticket]:
+    """Each window's current (called, not finished) ticket, whatever day it was issued."""
+    rows = conn.execute(
+        select(*TICKET_COLUMNS).where(
+            tickets.c.hall_id == hall.id, tickets.c.status == Status.CALLED.value
+        )
+    )
+    found = (ticket_from_row(r, hall.code) for r in rows)
+    return {t.window: t for t in found if t.window is not None}
+
+
+def pending_matters(conn: Connection, hall: Hall) -> list[Ticket]:
+    """The hall's tickets accepted as pending and not completed yet, oldest first."""
+    rows = conn.execute(
+        select(*TICKET_COLUMNS)
+        .where(tickets.c.hall_id == hall.id, tickets.c.outcome == "pending")
+        .order_by(tickets.c.finished_at, tickets.c.pk)
+        .limit(PENDING_LIMIT)
+    )
+    return [ticket_from_row(r, hall.code) for r in rows]

@@ -1,0 +1,56 @@
+"""staff desks (who holds a window), wait targets, the hall's promise, pending matters index
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-27 00:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("halls") as batch:
+        batch.add_column(
+            sa.Column("promise_s", sa.Integer(), nullable=False, server_default="3600")
+        )
+    with op.batch_alter_table("services") as batch:
+        batch.add_column(
+            sa.Column("target_wait_s", sa.Integer(), nullable=False, server_default="900")
+        )
+    with op.batch_alter_table("windows") as batch:
+        batch.add_column(sa.Column("desk_id", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("desk_user", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("desk_since", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("sessions") as batch:
+        batch.add_column(sa.Column("desk_window", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("desk_id", sa.String(length=32), nullable=True))
+    op.create_index(
+        "ix_tickets_pending",
+        "tickets",
+        ["hall_id", "finished_at"],
+        sqlite_where=sa.text("outcome = 'pending'"),
+        postgresql_where=sa.text("outcome = 'pending'"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_tickets_pending", table_name="tickets")
+    with op.batch_alter_table("sessions") as batch:
+        batch.drop_column("desk_id")
+        batch.drop_column("desk_window")
+    with op.batch_alter_table("windows") as batch:
+        batch.drop_column("desk_since")
+        batch.drop_column("desk_user")
+        batch.drop_column("desk_id")
+    with op.batch_alter_table("services") as batch:
+        batch.drop_column("target_wait_s")
+    with op.batch_alter_table("halls") as batch:
+        batch.drop_column("promise_s")
