@@ -11,7 +11,7 @@ import pytest
 
 from callnext.domain import lifecycle
 from callnext.domain.model import Status, Ticket
-from callnext.domain.queue import count_ahead, estimate_wait_s, pick_next, queue_key
+from callnext.domain.queue import count_ahead, pick_next, queue_key
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
@@ -117,26 +117,6 @@ def test_count_ahead_uses_pk_for_equal_times() -> None:
     first, second = tk("A001", 0, 1), tk("A002", 0, 2)
     assert count_ahead(second, [first, second]) == 1
     assert count_ahead(first, [first, second]) == 0
-
-
-@pytest.mark.parametrize(
-    ("ahead", "windows_open", "mean_s", "expected"),
-    [
-        (0, 2, 300, 0),
-        (-3, 2, 300, 0),
-        (1, 1, 300, 300),
-        (3, 1, 300, 900),
-        (3, 2, 300, 450),
-        (4, 3, 300, 400),
-        (1, 3, 100, 34),  # 33.3 rounds up
-        (5, 2, 61.5, 154),  # 153.75 rounds up
-        (3, 0, 300, 900),  # no window open: assume one opens
-    ],
-)
-def test_estimate_wait_s(ahead: int, windows_open: int, mean_s: float, expected: int) -> None:
-    result = estimate_wait_s(ahead, windows_open, mean_s)
-    assert result == expected
-    assert isinstance(result, int)
 
 
 def random_queue(rng: random.Random) -> list[Ticket]:

@@ -78,9 +78,11 @@ def figures(counts: tuple[int, ...], rate: float | None, wait: Any, service: Any
         "same_day_completion_rate": rate,
         "wait_s": wait,
         "service_s": service,
+        "estimate": NO_ESTIMATES,  # the hand-built tickets were told no estimate at issue
     }
 
 
+NO_ESTIMATES = {"n": 0, "mae_s": None, "bias_s": None, "mae_ratio": None}
 NONE = dict.fromkeys(("avg", "p50", "p90", "max"))
 
 
@@ -257,3 +259,20 @@ def test_csv_rows_leave_nulls_empty() -> None:
     assert hall["same_day_completion_rate"] == ""
     assert hall["wait_s_avg"] == hall["service_s_max"] == ""
     assert len(rows) == 3  # header, hall, service A; no window finished anything
+
+
+def test_estimate_accuracy_compares_the_wait_told_with_the_actual_one() -> None:
+    from dataclasses import replace
+
+    from callnext.domain.stats import estimate_accuracy
+
+    called = [t for t in TICKETS if t.called_at is not None]
+    told = [replace(t, est_at_issue_s=300) for t in called[:4]]
+    actual = [(t.called_at - t.issued_at).total_seconds() for t in told]  # type: ignore[operator]
+    result = estimate_accuracy([*told, *called[4:]])
+    mae = sum(abs(a - 300) for a in actual) / 4
+    assert result["n"] == 4
+    assert result["mae_s"] == round(mae, 3)
+    assert result["bias_s"] == round(sum(a - 300 for a in actual) / 4, 3)
+    assert result["mae_ratio"] == round(mae / (sum(actual) / 4), 4)
+    assert estimate_accuracy([]) == NO_ESTIMATES

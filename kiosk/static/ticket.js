@@ -16,7 +16,7 @@ const WORDS = {
     label: "您的号码",
     status: {
       waiting: "排队中", transferred: "已转办，继续排队", called: "到您了", done: "已办结",
-      pending: "已受理，待办结", no_show: "已过号", cancelled: "已取消",
+      pending: "已受理，待办结", no_show: "已过号", cancelled: "已取消", expired: "已过期",
     },
     note: {
       waiting: () => "请保持本页面打开，到号时会提醒您。",
@@ -27,6 +27,7 @@ const WORDS = {
       pending: () => "业务已受理，办结后另行通知。",
       no_show: () => "叫号时您未到窗口。如仍需办理，请到咨询台或重新取号。",
       cancelled: () => "您已取消排队。如仍需办理，请重新取号。",
+      expired: () => "当日办理时间已结束，此号作废。如仍需办理，请另日重新取号。",
     },
     go: (n) => ["请到", n, "号窗口"],
     ahead: (n) => (n > 0 ? ["前面还有", n, "人"] : ["", "下一位就是您", ""]),
@@ -58,7 +59,7 @@ const WORDS = {
     status: {
       waiting: "Waiting", transferred: "Transferred, waiting again", called: "Your turn",
       done: "Done", pending: "Accepted, to be completed", no_show: "Missed",
-      cancelled: "Cancelled",
+      cancelled: "Cancelled", expired: "Expired",
     },
     note: {
       waiting: () => "Keep this page open: it alerts you when you are called.",
@@ -70,6 +71,8 @@ const WORDS = {
       no_show: () => "You were called but did not come. Ask at the enquiries desk or take "
         + "a new ticket.",
       cancelled: () => "You left the queue. Take a new ticket if you still need this service.",
+      expired: () => "The hall's day ended before this number was called. Please take a new "
+        + "ticket on another day.",
     },
     go: (n) => ["Please go to window ", n, ""],
     ahead: (n) => (n > 0 ? ["", n, " ahead of you"] : ["", "You are next", ""]),
@@ -117,10 +120,11 @@ function isMine(t) {
   return t.id ? t.id === mine.id : t.number === mine.number && t.day === mine.day;
 }
 
-/** waiting | transferred | called | done | pending | no_show | cancelled */
+/** waiting | transferred | called | done | pending | no_show | cancelled | expired */
 function statusKey(t) {
   if (t.status === "waiting") return t.transfers > 0 ? "transferred" : "waiting";
   if (t.status === "done") return t.outcome === "pending" ? "pending" : "done";
+  if (t.status === "cancelled" && t.closed_reason === "expired") return "expired";
   return t.status;
 }
 

@@ -13,7 +13,7 @@ from .domain import lifecycle
 from .domain.availability import Closed
 from .domain.clock import zone
 from .domain.errors import Conflict, NotFound
-from .domain.model import DeskHold, Finish, Hall, Ticket, Window, WindowStatus
+from .domain.model import ClosedReason, DeskHold, Finish, Hall, Ticket, Window, WindowStatus
 from .domain.numbering import parse_number
 from .store.database import Database
 from .store.hall_tx import HallTx, fingerprint
@@ -112,8 +112,10 @@ def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tup
     ticket = tx.insert_ticket(service, priority)
     if key is not None:
         tx.remember_idempotency(key, digest, ticket)
+    body = tx.ticket_json(ticket)
+    tx.record_estimate(ticket, body["est_wait_s"])  # what the citizen is told, to check later
     tx.emit(p.TICKET_ISSUED, ticket, None)
-    return tx.ticket_json(ticket), False
+    return body, False
 
 
 def call_next_body(tx: HallTx, number: int, how: Finish, held: DeskHold | None = None) -> Json:
@@ -189,6 +191,16 @@ def cancel_body(tx: HallTx, ticket_id: str) -> Json:
     return tx.ticket_json(cancelled)
 
 
+def expire_body(tx: HallTx) -> int:
+    """The day rollover: close every ticket still waiting from an earlier local day as expired
+    (cancelled, not served); each one is a ticket.cancelled event with reason "expired"."""
+    stale = tx.waiting_before(tx.today)
+    for ticket in stale:
+        expired = tx.save(lifecycle.expire(ticket, tx.now))
+        tx.emit(p.TICKET_CANCELLED, expired, None, reason=ClosedReason.EXPIRED.value)
+    return len(stale)
+
+
 def complete_body(tx: HallTx, ticket_id: str) -> Json:
     done = tx.save(lifecycle.complete(tx.ticket(ticket_id), tx.now))
     tx.emit(p.TICKET_COMPLETED, done, done.window)
@@ -253,6 +265,10 @@ async def set_paused(
 
 async def cancel(db: Database, hall: str, ticket_id: str) -> Json:
     return await db.hall_write(hall, partial(cancel_body, ticket_id=ticket_id))
+
+
+async def expire_stale(db: Database, hall: str) -> int:
+    return await db.hall_write(hall, expire_body)
 
 
 async def complete(db: Database, hall: str, ticket_id: str) -> Json:

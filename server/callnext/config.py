@@ -55,6 +55,7 @@ class Settings:
     # and integration of the hall reads /ws/v2.
     stream_v1: bool = True
     print_timeout_s: float = 4.0  # CALLNEXT_PRINT_TIMEOUT_S: an ESC/POS printer's whole job
+    rollover_check_s: float = 30.0  # how often the day rollover looks for stale tickets
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

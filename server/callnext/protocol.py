@@ -74,6 +74,7 @@ def ticket_json(
         "last_called_at": rfc3339(ticket.last_called_at, tz),
         "transfers": ticket.transfers,
         "day": ticket.day,
+        "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
     }
     if ticket.status is Status.WAITING:
         body["ahead"] = ahead if ahead is not None else 0

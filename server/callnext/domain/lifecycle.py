@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from .errors import Conflict
-from .model import Finish, Outcome, Status, Ticket, Window, WindowStatus
+from .model import ClosedReason, Finish, Outcome, Status, Ticket, Window, WindowStatus
 
 CALLABLE = (Status.WAITING, Status.NO_SHOW)
 
@@ -78,6 +78,15 @@ def cancel(ticket: Ticket, now: datetime) -> Ticket:
             f"Ticket {ticket.number} is {ticket.status.value}; only waiting ones can be cancelled.",
         )
     return replace(ticket, status=Status.CANCELLED, finished_at=now)
+
+
+def expire(ticket: Ticket, now: datetime) -> Ticket:
+    """Close a ticket still waiting when its day is over: cancelled, not served."""
+    if ticket.status is not Status.WAITING:
+        raise Conflict("ticket_not_waiting", f"Ticket {ticket.number} is not waiting.")
+    return replace(
+        ticket, status=Status.CANCELLED, finished_at=now, closed_reason=ClosedReason.EXPIRED
+    )
 
 
 def complete(ticket: Ticket, now: datetime) -> Ticket:

@@ -23,6 +23,12 @@ class Outcome(enum.StrEnum):
     PENDING = "pending"
 
 
+class ClosedReason(enum.StrEnum):
+    """Why the system, not a person, closed a ticket."""
+
+    EXPIRED = "expired"  # still waiting when its day ended (the day rollover)
+
+
 class Finish(enum.StrEnum):
     """How staff close the current ticket at the window."""
 
@@ -61,6 +67,8 @@ class Ticket:
     completed_at: datetime | None = None
     recalls: int = 0
     transfers: int = 0
+    est_at_issue_s: int | None = None  # the estimated wait given when it was issued
+    closed_reason: ClosedReason | None = None  # why the hall closed it (not staff or citizen)
     pk: int = 0  # insertion order; the last tie-break of the queue order
 
 

@@ -1,4 +1,4 @@
-"""The queue order and what a waiting citizen is told: people ahead and estimated wait.
+"""The queue order and what a waiting citizen is told: the people ahead (estimate.py: the wait).
 
 Order among the waiting tickets of the services a window serves: priority tickets first, then
 the earliest `issued_at` (a transferred ticket keeps its own), then the order of issue.
@@ -7,7 +7,6 @@ The store's SQL claim sorts by the same three keys; tests hold the two to each o
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -38,14 +37,3 @@ def count_ahead(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
         and t.id != ticket.id
         and queue_key(t) < key
     )
-
-
-def estimate_wait_s(ahead: int, windows_open: int, mean_service_s: float) -> int:
-    """Seconds until a ticket with `ahead` people before it is called.
-
-    Each open window serving the service takes one ticket per mean service time. With no window
-    open the estimate assumes one will open, rather than claiming an infinite wait.
-    """
-    if ahead <= 0:
-        return 0
-    return math.ceil(ahead * mean_service_s / max(1, windows_open))

@@ -76,6 +76,29 @@ def figures(tickets: Sequence[Ticket], tz: str) -> dict[str, Any]:
         "same_day_completion_rate": round(same_day / served, 4) if served else None,
         "wait_s": summarize(waits),
         "service_s": summarize(services),
+        "estimate": estimate_accuracy(tickets),
+    }
+
+
+def estimate_accuracy(tickets: Iterable[Ticket]) -> dict[str, Any]:
+    """How far the wait told at issue was from the actual wait, over the called tickets that
+    were told one: mean absolute error, bias (actual − told: positive, they waited longer), and
+    the error relative to the mean actual wait."""
+    pairs = [
+        (actual, float(t.est_at_issue_s))
+        for t in tickets
+        if t.est_at_issue_s is not None and (actual := wait_s(t)) is not None
+    ]
+    if not pairs:
+        return {"n": 0, "mae_s": None, "bias_s": None, "mae_ratio": None}
+    n = len(pairs)
+    mae = sum(abs(actual - told) for actual, told in pairs) / n
+    mean_wait = sum(actual for actual, _ in pairs) / n
+    return {
+        "n": n,
+        "mae_s": round(mae, 3),
+        "bias_s": round(sum(actual - told for actual, told in pairs) / n, 3),
+        "mae_ratio": round(mae / mean_wait, 4) if mean_wait > 0 else None,
     }
 
 

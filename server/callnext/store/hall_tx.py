@@ -22,6 +22,7 @@ from .. import protocol
 from ..domain.availability import Availability
 from ..domain.clock import local_day, rfc3339, to_micros
 from ..domain.errors import NotFound
+from ..domain.estimate import Estimates
 from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
 from . import queue_sql
@@ -71,6 +72,7 @@ class HallTx:
         self.config_changed = False
         self._pending: list[PendingEvent] = []
         self._means: dict[str, float] | None = None
+        self._estimates: Estimates | None = None  # valid until the next write
         self._issued: dict[str, int] | None = None
         self._json: dict[Ticket, dict[str, Any]] = {}  # valid until the next write
 
@@ -98,6 +100,19 @@ class HallTx:
     def next_waiting(self, services: tuple[str, ...]) -> Ticket | None:
         return queue_sql.next_waiting(self.conn, self.hall, services)
 
+    def waiting_before(self, day: str) -> list[Ticket]:
+        """Tickets still waiting that were issued before `day` (the rollover's work)."""
+        query = (
+            select(*TICKET_COLUMNS)
+            .where(
+                tickets.c.hall_id == self.hall.id,
+                tickets.c.status == Status.WAITING.value,
+                tickets.c.day < day,
+            )
+            .order_by(tickets.c.pk)
+        )
+        return [ticket_from_row(r, self.hall.code) for r in self.conn.execute(query)]
+
     def idempotent_ticket(self, key: str) -> tuple[Ticket, str] | None:
         """The ticket an Idempotency-Key already made, with the fingerprint of its request."""
         row = self.conn.execute(
@@ -120,10 +135,23 @@ class HallTx:
         return self._issued
 
     def means(self) -> dict[str, float]:
-        """Mean service time per service today (read once per transaction)."""
+        """Recent mean service time per service today (read once per transaction)."""
         if self._means is None:
             self._means = queue_sql.mean_service_s(self.conn, self.hall, self.today)
         return self._means
+
+    def estimates(self) -> Estimates:
+        """Everyone's estimated wait, and a new ticket's, as the queue stands now."""
+        if self._estimates is None:
+            self._estimates = queue_sql.queue_estimates(
+                self.conn, self.hall, self.now, self.means()
+            )
+        return self._estimates
+
+    def _changed(self) -> None:
+        """A write happened: drop what was computed from the state before it."""
+        self._json.clear()
+        self._estimates = None
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -159,8 +187,14 @@ class HallTx:
             "priority": priority, "issued_at": to_micros(self.now),
         }  # fmt: skip
         pk = self.conn.execute(insert(tickets).values(values).returning(tickets.c.pk)).scalar_one()
-        self._json.clear()
+        self._changed()
         return replace(ticket, pk=int(pk))
+
+    def record_estimate(self, ticket: Ticket, est_wait_s: int) -> None:
+        """Keep the estimate given at issue (statistics compare it with the actual wait)."""
+        self.conn.execute(
+            update(tickets).where(tickets.c.pk == ticket.pk).values(est_at_issue_s=est_wait_s)
+        )
 
     def remember_idempotency(self, key: str, fingerprint: str, ticket: Ticket) -> None:
         self.conn.execute(
@@ -178,7 +212,7 @@ class HallTx:
         self.conn.execute(
             update(tickets).where(tickets.c.pk == ticket.pk).values(**ticket_values(ticket))
         )
-        self._json.clear()
+        self._changed()
         return ticket
 
     def write_config(self, *statements: Executable) -> None:
@@ -189,7 +223,7 @@ class HallTx:
         self._bump_config_version()
         if self._reload is not None:
             self.hall = self._reload()
-        self._json.clear()
+        self._changed()
 
     def _bump_config_version(self) -> None:
         self.conn.execute(
@@ -212,6 +246,7 @@ class HallTx:
             for w in self.hall.windows
         )
         self.hall = replace(self.hall, windows=new_windows)
+        self._changed()
 
     def emit(self, name: str, ticket: Ticket | None, window: int | None, **extra: Any) -> None:
         """Record an event; it is numbered and stored at commit, and published after."""
@@ -220,7 +255,7 @@ class HallTx:
     def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
         """The API's view of a ticket now (with its place in the queue while it waits)."""
         if ticket not in self._json:
-            ahead, est = queue_sql.position(self.conn, self.hall, ticket, self.means())
+            ahead, est = queue_sql.position(self.conn, self.hall, ticket, self.estimates())
             self._json[ticket] = protocol.ticket_json(ticket, self.hall.timezone, ahead, est)
         return self._json[ticket]
 
@@ -229,7 +264,9 @@ class HallTx:
         if not self._pending:
             return []
         conn, hall = self.conn, self.hall
-        queues = queue_sql.service_states(conn, hall, self.now, self.means(), self.issued())
+        queues = queue_sql.service_states(
+            conn, hall, self.now, self.means(), self.issued(), self.estimates()
+        )
         at = rfc3339(self.now, hall.timezone)
         assert at is not None
         out: list[Published] = []

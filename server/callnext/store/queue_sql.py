@@ -13,9 +13,17 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from ..domain.availability import availability_json
-from ..domain.clock import to_micros
+from ..domain.clock import local_day, to_micros, utcnow
+from ..domain.estimate import (
+    RECENT,
+    Estimates,
+    OpenWindow,
+    Waiting,
+    estimate,
+    recent_mean,
+    remaining_s,
+)
 from ..domain.model import Hall, Status, Ticket, WindowStatus
-from ..domain.queue import estimate_wait_s
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import counters, tickets
 
@@ -68,10 +76,13 @@ def waiting_counts(conn: Connection, hall: Hall) -> dict[str, int]:
 
 
 def mean_service_s(conn: Connection, hall: Hall, day: str) -> dict[str, float]:
-    """Each service's mean service time today, or its configured default before any."""
+    """Each service's recent mean service time on `day` (domain.estimate.recent_mean: the latest
+    services, pulled toward the configured default while there are few)."""
     t = tickets.c
-    rows = conn.execute(
-        select(t.service, func.avg(t.finished_at - t.called_at))
+    duration = (t.finished_at - t.called_at).label("duration")
+    rank = func.row_number().over(partition_by=t.service, order_by=t.finished_at.desc())
+    latest = (
+        select(t.service, duration, rank.label("rank"))
         .where(
             t.hall_id == hall.id,
             t.day == day,
@@ -79,17 +90,47 @@ def mean_service_s(conn: Connection, hall: Hall, day: str) -> dict[str, float]:
             t.called_at.is_not(None),
             t.finished_at.is_not(None),
         )
-        .group_by(t.service)
+        .subquery()
     )
-    means = {s.code: float(s.default_service_s) for s in hall.services}
-    for service, avg_us in rows:
-        if avg_us is not None and float(avg_us) > 0:
-            means[service] = float(avg_us) / 1e6
-    return means
+    rows = conn.execute(
+        select(latest.c.service, latest.c.duration)
+        .where(latest.c.rank <= RECENT)
+        .order_by(latest.c.service, latest.c.rank)
+    )
+    durations: dict[str, list[float]] = {}
+    for service, micros in rows:
+        durations.setdefault(service, []).append(float(micros) / 1e6)
+    return {
+        s.code: recent_mean(durations.get(s.code, []), float(s.default_service_s))
+        for s in hall.services
+    }
 
 
-def open_windows(hall: Hall, service: str) -> int:
-    return sum(1 for w in hall.windows_serving(service) if w.status is WindowStatus.OPEN)
+def queue_estimates(
+    conn: Connection, hall: Hall, now: datetime, means: dict[str, float]
+) -> Estimates:
+    """The estimated waits of everyone waiting, and of a ticket taken now (domain.estimate)."""
+    waiting = [
+        Waiting(pk, service)
+        for pk, service in conn.execute(
+            select(tickets.c.pk, tickets.c.service)
+            .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value)
+            .order_by(*QUEUE_ORDER)
+        )
+    ]
+    busy: dict[int, float] = {}
+    current = select(tickets.c.window, tickets.c.service, tickets.c.last_called_at).where(
+        tickets.c.hall_id == hall.id, tickets.c.status == Status.CALLED.value
+    )
+    for window, service, last_called in conn.execute(current):
+        elapsed = (to_micros(now) - int(last_called or to_micros(now))) / 1e6
+        busy[window] = remaining_s(means.get(service, 300.0), elapsed)
+    windows = [
+        OpenWindow(w.number, w.services, busy.get(w.number, 0.0))
+        for w in hall.windows
+        if w.status is WindowStatus.OPEN
+    ]
+    return estimate(waiting, windows, means)
 
 
 def issued_counts(conn: Connection, hall: Hall, day: str) -> dict[str, int]:
@@ -108,28 +149,32 @@ def service_states(
     now: datetime,
     means: dict[str, float],
     issued: dict[str, int],
+    estimates: Estimates | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per service, for a ticket taken now: waiting count, estimated wait, and whether the
     kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota);
     `issued`: the numbers each service gave out today (issued_counts)."""
     counts = waiting_counts(conn, hall)
+    if estimates is None:
+        estimates = queue_estimates(conn, hall, now, means)
     out: dict[str, dict[str, Any]] = {}
     for service in hall.services:
         code, waiting = service.code, counts.get(service.code, 0)
         state = hall.availability(service, issued.get(code, 0), now)
-        est = estimate_wait_s(waiting, open_windows(hall, code), means.get(code, 300.0))
+        est = estimates.for_new(code, waiting)
         out[code] = {"waiting": waiting, "est_wait_s": est, **availability_json(state)}
     return out
 
 
 def position(
-    conn: Connection, hall: Hall, ticket: Ticket, means: dict[str, float] | None = None
+    conn: Connection, hall: Hall, ticket: Ticket, estimates: Estimates | None = None
 ) -> tuple[int | None, int | None]:
     """(ahead, est_wait_s) for a waiting ticket; (None, None) otherwise."""
     if ticket.status is not Status.WAITING:
         return None, None
     ahead = count_ahead(conn, hall, ticket)
-    if means is None:
-        means = mean_service_s(conn, hall, ticket.day)
-    mean = means.get(ticket.service, 300.0)
-    return ahead, estimate_wait_s(ahead, open_windows(hall, ticket.service), mean)
+    if estimates is None:
+        now = utcnow()
+        means = mean_service_s(conn, hall, local_day(now, hall.timezone))
+        estimates = queue_estimates(conn, hall, now, means)
+    return ahead, estimates.for_ticket(ticket.pk, ticket.service, ahead)

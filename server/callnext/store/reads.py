@@ -114,6 +114,16 @@ async def ticket_with_hall(db: Database, ticket_id: str) -> tuple[Ticket, Hall, 
     return await db.run_read(body)
 
 
+async def has_waiting_before(db: Database, hall: Hall, day: str) -> bool:
+    """Whether a ticket issued before `day` still waits (the day rollover has work)."""
+    query = select(tickets.c.pk).where(
+        tickets.c.hall_id == hall.id,
+        tickets.c.status == Status.WAITING.value,
+        tickets.c.day < day,
+    )
+    return await db.run_read(lambda conn: conn.execute(query.limit(1)).first() is not None)
+
+
 async def tickets_of_day(db: Database, hall: Hall, day: str) -> list[Ticket]:
     return await db.run_read(lambda conn: _tickets(conn, hall, tickets.c.day == day))
 
@@ -122,10 +132,12 @@ async def tickets_json_of_day(db: Database, hall: Hall, day: str) -> list[dict[s
     """Every ticket issued on `day`, in issue order, as the API shows them."""
 
     def body(conn: Connection) -> list[dict[str, Any]]:
-        means = queue_sql.mean_service_s(conn, hall, day)
+        now = utcnow()
+        means = queue_sql.mean_service_s(conn, hall, local_day(now, hall.timezone))
+        estimates = queue_sql.queue_estimates(conn, hall, now, means)
         out = []
         for t in _tickets(conn, hall, tickets.c.day == day):
-            ahead, est = queue_sql.position(conn, hall, t, means)
+            ahead, est = queue_sql.position(conn, hall, t, estimates)
             out.append(protocol.ticket_json(t, hall.timezone, ahead, est))
         return out
 

@@ -10,6 +10,7 @@ from sqlalchemy import Row
 from ..domain.availability import Hours, parse_hours
 from ..domain.clock import from_micros, to_micros
 from ..domain.model import (
+    ClosedReason,
     Desk,
     Hall,
     Kiosk,
@@ -46,6 +47,8 @@ def ticket_from_row(row: Row[*tuple[Any, ...]], hall_code: str) -> Ticket:
         completed_at=from_micros(m["completed_at"]),
         recalls=m["recalls"],
         transfers=m["transfers"],
+        est_at_issue_s=m["est_at_issue_s"],
+        closed_reason=ClosedReason(m["closed_reason"]) if m["closed_reason"] else None,
     )
 
 
@@ -66,6 +69,8 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         "completed_at": _micros(ticket.completed_at),
         "recalls": ticket.recalls,
         "transfers": ticket.transfers,
+        "est_at_issue_s": ticket.est_at_issue_s,
+        "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
     }
 
 

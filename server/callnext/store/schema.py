@@ -117,6 +117,8 @@ tickets = Table(
     Column("completed_at", BigInteger),
     Column("recalls", Integer, nullable=False, server_default="0"),
     Column("transfers", Integer, nullable=False, server_default="0"),
+    Column("est_at_issue_s", Integer),  # the estimated wait the citizen was told
+    Column("closed_reason", String(16)),  # "expired": still waiting when its day ended
     UniqueConstraint("hall_id", "day", "number"),
     Index("ix_tickets_queue", "hall_id", "status", "service", "priority", "issued_at", "pk"),
     Index("ix_tickets_last_called", "hall_id", "last_called_at"),

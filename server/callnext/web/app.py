@@ -16,6 +16,7 @@ from ..metrics import Metrics
 from ..printing import Printers
 from ..protocol import public_text
 from ..ratelimit import RateLimiter
+from ..rollover import rollover_ctx
 from ..store import reads
 from ..store.database import Database
 from ..store.hall_tx import Published
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[ANNOUNCER] = announcer
     app.cleanup_ctx.append(voice_ctx)  # first: the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s))
     app.on_startup.append(voice_ready)
     app.on_shutdown.append(_close_displays)
     app.on_response_prepare.append(_add_security_headers)

@@ -1,4 +1,5 @@
-"""staff desks (who holds a window), wait targets, the hall's promise, pending matters index
+"""staff desks (who holds a window), wait targets, the hall's promise, pending matters index,
+the estimate given at issue, why the system closed a ticket (expired at the day's end)
 
 Revision ID: 0003
 Revises: 0002
@@ -32,6 +33,9 @@ def upgrade() -> None:
     with op.batch_alter_table("sessions") as batch:
         batch.add_column(sa.Column("desk_window", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("desk_id", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(sa.Column("est_at_issue_s", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("closed_reason", sa.String(length=16), nullable=True))
     op.create_index(
         "ix_tickets_pending",
         "tickets",
@@ -43,6 +47,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_tickets_pending", table_name="tickets")
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("closed_reason")
+        batch.drop_column("est_at_issue_s")
     with op.batch_alter_table("sessions") as batch:
         batch.drop_column("desk_id")
         batch.drop_column("desk_window")

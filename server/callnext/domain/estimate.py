@@ -1,0 +1,99 @@
+"""Estimated waits from the live queue: who is waiting, which windows are open for which services,
+how long each window's current ticket has still to go, and recent service times.
+
+The windows are played forward: the window that frees up first calls the head of its own queue
+(the earliest, by the queue order, among the services it serves), and is busy for that service's
+mean time. A ticket's estimate is when a window reaches it. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+PRIOR_WEIGHT = 2  # the configured default counts as this many services in the recent mean
+RECENT = 20  # services of the day that make the recent mean
+MIN_REMAINING = 0.2  # a current ticket over its mean time still has this share of it to go
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A waiting ticket, in queue order (the caller sorts by domain.queue.queue_key)."""
+
+    pk: int
+    service: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWindow:
+    """A window that calls: the services it serves and how long its current ticket still takes."""
+
+    number: int
+    services: tuple[str, ...]
+    busy_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Estimates:
+    starts: Mapping[int, float]  # ticket pk → seconds from now until a window calls it
+    free_at: Mapping[str, float | None]  # service → when a ticket taken now would be called
+    means: Mapping[str, float]
+
+    def for_ticket(self, pk: int, service: str, ahead: int) -> int:
+        """Seconds until this waiting ticket is called."""
+        start = self.starts.get(pk)
+        if start is None:  # no open window serves it: assume one opens, one at a time
+            return math.ceil(ahead * self.means.get(service, 300.0))
+        return math.ceil(start)
+
+    def for_new(self, service: str, waiting: int) -> int:
+        """Seconds until a ticket of `service` taken now is called."""
+        free = self.free_at.get(service)
+        if free is None:
+            return math.ceil(waiting * self.means.get(service, 300.0))
+        return math.ceil(free)
+
+
+def recent_mean(durations: Sequence[float], default_s: float) -> float:
+    """The mean of the latest RECENT service times, pulled toward the configured default while
+    there are few (each of PRIOR_WEIGHT imaginary services takes the default)."""
+    recent = [d for d in durations[:RECENT] if d > 0]
+    return (sum(recent) + PRIOR_WEIGHT * default_s) / (len(recent) + PRIOR_WEIGHT)
+
+
+def remaining_s(mean_s: float, elapsed_s: float) -> float:
+    """How long a ticket called `elapsed_s` ago is still expected to take."""
+    return max(mean_s - elapsed_s, MIN_REMAINING * mean_s)
+
+
+def estimate(
+    waiting: Iterable[Waiting], windows: Iterable[OpenWindow], means: Mapping[str, float]
+) -> Estimates:
+    """Play the open windows forward over the waiting tickets (see the module's docstring)."""
+    lines: dict[str, deque[tuple[int, Waiting]]] = {}
+    for order, ticket in enumerate(waiting):
+        lines.setdefault(ticket.service, deque()).append((order, ticket))
+    open_windows = list(windows)
+    heap = [(w.busy_s, w.number, w) for w in open_windows]
+    heapq.heapify(heap)
+    starts: dict[int, float] = {}
+    free: dict[int, float] = {w.number: w.busy_s for w in open_windows}
+    while heap:
+        at, number, window = heapq.heappop(heap)
+        heads = [lines[s][0] for s in window.services if lines.get(s)]
+        if not heads:
+            continue  # nothing left this window serves: it stays free from `at`
+        _order, ticket = min(heads, key=lambda head: head[0])
+        lines[ticket.service].popleft()
+        starts[ticket.pk] = at
+        free[number] = at + means.get(ticket.service, 300.0)
+        heapq.heappush(heap, (free[number], number, window))
+    services = set(means) | {s for w in open_windows for s in w.services}
+    free_at: dict[str, float | None] = {}
+    for service in services:
+        times = [free[w.number] for w in open_windows if service in w.services]
+        free_at[service] = min(times) if times else None
+    return Estimates(starts, free_at, dict(means))

@@ -1,0 +1,182 @@
+"""A simulated hall day, driven through the real store and the real use cases in virtual time.
+
+Citizens arrive (Poisson, with a morning peak), take tickets, and windows call the next one as
+soon as they are free, until the last ticket of the day is served. Service times are log-normal
+around each service's mean; some citizens do not come, some matters are accepted as pending.
+Every step is the same hall transaction the web layer runs, stamped with the simulated time.
+Tests check the day's statistics and the estimated waits against what the simulation itself saw;
+`python -m callnext.simulate` fills a database with such a day (for the dashboard's screenshots,
+or to look around).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import heapq
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import partial
+
+from . import actions
+from .domain.clock import zone
+from .domain.model import Finish, Hall
+from .store.database import Database
+from .store.setup import seed_demo
+
+# Share of each hour's arrivals in a hall's day (09:00 to 17:00): a morning peak, a lunch dip.
+PROFILE = (1.2, 1.5, 1.3, 0.6, 0.7, 1.1, 1.0, 0.6)
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    arrivals_per_hour: dict[str, float] = field(
+        default_factory=lambda: {"A": 34.0, "B": 22.0, "C": 15.0}
+    )
+    service_mean_s: dict[str, float] = field(
+        default_factory=lambda: {"A": 480.0, "B": 300.0, "C": 180.0}
+    )
+    sigma: float = 0.45  # of the log-normal service time
+    priority_share: float = 0.04
+    no_show_share: float = 0.05
+    pending_share: float = 0.10
+    no_show_wait_s: float = 60.0  # how long staff wait for a citizen who does not come
+    opens: time = time(9, 0)
+    profile: tuple[float, ...] = PROFILE
+
+
+@dataclass
+class Record:
+    """What the simulation saw of one ticket (to check the store's figures against)."""
+
+    number: str
+    service: str
+    issued: datetime
+    told_s: int
+    called: datetime | None = None
+    outcome: Finish | None = None
+
+
+@dataclass
+class Day:
+    records: dict[str, Record] = field(default_factory=dict)
+
+
+async def simulate_day(
+    db: Database, hall: Hall, day: date, plan: DayPlan | None = None, seed: int = 1
+) -> Day:
+    """Run one day of `hall` on `day` (its local date); returns what it saw."""
+    plan = plan or DayPlan()
+    rng = random.Random(seed)
+    tz = zone(hall.timezone)
+    start = datetime.combine(day, plan.opens, tzinfo=tz)
+    events: list[tuple[datetime, int, str, object]] = []
+    order = 0
+
+    def at(moment: datetime, kind: str, what: object) -> None:
+        nonlocal order
+        order += 1
+        heapq.heappush(events, (moment, order, kind, what))
+
+    for service, rate in plan.arrivals_per_hour.items():
+        for moment in _arrivals(rng, start, rate, plan.profile):
+            at(moment, "arrive", service)
+    seen = Day()
+    idle = {w.number for w in hall.windows}
+    finish_how: dict[int, Finish] = {}
+    while events:
+        now, _, kind, what = heapq.heappop(events)
+        if kind == "arrive":
+            assert isinstance(what, str)
+            await _issue(db, hall, now, what, rng.random() < plan.priority_share, seen)
+            for number in sorted(idle):
+                window = hall.window(number)
+                if window is not None and what in window.services:
+                    idle.discard(number)
+                    at(now, "free", number)
+                    break
+            continue
+        assert isinstance(what, int)
+        how = finish_how.pop(what, Finish.COMPLETED)
+        body = partial(actions.call_next_body, number=what, how=how)
+        result = await db.hall_write(hall.code, body, now=now)
+        called = result["called"]
+        if called is None:  # nobody waits for this window: it waits for the next arrival
+            idle.add(what)
+            continue
+        record = seen.records[called["number"]]
+        record.called = now
+        record.outcome = _outcome(rng, plan)
+        finish_how[what] = record.outcome
+        duration = _duration(rng, plan, called["service"], record.outcome)
+        at(now + timedelta(seconds=duration), "free", what)
+    return seen
+
+
+def _arrivals(
+    rng: random.Random, start: datetime, rate: float, profile: tuple[float, ...]
+) -> list[datetime]:
+    """Poisson arrivals hour by hour at `rate` × that hour's share."""
+    out = []
+    for hour, share in enumerate(profile):
+        t = 0.0
+        while True:
+            t += rng.expovariate(rate * share / 3600.0)
+            if t >= 3600:
+                break
+            out.append(start + timedelta(hours=hour, seconds=t))
+    return out
+
+
+def _outcome(rng: random.Random, plan: DayPlan) -> Finish:
+    roll = rng.random()
+    if roll < plan.no_show_share:
+        return Finish.NO_SHOW
+    if roll < plan.no_show_share + plan.pending_share:
+        return Finish.PENDING
+    return Finish.COMPLETED
+
+
+def _duration(rng: random.Random, plan: DayPlan, service: str, outcome: Finish) -> float:
+    if outcome is Finish.NO_SHOW:
+        return plan.no_show_wait_s
+    mean = plan.service_mean_s.get(service, 300.0)
+    # a log-normal with this mean: mu = ln(mean) − sigma²/2
+    return rng.lognormvariate(math.log(mean) - plan.sigma**2 / 2, plan.sigma)
+
+
+async def _issue(
+    db: Database, hall: Hall, now: datetime, service: str, priority: bool, seen: Day
+) -> None:
+    body = partial(actions.issue_body, service=service, priority=priority, key=None)
+    ticket, _replayed = await db.hall_write(hall.code, body, now=now)
+    seen.records[ticket["number"]] = Record(
+        ticket["number"], service, now, int(ticket["est_wait_s"])
+    )
+
+
+async def _main(db_url: str, day: date, seed: int) -> None:
+    db = Database(db_url)
+    await db.start()
+    try:
+        await seed_demo(db)
+        hall = await db.hall("demo")
+        seen = await simulate_day(db, hall, day, seed=seed)
+        print(f"simulated {len(seen.records)} tickets on {day} in hall demo ({db_url})")
+    finally:
+        await db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Fill a database with a simulated hall day.")
+    parser.add_argument("--db", default="sqlite:///./callnext.db")
+    parser.add_argument("--date", type=date.fromisoformat, default=date.today())
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    asyncio.run(_main(args.db, args.date, args.seed))
+
+
+if __name__ == "__main__":
+    main()

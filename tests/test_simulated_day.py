@@ -1,0 +1,78 @@
+"""A simulated busy day through the real store (callnext.simulate): its statistics against a
+recomputation from what the simulation saw, and the estimated waits against the actual ones."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import pytest
+
+from callnext.domain import stats
+from callnext.domain.model import Finish
+from callnext.domain.stats import nearest_rank
+from callnext.simulate import Day, simulate_day
+from callnext.store import reads
+from callnext.store.database import Database
+from callnext.store.setup import seed_demo
+
+DAY = date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture
+async def simulated(db_url: str) -> AsyncIterator[tuple[dict[str, object], Day]]:
+    db = Database(db_url)
+    await db.start()
+    try:
+        await seed_demo(db)
+        hall = await db.hall("demo")
+        seen = await simulate_day(db, hall, DAY, seed=7)
+        tickets = await reads.tickets_of_day(db, hall, DAY.isoformat())
+        yield stats.day_stats(DAY.isoformat(), tickets, hall.timezone), seen
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_busy_days_figures_match_what_happened(
+    simulated: tuple[dict[str, object], Day],
+) -> None:
+    figures, seen = simulated
+    records = list(seen.records.values())
+    assert len(records) > 400  # a busy day for eight windows
+    assert figures["issued"] == len(records)
+    assert figures["called"] == sum(1 for r in records if r.called is not None) == len(records)
+    served = [r for r in records if r.outcome in (Finish.COMPLETED, Finish.PENDING)]
+    assert figures["served"] == len(served)
+    assert figures["no_show"] == sum(1 for r in records if r.outcome is Finish.NO_SHOW)
+    assert figures["waiting"] == 0
+    waits = sorted((r.called - r.issued).total_seconds() for r in records if r.called)
+    summary = figures["wait_s"]
+    assert isinstance(summary, dict)
+    assert summary["p50"] == pytest.approx(nearest_rank(waits, 0.5), abs=0.001)
+    assert summary["p90"] == pytest.approx(nearest_rank(waits, 0.9), abs=0.001)
+    assert summary["max"] == pytest.approx(waits[-1], abs=0.001)
+    assert summary["avg"] == pytest.approx(sum(waits) / len(waits), abs=0.001)
+    assert summary["avg"] > 600  # busy: the average citizen waits over ten minutes
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_estimated_waits_are_within_a_quarter_of_the_mean_wait(
+    simulated: tuple[dict[str, object], Day],
+) -> None:
+    figures, seen = simulated
+    records = [r for r in seen.records.values() if r.called is not None]
+    errors = [abs((r.called - r.issued).total_seconds() - r.told_s) for r in records]
+    waits = [(r.called - r.issued).total_seconds() for r in records]
+    mae, mean_wait = sum(errors) / len(errors), sum(waits) / len(waits)
+    accuracy = figures["estimate"]
+    assert isinstance(accuracy, dict)
+    assert accuracy["n"] == len(records)
+    assert accuracy["mae_s"] == pytest.approx(mae, abs=0.01)
+    assert accuracy["mae_ratio"] == pytest.approx(mae / mean_wait, abs=0.0001)
+    print(f"estimate MAE {mae:.0f} s over a mean wait of {mean_wait:.0f} s: {mae / mean_wait:.1%}")
+    assert mae / mean_wait <= 0.25
+    per_service = figures["per_service"]
+    assert isinstance(per_service, dict)
+    for code, fig in per_service.items():
+        print(code, fig["estimate"], fig["wait_s"]["avg"])
