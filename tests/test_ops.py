@@ -3,6 +3,7 @@ and the security headers on every answer."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from .helpers import Api
@@ -83,6 +84,31 @@ async def test_metrics_count_waiting_and_issued_tickets(api: Api) -> None:
     assert samples[ISSUED_A] == 3
     hall = await api.hall()
     assert samples[WAITING_A] == next(s["waiting"] for s in hall["services"] if s["code"] == "A")
+
+
+async def test_metrics_gauge_the_oldest_wait_windows_and_pending_matters(api: Api) -> None:
+    _, samples = await scrape(api)
+    assert samples['callnext_oldest_wait_seconds{hall="demo",service="A"}'] == 0
+    assert samples['callnext_windows{hall="demo",status="open"}'] == 8
+    assert samples['callnext_pending_matters{hall="demo"}'] == 0
+    await api.issue("A")
+    await asyncio.sleep(0.3)
+    await api.issue("A")
+    await api.window(2, "pause", {"reason": "break"})
+    token = await api.login("w5")
+    status, _ = await api.request("POST", "/api/v1/halls/demo/windows/5/take", token=token)
+    assert status == 200
+    await api.issue("B")
+    await api.window(5, "call-next")
+    await api.window(5, "finish", {"outcome": "pending"})
+    _, samples = await scrape(api)
+    assert 0.3 <= samples['callnext_oldest_wait_seconds{hall="demo",service="A"}'] < 10
+    assert samples['callnext_oldest_wait_seconds{hall="demo",service="B"}'] == 0
+    assert samples['callnext_windows{hall="demo",status="open"}'] == 7
+    assert samples['callnext_windows{hall="demo",status="paused"}'] == 1
+    assert samples['callnext_windows_staffed{hall="demo"}'] == 1
+    assert samples['callnext_pending_matters{hall="demo"}'] == 1
+    assert samples['callnext_pending_overdue{hall="demo"}'] == 0
 
 
 async def test_rejected_tickets_are_not_counted_as_issued(api: Api) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.engine import Connection
 
 from .. import protocol
-from ..domain.clock import from_micros, local_day, rfc3339, utcnow
+from ..domain.clock import from_micros, local_day, rfc3339, to_micros, utcnow
 from ..domain.errors import NotFound
 from ..domain.model import Hall, Status, Ticket
 from . import queue_sql
@@ -110,6 +110,43 @@ async def ticket_with_hall(db: Database, ticket_id: str) -> tuple[Ticket, Hall, 
         ticket = ticket_from_row(row, hall.code)
         ahead, est = queue_sql.position(conn, hall, ticket)
         return ticket, hall, protocol.ticket_json(ticket, hall.timezone, ahead, est)
+
+    return await db.run_read(body)
+
+
+async def live_figures(db: Database, code: str) -> dict[str, Any]:
+    """What /metrics shows of a hall now: waiting and the oldest wait per service, windows by
+    status, pending matters and how many are past the promise."""
+
+    def body(conn: Connection) -> dict[str, Any]:
+        hall, seq = _hall(db, conn, code)
+        now = utcnow()
+        t = tickets.c
+        rows = conn.execute(
+            select(t.service, func.count(), func.min(t.issued_at))
+            .where(t.hall_id == hall.id, t.status == Status.WAITING.value)
+            .group_by(t.service)
+        )
+        waiting = {s.code: (0, 0.0) for s in hall.services}
+        for service, count, oldest in rows:
+            waiting[service] = (int(count), max(0.0, (to_micros(now) - int(oldest)) / 1e6))
+        overdue_before = to_micros(now) - hall.promise_s * 1_000_000
+        pending = conn.execute(
+            select(func.count(), func.count().filter(t.finished_at < overdue_before)).where(
+                t.hall_id == hall.id, t.outcome == "pending"
+            )
+        ).one()
+        statuses: dict[str, int] = {}
+        for w in hall.windows:
+            statuses[w.status.value] = statuses.get(w.status.value, 0) + 1
+        return {
+            "seq": seq,
+            "waiting": waiting,
+            "windows": statuses,
+            "staffed": sum(1 for w in hall.windows if w.desk is not None),
+            "pending": int(pending[0]),
+            "overdue": int(pending[1]),
+        }
 
     return await db.run_read(body)
 

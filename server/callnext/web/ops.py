@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,9 +23,33 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
+Gauge = tuple[str, str, dict[str, str], float]
+
+
+def _hall_gauges(code: str, live: dict[str, Any]) -> list[Gauge]:
+    hall = {"hall": code}
+    out: list[Gauge] = [
+        ("callnext_hall_seq", "The hall's last event seq.", hall, live["seq"]),
+        ("callnext_windows_staffed", "Windows a staff session holds now.", hall, live["staffed"]),
+        ("callnext_pending_matters", "Matters accepted as pending, not completed yet.", hall,
+         live["pending"]),
+        ("callnext_pending_overdue", "Pending matters past the hall's promise.", hall,
+         live["overdue"]),
+    ]  # fmt: skip
+    for service, (count, oldest_s) in live["waiting"].items():
+        labels = {**hall, "service": service}
+        out.append(("callnext_waiting", "Tickets waiting now.", labels, count))
+        out.append(("callnext_oldest_wait_seconds", "How long the longest-waiting ticket has "
+                    "waited (0: nobody waits).", labels, round(oldest_s, 3)))  # fmt: skip
+    for status in ("open", "paused", "closed"):
+        out.append(("callnext_windows", "Windows by status.", {**hall, "status": status},
+                    live["windows"].get(status, 0)))  # fmt: skip
+    return out
+
+
 async def metrics(request: web.Request) -> web.Response:
     db, hub = request.app[DB], request.app[HUB]
-    gauges: list[tuple[str, str, dict[str, str], float]] = [
+    gauges: list[Gauge] = [
         ("callnext_display_connections", "Open display WebSocket connections.", {},
          hub.connections()),
         ("callnext_events_published_total", "Events fanned out by this process.", {},
@@ -33,12 +58,7 @@ async def metrics(request: web.Request) -> web.Response:
          hub.dropped),
     ]  # fmt: skip
     for code in await db.hall_codes():
-        snap = await reads.hall_snapshot(db, code)
-        for service in snap["services"]:
-            labels = {"hall": code, "service": service["code"]}
-            gauges.append(("callnext_waiting", "Tickets waiting now.", labels, service["waiting"]))
-        gauges.append(("callnext_hall_seq", "The hall's last event seq.", {"hall": code},
-                       snap["seq"]))  # fmt: skip
+        gauges += _hall_gauges(code, await reads.live_figures(db, code))
     gauges.sort(key=lambda g: g[0])
     text = request.app[METRICS].render(gauges)
     return web.Response(text=text, content_type="text/plain", charset="utf-8",
