@@ -5,8 +5,10 @@ below hand them to Database.hall_write. They return the API's JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from . import protocol as p
 from .domain import lifecycle
@@ -19,6 +21,7 @@ from .store.database import Database
 from .store.hall_tx import HallTx, fingerprint
 
 Json = dict[str, Any]
+T = TypeVar("T")
 
 
 def window_or_404(hall: Hall, number: int) -> Window:
@@ -28,10 +31,20 @@ def window_or_404(hall: Hall, number: int) -> Window:
     return window
 
 
-def _acting_window(tx: HallTx, number: int, held: DeskHold | None) -> Window:
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """Who acts at a window: the username (the audit log's actor) and the window the session
+    took, if it took one (see desks.py)."""
+
+    user: str
+    desk: DeskHold | None = None
+
+
+def _acting_window(tx: HallTx, number: int, by: Staff | None) -> Window:
     """The window to act on. A session that took this window and has since lost it (another
     session took it over, or it was released) may not act on it: 409 window_taken."""
     window = window_or_404(tx.hall, number)
+    held = by.desk if by is not None else None
     if held is None or held.window != number:
         return window
     desk = window.desk
@@ -118,9 +131,9 @@ def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tup
     return body, False
 
 
-def call_next_body(tx: HallTx, number: int, how: Finish, held: DeskHold | None = None) -> Json:
+def call_next_body(tx: HallTx, number: int, how: Finish, by: Staff | None = None) -> Json:
     """Finish the window's current ticket (if any), then claim the head of its queue."""
-    window = _acting_window(tx, number, held)
+    window = _acting_window(tx, number, by)
     lifecycle.ensure_window_can_call(window)
     finished = _finish_current(tx, number, how)
     head = tx.next_waiting(window.services)
@@ -128,21 +141,21 @@ def call_next_body(tx: HallTx, number: int, how: Finish, held: DeskHold | None =
     return {"finished": _json(tx, finished), "called": _json(tx, called)}
 
 
-def recall_body(tx: HallTx, number: int, held: DeskHold | None = None) -> Json:
-    _acting_window(tx, number, held)
+def recall_body(tx: HallTx, number: int, by: Staff | None = None) -> Json:
+    _acting_window(tx, number, by)
     recalled = tx.save(lifecycle.recall(_current_or_conflict(tx, number), tx.now))
     tx.emit(p.TICKET_RECALLED, recalled, number)
     return {"called": tx.ticket_json(recalled)}
 
 
-def finish_body(tx: HallTx, number: int, how: Finish, held: DeskHold | None = None) -> Json:
-    _acting_window(tx, number, held)
+def finish_body(tx: HallTx, number: int, how: Finish, by: Staff | None = None) -> Json:
+    _acting_window(tx, number, by)
     _current_or_conflict(tx, number)
     return {"finished": _json(tx, _finish_current(tx, number, how))}
 
 
-def transfer_body(tx: HallTx, number: int, service: str, held: DeskHold | None = None) -> Json:
-    _acting_window(tx, number, held)
+def transfer_body(tx: HallTx, number: int, service: str, by: Staff | None = None) -> Json:
+    _acting_window(tx, number, by)
     if tx.hall.service(service) is None:
         raise NotFound("service_not_found", f"No service {service!r} in hall {tx.hall.code}.")
     current = _current_or_conflict(tx, number)
@@ -151,11 +164,9 @@ def transfer_body(tx: HallTx, number: int, service: str, held: DeskHold | None =
     return {"transferred": tx.ticket_json(moved)}
 
 
-def call_number_body(
-    tx: HallTx, number: int, ticket_number: str, held: DeskHold | None = None
-) -> Json:
+def call_number_body(tx: HallTx, number: int, ticket_number: str, by: Staff | None = None) -> Json:
     """Call one waiting or no-show ticket of today by its number, whatever its service."""
-    lifecycle.ensure_window_can_call(_acting_window(tx, number, held))
+    lifecycle.ensure_window_can_call(_acting_window(tx, number, by))
     if tx.current(number) is not None:
         raise Conflict("window_busy", f"Window {number} still has a current ticket.")
     wanted = ticket_number.strip().upper()
@@ -166,9 +177,9 @@ def call_number_body(
 
 
 def pause_body(
-    tx: HallTx, number: int, paused: bool, reason: str | None, held: DeskHold | None = None
+    tx: HallTx, number: int, paused: bool, reason: str | None, by: Staff | None = None
 ) -> Json:
-    window = _acting_window(tx, number, held)
+    window = _acting_window(tx, number, by)
     status = WindowStatus.PAUSED if paused else WindowStatus.OPEN
     if window.status is status:
         state = status.value
@@ -210,6 +221,11 @@ def complete_body(tx: HallTx, ticket_id: str) -> Json:
 # -- the async entry points the web layer calls ---------------------------------------------
 
 
+async def _staff_write(db: Database, hall: str, body: Callable[[HallTx], T], by: Staff | None) -> T:
+    """A hall transaction made by a staff member (or an integration with no name: None)."""
+    return await db.hall_write(hall, body, actor=by.user if by is not None else None)
+
+
 async def issue_ticket(
     db: Database, hall: str, service: str, priority: bool, key: str | None
 ) -> tuple[Json, bool]:
@@ -218,49 +234,35 @@ async def issue_ticket(
     )
 
 
-async def call_next(
-    db: Database, hall: str, number: int, how: Finish, held: DeskHold | None = None
-) -> Json:
-    return await db.hall_write(hall, partial(call_next_body, number=number, how=how, held=held))
+async def call_next(db: Database, hall: str, number: int, how: Finish, by: Staff | None) -> Json:
+    return await _staff_write(db, hall, partial(call_next_body, number=number, how=how, by=by), by)
 
 
-async def recall(db: Database, hall: str, number: int, held: DeskHold | None = None) -> Json:
-    return await db.hall_write(hall, partial(recall_body, number=number, held=held))
+async def recall(db: Database, hall: str, number: int, by: Staff | None) -> Json:
+    return await _staff_write(db, hall, partial(recall_body, number=number, by=by), by)
 
 
-async def finish(
-    db: Database, hall: str, number: int, how: Finish, held: DeskHold | None = None
-) -> Json:
-    return await db.hall_write(hall, partial(finish_body, number=number, how=how, held=held))
+async def finish(db: Database, hall: str, number: int, how: Finish, by: Staff | None) -> Json:
+    return await _staff_write(db, hall, partial(finish_body, number=number, how=how, by=by), by)
 
 
-async def transfer(
-    db: Database, hall: str, number: int, service: str, held: DeskHold | None = None
-) -> Json:
-    return await db.hall_write(
-        hall, partial(transfer_body, number=number, service=service, held=held)
-    )
+async def transfer(db: Database, hall: str, number: int, service: str, by: Staff | None) -> Json:
+    body = partial(transfer_body, number=number, service=service, by=by)
+    return await _staff_write(db, hall, body, by)
 
 
 async def call_number(
-    db: Database, hall: str, number: int, ticket_number: str, held: DeskHold | None = None
+    db: Database, hall: str, number: int, ticket_number: str, by: Staff | None
 ) -> Json:
-    return await db.hall_write(
-        hall, partial(call_number_body, number=number, ticket_number=ticket_number, held=held)
-    )
+    body = partial(call_number_body, number=number, ticket_number=ticket_number, by=by)
+    return await _staff_write(db, hall, body, by)
 
 
 async def set_paused(
-    db: Database,
-    hall: str,
-    number: int,
-    paused: bool,
-    reason: str | None,
-    held: DeskHold | None = None,
+    db: Database, hall: str, number: int, paused: bool, reason: str | None, by: Staff | None
 ) -> Json:
-    return await db.hall_write(
-        hall, partial(pause_body, number=number, paused=paused, reason=reason, held=held)
-    )
+    body = partial(pause_body, number=number, paused=paused, reason=reason, by=by)
+    return await _staff_write(db, hall, body, by)
 
 
 async def cancel(db: Database, hall: str, ticket_id: str) -> Json:
@@ -271,5 +273,5 @@ async def expire_stale(db: Database, hall: str) -> int:
     return await db.hall_write(hall, expire_body)
 
 
-async def complete(db: Database, hall: str, ticket_id: str) -> Json:
-    return await db.hall_write(hall, partial(complete_body, ticket_id=ticket_id))
+async def complete(db: Database, hall: str, ticket_id: str, by: Staff | None) -> Json:
+    return await _staff_write(db, hall, partial(complete_body, ticket_id=ticket_id), by)

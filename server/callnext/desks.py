@@ -95,14 +95,14 @@ async def take(
     body = partial(
         take_body, number=number, user=user, token_hash=token_hash, force=force, held=held
     )
-    return await db.hall_write(hall, body)
+    return await db.hall_write(hall, body, actor=user)
 
 
 async def release(
     db: Database, hall: str, number: int, user: str, token_hash: str, held: DeskHold | None
 ) -> Json:
     body = partial(release_body, number=number, user=user, token_hash=token_hash, held=held)
-    return await db.hall_write(hall, body)
+    return await db.hall_write(hall, body, actor=user)
 
 
 # -- what a console reads -------------------------------------------------------------------

@@ -190,9 +190,14 @@ class Database:
     # -- the write path --------------------------------------------------------------------
 
     async def hall_write(
-        self, code: str, body: Callable[[HallTx], T], now: datetime | None = None
+        self,
+        code: str,
+        body: Callable[[HallTx], T],
+        now: datetime | None = None,
+        actor: str | None = None,
     ) -> T:
-        """Run `body` as one serial write transaction on the hall; publish its events after."""
+        """Run `body` as one serial write transaction on the hall; publish its events after.
+        `actor`: the staff member acting, whose changes the audit log records."""
 
         def transaction(conn: Connection) -> tuple[T, list[Published], bool]:
             row = conn.execute(
@@ -206,10 +211,12 @@ class Database:
             assert hall is not None
             tx = HallTx(
                 conn, hall, int(row.seq), now or utcnow(), self.voice_langs,
-                reload=lambda: self._reload_hall(conn, code),
+                reload=lambda: self._reload_hall(conn, code), actor=actor,
             )  # fmt: skip
             result = body(tx)
-            return result, tx.flush_events(), tx.config_changed
+            published = tx.flush_events()
+            tx.flush_audits()
+            return result, published, tx.config_changed
 
         result, published, config_changed = await self.run_write(transaction)
         if config_changed:

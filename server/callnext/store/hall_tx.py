@@ -27,7 +27,10 @@ from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
 from . import queue_sql
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
-from .schema import counters, events, halls, idempotency, tickets, windows
+from .schema import audit, counters, events, halls, idempotency, tickets, windows
+
+# The events a staff member causes, audited with their name (hall.updated: by its own row).
+AUDITED_EVENTS = protocol.EVENT_NAMES - {protocol.HALL_UPDATED, protocol.TICKET_ISSUED}
 
 
 @dataclass(slots=True)
@@ -61,8 +64,13 @@ class HallTx:
         now: datetime,
         voice: frozenset[str] = frozenset(),
         reload: Callable[[], Hall] | None = None,
+        actor: str | None = None,
     ) -> None:
         self.conn = conn
+        self.actor = (
+            actor  # the staff member acting (audited); None: a citizen, a kiosk, the system
+        )
+        self._audits: list[dict[str, Any]] = []
         self._reload = reload  # reads the hall's configuration again, after a change
         self.voice = voice  # the languages whose announcement audio the frames link
         self.hall = hall
@@ -252,6 +260,27 @@ class HallTx:
         """Record an event; it is numbered and stored at commit, and published after."""
         self._pending.append(PendingEvent(name, ticket, window, extra))
 
+    def audit(
+        self,
+        action: str,
+        *,
+        window: int | None = None,
+        ticket: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Record what the actor did (settings changes; staff events are recorded by themselves)."""
+        self._audits.append(
+            {"hall_id": self.hall.id, "at": to_micros(self.now), "actor": self.actor,
+             "action": action, "window": window, "ticket": ticket,
+             "detail": protocol.encode(detail or {})}
+        )  # fmt: skip
+
+    def flush_audits(self) -> None:
+        """Store the audit rows: the explicit ones, and each event a staff member caused."""
+        if self._audits:
+            self.conn.execute(insert(audit), self._audits)
+            self._audits.clear()
+
     def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
         """The API's view of a ticket now (with its place in the queue while it waits)."""
         if ticket not in self._json:
@@ -274,6 +303,9 @@ class HallTx:
         for event in self._pending:
             self.seq += 1
             ticket = self.ticket_json(event.ticket) if event.ticket is not None else None
+            if self.actor is not None and event.name in AUDITED_EVENTS:
+                number = event.ticket.number if event.ticket is not None else None
+                self.audit(event.name, window=event.window, ticket=number, detail=event.extra)
             frame = protocol.event_frame(
                 self.seq,
                 at,

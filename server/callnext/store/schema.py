@@ -160,6 +160,20 @@ events = Table(
     Column("frame", Text, nullable=False),  # the exact text sent to displays
 )
 
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(64)),  # the staff member's username; NULL: the system
+    Column("action", String(40), nullable=False),  # an event name, or settings.*, kiosk.* …
+    Column("window", Integer),
+    Column("ticket", String(16)),  # the ticket's number
+    Column("detail", Text, nullable=False, server_default="{}"),  # JSON
+    Index("ix_audit_hall_at", "hall_id", "at"),
+)
+
 idempotency = Table(
     "idempotency",
     metadata,

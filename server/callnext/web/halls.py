@@ -10,7 +10,7 @@ from aiohttp import web
 from ..domain import stats
 from ..domain.clock import local_day, utcnow
 from ..domain.errors import Invalid
-from ..store import reads
+from ..store import audit_sql, reads
 from . import parse
 from .auth import MANAGERS, require
 from .keys import DB
@@ -63,3 +63,18 @@ async def day_stats(request: web.Request) -> web.Response:
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="callnext-{code}-{day}.csv"'},
     )
+
+
+async def audit_log(request: web.Request) -> web.Response:
+    """The day's audit log (manager): settings changes and every staff action, newest first."""
+    code, day = await _manager_day(request)
+    db = request.app[DB]
+    actor = request.query.get("actor") or None
+    try:
+        limit = int(request.query.get("limit", "1000"))
+    except ValueError:
+        limit = -1
+    if not 1 <= limit <= audit_sql.MAX_ENTRIES:
+        raise Invalid("bad_limit", f"limit must be a whole number 1–{audit_sql.MAX_ENTRIES}.")
+    entries = await audit_sql.audit_of_day(db, await db.hall(code), day, actor, limit)
+    return web.json_response({"date": day, "entries": entries})

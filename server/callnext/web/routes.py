@@ -35,6 +35,7 @@ def setup_routes(app: web.Application) -> None:
             web.post(HALL + "/tickets", tickets.issue),
             web.get(HALL + "/tickets", halls.tickets_of_day),
             web.get(HALL + "/stats", halls.day_stats),
+            web.get(HALL + "/audit", halls.audit_log),
             web.get(HALL + "/settings", settings.get_settings),
             web.patch(HALL + "/settings", settings.patch_settings),
             web.get(HALL + "/kiosks", settings.list_kiosks),

@@ -9,6 +9,7 @@ from ..domain.errors import NotFound
 from ..domain.hall_settings import kiosk_json, parse_kiosk, parse_patch, settings_json
 from ..domain.model import Hall
 from ..printing import parse_printer_url
+from ..store.accounts import Account
 from . import parse
 from .auth import MANAGERS, require
 from .keys import DB, PRINTERS
@@ -16,9 +17,14 @@ from .keys import DB, PRINTERS
 
 async def _managed_hall(request: web.Request) -> Hall:
     """The hall of the URL, once the caller manages it."""
-    hall = await request.app[DB].hall(request.match_info["hall"])
-    await require(request, MANAGERS, hall.code)
+    hall, _account = await _managed(request)
     return hall
+
+
+async def _managed(request: web.Request) -> tuple[Hall, Account]:
+    """The hall of the URL and the caller, once the caller manages it."""
+    hall = await request.app[DB].hall(request.match_info["hall"])
+    return hall, await require(request, MANAGERS, hall.code)
 
 
 def _kiosk_code(request: web.Request) -> str:
@@ -30,9 +36,13 @@ async def get_settings(request: web.Request) -> web.Response:
 
 
 async def patch_settings(request: web.Request) -> web.Response:
-    hall = await _managed_hall(request)
-    patch = parse_patch(hall, await parse.json_body(request))
-    return web.json_response(await hall_config.apply_settings(request.app[DB], hall.code, patch))
+    hall, account = await _managed(request)
+    asked = await parse.json_body(request)
+    patch = parse_patch(hall, asked)
+    changed = await hall_config.apply_settings(
+        request.app[DB], hall.code, patch, asked, account.username
+    )
+    return web.json_response(changed)
 
 
 def _with_status(request: web.Request, body: dict[str, object]) -> dict[str, object]:
@@ -57,13 +67,13 @@ async def get_kiosk(request: web.Request) -> web.Response:
 
 
 async def put_kiosk(request: web.Request) -> web.Response:
-    hall, code = await _managed_hall(request), _kiosk_code(request)
+    (hall, account), code = await _managed(request), _kiosk_code(request)
     kiosk = parse_kiosk(code, await parse.json_body(request), parse_printer_url)
-    body, created = await hall_config.put_kiosk(request.app[DB], hall.code, kiosk)
+    body, created = await hall_config.put_kiosk(request.app[DB], hall.code, kiosk, account.username)
     return web.json_response(_with_status(request, body), status=201 if created else 200)
 
 
 async def delete_kiosk(request: web.Request) -> web.Response:
-    hall, code = await _managed_hall(request), _kiosk_code(request)
-    await hall_config.delete_kiosk(request.app[DB], hall.code, code)
+    (hall, account), code = await _managed(request), _kiosk_code(request)
+    await hall_config.delete_kiosk(request.app[DB], hall.code, code, account.username)
     return web.json_response({"deleted": code})

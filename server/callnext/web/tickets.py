@@ -59,5 +59,6 @@ async def cancel(request: web.Request) -> web.Response:
 
 async def complete(request: web.Request) -> web.Response:
     ticket, hall, _body = await reads.ticket_with_hall(request.app[DB], _ticket_id(request))
-    await require(request, STAFF, hall.code)
-    return web.json_response(await actions.complete(request.app[DB], hall.code, ticket.id))
+    account = await require(request, STAFF, hall.code)
+    by = actions.Staff(account.username)
+    return web.json_response(await actions.complete(request.app[DB], hall.code, ticket.id, by))

@@ -29,6 +29,10 @@ async def staff_window(request: web.Request) -> tuple[str, int, Account]:
     return hall_code, number, account
 
 
+def _staff(account: Account) -> actions.Staff:
+    return actions.Staff(account.username, account.desk)
+
+
 def _count_call(request: web.Request, hall: str, body: dict[str, object]) -> None:
     if body.get("called"):
         request.app[METRICS].inc("callnext_calls_total", hall=hall)
@@ -38,21 +42,23 @@ async def call_next(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
     body = await parse.json_body(request, required=False)
     how = parse.choice(body, "finish", Finish, Finish.COMPLETED)
-    result = await actions.call_next(request.app[DB], hall, number, how, account.desk)
+    result = await actions.call_next(request.app[DB], hall, number, how, _staff(account))
     _count_call(request, hall, result)
     return web.json_response(result)
 
 
 async def recall(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
-    return web.json_response(await actions.recall(request.app[DB], hall, number, account.desk))
+    return web.json_response(await actions.recall(request.app[DB], hall, number, _staff(account)))
 
 
 async def finish(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
     body = await parse.json_body(request, required=False)
     how = parse.choice(body, "outcome", Finish, Finish.COMPLETED)
-    return web.json_response(await actions.finish(request.app[DB], hall, number, how, account.desk))
+    return web.json_response(
+        await actions.finish(request.app[DB], hall, number, how, _staff(account))
+    )
 
 
 async def transfer(request: web.Request) -> web.Response:
@@ -60,7 +66,7 @@ async def transfer(request: web.Request) -> web.Response:
     body = await parse.json_body(request)
     service = parse.string(body, "service", max_len=3)
     return web.json_response(
-        await actions.transfer(request.app[DB], hall, number, service, account.desk)
+        await actions.transfer(request.app[DB], hall, number, service, _staff(account))
     )
 
 
@@ -68,7 +74,9 @@ async def call(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
     body = await parse.json_body(request)
     ticket_number = parse.string(body, "number", max_len=16)
-    result = await actions.call_number(request.app[DB], hall, number, ticket_number, account.desk)
+    result = await actions.call_number(
+        request.app[DB], hall, number, ticket_number, _staff(account)
+    )
     _count_call(request, hall, result)
     return web.json_response(result)
 
@@ -78,7 +86,7 @@ async def pause(request: web.Request) -> web.Response:
     body = await parse.json_body(request, required=False)
     reason = parse.string(body, "reason", required=False, max_len=200)
     return web.json_response(
-        await actions.set_paused(request.app[DB], hall, number, True, reason, account.desk)
+        await actions.set_paused(request.app[DB], hall, number, True, reason, _staff(account))
     )
 
 
@@ -86,5 +94,5 @@ async def resume(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
     await parse.json_body(request, required=False)
     return web.json_response(
-        await actions.set_paused(request.app[DB], hall, number, False, None, account.desk)
+        await actions.set_paused(request.app[DB], hall, number, False, None, _staff(account))
     )

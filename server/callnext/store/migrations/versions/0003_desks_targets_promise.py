@@ -1,5 +1,6 @@
 """staff desks (who holds a window), wait targets, the hall's promise, pending matters index,
-the estimate given at issue, why the system closed a ticket (expired at the day's end)
+the estimate given at issue, why the system closed a ticket (expired at the day's end), the audit
+log
 
 Revision ID: 0003
 Revises: 0002
@@ -36,6 +37,22 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
         batch.add_column(sa.Column("est_at_issue_s", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("closed_reason", sa.String(length=16), nullable=True))
+    op.create_table(
+        "audit",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("hall_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("at", sa.BigInteger(), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=True),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("window", sa.Integer(), nullable=True),
+        sa.Column("ticket", sa.String(length=16), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=False, server_default="{}"),
+        sa.ForeignKeyConstraint(
+            ["hall_id"], ["halls.id"], name="fk_audit_hall_id_halls", ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_audit"),
+    )
+    op.create_index("ix_audit_hall_at", "audit", ["hall_id", "at"])
     op.create_index(
         "ix_tickets_pending",
         "tickets",
@@ -47,6 +64,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_tickets_pending", table_name="tickets")
+    op.drop_index("ix_audit_hall_at", table_name="audit")
+    op.drop_table("audit")
     with op.batch_alter_table("tickets") as batch:
         batch.drop_column("closed_reason")
         batch.drop_column("est_at_issue_s")
