@@ -1,4 +1,5 @@
-"""Queue order, people ahead and estimated wait (domain/queue.py), with a seeded property test."""
+"""Queue order, people ahead and the priority ratio (domain/queue.py), with a seeded property
+test."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from callnext.domain import lifecycle
 from callnext.domain.model import Status, Ticket
-from callnext.domain.queue import count_ahead, pick_next, queue_key
+from callnext.domain.queue import count_ahead, pick_next, queue_key, service_head
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
@@ -162,3 +163,14 @@ def test_property_pick_next_is_the_head_of_the_sorted_queue(seed: int) -> None:
                 checked_ahead += 1
     assert picked > 50  # the random queues are mostly not empty
     assert checked_ahead > 100
+
+
+def test_service_head_strict_and_by_ratio() -> None:
+    p, n = tk("A005", 5, 5, priority=True), tk("A001", 0, 1)
+    assert service_head(p, n, None, 0) is p  # strict: priority first
+    assert service_head(p, n, 2, 0) is n  # ratio 2: two normal calls first
+    assert service_head(p, n, 2, 1) is n
+    assert service_head(p, n, 2, 2) is p
+    assert service_head(p, None, 2, 0) is p  # nobody normal waits
+    assert service_head(None, n, 2, 5) is n
+    assert service_head(None, None, 2, 0) is None

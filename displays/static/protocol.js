@@ -124,6 +124,8 @@ export class HallStream {
       if (frame.seq <= this.seq) return; // already applied
       this.seq = frame.seq;
       this.on.event?.(frame);
+      // Services or windows were added, renamed or removed: the pages redraw from a snapshot.
+      if (frame.event === HALL_UPDATED && frame.layout) this.resync("the hall's layout changed");
     }
   }
 

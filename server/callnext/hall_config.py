@@ -1,6 +1,6 @@
 """What managers change: the hall's settings (notice, hours, holidays, per-service switch, hours,
-quota and priority) and its kiosks, one hall transaction each. A settings change ends with a
-`hall.updated` event, so open screens and kiosks apply it at once.
+quota and priority), its services and windows, and its kiosks, one hall transaction each, audited.
+A change that screens and kiosks show ends with a `hall.updated` event: they apply it at once.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 
 from . import protocol as p
 from .domain.errors import NotFound
+from .domain.hall_layout import WindowDef, check_service_removable, check_window_removable
 from .domain.hall_settings import SettingsPatch, kiosk_json, settings_json
 from .domain.model import Kiosk
 from .store import config_sql
@@ -19,15 +20,16 @@ from .store.hall_tx import HallTx
 Json = dict[str, Any]
 
 
-def _announce_change(tx: HallTx) -> None:
-    tx.emit(p.HALL_UPDATED, None, None, notice=tx.hall.notice)
+def _announce_change(tx: HallTx, layout: bool = False) -> None:
+    """hall.updated; `layout`: services or windows changed, so screens take a new snapshot."""
+    tx.emit(p.HALL_UPDATED, None, None, notice=tx.hall.notice, layout=layout)
 
 
 def apply_settings_body(tx: HallTx, patch: SettingsPatch, asked: Json) -> Json:
     """Apply a validated PATCH; the audit log keeps what was asked (`asked`, the body)."""
     tx.write_config(*config_sql.settings_statements(tx.hall.id, patch))
     tx.audit("settings.changed", detail=asked)
-    _announce_change(tx)
+    _announce_change(tx, layout=bool({"name", "name_en"} & patch.hall.keys()))
     return settings_json(tx.hall)
 
 
@@ -46,6 +48,44 @@ def delete_kiosk_body(tx: HallTx, code: str) -> None:
     tx.audit("kiosk.deleted", detail={"code": code})
 
 
+def put_service_body(tx: HallTx, code: str, values: Json) -> tuple[Json, bool]:
+    """Create or change a service → (the settings, created); screens and kiosks hear of it."""
+    created = tx.hall.service(code) is None
+    tx.write_config(
+        config_sql.put_service_statement(tx.conn, tx.hall.id, code, values, exists=not created)
+    )
+    tx.audit("service.created" if created else "service.changed", detail={"code": code, **values})
+    _announce_change(tx, layout=True)
+    return settings_json(tx.hall), created
+
+
+def delete_service_body(tx: HallTx, code: str) -> Json:
+    check_service_removable(tx.hall, code, config_sql.open_tickets_of(tx.conn, tx.hall.id, code))
+    tx.write_config(config_sql.delete_service_statement(tx.hall.id, code))
+    tx.audit("service.deleted", detail={"code": code})
+    _announce_change(tx, layout=True)
+    return settings_json(tx.hall)
+
+
+def put_window_body(tx: HallTx, window: WindowDef) -> tuple[Json, bool]:
+    created = tx.hall.window(window.number) is None
+    tx.write_config(config_sql.put_window_statement(tx.hall.id, window, exists=not created))
+    detail = {"number": window.number, "name": window.name, "services": list(window.services)}
+    tx.audit("window.created" if created else "window.changed", window=window.number,
+             detail=detail)  # fmt: skip
+    _announce_change(tx, layout=True)
+    return settings_json(tx.hall), created
+
+
+def delete_window_body(tx: HallTx, number: int) -> Json:
+    current = tx.current(number) if tx.hall.window(number) is not None else None
+    check_window_removable(tx.hall, number, current.status if current else None)
+    tx.write_config(config_sql.delete_window_statement(tx.hall.id, number))
+    tx.audit("window.deleted", window=number)
+    _announce_change(tx, layout=True)
+    return settings_json(tx.hall)
+
+
 async def apply_settings(
     db: Database, hall: str, patch: SettingsPatch, asked: Json, actor: str
 ) -> Json:
@@ -59,3 +99,23 @@ async def put_kiosk(db: Database, hall: str, kiosk: Kiosk, actor: str) -> tuple[
 
 async def delete_kiosk(db: Database, hall: str, code: str, actor: str) -> None:
     await db.hall_write(hall, partial(delete_kiosk_body, code=code), actor=actor)
+
+
+async def put_service(
+    db: Database, hall: str, code: str, values: Json, actor: str
+) -> tuple[Json, bool]:
+    return await db.hall_write(
+        hall, partial(put_service_body, code=code, values=values), actor=actor
+    )
+
+
+async def delete_service(db: Database, hall: str, code: str, actor: str) -> Json:
+    return await db.hall_write(hall, partial(delete_service_body, code=code), actor=actor)
+
+
+async def put_window(db: Database, hall: str, window: WindowDef, actor: str) -> tuple[Json, bool]:
+    return await db.hall_write(hall, partial(put_window_body, window=window), actor=actor)
+
+
+async def delete_window(db: Database, hall: str, number: int, actor: str) -> Json:
+    return await db.hall_write(hall, partial(delete_window_body, number=number), actor=actor)

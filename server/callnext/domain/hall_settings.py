@@ -15,10 +15,15 @@ from .availability import hours_json, parse_dates, parse_hours, parse_quota
 from .errors import Invalid, NotFound
 from .model import Hall, Kiosk, PrintMode
 
-HALL_FIELDS = frozenset({"notice", "hours", "closed_dates", "promise_s", "services"})
-SERVICE_FIELDS = frozenset({"open", "hours", "daily_quota", "priority_allowed", "target_wait_s"})
+HALL_FIELDS = frozenset(
+    {"name", "name_en", "notice", "hours", "closed_dates", "promise_s", "services"}
+)
+SERVICE_FIELDS = frozenset(
+    {"open", "hours", "daily_quota", "priority_allowed", "target_wait_s", "priority_ratio"}
+)
 KIOSK_FIELDS = frozenset({"name", "print", "printer"})
 MAX_NOTICE = 500
+MAX_RATIO = 20
 SECONDS_RANGE = (60, 7 * 86400)  # a wait target or a promise: a minute to a week
 
 
@@ -30,33 +35,33 @@ class SettingsPatch:
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _refuse_unknown(body: dict[str, Any], allowed: frozenset[str], where: str) -> None:
+def refuse_unknown(body: dict[str, Any], allowed: frozenset[str], where: str) -> None:
     unknown = sorted(set(body) - allowed)
     if unknown:
         names = ", ".join(sorted(allowed))
         raise Invalid("unknown_field", f"{where}: unknown field {unknown[0]!r}; known: {names}.")
 
 
-def _bool(value: object, name: str) -> bool:
+def truth(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise Invalid("wrong_type", f"Field {name!r} must be true or false.")
     return value
 
 
-def _text(value: object, name: str, max_len: int) -> str:
+def text(value: object, name: str, max_len: int) -> str:
     if not isinstance(value, str) or len(value) > max_len or "\x00" in value:
         raise Invalid("wrong_type", f"Field {name!r} must be text of at most {max_len} characters.")
     return value
 
 
-def _seconds(value: object, name: str) -> int:
+def seconds(value: object, name: str) -> int:
     low, high = SECONDS_RANGE
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise Invalid("bad_seconds", f"{name} must be a whole number of seconds, {low}–{high}.")
     return value
 
 
-def _hours_text(value: object) -> str | None:
+def hours_text(value: object) -> str | None:
     hours = parse_hours(value)
     return None if hours is None else json.dumps(hours_json(hours))
 
@@ -64,33 +69,49 @@ def _hours_text(value: object) -> str | None:
 def _service_patch(code: str, body: object) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Invalid("wrong_type", f"services.{code} must be an object.")
-    _refuse_unknown(body, SERVICE_FIELDS, f"services.{code}")
+    refuse_unknown(body, SERVICE_FIELDS, f"services.{code}")
     values: dict[str, Any] = {}
     if "open" in body:
-        values["open"] = _bool(body["open"], f"services.{code}.open")
+        values["open"] = truth(body["open"], f"services.{code}.open")
     if "priority_allowed" in body:
-        values["priority_allowed"] = _bool(body["priority_allowed"], "priority_allowed")
+        values["priority_allowed"] = truth(body["priority_allowed"], "priority_allowed")
     if "hours" in body:
-        values["hours"] = _hours_text(body["hours"])
+        values["hours"] = hours_text(body["hours"])
     if "daily_quota" in body:
         values["daily_quota"] = parse_quota(body["daily_quota"])
     if "target_wait_s" in body:
-        values["target_wait_s"] = _seconds(body["target_wait_s"], f"services.{code}.target_wait_s")
+        values["target_wait_s"] = seconds(body["target_wait_s"], f"services.{code}.target_wait_s")
+    if "priority_ratio" in body:
+        values["priority_ratio"] = parse_ratio(body["priority_ratio"])
     return values
+
+
+def parse_ratio(value: object) -> int | None:
+    """null: strict (every priority ticket first); N: one priority ticket per N normal ones."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RATIO:
+        raise Invalid("bad_ratio", f"priority_ratio must be null (strict) or 1–{MAX_RATIO}.")
+    return value
 
 
 def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
     """The changes a PATCH body asks for, all validated; Invalid/NotFound refuse them all."""
-    _refuse_unknown(body, HALL_FIELDS, "settings")
+    refuse_unknown(body, HALL_FIELDS, "settings")
     values: dict[str, Any] = {}
+    for name in ("name", "name_en"):
+        if name in body:
+            values[name] = text(body[name], name, 200).strip()
+    if values.get("name") == "":
+        raise Invalid("missing_field", "A hall needs a name.")
     if "notice" in body:
-        values["notice"] = _text(body["notice"], "notice", MAX_NOTICE).strip()
+        values["notice"] = text(body["notice"], "notice", MAX_NOTICE).strip()
     if "hours" in body:
-        values["hours"] = _hours_text(body["hours"])
+        values["hours"] = hours_text(body["hours"])
     if "closed_dates" in body:
         values["closed_dates"] = json.dumps(list(parse_dates(body["closed_dates"])))
     if "promise_s" in body:
-        values["promise_s"] = _seconds(body["promise_s"], "promise_s")
+        values["promise_s"] = seconds(body["promise_s"], "promise_s")
     per_service: dict[str, dict[str, Any]] = {}
     services = body.get("services", {})
     if not isinstance(services, dict):
@@ -106,10 +127,16 @@ def settings_json(hall: Hall) -> dict[str, Any]:
     """The hall's editable settings, as GET /settings shows them."""
     return {
         "hall": hall.code,
+        "name": hall.name,
+        "name_en": hall.name_en,
+        "timezone": hall.timezone,
         "notice": hall.notice,
         "hours": hours_json(hall.hours),
         "closed_dates": list(hall.closed_dates),
         "promise_s": hall.promise_s,
+        "windows": [
+            {"number": w.number, "name": w.name, "services": list(w.services)} for w in hall.windows
+        ],
         "services": [
             {
                 "code": s.code,
@@ -120,6 +147,8 @@ def settings_json(hall: Hall) -> dict[str, Any]:
                 "daily_quota": s.daily_quota,
                 "priority_allowed": s.priority_allowed,
                 "target_wait_s": s.target_wait_s,
+                "default_service_s": s.default_service_s,
+                "priority_ratio": s.priority_ratio,
             }
             for s in hall.services
         ],
@@ -128,8 +157,8 @@ def settings_json(hall: Hall) -> dict[str, Any]:
 
 def parse_kiosk(code: str, body: dict[str, Any], check_printer: Any) -> Kiosk:
     """A kiosk's settings from a PUT body; `check_printer(url)` raises ValueError if bad."""
-    _refuse_unknown(body, KIOSK_FIELDS, f"kiosk {code}")
-    name = _text(body.get("name", ""), "name", 200)
+    refuse_unknown(body, KIOSK_FIELDS, f"kiosk {code}")
+    name = text(body.get("name", ""), "name", 200)
     try:
         mode = PrintMode(body.get("print", PrintMode.NONE.value))
     except ValueError as exc:
@@ -137,7 +166,7 @@ def parse_kiosk(code: str, body: dict[str, Any], check_printer: Any) -> Kiosk:
         raise Invalid("bad_value", f"Field 'print' must be one of: {allowed}.") from exc
     printer = body.get("printer")
     if printer is not None:
-        printer = _text(printer, "printer", 300)
+        printer = text(printer, "printer", 300)
         try:
             check_printer(printer)
         except ValueError as exc:

@@ -83,6 +83,7 @@ class Service:
     daily_quota: int | None = None
     priority_allowed: bool = True
     target_wait_s: int = 900  # the staff console colours waits against it
+    priority_ratio: int | None = None  # None: priority first; N: one priority per N normal
 
 
 @dataclass(frozen=True, slots=True)

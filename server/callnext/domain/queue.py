@@ -37,3 +37,19 @@ def count_ahead(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
         and t.id != ticket.id
         and queue_key(t) < key
     )
+
+
+def service_head(
+    priority_head: Ticket | None,
+    normal_head: Ticket | None,
+    ratio: int | None,
+    normals_since_priority: int,
+) -> Ticket | None:
+    """The ticket a service offers its windows next. Strict (ratio None): its first priority
+    ticket, if any. With a ratio N: a priority ticket once N normal ones were called since the
+    last priority one (or when no normal one waits), else the first normal one."""
+    if priority_head is None:
+        return normal_head
+    if ratio is None or normal_head is None or normals_since_priority >= ratio:
+        return priority_head
+    return normal_head

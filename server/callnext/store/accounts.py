@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -154,3 +155,36 @@ async def logout(db: Database, token: str) -> None:
             delete(sessions).where(sessions.c.token_hash == token_digest(token))
         )
     )
+
+
+# -- a hall's accounts as its manager keeps them (staff_accounts.py), inside a hall transaction --
+
+
+def account_row(conn: Connection, username: str) -> Any:
+    return conn.execute(select(users).where(users.c.username == username)).first()
+
+
+def insert_account(
+    conn: Connection, username: str, hall_id: int, at: datetime, **values: Any
+) -> None:
+    conn.execute(
+        insert(users).values(username=username, hall_id=hall_id, created_at=to_micros(at), **values)
+    )
+
+
+def update_account(conn: Connection, user_id: int, **values: Any) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def end_sessions(conn: Connection, user_id: int) -> None:
+    conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+
+
+def delete_account(conn: Connection, user_id: int) -> None:
+    end_sessions(conn, user_id)
+    conn.execute(delete(users).where(users.c.id == user_id))
+
+
+async def accounts_of_hall(db: Database, hall_id: int) -> list[Any]:
+    query = select(users).where(users.c.hall_id == hall_id).order_by(users.c.username)
+    return await db.run_read(lambda conn: list(conn.execute(query)))

@@ -106,7 +106,7 @@ class HallTx:
         return self._find(tickets.c.window == window, tickets.c.status == Status.CALLED.value)
 
     def next_waiting(self, services: tuple[str, ...]) -> Ticket | None:
-        return queue_sql.next_waiting(self.conn, self.hall, services)
+        return queue_sql.next_waiting(self.conn, self.hall, services, self.today)
 
     def waiting_before(self, day: str) -> list[Ticket]:
         """Tickets still waiting that were issued before `day` (the rollover's work)."""

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from ..domain.availability import availability_json
@@ -24,27 +24,60 @@ from ..domain.estimate import (
     remaining_s,
 )
 from ..domain.model import Hall, Status, Ticket, WindowStatus
+from ..domain.queue import queue_key, service_head
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import counters, tickets
 
 QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.issued_at, tickets.c.pk)
 
 
-def next_waiting(conn: Connection, hall: Hall, services: Iterable[str]) -> Ticket | None:
-    """The head of the queue for a window serving `services` (the call-next claim's read)."""
-    row = (
-        conn.execute(
-            select(*TICKET_COLUMNS)
-            .where(
-                tickets.c.hall_id == hall.id,
-                tickets.c.status == Status.WAITING.value,
-                tickets.c.service.in_(list(services)),
-            )
-            .order_by(*QUEUE_ORDER)
-            .limit(1)
-        )
+def _head(conn: Connection, hall: Hall, *where: ColumnElement[bool]) -> Ticket | None:
+    row = conn.execute(
+        select(*TICKET_COLUMNS)
+        .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value, *where)
+        .order_by(*QUEUE_ORDER)
+        .limit(1)
     ).first()
     return ticket_from_row(row, hall.code) if row else None
+
+
+def next_waiting(conn: Connection, hall: Hall, services: Iterable[str], day: str) -> Ticket | None:
+    """The head of the queue for a window serving `services` (the call-next claim's read):
+    one ordered query; services with a priority ratio offer their own head (domain.queue)."""
+    codes = list(services)
+    rated = {c: s.priority_ratio for c in codes if (s := hall.service(c)) and s.priority_ratio}
+    if not rated:
+        return _head(conn, hall, tickets.c.service.in_(codes))
+    heads = []
+    for code in codes:
+        if code not in rated:
+            heads.append(_head(conn, hall, tickets.c.service == code))
+            continue
+        first_priority = _head(conn, hall, tickets.c.service == code, tickets.c.priority.is_(True))
+        first_normal = _head(conn, hall, tickets.c.service == code, tickets.c.priority.is_(False))
+        since = normals_since_priority(conn, hall, code, day, rated[code])
+        heads.append(service_head(first_priority, first_normal, rated[code], since))
+    return min((h for h in heads if h is not None), key=queue_key, default=None)
+
+
+def normals_since_priority(conn: Connection, hall: Hall, service: str, day: str, up_to: int) -> int:
+    """Normal tickets of `service` called today since its last priority one, at most `up_to`;
+    `up_to` when no priority ticket was called today (the day starts with one due)."""
+    rows = conn.execute(
+        select(tickets.c.priority)
+        .where(
+            tickets.c.hall_id == hall.id,
+            tickets.c.service == service,
+            tickets.c.day == day,
+            tickets.c.called_at.is_not(None),
+        )
+        .order_by(tickets.c.called_at.desc())
+        .limit(up_to)
+    )
+    for count, (priority,) in enumerate(rows):
+        if priority:
+            return count
+    return up_to
 
 
 def count_ahead(conn: Connection, hall: Hall, ticket: Ticket) -> int:

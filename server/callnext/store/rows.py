@@ -124,6 +124,7 @@ def hall_from_rows(
                 daily_quota=s.daily_quota,
                 priority_allowed=bool(s.priority_allowed),
                 target_wait_s=s.target_wait_s,
+                priority_ratio=s.priority_ratio,
             )
             for s in service_rows
         ),

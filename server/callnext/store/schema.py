@@ -65,6 +65,7 @@ services = Table(
     Column("daily_quota", Integer),  # NULL: no quota
     Column("priority_allowed", Boolean, nullable=False, server_default=text("true")),
     Column("target_wait_s", Integer, nullable=False, server_default="900"),
+    Column("priority_ratio", Integer),  # NULL: strict priority; N: one priority per N normal
     UniqueConstraint("hall_id", "code"),
 )
 

@@ -17,11 +17,11 @@ from .keys import DB, PRINTERS
 
 async def _managed_hall(request: web.Request) -> Hall:
     """The hall of the URL, once the caller manages it."""
-    hall, _account = await _managed(request)
+    hall, _account = await managed(request)
     return hall
 
 
-async def _managed(request: web.Request) -> tuple[Hall, Account]:
+async def managed(request: web.Request) -> tuple[Hall, Account]:
     """The hall of the URL and the caller, once the caller manages it."""
     hall = await request.app[DB].hall(request.match_info["hall"])
     return hall, await require(request, MANAGERS, hall.code)
@@ -36,7 +36,7 @@ async def get_settings(request: web.Request) -> web.Response:
 
 
 async def patch_settings(request: web.Request) -> web.Response:
-    hall, account = await _managed(request)
+    hall, account = await managed(request)
     asked = await parse.json_body(request)
     patch = parse_patch(hall, asked)
     changed = await hall_config.apply_settings(
@@ -67,13 +67,13 @@ async def get_kiosk(request: web.Request) -> web.Response:
 
 
 async def put_kiosk(request: web.Request) -> web.Response:
-    (hall, account), code = await _managed(request), _kiosk_code(request)
+    (hall, account), code = await managed(request), _kiosk_code(request)
     kiosk = parse_kiosk(code, await parse.json_body(request), parse_printer_url)
     body, created = await hall_config.put_kiosk(request.app[DB], hall.code, kiosk, account.username)
     return web.json_response(_with_status(request, body), status=201 if created else 200)
 
 
 async def delete_kiosk(request: web.Request) -> web.Response:
-    (hall, account), code = await _managed(request), _kiosk_code(request)
+    (hall, account), code = await managed(request), _kiosk_code(request)
     await hall_config.delete_kiosk(request.app[DB], hall.code, code, account.username)
     return web.json_response({"deleted": code})

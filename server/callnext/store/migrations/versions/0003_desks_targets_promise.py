@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("target_wait_s", sa.Integer(), nullable=False, server_default="900")
         )
+        batch.add_column(sa.Column("priority_ratio", sa.Integer(), nullable=True))
     with op.batch_alter_table("windows") as batch:
         batch.add_column(sa.Column("desk_id", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("desk_user", sa.String(length=64), nullable=True))
@@ -77,6 +78,7 @@ def downgrade() -> None:
         batch.drop_column("desk_user")
         batch.drop_column("desk_id")
     with op.batch_alter_table("services") as batch:
+        batch.drop_column("priority_ratio")
         batch.drop_column("target_wait_s")
     with op.batch_alter_table("halls") as batch:
         batch.drop_column("promise_s")

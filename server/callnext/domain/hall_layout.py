@@ -1,0 +1,101 @@
+"""The hall's layout a manager edits: its services (code, names, times, quota, priority policy)
+and its windows (number, name, the services they call), validated whole before anything changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .availability import parse_quota
+from .errors import Conflict, Invalid, NotFound
+from .hall_settings import hours_text, parse_ratio, refuse_unknown, seconds, text, truth
+from .model import Hall, Status
+
+SERVICE_CODE = re.compile(r"[A-Z]{1,3}")
+SERVICE_FIELDS = frozenset(
+    {"name", "name_en", "open", "hours", "daily_quota", "priority_allowed", "target_wait_s",
+     "default_service_s", "priority_ratio"}
+)  # fmt: skip
+WINDOW_FIELDS = frozenset({"name", "services"})
+MAX_WINDOW = 9999  # the announcement's file names allow four digits
+
+
+def service_code(code: str) -> str:
+    if not SERVICE_CODE.fullmatch(code):
+        raise Invalid("bad_service_code", "A service code is 1–3 capital letters, as in A001.")
+    return code
+
+
+def parse_service(hall: Hall, code: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Column values for a PUT of a service (a new one needs its name)."""
+    refuse_unknown(body, SERVICE_FIELDS, f"service {code}")
+    values: dict[str, Any] = {}
+    for name in ("name", "name_en"):
+        if name in body:
+            values[name] = text(body[name], name, 200).strip()
+    if "name" in values and not values["name"]:
+        raise Invalid("missing_field", "A service needs a name.")
+    if hall.service(service_code(code)) is None and not values.get("name"):
+        raise Invalid("missing_field", f"A new service needs its 'name' (service {code}).")
+    for name in ("open", "priority_allowed"):
+        if name in body:
+            values[name] = truth(body[name], name)
+    for name in ("target_wait_s", "default_service_s"):
+        if name in body:
+            values[name] = seconds(body[name], name)
+    if "daily_quota" in body:
+        values["daily_quota"] = parse_quota(body["daily_quota"])
+    if "priority_ratio" in body:
+        values["priority_ratio"] = parse_ratio(body["priority_ratio"])
+    if "hours" in body:
+        values["hours"] = hours_text(body["hours"])
+    return values
+
+
+@dataclass(frozen=True)
+class WindowDef:
+    number: int
+    name: str
+    services: tuple[str, ...]
+
+
+def parse_window(hall: Hall, number: int, body: dict[str, Any]) -> WindowDef:
+    """A window's definition from a PUT: its name and the services it calls, in order."""
+    refuse_unknown(body, WINDOW_FIELDS, f"window {number}")
+    if not 1 <= number <= MAX_WINDOW:
+        raise Invalid("bad_window", f"A window number is 1–{MAX_WINDOW}.")
+    existing = hall.window(number)
+    name = text(body.get("name", existing.name if existing else f"{number}号窗口"), "name", 200)
+    codes = body.get("services", list(existing.services) if existing else None)
+    if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
+        raise Invalid("wrong_type", "services must be a non-empty list of service codes.")
+    for code in codes:
+        if hall.service(code) is None:
+            raise NotFound("service_not_found", f"No service {code!r} in hall {hall.code}.")
+    if len(set(codes)) != len(codes):
+        raise Invalid("bad_value", "A service is listed twice.")
+    return WindowDef(number, name.strip() or f"{number}号窗口", tuple(codes))
+
+
+def check_service_removable(hall: Hall, code: str, open_tickets: int) -> None:
+    """A service goes only when no window calls it and no ticket of it waits or is at a window."""
+    if hall.service(code) is None:
+        raise NotFound("service_not_found", f"No service {code!r} in hall {hall.code}.")
+    serving = [w.number for w in hall.windows_serving(code)]
+    if serving:
+        windows = ", ".join(map(str, serving))
+        raise Conflict("service_in_use", f"Windows {windows} still call service {code}.")
+    if open_tickets:
+        raise Conflict("service_in_use", f"{open_tickets} tickets of service {code} still wait.")
+
+
+def check_window_removable(hall: Hall, number: int, current_status: Status | None) -> None:
+    window = hall.window(number)
+    if window is None:
+        raise NotFound("window_not_found", f"No window {number} in hall {hall.code}.")
+    if current_status is not None:
+        raise Conflict("window_busy", f"Window {number} still has a current ticket.")
+    if window.desk is not None:
+        raise Conflict("window_in_use", f"Window {number} is held by {window.desk.user}.")
