@@ -1,0 +1,49 @@
+"""Settings reach open pages at once (issue 6): a service a manager adds shows on an open lobby
+screen and an open kiosk, with no reload, through the stream (hall.updated with layout)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import chromium_missing, launch
+from .helpers import Api, wait_until
+
+pytestmark = [
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+    pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
+]
+
+LOBBY_NAMES = "[...document.querySelectorAll('#queues li .name')].map(e => e.textContent)"
+KIOSK_CODES = "[...document.querySelectorAll('.service')].map(e => e.dataset.code)"
+
+
+async def test_a_new_service_appears_on_an_open_lobby_and_kiosk(api: Api) -> None:
+    async with launch() as browser:
+        page = await browser.new_page(viewport={"width": 1920, "height": 1080})
+        kiosk = await browser.new_page(viewport={"width": 1080, "height": 1920})
+        await page.goto(api.base + "/halls/demo/display")
+        await kiosk.goto(api.base + "/halls/demo/kiosk")
+        await page.evaluate("window.__bootId = 1")
+        await kiosk.evaluate("window.__bootId = 1")
+
+        async def lobby_has(name: str) -> bool:
+            return name in await page.evaluate(LOBBY_NAMES)
+
+        async def kiosk_codes() -> list[str]:
+            return list(await kiosk.evaluate(KIOSK_CODES))
+
+        await wait_until(lambda: lobby_has("不动产登记"), timeout=10)
+        assert (
+            await kiosk_codes() == ["A", "B", "C"]
+            or await wait_until(lambda: _eq(kiosk_codes(), ["A", "B", "C"]), timeout=10) is None
+        )
+        status, _ = await api.request(
+            "PUT", "/api/v1/halls/demo/services/D", {"name": "公积金提取", "name_en": "Fund"},
+            token=await api.login("manager"),
+        )  # fmt: skip
+        assert status == 201
+        await wait_until(lambda: lobby_has("公积金提取"), timeout=5)
+        await wait_until(kiosk_shows("A", "B", "C", "D"), timeout=5)
+        # no reload: the pages are the same documents
+        assert await page.evaluate("window.__bootId") == 1
+        assert await kiosk.evaluate("window.__bootId") == 1
