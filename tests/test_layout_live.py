@@ -3,6 +3,8 @@ screen and an open kiosk, with no reload, through the stream (hall.updated with 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 
 from .browser import chromium_missing, launch
@@ -19,31 +21,35 @@ KIOSK_CODES = "[...document.querySelectorAll('.service')].map(e => e.dataset.cod
 
 async def test_a_new_service_appears_on_an_open_lobby_and_kiosk(api: Api) -> None:
     async with launch() as browser:
-        page = await browser.new_page(viewport={"width": 1920, "height": 1080})
+        lobby = await browser.new_page(viewport={"width": 1920, "height": 1080})
         kiosk = await browser.new_page(viewport={"width": 1080, "height": 1920})
-        await page.goto(api.base + "/halls/demo/display")
+        await lobby.goto(api.base + "/halls/demo/display")
         await kiosk.goto(api.base + "/halls/demo/kiosk")
-        await page.evaluate("window.__bootId = 1")
+        await lobby.evaluate("window.__bootId = 1")
         await kiosk.evaluate("window.__bootId = 1")
 
-        async def lobby_has(name: str) -> bool:
-            return name in await page.evaluate(LOBBY_NAMES)
+        def lobby_has(name: str) -> Callable[[], Awaitable[bool]]:
+            async def check() -> bool:
+                return name in await lobby.evaluate(LOBBY_NAMES)
 
-        async def kiosk_codes() -> list[str]:
-            return list(await kiosk.evaluate(KIOSK_CODES))
+            return check
 
-        await wait_until(lambda: lobby_has("不动产登记"), timeout=10)
-        assert (
-            await kiosk_codes() == ["A", "B", "C"]
-            or await wait_until(lambda: _eq(kiosk_codes(), ["A", "B", "C"]), timeout=10) is None
-        )
+        def kiosk_shows(*codes: str) -> Callable[[], Awaitable[bool]]:
+            async def check() -> bool:
+                return list(await kiosk.evaluate(KIOSK_CODES)) == list(codes)
+
+            return check
+
+        await wait_until(lobby_has("不动产登记"), timeout=10)
+        await wait_until(kiosk_shows("A", "B", "C"), timeout=10)
+        assert not await lobby_has("公积金提取")()
         status, _ = await api.request(
             "PUT", "/api/v1/halls/demo/services/D", {"name": "公积金提取", "name_en": "Fund"},
             token=await api.login("manager"),
         )  # fmt: skip
         assert status == 201
-        await wait_until(lambda: lobby_has("公积金提取"), timeout=5)
+        await wait_until(lobby_has("公积金提取"), timeout=5)
         await wait_until(kiosk_shows("A", "B", "C", "D"), timeout=5)
         # no reload: the pages are the same documents
-        assert await page.evaluate("window.__bootId") == 1
+        assert await lobby.evaluate("window.__bootId") == 1
         assert await kiosk.evaluate("window.__bootId") == 1
