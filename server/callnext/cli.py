@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import getpass
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import speaker
+from . import speaker, workers
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.model import Role
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--db", default=None, help=f"SQLAlchemy URL (default {DEFAULT_URL})")
     serve.add_argument("--demo", action="store_true", help="create the demo hall if none exists")
+    serve.add_argument(
+        "--workers", type=int, default=1,
+        help="server processes sharing the port (more than one needs PostgreSQL)",
+    )  # fmt: skip
+    serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # a worker
 
     user = commands.add_parser("user", help="manage staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
@@ -105,14 +111,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = Settings.from_env(
                 host=args.host, port=args.port, db_url=args.db, demo=args.demo
             )
-            asyncio.run(serve(settings))
+            if args.workers != 1:
+                return serve_workers(settings, args.workers)
+            asyncio.run(serve(settings, reuse_port=args.reuse_port))
         elif args.command == "user":
             asyncio.run(add_user(args))
         elif args.command == "speaker":
             asyncio.run(speaker.run(_speaker_options(args)))
         else:
             asyncio.run(upgrade(Settings.from_env(db_url=args.db)))
-    except (StartupError, DatabaseUrlError, DomainError, SpeakerError, ValueError) as exc:
+    except (
+        StartupError, DatabaseUrlError, DomainError, SpeakerError, ValueError,
+        workers.WorkersError,
+    ) as exc:  # fmt: skip
         print(f"callnext: {_reason(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -131,7 +142,22 @@ def _reason(exc: Exception) -> str:
     return exc.message if isinstance(exc, DomainError) else str(exc)
 
 
-async def serve(settings: Settings) -> None:
+def serve_workers(settings: Settings, count: int) -> int:
+    """`serve --workers N`: prepare the database once, then run and watch N worker processes."""
+    workers.check(settings, count)
+    try:
+        codes = asyncio.run(workers.prepare(settings))
+    except (SQLAlchemyError, OSError) as exc:
+        raise _cannot_open(exc) from exc
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [f"callnext listening on {base} with {count} workers"]
+    lines += [f"  {label:<15} {base}{path.format(hall=code)}" for code in codes
+              for label, path in PAGES]  # fmt: skip
+    return workers.Supervisor(settings, count).run(lines)
+
+
+async def serve(settings: Settings, reuse_port: bool = False) -> None:
+    """One server process; `reuse_port`: a worker of `serve --workers` (it says less)."""
     app = create_app(settings)
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     try:
@@ -141,14 +167,17 @@ async def serve(settings: Settings) -> None:
             await runner.cleanup()  # what did start (the speech worker) stops
         raise _cannot_open(exc) from exc
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
+        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None)
         try:
             await site.start()
         except OSError as exc:
             raise StartupError(
                 f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
             ) from exc
-        await _announce(app, settings)
+        if reuse_port:
+            print(f"callnext worker {os.getpid()} ready on port {settings.port}", flush=True)
+        else:
+            await _announce(app, settings)
         await _wait_for_stop()
     finally:
         await runner.cleanup()

@@ -150,6 +150,30 @@ class Hub:
                 GAP_REPAIR_DELAY_S, self._start_repair, hall
             )
 
+    # -- other processes' events (store/notify.py) ---------------------------------------------
+
+    def behind(self, hall: str, seq: int) -> bool:
+        """Whether a channel of `hall` that serves displays here has not published `seq` yet."""
+        for name in (hall, public_channel(hall)):
+            ch = self.channels.get(name)
+            if ch is not None and ch.last_seq is not None and seq > ch.last_seq:
+                return True
+        return False
+
+    async def catch_up(self, hall: str) -> None:
+        """Publish, in order, what the event log holds beyond each channel's last seq."""
+        if self.fetch_after is None:
+            return
+        for name in (hall, public_channel(hall)):
+            ch = self.channels.get(name)
+            if ch is None or ch.last_seq is None:
+                continue
+            for seq, frame in await self.fetch_after(name, ch.last_seq):
+                self.deliver(name, seq, frame)
+
+    def halls(self) -> list[str]:
+        return sorted({split_channel(name)[0] for name in self.channels})
+
     # -- subscribing -----------------------------------------------------------------------
 
     def attach(self, hall: str, sub: Subscriber, after: int) -> bool:

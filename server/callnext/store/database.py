@@ -26,6 +26,7 @@ from ..domain.clock import utcnow
 from ..domain.errors import NotFound
 from ..domain.model import Hall
 from .hall_tx import HallTx, Published
+from .notify import notify_commit
 from .rows import hall_from_rows
 from .schema import halls, kiosks, services, windows
 
@@ -216,6 +217,8 @@ class Database:
             result = body(tx)
             published = tx.flush_events()
             tx.flush_audits()
+            if published and self.dialect == "postgresql":
+                notify_commit(conn, code, published[-1].seq)  # other processes, at commit
             return result, published, tx.config_changed
 
         result, published, config_changed = await self.run_write(transaction)

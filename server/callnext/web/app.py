@@ -20,10 +20,11 @@ from ..rollover import rollover_ctx
 from ..store import reads
 from ..store.database import Database
 from ..store.hall_tx import Published
+from ..store.notify import EventListener
 from ..store.setup import seed_demo
 from ..voice import VoiceRenderer
 from .errors import count_middleware, error_middleware
-from .keys import DB, HUB, LIMITER, METRICS, PRINTERS, SETTINGS
+from .keys import DB, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
 from .pages import setup_pages
 from .routes import setup_routes
 from .sounds import ANNOUNCER, voice_ctx, voice_ready
@@ -45,6 +46,19 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("created the demo hall; its accounts use the demo password 'demo'")
     yield
     await db.close()
+
+
+async def listener_ctx(app: web.Application) -> AsyncIterator[None]:
+    """On PostgreSQL, the other server processes' events reach this one's displays."""
+    db, hub = app[DB], app[HUB]
+    if db.dialect != "postgresql":
+        yield
+        return
+    listener = EventListener(db.url, hub.behind, hub.catch_up, hub.halls)
+    await listener.start()
+    app[LISTENER] = listener
+    yield
+    await listener.stop()
 
 
 async def _close_displays(app: web.Application) -> None:
@@ -97,6 +111,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[ANNOUNCER] = announcer
     app.cleanup_ctx.append(voice_ctx)  # first: the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(listener_ctx)
     app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s))
     app.on_startup.append(voice_ready)
     app.on_shutdown.append(_close_displays)

@@ -10,6 +10,7 @@ from ..metrics import Metrics
 from ..printing import Printers
 from ..ratelimit import RateLimiter
 from ..store.database import Database
+from ..store.notify import EventListener
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -17,3 +18,4 @@ HUB = web.AppKey("hub", Hub)
 LIMITER = web.AppKey("limiter", RateLimiter)
 METRICS = web.AppKey("metrics", Metrics)
 PRINTERS = web.AppKey("printers", Printers)
+LISTENER = web.AppKey("listener", EventListener)  # PostgreSQL only: other processes' events

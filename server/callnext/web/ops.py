@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from aiohttp import web
@@ -20,7 +21,7 @@ async def healthz(request: web.Request) -> web.Response:
     except (SQLAlchemyError, OSError) as exc:
         log.warning("health check: database unreachable: %s", exc)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    return web.json_response({"status": "ok", "database": "ok", "process": os.getpid()})
 
 
 Gauge = tuple[str, str, dict[str, str], float]
