@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from .helpers import Api, ServerProcess, free_port
+from .helpers import Api, ServerProcess, free_port, read_events
 
 ON_POSTGRESQL = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
@@ -70,6 +70,24 @@ async def test_calls_split_across_two_processes_reach_screens_on_both(
         assert seqs == list(range(start + 1, last + 1))  # every event, in order, no gap
         calls = [f["ticket"]["number"] for f in frames if f["event"] == "ticket.called"]
         assert sorted(calls) == sorted(called)
+
+
+@ON_POSTGRESQL
+async def test_issuing_at_once_on_two_processes_numbers_each_ticket_once(
+    two_servers: tuple[Api, Api],
+) -> None:
+    one, two = two_servers
+    start = (await one.hall())["seq"]
+    tickets = await asyncio.gather(*(api.issue("B") for _ in range(30) for api in (one, two)))
+    numbers = sorted(t["number"] for t in tickets)
+    assert numbers == [f"B{n:03d}" for n in range(1, 61)]  # unique and contiguous
+    events = [
+        (f["seq"], f["ticket"]["number"])
+        for f in await read_events(one, start)
+        if f["event"] == "ticket.issued"
+    ]
+    assert [seq for seq, _ in events] == list(range(start + 1, start + 61))  # gapless
+    assert sorted(n for _, n in events) == numbers
 
 
 @ON_POSTGRESQL
