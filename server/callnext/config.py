@@ -56,6 +56,9 @@ class Settings:
     stream_v1: bool = True
     print_timeout_s: float = 4.0  # CALLNEXT_PRINT_TIMEOUT_S: an ESC/POS printer's whole job
     rollover_check_s: float = 30.0  # how often the day rollover looks for stale tickets
+    # CALLNEXT_ALLOWED_ORIGINS: other origins whose pages may open the display stream
+    # ("https://screens.example.gov.cn,https://…", or "*"); the server's own always may.
+    allowed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -75,6 +78,9 @@ class Settings:
             values["stream_v1"] = False
         if "CALLNEXT_PRINT_TIMEOUT_S" in env:
             values["print_timeout_s"] = float(env["CALLNEXT_PRINT_TIMEOUT_S"])
+        if env.get("CALLNEXT_ALLOWED_ORIGINS"):
+            origins = env["CALLNEXT_ALLOWED_ORIGINS"].split(",")
+            values["allowed_origins"] = tuple(o.strip().rstrip("/") for o in origins if o.strip())
         if "CALLNEXT_DB" in env:
             values["db_url"] = env["CALLNEXT_DB"]
         values.update({k: v for k, v in overrides.items() if v is not None})

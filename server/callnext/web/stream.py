@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
@@ -93,7 +94,24 @@ async def public_stream(request: web.Request) -> web.StreamResponse:
     return await _stream(request, public=True)
 
 
+def check_origin(request: web.Request) -> None:
+    """A browser page may open the stream only from this server's own origin, or from an origin
+    CALLNEXT_ALLOWED_ORIGINS lists ("*": any). Clients that send no Origin (screens' agents, the
+    speaker, integrations) are not browsers: they pass."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    allowed = request.app[SETTINGS].allowed_origins
+    if "*" in allowed or origin in allowed:
+        return
+    parsed = urlsplit(origin)
+    if parsed.scheme in ("http", "https") and parsed.netloc == request.host:
+        return
+    raise Forbidden("origin_not_allowed", f"Pages from {origin} may not open this stream.")
+
+
 async def _stream(request: web.Request, public: bool) -> web.StreamResponse:
+    check_origin(request)
     db, hub = request.app[DB], request.app[HUB]
     hall = await db.hall(request.match_info["hall"])
     channel = public_channel(hall.code) if public else hall.code
