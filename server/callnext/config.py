@@ -18,11 +18,18 @@ class RateLimit:
 
 
 OFF = ("off", "0", "false", "no")
-DEFAULT_LIMITS = {"tickets": RateLimit(30, 60.0), "login": RateLimit(10, 60.0)}
+# tickets: per client address; kiosk_tickets: per registered kiosk and address (kiosks behind
+# one NAT address each have their own); login: attempts per client address.
+DEFAULT_LIMITS = {
+    "tickets": RateLimit(30, 60.0),
+    "kiosk_tickets": RateLimit(120, 60.0),
+    "login": RateLimit(10, 60.0),
+}
 
 
 def parse_rate_limits(spec: str | None) -> dict[str, RateLimit] | None:
-    """`off`, or `tickets=30/60,login=10/60` (count/seconds); None means all limits off."""
+    """`off`, or `tickets=30/60,kiosk_tickets=120/60,login=10/60` (count/seconds); None means
+    all limits off."""
     if spec is None or not spec.strip():
         return dict(DEFAULT_LIMITS)
     if spec.strip().lower() in OFF:

@@ -38,8 +38,9 @@ async def require(
     return account
 
 
-def check_rate(request: web.Request, kind: str) -> None:
-    wait = request.app[LIMITER].allow(kind, request.remote or "?")
+def check_rate(request: web.Request, kind: str, client: str | None = None) -> None:
+    """429 when the client (its address, unless named) used up its `kind` of requests."""
+    wait = request.app[LIMITER].allow(kind, client or request.remote or "?")
     if wait is not None:
         raise RateLimited(
             "rate_limited",

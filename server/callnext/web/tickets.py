@@ -30,7 +30,11 @@ async def issue(request: web.Request) -> web.Response:
     service = parse.string(body, "service", max_len=3)
     priority = parse.boolean(body, "priority")
     kiosk = _kiosk(hall, parse.string(body, "kiosk", required=False, max_len=32))
-    check_rate(request, "tickets")
+    if kiosk is None:
+        check_rate(request, "tickets")
+    else:
+        address = request.remote or "?"
+        check_rate(request, "kiosk_tickets", f"{hall.code}/{kiosk.code}@{address}")
     db = request.app[DB]
     ticket, replayed = await actions.issue_ticket(db, hall.code, service, priority, key)
     if not replayed:
