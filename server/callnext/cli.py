@@ -1,4 +1,4 @@
-"""The `callnext` command: serve, user add, db upgrade, speaker."""
+"""The `callnext` command: serve, user add, db upgrade, speaker, report."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import speaker, workers
+from . import report_cli, speaker, workers
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.model import Role
@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations")
     upgrade.add_argument("--db", default=None)
     _speaker_parser(commands)
+    _report_parser(commands)
     return parser
 
 
@@ -99,6 +100,15 @@ def _speaker_parser(commands: Any) -> None:
     )
 
 
+def _report_parser(commands: Any) -> None:
+    report = commands.add_parser("report", help="print a hall's figures of a day")
+    report.add_argument("--hall", required=True)
+    report.add_argument(
+        "--date", default=None, help="YYYY-MM-DD (default: today in the hall's timezone)"
+    )
+    report.add_argument("--db", default=None, help=f"SQLAlchemy URL (default {DEFAULT_URL})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(  # force: python-escpos adds a root handler when it is imported
@@ -118,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(add_user(args))
         elif args.command == "speaker":
             asyncio.run(speaker.run(_speaker_options(args)))
+        elif args.command == "report":
+            return report_cli.run(Settings.from_env(db_url=args.db).db_url, args.hall, args.date)
         else:
             asyncio.run(upgrade(Settings.from_env(db_url=args.db)))
     except (

@@ -70,12 +70,13 @@ def choice(data: dict[str, Any], name: str, enum: type[E], default: E) -> E:
         raise Invalid("bad_value", f"Field {name!r} must be one of: {allowed}.") from exc
 
 
-def day(request: web.Request, default: str) -> str:
-    value = request.query.get("date", default)
+def day(request: web.Request, default: str, name: str = "date") -> str:
+    """The query parameter `name` as a local day YYYY-MM-DD; 400 bad_date otherwise."""
+    value = request.query.get(name, default)
     try:
         return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_day(value)
     except ValueError as exc:
-        raise Invalid("bad_date", f"date must be YYYY-MM-DD, not {value!r}.") from exc
+        raise Invalid("bad_date", f"{name} must be YYYY-MM-DD, not {value!r}.") from exc
 
 
 def _bad_day(value: str) -> str:

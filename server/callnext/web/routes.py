@@ -12,6 +12,7 @@ from . import (
     kiosk_pages,
     layout,
     ops,
+    reports,
     settings,
     sounds,
     staff_pages,
@@ -73,6 +74,11 @@ def setup_routes(app: web.Application) -> None:
             web.get("/halls/{hall}/staff", staff_pages.staff_console),
             web.get("/t/{id}", kiosk_pages.ticket_page),
             web.get("/t/{id}/qr.svg", kiosk_pages.ticket_qr),
+            # -- the manager's reports (issue 6) --
+            web.get(HALL + "/report", reports.day_report),
+            web.get(HALL + "/trend", reports.trend),
+            web.get(HALL + "/export", reports.export),
+            # -- end of the reports --
             web.get("/healthz", ops.healthz),
             web.get("/metrics", ops.metrics),
         ]
