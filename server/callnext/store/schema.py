@@ -122,7 +122,7 @@ tickets = Table(
     Column("closed_reason", String(16)),  # "expired": still waiting when its day ended
     UniqueConstraint("hall_id", "day", "number"),
     Index("ix_tickets_queue", "hall_id", "status", "service", "priority", "issued_at", "pk"),
-    Index("ix_tickets_last_called", "hall_id", "last_called_at"),
+    Index("ix_tickets_recent", "hall_id", "day", "last_called_at"),  # the day's latest calls
     # The hall's pending matters (accepted at a window, not yet completed).
     Index(
         "ix_tickets_pending",
