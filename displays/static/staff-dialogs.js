@@ -1,0 +1,175 @@
+// The console's dialogs, on native <dialog> (modal: the page behind is inert; Escape cancels):
+// confirm, transfer (pick a service), call a number, pause (a reason) and the shortcut help.
+// Each returns a promise of the answer, or null when cancelled.
+
+import { PAUSE_REASONS, serviceName, words } from "./staff-words.js";
+
+const $ = (id) => document.getElementById(id);
+
+let active = null; // {dialog, resolve, collect}
+
+export const dialogOpen = () => active !== null;
+
+/** Close whatever dialog is open, as if cancelled (the view under it is going away). */
+export function cancelDialog() { close(null); }
+
+/** Show `dialog`; on submit, `collect()` gives the answer (undefined: not valid yet, stay). */
+function open(dialog, collect, focus = null) {
+  if (active) close(null);
+  const returnTo = document.activeElement;
+  return new Promise((resolve) => {
+    active = { dialog, collect, resolve, returnTo };
+    dialog.showModal();
+    (focus ?? dialog.querySelector("button[type=submit]"))?.focus();
+  });
+}
+
+function close(value) {
+  const current = active;
+  if (!current) return;
+  active = null;
+  if (current.dialog.open) current.dialog.close();
+  if (current.returnTo?.isConnected && !current.returnTo.disabled) current.returnTo.focus();
+  current.resolve(value);
+}
+
+for (const dialog of document.querySelectorAll("dialog.dialog")) {
+  const form = dialog.querySelector("form");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (active?.dialog !== dialog) return;
+    const value = active.collect();
+    if (value !== undefined) close(value);
+  });
+  for (const button of dialog.querySelectorAll("button.cancel")) {
+    button.addEventListener("click", () => close(null));
+  }
+  // Escape: the browser's cancel, answered at once (the next key press must not find the
+  // dialog still open); whatever else closes the dialog answers "no" too.
+  dialog.addEventListener("cancel", () => { if (active?.dialog === dialog) close(null); });
+  dialog.addEventListener("close", () => { if (active?.dialog === dialog) close(null); });
+  // Enter on a radio button confirms too (text fields submit the form by themselves).
+  dialog.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && e.target.matches?.("input[type=radio]")) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+}
+
+/** A yes/no question; `okLabel` names the yes. → true | null */
+export function confirmDialog(text, okLabel = words().ok) {
+  $("d-confirm-text").textContent = text;
+  $("d-confirm-ok").textContent = okLabel;
+  return open($("d-confirm"), () => true);
+}
+
+function choice(name, value, label, { letter = "", disabled = false, note = "" } = {}) {
+  const el = document.createElement("label");
+  el.className = "choice";
+  const input = document.createElement("input");
+  Object.assign(input, { type: "radio", name, value, disabled });
+  el.append(input);
+  if (letter) {
+    const badge = document.createElement("span");
+    badge.className = "letter";
+    badge.textContent = letter;
+    el.append(badge);
+  }
+  const text = document.createElement("span");
+  text.textContent = label;
+  el.append(text);
+  if (note) {
+    const small = document.createElement("small");
+    small.textContent = note;
+    el.append(small);
+  }
+  return el;
+}
+
+/** Transfer ticket `number` (now in `from`) to one of `services`. → service code | null */
+export function transferDialog(number, services, from) {
+  const w = words();
+  $("d-transfer-title").textContent = w.transfer_title(number);
+  const box = $("d-transfer-choices");
+  box.replaceChildren(...services.map((s) => choice("service", s.code, serviceName(s), {
+    letter: s.code, disabled: s.code === from, note: s.code === from ? w.same_service : "",
+  })));
+  const first = box.querySelector("input:not(:disabled)");
+  if (first) first.checked = true;
+  return open($("d-transfer"), () => box.querySelector("input:checked")?.value ?? undefined, first);
+}
+
+// In the transfer dialog a service's letter picks it (again: the next one with that letter).
+$("d-transfer").addEventListener("keydown", (e) => {
+  if (e.key.length !== 1 || e.ctrlKey || e.altKey || e.metaKey) return;
+  const letter = e.key.toUpperCase();
+  const inputs = [...$("d-transfer-choices").querySelectorAll("input:not(:disabled)")];
+  const matching = inputs.filter((i) => i.value.toUpperCase().startsWith(letter));
+  if (!matching.length) return;
+  e.preventDefault();
+  const at = matching.indexOf(document.activeElement);
+  const next = matching[(at + 1) % matching.length];
+  next.checked = true;
+  next.focus();
+});
+
+/** A ticket number to call. → "A005" | null */
+export function callDialog() {
+  const input = $("d-call-number");
+  input.value = "";
+  input.removeAttribute("aria-invalid");
+  return open($("d-call"), () => {
+    const number = input.value.trim().toUpperCase();
+    if (!/^[A-Z]{1,3}[0-9]{1,6}$/.test(number)) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return undefined;
+    }
+    return number;
+  }, input);
+}
+
+/** Why the window pauses. → a reason text | null */
+export function pauseDialog() {
+  const w = words();
+  const box = $("d-pause-choices");
+  box.replaceChildren(...PAUSE_REASONS.map((key) => choice("reason", key, w[key])));
+  const first = box.querySelector("input");
+  first.checked = true;
+  const other = $("d-pause-other");
+  other.value = "";
+  return open($("d-pause"), () => {
+    const picked = $("d-pause").querySelector("input[name=reason]:checked")?.value;
+    if (picked !== "other") return w[picked] ?? w.r_break;
+    const text = other.value.trim();
+    if (!text) {
+      other.focus();
+      return undefined;
+    }
+    return text;
+  }, first);
+}
+
+// Typing another reason picks "other".
+$("d-pause-other").addEventListener("input", () => {
+  $("d-pause").querySelector("input[value=other]").checked = true;
+});
+
+/** The shortcut table: rows of [keys, what they do]. */
+export function helpDialog(rows) {
+  $("d-help-keys").replaceChildren(...rows.map(([keys, what]) => {
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    for (const key of keys) {
+      const kbd = document.createElement("kbd");
+      kbd.textContent = key;
+      th.append(kbd);
+    }
+    const td = document.createElement("td");
+    td.textContent = what;
+    tr.append(th, td);
+    return tr;
+  }));
+  return open($("d-help"), () => true);
+}
