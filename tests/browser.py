@@ -8,7 +8,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 CHROMIUM = os.environ.get("CALLNEXT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -44,3 +44,16 @@ async def launch(autoplay: bool = False) -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+async def text(page: Page, selector: str) -> str:
+    """The element's visible text, whitespace collapsed."""
+    return " ".join((await page.inner_text(selector)).split())
+
+
+async def wait_text(page: Page, selector: str, expected: str) -> None:
+    """Until the element's text contains `expected`."""
+    await page.wait_for_function(
+        "([sel, want]) => document.querySelector(sel)?.innerText.includes(want)",
+        arg=[selector, expected],
+    )

@@ -25,7 +25,7 @@ from playwright.async_api import Browser, Page, Route, WebSocketRoute
 
 from callnext.qr import qr_svg
 
-from .browser import chromium_missing, launch
+from .browser import chromium_missing, launch, text, wait_text
 from .helpers import Api, free_port
 
 pytestmark = [
@@ -87,18 +87,6 @@ async def kiosks() -> AsyncIterator[Kiosks]:
         opened = Kiosks(browser)
         yield opened
         assert not opened.problems, opened.problems
-
-
-async def text(page: Page, selector: str) -> str:
-    return " ".join((await page.inner_text(selector)).split())
-
-
-async def wait_text(page: Page, selector: str, expected: str) -> None:
-    """Until the element's text contains `expected`."""
-    await page.wait_for_function(
-        "([sel, want]) => document.querySelector(sel)?.innerText.includes(want)",
-        arg=[selector, expected],
-    )
 
 
 async def shown_number(page: Page) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
-from .browser import chromium_missing, launch
+from .browser import chromium_missing, launch, text, wait_text
 from .helpers import Api, wait_until
 
 pytestmark = [
@@ -60,18 +60,6 @@ async def consoles() -> AsyncIterator[Consoles]:
         opened = Consoles(browser)
         yield opened
         assert not opened.problems, opened.problems
-
-
-async def text(page: Page, selector: str) -> str:
-    return " ".join((await page.inner_text(selector)).split())
-
-
-async def wait_text(page: Page, selector: str, expected: str) -> None:
-    """Until the element's text contains `expected`."""
-    await page.wait_for_function(
-        "([sel, want]) => document.querySelector(sel)?.innerText.includes(want)",
-        arg=[selector, expected],
-    )
 
 
 async def message(page: Page, expected: str) -> None:
