@@ -160,3 +160,66 @@ async def test_a_priority_ratio_lets_normal_tickets_through(api: Api) -> None:
     await api.issue("B")
     await api.issue("B", priority=True)
     assert await calls(api, 5, 2) == ["B002", "B001"]  # strict: priority first
+
+
+async def test_an_admin_creates_a_hall_and_lays_it_out(api: Api, db_url: str) -> None:
+    from callnext.domain.model import Role
+    from callnext.store.accounts import add_user
+    from callnext.store.database import Database
+
+    db = Database(db_url)
+    await db.start()
+    try:
+        await add_user(db, "root", "rootpass", Role.ADMIN, None)
+    finally:
+        await db.close()
+    admin = await api.login("root", "rootpass")
+    body = {"hall": "east", "name": "东区分中心", "name_en": "East branch",
+            "timezone": "Asia/Shanghai"}  # fmt: skip
+    status, created = await api.request("POST", "/api/v1/halls", body, token=admin)
+    assert status == 201, created
+    assert (created["hall"], created["name"], created["services"]) == ("east", "东区分中心", [])
+    status, again = await api.request("POST", "/api/v1/halls", body, token=admin)
+    assert_error(status, again, 409)
+    assert again["error"]["code"] == "hall_exists"
+    for path, change in [("/services/A", {"name": "社保"}), ("/windows/1", {"services": ["A"]})]:
+        status, _ = await api.request("PUT", "/api/v1/halls/east" + path, change, token=admin)
+        assert status == 201
+    ticket = await api.issue("A", hall="east")
+    assert ticket["number"] == "A001"
+    status, answer = await api.window(1, "call-next", user="root", hall="east")
+    assert answer["called"]["number"] == "A001"
+    halls = (await api.request("GET", "/api/v1/halls"))[1]["halls"]
+    assert [h["hall"] for h in halls] == ["demo", "east"]
+
+
+@pytest.mark.parametrize(
+    ("body", "user", "status", "code"),
+    [
+        ({"hall": "x", "name": "X", "timezone": "Asia/Shanghai"}, "manager", 403, "wrong_role"),
+        ({"hall": "x y", "name": "X", "timezone": "Asia/Shanghai"}, "root", 400, "bad_hall_code"),
+        ({"hall": "x", "name": " ", "timezone": "Asia/Shanghai"}, "root", 400, "missing_field"),
+        ({"hall": "x", "name": "X", "timezone": "Mars/Olympus"}, "root", 400, "bad_timezone"),
+        ({"hall": "x", "name": "X", "timezone": "../etc"}, "root", 400, "bad_timezone"),
+        ({"hall": "x", "name": "X", "timezone": "UTC", "floor": 1}, "root", 400, "unknown_field"),
+        ({"hall": "demo", "name": "X", "timezone": "UTC"}, "root", 409, "hall_exists"),
+    ],
+)
+async def test_bad_halls_are_refused(
+    api: Api, db_url: str, body: Any, user: str, status: int, code: str
+) -> None:
+    from callnext.domain.model import Role
+    from callnext.store.accounts import add_user
+    from callnext.store.database import Database
+
+    db = Database(db_url)
+    await db.start()
+    try:
+        await add_user(db, "root", "rootpass", Role.ADMIN, None)
+    finally:
+        await db.close()
+    token = await api.login(user, "rootpass" if user == "root" else "demo")
+    got, answer = await api.request("POST", "/api/v1/halls", body, token=token)
+    assert_error(got, answer, status)
+    assert answer["error"]["code"] == code
+    assert [h["hall"] for h in (await api.request("GET", "/api/v1/halls"))[1]["halls"]] == ["demo"]

@@ -67,22 +67,24 @@ async def create_hall(db: Database, spec: HallSpec) -> None:
             )
             .returning(halls.c.id)
         ).scalar_one()
-        conn.execute(
-            insert(services),
-            [
-                {"hall_id": hall_id, "code": s.code, "name": s.name, "name_en": s.name_en,
-                 "position": i}
-                for i, s in enumerate(spec.services)
-            ],
-        )  # fmt: skip
-        conn.execute(
-            insert(windows),
-            [
-                {"hall_id": hall_id, "number": n, "name": f"{n}号窗口",
-                 "service_codes": ",".join(codes)}
-                for n, codes in sorted(spec.windows.items())
-            ],
-        )  # fmt: skip
+        if spec.services:
+            conn.execute(
+                insert(services),
+                [
+                    {"hall_id": hall_id, "code": s.code, "name": s.name, "name_en": s.name_en,
+                     "position": i}
+                    for i, s in enumerate(spec.services)
+                ],
+            )  # fmt: skip
+        if spec.windows:
+            conn.execute(
+                insert(windows),
+                [
+                    {"hall_id": hall_id, "number": n, "name": f"{n}号窗口",
+                     "service_codes": ",".join(codes)}
+                    for n, codes in sorted(spec.windows.items())
+                ],
+            )  # fmt: skip
 
     await db.run_write(body)
 

@@ -34,6 +34,7 @@ def setup_routes(app: web.Application) -> None:
             web.post("/api/v1/logout", auth.logout),
             web.get("/api/v1/me", auth.me),
             web.get("/api/v1/halls", halls.index),
+            web.post("/api/v1/halls", halls.create),
             web.get(HALL, halls.snapshot),
             web.post(HALL + "/tickets", tickets.issue),
             web.get(HALL + "/tickets", halls.tickets_of_day),
