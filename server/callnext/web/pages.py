@@ -21,6 +21,7 @@ PAGES = (
     ("窗口屏", "Window display", "/halls/{hall}/windows/1/display"),
     ("窗口工作台", "Staff console", "/halls/{hall}/staff"),
     ("管理看板", "Dashboard", "/halls/{hall}/dashboard"),
+    ("设置", "Settings", "/halls/{hall}/settings"),
 )
 
 # The screens' fixed labels, rendered server-side for the first paint; screen.js has the rest.

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from .. import protocol
 from . import (
+    admin_pages,
     auth,
     desks,
     halls,
@@ -73,6 +74,7 @@ def setup_routes(app: web.Application) -> None:
             web.get(protocol.ANNOUNCE_PREFIX + "/{lang}/{name}", sounds.announce_wav),
             web.get("/halls/{hall}/kiosk", kiosk_pages.kiosk),
             web.get("/halls/{hall}/staff", staff_pages.staff_console),
+            web.get("/halls/{hall}/settings", admin_pages.settings_page),
             web.get("/t/{id}", kiosk_pages.ticket_page),
             web.get("/t/{id}/qr.svg", kiosk_pages.ticket_qr),
             # -- the manager's reports (issue 6) --

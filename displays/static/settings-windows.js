@@ -1,0 +1,100 @@
+// The windows tab: number, name and the services each window calls (checkboxes), added,
+// changed (PUT …/windows/{n}) and removed with confirmation.
+
+import {
+  el, field, input, openEditor, removeConfirmed, showError, showMessage, tablePanel, wholeOrNull,
+} from "./settings-ui.js";
+import { names, words } from "./settings-words.js";
+
+export function windowsTab(ctx, panel) {
+  function nextNumber() {
+    const numbers = ctx.state.settings.windows.map((w) => w.number);
+    return numbers.length ? Math.max(...numbers) + 1 : 1;
+  }
+
+  async function edit(win) {
+    const isNew = win === null;
+    const w = words();
+    const number = input({ value: isNew ? nextNumber() : win.number, inputmode: "numeric",
+      class: "num", disabled: !isNew });
+    const name = input({ value: isNew ? "" : win.name, maxlength: 200,
+      placeholder: w.window_default(isNew ? nextNumber() : win.number) });
+    const chosen = new Set(isNew ? [] : win.services);
+    const boxes = ctx.state.settings.services.map((s) => {
+      const [first, second] = names(s);
+      return el("label", { class: "choice" },
+        el("input", { type: "checkbox", value: s.code, checked: chosen.has(s.code) }),
+        el("span", { class: "letter" }, s.code), first, second ? el("small", {}, second) : null);
+    });
+    const services = el("fieldset", { class: "field services-choice", dataset: { field: "services" } },
+      el("legend", {}, w.window_services), el("div", { class: "choices" }, boxes),
+      el("p", { class: "field-error", role: "alert", hidden: true }));
+    await openEditor({
+      title: isNew ? w.add_window : w.edit_window(win.number),
+      body: [el("div", { class: "pair" }, field("number", w.number, number),
+        field("name", w.window_name, name)),
+        services],
+      submit: async (root) => {
+        const n = wholeOrNull(number.value);
+        const codes = [...services.querySelectorAll("input:checked")].map((c) => c.value);
+        const body = { name: name.value.trim(), services: codes };
+        if (!Number.isInteger(n) || n < 1) {
+          showError(root, { status: 400, code: "bad_window", message: "" });
+          return false;
+        }
+        if (isNew && ctx.state.settings.windows.some((x) => x.number === n)) {
+          showError(root, { status: 409, code: "window_exists", message: "number" });
+          return false;
+        }
+        const result = await ctx.saving(() => ctx.api.putWindow(n, body));
+        if (result.ok) {
+          ctx.applySettings(result.data);
+          showMessage("ok", w.saved_what(w.window_default(n)));
+          return true;
+        }
+        showError(root, result);
+        await ctx.refresh();
+        return false;
+      },
+    });
+  }
+
+  async function remove(win) {
+    const w = words();
+    const result = await removeConfirmed(ctx, {
+      question: w.remove_window_q(win.number), call: () => ctx.api.deleteWindow(win.number),
+      what: w.window_default(win.number),
+    });
+    if (result?.ok) ctx.applySettings(result.data);
+    else if (result) await ctx.refresh(); // show what the server holds
+    document.getElementById("add-window")?.focus();
+  }
+
+  function row(win) {
+    const w = words();
+    const byCode = new Map(ctx.state.settings.services.map((s) => [s.code, s]));
+    return el("tr", { dataset: { number: win.number } },
+      el("th", { scope: "row", class: "n" }, win.number),
+      el("td", { class: "name" }, win.name),
+      el("td", {}, el("ul", { class: "chips" }, win.services.map((code) =>
+        el("li", { title: names(byCode.get(code) ?? { name: code })[0] },
+          el("span", { class: "letter" }, code), names(byCode.get(code) ?? { name: "" })[0])))),
+      el("td", { class: "row-actions" },
+        el("button", { type: "button", class: "small", onclick: () => edit(win),
+          "aria-label": `${w.edit} ${w.window_default(win.number)}` }, w.edit),
+        el("button", { type: "button", class: "small danger", onclick: () => remove(win),
+          "aria-label": `${w.remove} ${w.window_default(win.number)}` }, w.remove)));
+  }
+
+  function render() {
+    const w = words();
+    tablePanel(panel, {
+      name: "windows", title: w.windows_title,
+      add: { id: "add-window", label: w.add_window, onclick: () => edit(null) },
+      head: [w.number, w.window_name, w.window_services, ""],
+      rows: ctx.state.settings.windows.map(row),
+    });
+  }
+
+  return { render };
+}
