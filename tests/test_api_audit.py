@@ -47,6 +47,8 @@ async def test_staff_actions_and_settings_changes_are_audited(api: Api) -> None:
         ("w3", "ticket.completed", 1, "A001"),
     ]
     assert log[1]["detail"] == {"notice": "今日下午停电检修"}
+    finished = next(e for e in log if e["action"] == "ticket.finished")
+    assert finished["detail"] == {"service": "A", "status": "done", "outcome": "pending"}
     assert log[2]["detail"] == {"reason": "午休"}
     stamps = [datetime.fromisoformat(str(e["at"])) for e in log]
     assert stamps == sorted(stamps, reverse=True)

@@ -5,6 +5,7 @@ A change that screens and kiosks show ends with a `hall.updated` event: they app
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import Any
 
@@ -51,10 +52,12 @@ def delete_kiosk_body(tx: HallTx, code: str) -> None:
 def put_service_body(tx: HallTx, code: str, values: Json) -> tuple[Json, bool]:
     """Create or change a service → (the settings, created); screens and kiosks hear of it."""
     created = tx.hall.service(code) is None
-    tx.write_config(
-        config_sql.put_service_statement(tx.conn, tx.hall.id, code, values, exists=not created)
-    )
-    tx.audit("service.created" if created else "service.changed", detail={"code": code, **values})
+    if created or values:  # a PUT of nothing to change writes no (empty, invalid) UPDATE
+        tx.write_config(
+            config_sql.put_service_statement(tx.conn, tx.hall.id, code, values, exists=not created)
+        )
+    shown = {**values, "hours": json.loads(values["hours"])} if values.get("hours") else values
+    tx.audit("service.created" if created else "service.changed", detail={"code": code, **shown})
     _announce_change(tx, layout=True)
     return settings_json(tx.hall), created
 

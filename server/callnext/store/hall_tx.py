@@ -275,6 +275,17 @@ class HallTx:
              "detail": protocol.encode(detail or {})}
         )  # fmt: skip
 
+    def _audit_event(self, event: PendingEvent) -> None:
+        """A staff event's audit row: what the ticket became (its service, status, outcome)."""
+        detail = dict(event.extra)
+        number = None
+        if event.ticket is not None:
+            t = event.ticket
+            number = t.number
+            detail |= {"service": t.service, "status": t.status.value,
+                       "outcome": t.outcome.value if t.outcome else None}  # fmt: skip
+        self.audit(event.name, window=event.window, ticket=number, detail=detail)
+
     def flush_audits(self) -> None:
         """Store the audit rows: the explicit ones, and each event a staff member caused."""
         if self._audits:
@@ -304,8 +315,7 @@ class HallTx:
             self.seq += 1
             ticket = self.ticket_json(event.ticket) if event.ticket is not None else None
             if self.actor is not None and event.name in AUDITED_EVENTS:
-                number = event.ticket.number if event.ticket is not None else None
-                self.audit(event.name, window=event.window, ticket=number, detail=event.extra)
+                self._audit_event(event)
             frame = protocol.event_frame(
                 self.seq,
                 at,
