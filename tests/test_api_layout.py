@@ -7,6 +7,10 @@ from typing import Any
 
 import pytest
 
+from callnext.domain.model import Role
+from callnext.store.accounts import add_user
+from callnext.store.database import Database
+
 from .helpers import Api, read_events
 from .test_api_windows import assert_error, calls
 
@@ -162,17 +166,18 @@ async def test_a_priority_ratio_lets_normal_tickets_through(api: Api) -> None:
     assert await calls(api, 5, 2) == ["B002", "B001"]  # strict: priority first
 
 
-async def test_an_admin_creates_a_hall_and_lays_it_out(api: Api, db_url: str) -> None:
-    from callnext.domain.model import Role
-    from callnext.store.accounts import add_user
-    from callnext.store.database import Database
-
+async def add_admin(db_url: str) -> None:
+    """An admin of every hall, `root` (password `rootpass`): the demo has none."""
     db = Database(db_url)
     await db.start()
     try:
         await add_user(db, "root", "rootpass", Role.ADMIN, None)
     finally:
         await db.close()
+
+
+async def test_an_admin_creates_a_hall_and_lays_it_out(api: Api, db_url: str) -> None:
+    await add_admin(db_url)
     admin = await api.login("root", "rootpass")
     body = {"hall": "east", "name": "东区分中心", "name_en": "East branch",
             "timezone": "Asia/Shanghai"}  # fmt: skip
@@ -208,16 +213,7 @@ async def test_an_admin_creates_a_hall_and_lays_it_out(api: Api, db_url: str) ->
 async def test_bad_halls_are_refused(
     api: Api, db_url: str, body: Any, user: str, status: int, code: str
 ) -> None:
-    from callnext.domain.model import Role
-    from callnext.store.accounts import add_user
-    from callnext.store.database import Database
-
-    db = Database(db_url)
-    await db.start()
-    try:
-        await add_user(db, "root", "rootpass", Role.ADMIN, None)
-    finally:
-        await db.close()
+    await add_admin(db_url)
     token = await api.login(user, "rootpass" if user == "root" else "demo")
     got, answer = await api.request("POST", "/api/v1/halls", body, token=token)
     assert_error(got, answer, status)
