@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Screenshots of the lobby and window screens for docs/displays.md, and of a citizen's ticket on
-a phone (/t/{id}: waiting, called), and of the kiosk (start, priority lane, ticket, 80 mm slip).
+a phone (/t/{id}: waiting, called), and of the kiosk (start, priority lane, ticket, 80 mm slip),
+and of the staff console (login, window picker, desk, a dialog, the manager's overview), and of
+the settings page (services, a service's editor, the hall, the audit log), and of the manager's
+dashboard (on a server of its own, with a month of simulated days).
 
 Runs a demo server in this process on a temporary SQLite file, makes a morning's worth of calls,
 and shoots each screen with Debian's Chromium through Playwright:
@@ -13,9 +16,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import sqlite3
 import sys
 import tempfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,10 +31,13 @@ from playwright.async_api import Browser, Page, WebSocketRoute
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests import dashboard_data  # noqa: E402
 from tests.browser import launch  # noqa: E402
-from tests.helpers import Api, free_port  # noqa: E402
+from tests.helpers import Api, free_port, running_app  # noqa: E402
 
 from callnext.config import Settings  # noqa: E402
+from callnext.store.database import Database  # noqa: E402
+from callnext.store.setup import seed_demo  # noqa: E402
 from callnext.web.app import create_app  # noqa: E402
 
 NOTICE_ZH = "请携带身份证原件，过号请到综合咨询窗口重新取号。午间 12:00–13:30 照常办理。"
@@ -145,6 +152,243 @@ async def shoot_kiosk(api: Api, out: Path) -> None:
         await page.close()
 
 
+STAFF = "/halls/demo/staff"
+STAFF_SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+
+
+def an_earlier_morning(db_path: str) -> None:
+    """Spread the tickets over the last forty minutes or so (the shots are taken seconds after
+    they were issued; a ticket is never called before it was issued): older tickets wait longer,
+    so the desk's queue shows green, amber and red; one pending matter was accepted over an hour
+    ago (overdue), the other twenty minutes ago."""
+    conn = sqlite3.connect(db_path)
+    try:
+        pks = [row[0] for row in conn.execute("SELECT pk FROM tickets ORDER BY pk")]
+        for i, pk in enumerate(pks):
+            back = int((len(pks) - i) * 55 * 1e6)
+            conn.execute(
+                "UPDATE tickets SET issued_at = issued_at - ?, called_at = called_at - ?,"
+                " last_called_at = last_called_at - ?, finished_at = finished_at - ?"
+                " WHERE pk = ?",
+                (back, min(back, int(200e6)), min(back, int(200e6)), min(back, int(60e6)), pk),
+            )
+        pending = [
+            row[0]
+            for row in conn.execute("SELECT pk FROM tickets WHERE outcome = 'pending' ORDER BY pk")
+        ]
+        for pk, back in zip(pending, (3900e6, 1200e6), strict=False):
+            conn.execute(
+                "UPDATE tickets SET issued_at = issued_at - ?, called_at = called_at - ?,"
+                " last_called_at = last_called_at - ?, finished_at = finished_at - ? WHERE pk = ?",
+                (int(back), int(back), int(back), int(back), pk),
+            )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def staff_page(browser: Browser, api: Api, user: str, lang: str, size: str) -> Page:
+    width, height = STAFF_SIZES[size]
+    page = await browser.new_page(viewport={"width": width, "height": height})
+    page.on("pageerror", lambda e: print("page error:", e))
+    await page.goto(api.base + STAFF + ("?lang=en" if lang == "en" else ""))
+    await page.wait_for_selector("#login-view:not([hidden])")
+    if user:
+        await page.fill("#username", user)
+        await page.fill("#password", "demo")
+        await page.press("#password", "Enter")
+    return page
+
+
+async def staff_desk(browser: Browser, api: Api, lang: str, size: str) -> Page:
+    """w3 at window 3 with its current ticket (recalled once), the A queue, the pending list."""
+    page = await staff_page(browser, api, "w3", lang, size)
+    await page.click(".window-button[data-window='3']")
+    await page.wait_for_selector("#desk-view[data-loaded='true'], #d-confirm[open]")
+    if await page.is_visible("#d-confirm"):  # the previous shot's console still holds it
+        await page.click("#d-confirm-ok")
+    await page.wait_for_selector("#desk-view[data-loaded='true']")
+    return page
+
+
+async def shoot_staff(api: Api, out: Path, db_path: str) -> None:
+    """Two pending matters, the morning spread over half an hour, then each console view in
+    both languages at a desk PC's two usual sizes."""
+    for window in (2, 7):
+        status, body = await api.window(window, "finish", {"outcome": "pending"})
+        assert status == 200, body
+    assert (await api.window(3, "recall"))[0] == 200
+    an_earlier_morning(db_path)
+    async with launch() as browser:
+        for lang, size in (("zh", "1366x768"), ("en", "1920x1080")):
+            await save(
+                await staff_page(browser, api, "", lang, size),
+                out / f"staff-login-{lang}-{size}.png",
+            )
+        page = await staff_page(browser, api, "w3", "zh", "1366x768")
+        await page.wait_for_selector(".window-button[data-window='8'] .holder:not(:empty)")
+        await save(page, out / "staff-picker-zh-1366x768.png")
+        for lang in ("zh", "en"):
+            for size in STAFF_SIZES:
+                page = await staff_desk(browser, api, lang, size)
+                await save(page, out / f"staff-desk-{lang}-{size}.png")
+        page = await staff_desk(browser, api, "zh", "1366x768")
+        await page.keyboard.press("t")
+        await page.wait_for_selector("#d-transfer[open]")
+        await save(page, out / "staff-transfer-zh-1366x768.png")
+        page = await staff_desk(browser, api, "en", "1920x1080")
+        await page.keyboard.press("s")
+        await page.wait_for_selector("#d-pause[open]")
+        await save(page, out / "staff-pause-en-1920x1080.png")
+        page = await staff_desk(browser, api, "en", "1366x768")
+        await page.keyboard.press("?")
+        await page.wait_for_selector("#d-help[open]")
+        await save(page, out / "staff-help-en-1366x768.png")
+        for lang, size in (("zh", "1920x1080"), ("en", "1366x768"), ("zh", "1366x768")):
+            page = await staff_page(browser, api, "manager", lang, size)
+            await page.wait_for_selector(".card .holder:not(:empty)")
+            await page.wait_for_selector("#ov-pending-list li")
+            await save(page, out / f"staff-overview-{lang}-{size}.png")
+
+
+SETTINGS = "/halls/demo/settings"
+
+
+async def settings_page(browser: Browser, api: Api, lang: str, tab: str) -> Page:
+    """The settings page at 1366×768, logged in as the manager, on `tab`."""
+    page = await browser.new_page(viewport={"width": 1366, "height": 768})
+    page.on("pageerror", lambda e: print("page error:", e))
+    await page.goto(api.base + SETTINGS + ("?lang=en" if lang == "en" else "") + f"#{tab}")
+    await page.fill("#username", "manager")
+    await page.fill("#password", "demo")
+    await page.press("#password", "Enter")
+    await page.wait_for_selector(f"#panel-{tab}:not([hidden])")
+    return page
+
+
+async def shoot_settings(api: Api, out: Path) -> None:
+    """The settings page: the services (one with its own hours, a quota and a 1:2 priority
+    ratio), a service's editor, the hall, and the day's audit log, in both languages."""
+    token = await api.login("manager")
+    weekdays = {day: ["08:30-11:30"] for day in ("mon", "tue", "wed", "thu", "fri")}
+    service_d = {"name": "公积金提取", "name_en": "Housing fund withdrawal", "daily_quota": 120,
+                 "priority_ratio": 2, "hours": weekdays, "target_wait_s": 1200}  # fmt: skip
+    for method, path, body in (
+        ("PUT", "/services/D", service_d),
+        ("PUT", "/windows/9", {"name": "9号窗口", "services": ["D"]}),
+        ("PUT", "/users/zhang", {"role": "staff", "window": 9, "password": "secret1"}),
+    ):
+        status, answer = await api.request(method, "/api/v1/halls/demo" + path, body, token=token)
+        assert status in (200, 201), answer
+    async with launch() as browser:
+        for lang in ("zh", "en"):
+            page = await settings_page(browser, api, lang, "services")
+            await page.wait_for_selector("#panel-services tr[data-code='D']")
+            await save(page, out / f"settings-services-{lang}-1366x768.png")
+            page = await settings_page(browser, api, lang, "audit")
+            await page.wait_for_selector("#audit-table tbody tr")
+            await save(page, out / f"settings-audit-{lang}-1366x768.png")
+        page = await settings_page(browser, api, "zh", "hall")
+        await save(page, out / "settings-hall-zh-1366x768.png")
+        page = await settings_page(browser, api, "zh", "services")
+        await page.click("#panel-services tr[data-code='D'] button:has-text('编辑')")
+        await page.wait_for_selector("#editor[open]")
+        await save(page, out / "settings-service-zh-1366x768.png")
+
+
+DASHBOARD = "/halls/demo/dashboard"
+
+
+def afternoon_zone(now: datetime) -> str:
+    """The hall's timezone for the dashboard's shots: one where it is mid-afternoon now, so that
+    today's simulated morning and the live calls look like a working day whenever the script
+    runs (Asia/Shanghai when it already is afternoon there)."""
+    if 12 <= now.astimezone(ZoneInfo("Asia/Shanghai")).hour <= 18:
+        return "Asia/Shanghai"
+    offset = max(-12, min(14, 15 - now.astimezone(UTC).hour))
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+
+
+async def dashboard_history(db_path: str) -> None:
+    """The demo hall's last 30 days (weekdays busy, weekends closed), this morning and the last
+    half hour, all simulated through the use cases (tests/dashboard_data.py)."""
+    db = Database(f"sqlite:///{db_path}")
+    await db.start()
+    await seed_demo(db)
+    await db.close()
+    now = datetime.now(UTC)
+    zone_name = afternoon_zone(now)
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE halls SET timezone = ? WHERE code = 'demo'", (zone_name,))
+    conn.close()
+    db = Database(f"sqlite:///{db_path}")
+    await db.start()
+    try:
+        today = now.astimezone(ZoneInfo(zone_name)).date()
+        print(f"simulating 30 days of the demo hall ({zone_name}), this takes a minute or two")
+        await dashboard_data.month(db, today)
+        await dashboard_data.this_morning(db, now)
+        await dashboard_data.the_last_half_hour(db, now)
+    finally:
+        await db.close()
+
+
+async def dashboard_page(
+    browser: Browser, api: Api, lang: str, size: tuple[int, int], query: str = "",
+    user: str = "manager",
+) -> Page:  # fmt: skip
+    context = await browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, locale="en-GB" if lang == "en" else "zh-CN"
+    )
+    page = await context.new_page()
+    page.on("pageerror", lambda e: print("page error:", e))
+    sep = "&" if query else "?"
+    await page.goto(api.base + DASHBOARD + query + (f"{sep}lang=en" if lang == "en" else ""))
+    await page.wait_for_selector("#login-view:not([hidden])")
+    await page.fill("#username", user)
+    await page.fill("#password", "demo")
+    await page.press("#password", "Enter")
+    if user == "manager":
+        await page.wait_for_selector("#board-view[data-loaded] #c-daily svg")
+    else:
+        await page.wait_for_selector("#login-error:not([hidden])")
+    return page
+
+
+async def shoot_dashboard(out: Path) -> None:
+    """The manager's dashboard on its own server: a month of simulated days, today live (zh,
+    en; 1920×1080, 1366×768), a past day's whole page, and a staff account refused."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = f"{tmp}/dashboard.db"
+        await dashboard_history(db_path)
+        settings = Settings(db_url=f"sqlite:///{db_path}", demo=True, rate_limits=None)
+        async with running_app(settings) as api:
+            for n in (1, 2, 3, 5, 6, 7, 8):
+                status, body = await api.window(n, "take", {"force": True})
+                assert status == 200, body
+            async with launch() as browser:
+                for lang in ("zh", "en"):
+                    for size in ((1920, 1080), (1366, 768)):
+                        page = await dashboard_page(browser, api, lang, size)
+                        await save(page, out / f"dashboard-{lang}-{size[0]}x{size[1]}.png")
+                status, trend = await api.request(
+                    "GET", "/api/v1/halls/demo/trend", token=await api.login("manager")
+                )
+                assert status == 200, trend
+                week = trend["days"][-8:-1]  # the busiest of the last seven days
+                past = max(week, key=lambda d: d["issued"])["date"]
+                for lang, size in (("zh", (1920, 1080)), ("en", (1366, 768))):
+                    page = await dashboard_page(browser, api, lang, size, f"?date={past}")
+                    name = f"dashboard-day-{lang}-{size[0]}x{size[1]}-full.png"
+                    await page.wait_for_timeout(300)
+                    await page.screenshot(path=out / name, full_page=True, animations="disabled")
+                    await page.close()
+                    print(f"wrote {out / name}")
+                page = await dashboard_page(browser, api, "zh", (1366, 768), user="w1")
+                await save(page, out / "dashboard-staff-refused-zh-1366x768.png")
+
+
 async def offline(browser: Browser, api: Api, path: Path) -> None:
     """The lobby once its stream is lost: the first socket is cut, later ones are refused."""
     sockets: list[WebSocketRoute] = []
@@ -198,7 +442,8 @@ async def save(page: Page, path: Path) -> None:
 
 async def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(db_url=f"sqlite:///{tmp}/demo.db", demo=True, rate_limits=None)
+        db_path = f"{tmp}/demo.db"
+        settings = Settings(db_url=f"sqlite:///{db_path}", demo=True, rate_limits=None)
         runner = web.AppRunner(create_app(settings), access_log=None)
         await runner.setup()
         port = free_port()
@@ -209,8 +454,11 @@ async def main(out: Path) -> None:
                 await a_busy_morning(api)
                 await shoot(api, out)
                 await shoot_kiosk(api, out)
+                await shoot_staff(api, out, db_path)
+                await shoot_settings(api, out)
         finally:
             await runner.cleanup()
+    await shoot_dashboard(out)
 
 
 def parse(argv: list[str] | None = None) -> Any:

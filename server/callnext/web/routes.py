@@ -8,6 +8,7 @@ from .. import protocol
 from . import (
     admin_pages,
     auth,
+    dashboard_pages,
     desks,
     halls,
     kiosk_pages,
@@ -74,6 +75,7 @@ def setup_routes(app: web.Application) -> None:
             web.get(protocol.ANNOUNCE_PREFIX + "/{lang}/{name}", sounds.announce_wav),
             web.get("/halls/{hall}/kiosk", kiosk_pages.kiosk),
             web.get("/halls/{hall}/staff", staff_pages.staff_console),
+            web.get("/halls/{hall}/dashboard", dashboard_pages.dashboard),
             web.get("/halls/{hall}/settings", admin_pages.settings_page),
             web.get("/t/{id}", kiosk_pages.ticket_page),
             web.get("/t/{id}/qr.svg", kiosk_pages.ticket_qr),
