@@ -2,7 +2,8 @@
 
 Citizens arrive (Poisson, with a morning peak), take tickets, and windows call the next one as
 soon as they are free, until the last ticket of the day is served. Service times are log-normal
-around each service's mean; some citizens do not come, some matters are accepted as pending.
+around each service's mean; some citizens do not come, some matters are accepted as pending and
+completed later (most within the hour's promise).
 Every step is the same hall transaction the web layer runs, stamped with the simulated time.
 Tests check the day's statistics and the estimated waits against what the simulation itself saw;
 `python -m callnext.simulate` fills a database with such a day (for the dashboard's screenshots,
@@ -43,6 +44,7 @@ class DayPlan:
     no_show_share: float = 0.05
     pending_share: float = 0.10
     no_show_wait_s: float = 60.0  # how long staff wait for a citizen who does not come
+    completion_min: tuple[float, float] = (15.0, 75.0)  # a pending matter is completed this late
     opens: time = time(9, 0)
     profile: tuple[float, ...] = PROFILE
 
@@ -98,10 +100,18 @@ async def simulate_day(
                     at(now, "free", number)
                     break
             continue
+        if kind == "complete":
+            assert isinstance(what, str)
+            await db.hall_write(hall.code, partial(actions.complete_body, ticket_id=what), now=now)
+            continue
         assert isinstance(what, int)
         how = finish_how.pop(what, Finish.COMPLETED)
         body = partial(actions.call_next_body, number=what, how=how)
         result = await db.hall_write(hall.code, body, now=now)
+        finished = result["finished"]
+        if finished is not None and finished["outcome"] == Finish.PENDING.value:
+            later = timedelta(minutes=rng.uniform(*plan.completion_min))
+            at(now + later, "complete", finished["id"])
         called = result["called"]
         if called is None:  # nobody waits for this window: it waits for the next arrival
             idle.add(what)
