@@ -17,7 +17,7 @@ from callnext.store import reads
 from callnext.store.database import Database
 
 HALL = "demo"
-BASE = DayPlan()
+BASE = DayPlan(completion_min=None)  # complete_pending below does it, never after `until`
 
 
 def plan(load: float = 1.0, opens: time = BASE.opens, hours: int | None = None) -> DayPlan:

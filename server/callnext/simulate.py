@@ -44,7 +44,8 @@ class DayPlan:
     no_show_share: float = 0.05
     pending_share: float = 0.10
     no_show_wait_s: float = 60.0  # how long staff wait for a citizen who does not come
-    completion_min: tuple[float, float] = (15.0, 75.0)  # a pending matter is completed this late
+    # A pending matter is completed this many minutes after it was accepted; None: never.
+    completion_min: tuple[float, float] | None = (15.0, 75.0)
     opens: time = time(9, 0)
     profile: tuple[float, ...] = PROFILE
 
@@ -109,7 +110,8 @@ async def simulate_day(
         body = partial(actions.call_next_body, number=what, how=how)
         result = await db.hall_write(hall.code, body, now=now)
         finished = result["finished"]
-        if finished is not None and finished["outcome"] == Finish.PENDING.value:
+        pending = finished is not None and finished["outcome"] == Finish.PENDING.value
+        if pending and plan.completion_min is not None:
             later = timedelta(minutes=rng.uniform(*plan.completion_min))
             at(now + later, "complete", finished["id"])
         called = result["called"]
