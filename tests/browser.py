@@ -7,8 +7,9 @@ import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator
+from typing import Any
 
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 CHROMIUM = os.environ.get("CALLNEXT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -22,6 +23,7 @@ FLAGS = [
 ]
 # An unattended screen: sound without a tap (without it, Chromium waits for a user gesture).
 AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
+TIMEOUT_MS = 10000  # a page test's default wait
 
 
 def chromium_missing() -> str | None:
@@ -57,3 +59,37 @@ async def wait_text(page: Page, selector: str, expected: str) -> None:
         "([sel, want]) => document.querySelector(sel)?.innerText.includes(want)",
         arg=[selector, expected],
     )
+
+
+class BrowserPages:
+    """Pages at `path`, each in its own browser context (its own sessionStorage, as another PC
+    or tab would be); `problems` collects their script errors (a test asserts there are none)."""
+
+    def __init__(self, browser: Browser, path: str, size: tuple[int, int]) -> None:
+        self.browser = browser
+        self.path = path
+        self.size = size
+        self.contexts: list[BrowserContext] = []
+        self.problems: list[str] = []
+
+    async def new_page(
+        self, base: str, query: str = "", size: tuple[int, int] | None = None, **options: Any
+    ) -> Page:
+        """A page at base + path + query in a fresh context (`options`: the context's)."""
+        width, height = size or self.size
+        context = await self.browser.new_context(
+            viewport={"width": width, "height": height}, **options
+        )
+        self.contexts.append(context)
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        await page.goto(base + self.path + query)
+        return page
+
+
+async def submit_login(page: Page, username: str, password: str = "demo") -> None:
+    """Log in with the staff-side pages' login form (_login.html)."""
+    await page.fill("#username", username)
+    await page.fill("#password", password)
+    await page.press("#password", "Enter")

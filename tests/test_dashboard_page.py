@@ -29,7 +29,7 @@ from callnext.domain.clock import zone
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo
 
-from .browser import chromium_missing, launch
+from .browser import BrowserPages, chromium_missing, launch, submit_login
 from .dashboard_data import busy_day
 from .helpers import Api, running_app, wait_until
 
@@ -39,7 +39,6 @@ pytestmark = [
 ]
 
 DASHBOARD = "/halls/demo/dashboard"
-TIMEOUT_MS = 10000
 PAST_LOAD = 0.35  # a lighter busy day: about 200 tickets, a second or two to simulate
 
 
@@ -50,23 +49,15 @@ def today() -> date:
 PAST = today() - timedelta(days=3)
 
 
-class Pages:
-    """Dashboard pages, each in its own browser context (its own sessionStorage); at the end
-    none of them had a script error."""
+class Pages(BrowserPages):
+    """Dashboard pages, each in its own browser context; at the end none of them had a script
+    error."""
 
     def __init__(self, browser: Browser) -> None:
-        self.browser = browser
-        self.problems: list[str] = []
+        super().__init__(browser, DASHBOARD, (1920, 1080))
 
-    async def open(self, api: Api, query: str = "", size: tuple[int, int] = (1920, 1080)) -> Page:
-        context = await self.browser.new_context(
-            viewport={"width": size[0], "height": size[1]}, accept_downloads=True
-        )
-        page = await context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        await page.goto(api.base + DASHBOARD + query)
-        return page
+    async def open(self, api: Api, query: str = "", size: tuple[int, int] | None = None) -> Page:
+        return await self.new_page(api.base, query, size, accept_downloads=True)
 
 
 @pytest.fixture
@@ -93,9 +84,7 @@ async def past(settings: Settings) -> AsyncIterator[Api]:
 
 async def log_in(page: Page, username: str = "manager", password: str = "demo") -> None:
     await page.wait_for_selector("#login-view:not([hidden])")
-    await page.fill("#username", username)
-    await page.fill("#password", password)
-    await page.press("#password", "Enter")
+    await submit_login(page, username, password)
 
 
 async def board(page: Page, day: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page
 
-from .browser import chromium_missing, launch, text, wait_text
+from .browser import BrowserPages, chromium_missing, launch, submit_login, text, wait_text
 from .helpers import Api, wait_until
 
 pytestmark = [
@@ -26,29 +26,23 @@ pytestmark = [
 
 PAGE = "/halls/demo/settings"
 SETTINGS = "/api/v1/halls/demo/settings"
-TIMEOUT_MS = 10000
 
 
-class Pages:
-    """Settings pages, each in its own browser context (its own sessionStorage); at the end none
-    of them had a script error."""
+class Pages(BrowserPages):
+    """Settings pages, each in its own browser context; at the end none of them had a script
+    error."""
 
     def __init__(self, browser: Browser) -> None:
-        self.browser = browser
-        self.problems: list[str] = []
+        super().__init__(browser, PAGE, (1366, 768))
 
     async def open(
         self, api: Api, query: str = "", user: str | None = "manager", password: str = "demo"
     ) -> Page:
         """The page at `query`; logged in as `user` (a manager: once the tabs show)."""
-        context = await self.browser.new_context(viewport={"width": 1366, "height": 768})
-        page = await context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        await page.goto(api.base + PAGE + query)
+        page = await self.new_page(api.base, query)
         await page.wait_for_selector("#login-view:not([hidden])")
         if user:
-            await log_in(page, user, password)
+            await submit_login(page, user, password)
             await page.wait_for_selector("#main-view:not([hidden])")
         return page
 
@@ -59,12 +53,6 @@ async def pages() -> AsyncIterator[Pages]:
         opened = Pages(browser)
         yield opened
         assert not opened.problems, opened.problems
-
-
-async def log_in(page: Page, user: str, password: str) -> None:
-    await page.fill("#username", user)
-    await page.fill("#password", password)
-    await page.press("#password", "Enter")
 
 
 async def settings(api: Api) -> dict[str, Any]:
@@ -126,14 +114,14 @@ async def test_the_page_its_404_and_the_index_link(api: Api) -> None:
 
 async def test_only_managers_get_in(api: Api, pages: Pages) -> None:
     page = await pages.open(api, user=None)
-    await log_in(page, "manager", "wrong")
+    await submit_login(page, "manager", "wrong")
     await wait_text(page, "#login-error", "用户名或密码不正确")
     assert await page.is_hidden("#main-view")
-    await log_in(page, "w1", "demo")
+    await submit_login(page, "w1", "demo")
     await wait_text(page, "#login-error", "需要管理员权限")
     assert await page.is_hidden("#main-view")
     assert await page.evaluate("sessionStorage.getItem('callnext.settings')") is None
-    await log_in(page, "manager", "demo")
+    await submit_login(page, "manager", "demo")
     await page.wait_for_selector("#main-view:not([hidden])")
     assert await page.is_hidden("#login-error")
     assert "manager" in await text(page, "#who")
@@ -383,7 +371,7 @@ async def test_chinese_first_english_by_query_and_toggle(api: Api, pages: Pages)
     english = await pages.open(api, "?lang=en", user=None)
     assert await text(page, "#tab-hall") == "Hall"
     assert await text(english, "#login-submit") == "Log in"
-    await log_in(english, "w2", "demo")
+    await submit_login(english, "w2", "demo")
     await wait_text(english, "#login-error", "Managers only")
 
 

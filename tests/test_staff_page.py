@@ -19,9 +19,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, Page
 
-from .browser import chromium_missing, launch, text, wait_text
+from .browser import BrowserPages, chromium_missing, launch, submit_login, text, wait_text
 from .helpers import Api, wait_until
 
 pytestmark = [
@@ -31,25 +31,17 @@ pytestmark = [
 
 STAFF = "/halls/demo/staff"
 LOBBY = "/halls/demo/display"
-TIMEOUT_MS = 10000
 
 
-class Consoles:
-    """Staff consoles, each in its own browser context (its own sessionStorage, as another
-    PC or tab would be); at the end none of them had a script error."""
+class Consoles(BrowserPages):
+    """Staff consoles, each in its own browser context; at the end none of them had a script
+    error."""
 
     def __init__(self, browser: Browser) -> None:
-        self.browser = browser
-        self.contexts: list[BrowserContext] = []
-        self.problems: list[str] = []
+        super().__init__(browser, STAFF, (1366, 768))
 
-    async def open(self, api: Api, query: str = "", size: tuple[int, int] = (1366, 768)) -> Page:
-        context = await self.browser.new_context(viewport={"width": size[0], "height": size[1]})
-        self.contexts.append(context)
-        page = await context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        await page.goto(api.base + STAFF + query)
+    async def open(self, api: Api, query: str = "", size: tuple[int, int] | None = None) -> Page:
+        page = await self.new_page(api.base, query, size)
         await page.wait_for_selector("#login-view:not([hidden])")
         return page
 
@@ -66,12 +58,6 @@ async def message(page: Page, expected: str) -> None:
     await wait_text(page, "#message", expected)
 
 
-async def log_in(page: Page, username: str, password: str = "demo") -> None:
-    await page.fill("#username", username)
-    await page.fill("#password", password)
-    await page.press("#password", "Enter")
-
-
 async def take(page: Page, n: int) -> None:
     """From the picker, take window `n` and wait for its desk to load."""
     await page.click(f".window-button[data-window='{n}']")
@@ -84,7 +70,7 @@ async def desk_loaded(page: Page, n: int) -> None:
 
 async def at_desk(consoles: Consoles, api: Api, user: str, n: int, query: str = "") -> Page:
     page = await consoles.open(api, query)
-    await log_in(page, user)
+    await submit_login(page, user)
     await page.wait_for_selector(f".window-button[data-window='{n}']")
     await take(page, n)
     return page
@@ -137,7 +123,7 @@ async def test_login_errors_then_the_picker_with_my_window_first(
     the user's own first and marked, with who holds each."""
     page = await consoles.open(api)
     assert await text(page, "#login-view h2") == "工作人员登录"
-    await log_in(page, "w3", "wrong")
+    await submit_login(page, "w3", "wrong")
     await wait_text(page, "#login-error", "用户名或密码错误")
     assert await page.is_visible("#login-view")
     assert await page.evaluate("document.activeElement.id") == "password"
@@ -146,7 +132,7 @@ async def test_login_errors_then_the_picker_with_my_window_first(
         "POST", "/api/v1/halls/demo/windows/2/take", {}, token=await api.login("w2")
     )
     assert status == 200
-    await log_in(page, "w3")
+    await submit_login(page, "w3")
     await page.wait_for_selector("#picker-view:not([hidden]) .window-button[data-window='8']")
     await wait_text(page, ".window-button[data-window='2']", "w2 正在使用")
     order = await page.eval_on_selector_all(
@@ -470,7 +456,7 @@ async def test_a_takeover_tells_the_console_that_lost_the_window(
     await api.issue("A")
     first = await at_desk(consoles, api, "w1", 1)
     other = await consoles.open(api)
-    await log_in(other, "w5")
+    await submit_login(other, "w5")
     await other.click(".window-button[data-window='1']")
     await other.wait_for_selector("#d-confirm[open]")
     question = await text(other, "#d-confirm-text")
@@ -491,7 +477,7 @@ async def test_cancelling_a_takeover_keeps_the_picker(api: Api, consoles: Consol
     status, _ = await api.request("POST", "/api/v1/halls/demo/windows/1/take", {}, token=token)
     assert status == 200
     page = await consoles.open(api, "?lang=en")
-    await log_in(page, "w2")
+    await submit_login(page, "w2")
     await page.click(".window-button[data-window='1']")
     await page.wait_for_selector("#d-confirm[open]")
     question = await text(page, "#d-confirm-text")
@@ -534,7 +520,7 @@ async def test_the_manager_sees_every_window_and_works_one_from_its_card(
     await api.issue("A")
     await api.window(4, "pause", {"reason": "午休"})
     page = await consoles.open(api)
-    await log_in(page, "manager")
+    await submit_login(page, "manager")
     await page.wait_for_selector("#overview-view:not([hidden]) .card[data-window='8']")
     assert await page.locator(".card").count() == 8
     await wait_text(page, ".card[data-window='4'] .state", "暂停：午休")
@@ -571,7 +557,7 @@ async def test_chinese_by_default_and_english_in_place(api: Api, consoles: Conso
     assert await text(page, "#login-submit") == "Log in"
     assert await text(page, "#hall-name") == "Demo Service Hall"
     assert page.url.endswith("?lang=en")
-    await log_in(page, "w6")
+    await submit_login(page, "w6")
     await page.wait_for_selector(".window-button[data-window='6']")
     assert "Your window" in await text(page, ".window-button[data-window='6']")
     await take(page, 6)

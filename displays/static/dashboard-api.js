@@ -1,85 +1,35 @@
-// The dashboard's requests: the session (token in sessionStorage, per tab), JSON reads with
+// The dashboard's requests: its session (session.js, key "callnext.dashboard"), JSON reads with
 // every failure as {status, code, message}, downloads that need the token (fetch, then a Blob
-// and an <a download>), the server's clock, and a Refresher that keeps a view fresh.
+// and an <a download>), the server's clock (time.js), and a Refresher that keeps a view fresh.
 
-const STORE_KEY = "callnext.dashboard";
-const TIMEOUT_MS = 20000;
+import { EXPIRED_CODES, apiClient, hallPath, pageSession } from "./session.js";
+
+export { clockTime, hallDay, secondsSince, serverNow, serverSaid, setClock } from "./time.js";
+
 const EXPORT_TIMEOUT_MS = 300000; // a year as XLSX takes the server tens of seconds
 
 /** The logged-in session of this tab: {token, username, role, hall} or null. */
-export const session = {
-  value: null,
-  load() {
-    try {
-      this.value = JSON.parse(sessionStorage.getItem(STORE_KEY) ?? "null");
-    } catch {
-      this.value = null;
-    }
-    return this.value;
-  },
-  save(value) {
-    this.value = value;
-    sessionStorage.setItem(STORE_KEY, JSON.stringify(value));
-  },
-  clear() {
-    this.value = null;
-    sessionStorage.removeItem(STORE_KEY);
-  },
-  get token() { return this.value?.token ?? null; },
-};
+export const session = pageSession("callnext.dashboard");
 
-let onDenied = () => {};
-/** What to do when the server refuses the token: expired (401) or not a manager (403). */
-export function whenDenied(handler) { onDenied = handler; }
-
-const EXPIRED_CODES = new Set(["bad_token", "missing_token"]);
 const DENIED_CODES = new Set(["wrong_role", "wrong_hall"]);
 
-async function send(method, path, { body, auth = true, timeout = TIMEOUT_MS, raw = false } = {}) {
-  const headers = { Accept: raw ? "*/*" : "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const token = session.token;
-  if (auth && token) headers.Authorization = `Bearer ${token}`;
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeout);
-  let resp;
-  let data = null;
-  try {
-    resp = await fetch(path, {
-      method, headers, cache: "no-store", signal: abort.signal,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    data = raw && resp.ok ? await resp.blob() : await resp.json().catch(() => null);
-  } catch (err) {
-    console.warn(`callnext: ${method} ${path} got no answer (${err.name})`);
-    return { ok: false, status: 0, code: "network", message: "" };
-  } finally {
-    clearTimeout(timer);
-  }
-  if (resp.ok) return { ok: true, status: resp.status, data, headers: resp.headers };
-  const error = data?.error ?? {};
-  const failure = {
-    ok: false, status: resp.status, code: error.code ?? `http_${resp.status}`,
-    message: error.message ?? "",
-  };
-  const expired = resp.status === 401 && EXPIRED_CODES.has(failure.code);
-  const denied = resp.status === 403 && DENIED_CODES.has(failure.code);
-  if (auth && token && (expired || denied)) {
-    failure.denied = true;
-    if (session.token === token) onDenied(failure);
-  }
-  return failure;
-}
+// The token refused: expired (401) or not a manager's (403); the failure says so (`denied`).
+const client = apiClient(session, {
+  timeoutMs: 20000,
+  ends: (f) => (f.status === 401 && EXPIRED_CODES.has(f.code)) || (f.status === 403 && DENIED_CODES.has(f.code)),
+  flag: "denied",
+});
+
+/** What to do when the server refuses the token: expired (401) or not a manager (403). */
+export const whenDenied = client.whenEnded;
+const send = client.send;
 
 /** The manager's API of one hall. */
 export function hallApi(hall) {
-  const base = `/api/v1/halls/${encodeURIComponent(hall)}`;
+  const base = hallPath(hall);
   const q = (params) => new URLSearchParams(params).toString();
   return {
-    login: (username, password) =>
-      send("POST", "/api/v1/login", { body: { username, password }, auth: false }),
-    logout: () => send("POST", "/api/v1/logout"),
-    me: () => send("GET", "/api/v1/me"),
+    ...client.account,
     hall: () => send("GET", base, { auth: false }),
     windows: () => send("GET", `${base}/windows`),
     pending: () => send("GET", `${base}/pending`),
@@ -113,50 +63,7 @@ export function saveBlob(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
-// ---- the server's clock (an office PC's clock is often wrong), in the hall's timezone ----
-
-let skew = 0;
-let timezone = "UTC";
-const dayFormat = new Map();
-
-export function setClock(nowMs, tz) {
-  if (Number.isFinite(nowMs)) skew = nowMs - Date.now();
-  if (tz) timezone = tz;
-}
-
-/** The server's time, as an RFC 3339 string it sent (a response's "now"), corrects the skew. */
-export function serverSaid(rfc3339) {
-  const ms = Date.parse(rfc3339 ?? "");
-  if (!Number.isNaN(ms)) skew = ms - Date.now();
-}
-
-export const serverNow = () => Date.now() + skew;
-
-/** Seconds since `rfc3339` on the server's clock (never negative). */
-export function secondsSince(rfc3339) {
-  const ms = Date.parse(rfc3339 ?? "");
-  return Number.isNaN(ms) ? 0 : Math.max(0, Math.floor((serverNow() - ms) / 1000));
-}
-
-/** The hall's local day (YYYY-MM-DD) at `ms` (default: now on the server's clock). */
-export function hallDay(ms = serverNow()) {
-  if (!dayFormat.has(timezone)) {
-    dayFormat.set(timezone, new Intl.DateTimeFormat("en-CA", {
-      timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit",
-    }));
-  }
-  return dayFormat.get(timezone).format(ms);
-}
-
-/** "10:02", the hall's local time of day of an RFC 3339 string or a time in ms. */
-export function clockTime(when, seconds = false) {
-  const ms = typeof when === "number" ? when : Date.parse(when ?? "");
-  if (Number.isNaN(ms)) return "";
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-    ...(seconds ? { second: "2-digit" } : {}),
-  }).format(ms);
-}
+// ---- days ----
 
 /** `day` (YYYY-MM-DD) moved by `delta` days. */
 export function addDays(day, delta) {

@@ -37,7 +37,7 @@ export class Live {
     if (!this.data) return;
     const w = words();
     const { hall, windows, pending } = this.data;
-    $("live-as-of").textContent = w.as_of(clockTime(this.data.at, true));
+    $("live-as-of").textContent = w.as_of(clockTime(this.data.at, { seconds: true }));
     $("live-as-of").dateTime = new Date(this.data.at).toISOString();
 
     const queues = hall.services.map((s) => {

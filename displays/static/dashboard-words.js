@@ -1,5 +1,7 @@
 // The dashboard's texts in Chinese and English, and how it writes numbers, shares and times.
 // `words()` follows the language toggle.
+import { duration } from "./time.js";
+import { failureText, fillFrom } from "./words.js";
 
 /** "星期二", "Tuesday": the weekday of a day (YYYY-MM-DD). */
 function weekday(day, locale) {
@@ -289,34 +291,13 @@ export function minutes(seconds) {
 }
 
 /** "3:07", "1:02:07": a duration that ticks (the longest wait, a window's current call). */
-export function clock(seconds) {
-  const s = Math.max(0, Math.trunc(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
-}
+export const clock = (seconds) => duration(Math.max(0, seconds));
 
 /**
  * An API failure in words: the code's own sentence, else the server's message, else a generic
  * one by status. `failure` is {status, code, message} (status 0: no answer).
  */
-export function errorText(failure) {
-  const known = WORDS[lang].errors;
-  if (known[failure.code]) return known[failure.code];
-  if (failure.status === 0) return known.network;
-  if (failure.status >= 500) return known.server;
-  return failure.message || known.bad_request;
-}
+export const errorText = (failure) => failureText(WORDS[lang].errors, failure);
 
 /** Fill every [data-t] element under `root` with its text; [data-t-label] sets aria-label. */
-export function fillTexts(root = document) {
-  for (const el of root.querySelectorAll("[data-t]")) {
-    const text = WORDS[lang][el.dataset.t];
-    if (typeof text === "string") el.textContent = text;
-  }
-  for (const el of root.querySelectorAll("[data-t-label]")) {
-    const text = WORDS[lang][el.dataset.tLabel];
-    if (typeof text === "string") el.setAttribute("aria-label", text);
-  }
-}
+export const fillTexts = (root = document) => fillFrom(WORDS[lang], root);

@@ -8,9 +8,11 @@ import {
   whenDenied,
 } from "./dashboard-api.js";
 import { DayView } from "./dashboard-day.js";
+import { dropToken } from "./session.js";
 import { Exports } from "./dashboard-export.js";
 import { Live } from "./dashboard-live.js";
 import { currentLang, errorText, fillTexts, setLang, words } from "./dashboard-words.js";
+import { langInUrl, markLang, onLangToggle } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -104,7 +106,7 @@ function applyBoard(result) {
   serverSaid(result.report.now);
   dayView.show(result.day, result.today);
   dayView.setReport(result.report);
-  $("day-as-of").textContent = words().as_of(clockTime(result.report.now, true));
+  $("day-as-of").textContent = words().as_of(clockTime(result.report.now, { seconds: true }));
   $("board-view").dataset.today = String(result.today);
   $("board-view").dataset.loaded = result.day;
   if (result.today) {
@@ -242,12 +244,6 @@ whenDenied((failure) => {
   showLogin(text, username);
 });
 
-/** End a session that may not be used here (a staff account's token), without keeping it. */
-function dropToken(token) {
-  fetch("/api/v1/logout", { method: "POST", headers: { Authorization: `Bearer ${token}` } })
-    .catch(() => {});
-}
-
 async function logIn(e) {
   e.preventDefault();
   const w = words();
@@ -314,27 +310,19 @@ async function restore() {
 
 function setLanguage(lang) {
   setLang(lang);
-  document.documentElement.lang = words().html_lang;
-  for (const button of document.querySelectorAll(".lang button")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === currentLang()));
-  }
+  markLang(currentLang(), words().html_lang);
   fillTexts();
-  const url = new URL(window.location.href);
-  if (lang === "en") url.searchParams.set("lang", "en");
-  else url.searchParams.delete("lang");
-  history.replaceState(null, "", url);
+  langInUrl(lang);
   renderHeader();
   renderHealth();
   if (view === "board") {
     dayView.render();
     live.render();
-    if (dayView.report) $("day-as-of").textContent = words().as_of(clockTime(dayView.report.now, true));
+    if (dayView.report) $("day-as-of").textContent = words().as_of(clockTime(dayView.report.now, { seconds: true }));
   }
 }
 
-for (const button of document.querySelectorAll(".lang button")) {
-  button.addEventListener("click", () => setLanguage(button.dataset.lang));
-}
+onLangToggle(setLanguage);
 $("day").addEventListener("change", () => {
   if (isDay($("day").value)) setDay($("day").value);
 });

@@ -1,4 +1,5 @@
 // The settings page's texts in Chinese and English. `words()` follows the language toggle.
+import { fillFrom } from "./words.js";
 
 const DAYS_ZH = { mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: "周五", sat: "周六", sun: "周日" };
 const DAYS_EN = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
@@ -337,13 +338,4 @@ export function errorText(failure) {
 }
 
 /** Fill every [data-t] element under `root` with its text ([data-t-label]: its aria-label). */
-export function fillTexts(root = document) {
-  for (const el of root.querySelectorAll("[data-t]")) {
-    const text = WORDS[lang][el.dataset.t];
-    if (typeof text === "string") el.textContent = text;
-  }
-  for (const el of root.querySelectorAll("[data-t-label]")) {
-    const text = WORDS[lang][el.dataset.tLabel];
-    if (typeof text === "string") el.setAttribute("aria-label", text);
-  }
-}
+export const fillTexts = (root = document) => fillFrom(WORDS[lang], root);

@@ -4,6 +4,7 @@
 import { HALL_UPDATED, HallStream } from "./protocol.js";
 import { hallApi, session, whenExpired } from "./settings-api.js";
 import { auditTab } from "./settings-audit.js";
+import { dropToken } from "./session.js";
 import { hallTab } from "./settings-hall.js";
 import { kiosksTab } from "./settings-kiosks.js";
 import { servicesTab } from "./settings-services.js";
@@ -11,6 +12,7 @@ import { staffTab } from "./settings-staff.js";
 import { dialogOpen, el, showFailure, showMessage } from "./settings-ui.js";
 import { windowsTab } from "./settings-windows.js";
 import { currentLang, errorText, fillTexts, names, setLang, words } from "./settings-words.js";
+import { markLang, onLangToggle } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -130,8 +132,7 @@ function loginError(text) {
 }
 
 async function refuse(text, token) {
-  if (token) await fetch("/api/v1/logout", { method: "POST", headers: { Authorization: `Bearer ${token}` } })
-    .catch(() => {});
+  if (token) await dropToken(token);
   session.clear();
   setView("login");
   loginError(text);
@@ -260,10 +261,7 @@ $("conflict-reload").addEventListener("click", async () => {
 
 function setLanguage(lang) {
   setLang(lang);
-  document.documentElement.lang = words().html_lang;
-  for (const button of document.querySelectorAll(".lang button")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === currentLang()));
-  }
+  markLang(currentLang(), words().html_lang);
   fillTexts();
   renderHeader();
   if (ctx.state.settings) {
@@ -277,9 +275,7 @@ function setLanguage(lang) {
   showMessage("info", "");
 }
 
-for (const button of document.querySelectorAll(".lang button")) {
-  button.addEventListener("click", () => setLanguage(button.dataset.lang));
-}
+onLangToggle(setLanguage);
 window.addEventListener("unhandledrejection", (e) => console.warn("callnext:", e.reason));
 window.addEventListener("beforeunload", (e) => {
   if (tabs.hall.dirty()) e.preventDefault(); // unsaved hall settings: the browser asks

@@ -90,7 +90,7 @@ export class Overview {
     card.dataset.window = String(win.number);
     const label = windowLabel(win);
     const state = win.status === "paused" ? w.paused_because(win.pause_reason) : w[win.status] ?? win.status;
-    const since = clockTime(win.staff_since, w.locale);
+    const since = clockTime(win.staff_since, { locale: w.locale });
     const holder = win.staff ? (since ? w.held_since(win.staff, since) : win.staff) : w.ov_nobody;
     card.innerHTML = '<header><h3></h3><span class="state"></span></header><p class="holder"></p>'
       + '<p class="cur"></p><p class="counts"></p><div class="quick"></div>';

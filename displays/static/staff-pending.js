@@ -64,7 +64,7 @@ export class PendingList {
     const [num, svc, acc] = li.children;
     num.textContent = item.number;
     svc.textContent = serviceName(service);
-    acc.textContent = `${w.accepted_at(clockTime(accepted, w.locale))}${where}`;
+    acc.textContent = `${w.accepted_at(clockTime(accepted, { locale: w.locale }))}${where}`;
     const button = document.createElement("button");
     button.type = "button";
     button.className = "done";

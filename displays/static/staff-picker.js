@@ -15,7 +15,7 @@ export async function takeWindow(ctx, n, label) {
   if (!result.ok && result.code === "window_in_use") {
     const w = words();
     const who = result.error?.staff ?? "?";
-    const since = clockTime(result.error?.since, w.locale);
+    const since = clockTime(result.error?.since, { locale: w.locale });
     if (!(await confirmDialog(w.takeover_q(label, who, since), w.takeover))) return null;
     result = await ctx.api.take(n, true);
   }

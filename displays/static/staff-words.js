@@ -1,5 +1,6 @@
 // The staff console's texts in Chinese and English. `words()` follows the language toggle;
 // `errorText()` turns an API error (code, message, extras) into a sentence for the desk.
+import { failureText, fillFrom } from "./words.js";
 
 const WORDS = {
   zh: {
@@ -344,24 +345,8 @@ export function serviceName(service) {
  * An API failure in words: the code's own sentence, else the server's message, else a generic
  * one by status. `failure` is {status, code, message} (status 0: no answer).
  */
-export function errorText(failure) {
-  const known = WORDS[lang].errors;
-  if (known[failure.code]) return known[failure.code];
-  if (failure.status === 0) return known.network;
-  if (failure.status >= 500) return known.server;
-  return failure.message || known.bad_request;
-}
+export const errorText = (failure) => failureText(WORDS[lang].errors, failure);
 
-/** Fill every [data-t] element under `root` with its text; [data-t-label] sets aria-label. */
-export function fillTexts(root = document) {
-  for (const el of root.querySelectorAll("[data-t]")) {
-    const text = WORDS[lang][el.dataset.t];
-    if (typeof text === "string") el.textContent = text;
-  }
-  for (const el of root.querySelectorAll("[data-t-label]")) {
-    const text = WORDS[lang][el.dataset.tLabel];
-    if (typeof text !== "string") continue;
-    el.setAttribute("aria-label", text);
-    if (el.matches("input")) el.placeholder = text;
-  }
-}
+/** Fill every [data-t] element under `root` with its text; [data-t-label] sets aria-label and
+ * an input's placeholder. */
+export const fillTexts = (root = document) => fillFrom(WORDS[lang], root, { placeholders: true });

@@ -10,6 +10,7 @@ import { Overview } from "./staff-overview.js";
 import { Picker, takeWindow } from "./staff-picker.js";
 import { setClock } from "./staff-time.js";
 import { currentLang, errorText, fillTexts, setLang, windowLabel, words } from "./staff-words.js";
+import { langInUrl, markLang, onLangToggle } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -269,15 +270,9 @@ window.callnextStream = stream;
 
 function setLanguage(lang) {
   setLang(lang);
-  document.documentElement.lang = words().html_lang;
-  for (const button of document.querySelectorAll(".lang button")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === currentLang()));
-  }
+  markLang(currentLang(), words().html_lang);
   fillTexts();
-  const url = new URL(window.location.href);
-  if (lang === "en") url.searchParams.set("lang", "en");
-  else url.searchParams.delete("lang");
-  history.replaceState(null, "", url);
+  langInUrl(lang);
   renderHeader();
   renderHealth();
   if (view === "picker") picker.render();
@@ -302,9 +297,7 @@ document.addEventListener("keydown", (e) => {
   desk.key(e);
 });
 
-for (const button of document.querySelectorAll(".lang button")) {
-  button.addEventListener("click", () => setLanguage(button.dataset.lang));
-}
+onLangToggle(setLanguage);
 $("login-form").addEventListener("submit", logIn);
 $("logout").addEventListener("click", logOut);
 $("leave").addEventListener("click", leave);

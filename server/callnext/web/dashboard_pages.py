@@ -10,21 +10,15 @@ from typing import Any
 from aiohttp import web
 
 from ..domain.model import Hall
-from .kiosk_pages import _page_json
-from .pages import page_basics, page_hall, render
+from .pages import staff_side_page
 
 
-def _dashboard_config(hall: Hall, lang: str, day: str | None) -> dict[str, Any]:
-    """What the page needs before its first request: the hall's services (names, target
-    waits) and windows by name, the promise on pending matters, the clock and the timezone."""
+def _dashboard_config(request: web.Request, hall: Hall) -> dict[str, Any]:
+    """What the page needs before its first request: the day asked for, the hall's services
+    (names, target waits) and windows by name, the promise on pending matters, the clock."""
     return {
-        "hall": hall.code,
-        "name": hall.name,
-        "name_en": hall.name_en,
-        "lang": lang,
-        "timezone": hall.timezone,
         "now_ms": int(time.time() * 1000),
-        "date": day,
+        "date": _asked_day(request),
         "promise_s": hall.promise_s,
         "services": [
             {"code": s.code, "name": s.name, "name_en": s.name_en, "target_wait_s": s.target_wait_s}
@@ -45,12 +39,4 @@ def _asked_day(request: web.Request) -> str | None:
 
 
 async def dashboard(request: web.Request) -> web.Response:
-    hall = await page_hall(request)
-    if isinstance(hall, web.Response):
-        return hall
-    lang = "en" if request.query.get("lang") == "en" else "zh"
-    config = _dashboard_config(hall, lang, _asked_day(request))
-    context = {**page_basics(hall, lang), "config": config, "config_json": _page_json(config)}
-    response = render(request, "dashboard.html", context)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return await staff_side_page(request, "dashboard.html", _dashboard_config)

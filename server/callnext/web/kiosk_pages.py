@@ -3,7 +3,6 @@ ticket's QR code (/t/{id}/qr.svg). Templates and scripts live in kiosk/."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -15,7 +14,7 @@ from ..qr import qr_svg
 from ..store import reads
 from . import parse
 from .keys import DB
-from .pages import not_found_page, page_basics, page_hall, render
+from .pages import not_found_page, page_basics, page_hall, page_json, render
 from .printing import ticket_url
 
 RETURN_S = 12  # the ticket stays on the kiosk's screen this long, then back to the services
@@ -30,11 +29,6 @@ def _lang(request: web.Request, *, browser_default: bool) -> str:
         first = request.headers.get("Accept-Language", "zh").split(",")[0].strip().lower()
         return "zh" if first.startswith("zh") or not first or first == "*" else "en"
     return "zh"
-
-
-def _page_json(value: dict[str, Any]) -> str:
-    """JSON to embed in a <script type=application/json> block (no `</` can close it)."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _names(hall: Hall, lang: str) -> tuple[str, str]:
@@ -72,7 +66,7 @@ async def kiosk(request: web.Request) -> web.Response:
     lang = _lang(request, browser_default=False)
     config = {"hall": hall.code, "lang": lang, "now_ms": int(time.time() * 1000),
               "timezone": hall.timezone, **_kiosk_config(request, hall)}  # fmt: skip
-    context = {**page_basics(hall, lang), "config": config, "config_json": _page_json(config)}
+    context = {**page_basics(hall, lang), "config": config, "config_json": page_json(config)}
     return render(request, "kiosk.html", context)
 
 
@@ -102,7 +96,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         "now_ms": int(time.time() * 1000),
     }  # fmt: skip
     context = {**page_basics(hall, lang), "ticket": ticket, "config": config,
-               "config_json": _page_json(config)}  # fmt: skip
+               "config_json": page_json(config)}  # fmt: skip
     response = render(request, "ticket.html", context)
     response.headers["Cache-Control"] = "no-store"  # live state, and nobody else's business
     return response

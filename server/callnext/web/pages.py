@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import jinja2
 from aiohttp import web
@@ -119,3 +121,38 @@ async def window_display(request: web.Request) -> web.Response:
         return not_found_page(request, zh, en)
     context = {**_screen(request, hall), "script": "window", "window": window}
     return render(request, "window.html", context)
+
+
+def page_json(value: Mapping[str, Any]) -> str:
+    """JSON to embed in a <script type=application/json> block (no `</` can close it)."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+def hall_config(hall: Hall, lang: str) -> dict[str, Any]:
+    """The start of a staff-side page's config: which hall, its names, language and timezone."""
+    return {
+        "hall": hall.code,
+        "name": hall.name,
+        "name_en": hall.name_en,
+        "lang": lang,
+        "timezone": hall.timezone,
+    }
+
+
+async def staff_side_page(
+    request: web.Request,
+    template: str,
+    extra_config: Callable[[web.Request, Hall], Mapping[str, Any]],
+) -> web.Response:
+    """A logged-in page of a hall (staff console, settings, dashboard): the hall of the URL (or
+    the 404 page), `?lang=en` (else Chinese), its config as JSON (hall_config, then the page's
+    `extra_config`), never cached."""
+    hall = await page_hall(request)
+    if isinstance(hall, web.Response):
+        return hall
+    lang = "en" if request.query.get("lang") == "en" else "zh"
+    config = {**hall_config(hall, lang), **extra_config(request, hall)}
+    context = {**page_basics(hall, lang), "config": config, "config_json": page_json(config)}
+    response = render(request, template, context)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -9,19 +9,13 @@ from typing import Any
 from aiohttp import web
 
 from ..domain.model import Hall
-from .kiosk_pages import _page_json
-from .pages import page_basics, page_hall, render
+from .pages import staff_side_page
 
 
-def _staff_config(hall: Hall, lang: str) -> dict[str, Any]:
+def _staff_config(_request: web.Request, hall: Hall) -> dict[str, Any]:
     """What the console needs before its first request: the hall's services and windows by name
-    (the transfer dialog, the window picker's first paint), its clock and its timezone."""
+    (the transfer dialog, the window picker's first paint) and its clock."""
     return {
-        "hall": hall.code,
-        "name": hall.name,
-        "name_en": hall.name_en,
-        "lang": lang,
-        "timezone": hall.timezone,
         "now_ms": int(time.time() * 1000),
         "services": [{"code": s.code, "name": s.name, "name_en": s.name_en} for s in hall.services],
         "windows": [
@@ -31,12 +25,4 @@ def _staff_config(hall: Hall, lang: str) -> dict[str, Any]:
 
 
 async def staff_console(request: web.Request) -> web.Response:
-    hall = await page_hall(request)
-    if isinstance(hall, web.Response):
-        return hall
-    lang = "en" if request.query.get("lang") == "en" else "zh"
-    config = _staff_config(hall, lang)
-    context = {**page_basics(hall, lang), "config": config, "config_json": _page_json(config)}
-    response = render(request, "staff.html", context)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return await staff_side_page(request, "staff.html", _staff_config)
