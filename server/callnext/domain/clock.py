@@ -22,11 +22,22 @@ def local_day(moment: datetime, tz: str) -> str:
 
 
 def day_bounds(day: str, tz: str) -> tuple[datetime, datetime]:
-    """The UTC instants where a local day starts and the next one starts."""
+    """The UTC instants where a local day starts and the next one starts (clamped to the
+    representable instants for the calendar's first and last days)."""
     d = date.fromisoformat(day)
-    start = datetime.combine(d, time.min, tzinfo=zone(tz))
-    end = datetime.combine(d + timedelta(days=1), time.min, tzinfo=zone(tz))
-    return start.astimezone(UTC), end.astimezone(UTC)
+    end = (
+        _utc_midnight(d + timedelta(days=1), tz)
+        if d < date.max
+        else datetime.max.replace(tzinfo=UTC)
+    )
+    return _utc_midnight(d, tz), end
+
+
+def _utc_midnight(d: date, tz: str) -> datetime:
+    try:
+        return datetime.combine(d, time.min, tzinfo=zone(tz)).astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        return (datetime.min if d.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def rfc3339(moment: datetime | None, tz: str) -> str | None:

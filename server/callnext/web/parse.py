@@ -32,6 +32,10 @@ async def json_body(request: web.Request, *, required: bool = True) -> dict[str,
         raise Invalid("malformed_json", "The body is nested too deeply.") from exc
     if not isinstance(data, dict):
         raise Invalid("body_not_object", "The body must be a JSON object.")
+    try:  # a lone surrogate ("\ud800") parses, but is no text: no column or hash can take it
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError as exc:
+        raise Invalid("malformed_json", "The body holds a lone UTF-16 surrogate.") from exc
     return data
 
 
