@@ -1,9 +1,13 @@
-"""A load benchmark against a running callnext server (python -m callnext.bench --help).
+"""A load benchmark against a running callnext server (callnext bench --help).
 
-It opens N display streams, issues tickets from many concurrent kiosks (the durable rate: each
-201 is a committed ticket), then presses call-next on the demo windows one press at a time and
-measures, for each press, the time until the first and the last display has the call.
-Run it against a server started with CALLNEXT_RATE_LIMITS=off.
+For each display count it opens N /ws/v2 display streams, issues tickets from many concurrent
+kiosks (the durable rate: each 201 is a committed ticket), then presses call-next on the demo
+windows one press at a time and measures, for each press, the time until the first and the last
+display has the call. The same N displays then measure the floor: a bare aiohttp broadcast
+server with no database (callnext.bench_floor, in a child process) sending a frame of the same
+size; every callnext latency is also printed as a ratio to the floor's. The memory each idle
+display costs is read from /proc (the server's pid comes from /healthz) when the server runs on
+this machine. Run it against a server started with CALLNEXT_RATE_LIMITS=off.
 """
 
 from __future__ import annotations
@@ -12,13 +16,21 @@ import argparse
 import asyncio
 import json
 import math
+import socket
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
+
+from .bench_floor import FloorProcess, raise_open_files
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+IDLE_S = 1.0  # how long the open displays idle before the server's memory is read again
 
 
 @dataclass
@@ -26,6 +38,7 @@ class Displays:
     """N display connections, each noting when it saw the frame of each seq."""
 
     seen: dict[int, list[float]] = field(default_factory=dict)
+    sizes: list[int] = field(default_factory=list)  # bytes of the ticket.called frames seen
     sockets: list[aiohttp.ClientWebSocketResponse] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -44,11 +57,24 @@ class Displays:
             if msg.type is aiohttp.WSMsgType.TEXT and '"ticket.called"' in msg.data:
                 seq = json.loads(msg.data)["seq"]
                 self.seen.setdefault(seq, []).append(time.perf_counter())
+                if len(self.sizes) < 1000:
+                    self.sizes.append(len(msg.data.encode()))
 
     async def close(self) -> None:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+
+
+@dataclass
+class Result:
+    """One side's figures at one display count (ms; KB per idle display, None: not read)."""
+
+    displays: int
+    first: list[float]
+    last: list[float]
+    kb_per_display: float | None
+    rate: float | None = None  # durable tickets/s (callnext only)
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -76,73 +102,201 @@ async def issue_tickets(
     return count / (time.perf_counter() - start)
 
 
-async def press_calls(
-    session: aiohttp.ClientSession, base: str, hall: str, displays: Displays, presses: int
-) -> tuple[list[float], list[float]]:
-    """(to first display, to last display) in ms for each call-next press."""
-    async with session.post(
-        f"{base}/api/v1/login", json={"username": "manager", "password": "demo"}
-    ) as resp:
-        token = (await resp.json())["token"]
-    headers = {"Authorization": f"Bearer {token}"}
+Press = Callable[[int], Awaitable[bool]]  # the i-th press; False: nothing more to call
+
+
+async def time_presses(displays: Displays, press: Press, presses: int) -> tuple[list[float], ...]:
+    """(to first display, to last display) in ms for each press, one press at a time."""
     first: list[float] = []
     last: list[float] = []
     for i in range(presses):
-        window = 1 + i % 8
-        url = f"{base}/api/v1/halls/{hall}/windows/{window}/call-next"
         sent = time.perf_counter()
-        async with session.post(url, headers=headers) as resp:
-            body = await resp.json()
-        if not body.get("called"):
+        if not await press(i):
             break
-        seq = await _called_seq(displays, body["called"]["number"], sent)
+        seq = await _called_seq(displays, sent)
         times = displays.seen.get(seq, [])
-        if len(times) < len(displays.sockets):
-            await asyncio.sleep(0.5)
-            times = displays.seen.get(seq, [])
         first.append((min(times) - sent) * 1000)
         last.append((max(times) - sent) * 1000)
     return first, last
 
 
-async def _called_seq(displays: Displays, number: str, sent: float) -> int:
-    """The seq of the newest ticket.called frame seen after `sent` (polls the displays)."""
+async def _called_seq(displays: Displays, sent: float) -> int:
+    """The seq of the newest ticket.called frame every display saw after `sent`."""
     deadline = time.perf_counter() + 10
     while time.perf_counter() < deadline:
         fresh = [s for s, ts in displays.seen.items() if ts and ts[0] >= sent]
         if fresh and len(displays.seen[max(fresh)]) >= len(displays.sockets):
             return max(fresh)
         await asyncio.sleep(0.001)
-    raise RuntimeError(f"no display received the call of {number}")
+    raise RuntimeError("not every display received the call within 10 s")
+
+
+def rss_kb(pid: int) -> int | None:
+    """A process's resident memory (VmRSS) in KB; None where /proc does not have it."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+async def server_pid(session: aiohttp.ClientSession, base: str) -> int | None:
+    """The server's pid from /healthz, when it runs on this machine (else None)."""
+    if urlsplit(base).hostname not in LOCAL_HOSTS:
+        return None
+    async with session.get(f"{base}/healthz") as resp:
+        pid = (await resp.json()).get("process")
+    return pid if isinstance(pid, int) else None
+
+
+async def open_idle(
+    session: aiohttp.ClientSession, displays: Displays, url: str, count: int, pid: int | None
+) -> float | None:
+    """Open `count` displays; the server's RSS growth per idle display in KB (after one display
+    has come and gone, so that what the first connection sets up once is not counted)."""
+    warm_up = Displays()
+    await warm_up.open(session, url, 1)
+    await warm_up.close()
+    before = rss_kb(pid) if pid is not None else None
+    await displays.open(session, url, count)
+    await asyncio.sleep(IDLE_S)
+    after = rss_kb(pid) if pid is not None else None
+    return None if before is None or after is None else (after - before) / count
+
+
+async def measure_callnext(
+    session: aiohttp.ClientSession, args: argparse.Namespace, count: int
+) -> tuple[Result, int]:
+    """callnext's figures at `count` displays, and the size of its ticket.called frame."""
+    base, hall = args.server.rstrip("/"), args.hall
+    displays = Displays()
+    ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
+    kb = await open_idle(session, displays, ws_url, count, await server_pid(session, base))
+    rate = await issue_tickets(session, base, hall, args.tickets, args.concurrency)
+    async with session.post(
+        f"{base}/api/v1/login", json={"username": "manager", "password": "demo"}
+    ) as resp:
+        headers = {"Authorization": f"Bearer {(await resp.json())['token']}"}
+
+    async def call_next(i: int) -> bool:
+        url = f"{base}/api/v1/halls/{hall}/windows/{1 + i % 8}/call-next"
+        async with session.post(url, headers=headers) as resp:
+            return bool((await resp.json()).get("called"))
+
+    first, last = await time_presses(displays, call_next, args.calls)
+    await displays.close()
+    size = int(statistics.median(displays.sizes)) if displays.sizes else 300
+    return Result(count, first, last, kb, rate), size
+
+
+async def measure_floor(
+    session: aiohttp.ClientSession, count: int, presses: int, size: int
+) -> Result:
+    """The bare broadcast server's figures at `count` displays, frames of `size` bytes."""
+    floor = FloorProcess(_free_port())
+    await floor.start()
+    try:
+        displays = Displays()
+        assert floor.proc is not None
+        url = "ws" + floor.base.removeprefix("http") + "/ws"
+        kb = await open_idle(session, displays, url, count, floor.proc.pid)
+
+        async def publish(i: int) -> bool:
+            async with session.post(f"{floor.base}/publish?seq={i + 1}&size={size}") as resp:
+                return resp.status == 200
+
+        first, last = await time_presses(displays, publish, presses)
+        await displays.close()
+        return Result(count, first, last, kb)
+    finally:
+        await floor.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _figures(values: Sequence[float]) -> tuple[float, float]:
+    return statistics.median(values), percentile(values, 0.99)
+
+
+def report(cn: Result, fl: Result, size: int, concurrency: int) -> None:
+    print(f"== {cn.displays} displays (/ws/v2), ticket.called frame {size} bytes")
+    print(f"durable tickets/s ({concurrency} concurrent kiosks): {cn.rate:,.0f}")
+    for name, ours, floor in (("first", cn.first, fl.first), ("last", cn.last, fl.last)):
+        (p50, p99), (f50, f99) = _figures(ours), _figures(floor)
+        print(
+            f"call-next → {name} display  p50 {p50:6.1f} ms = {p50 / f50:4.1f} × floor   "
+            f"p99 {p99:6.1f} ms = {p99 / f99:4.1f} × floor   (n={len(ours)})"
+        )
+        print(f"floor POST → {name} display p50 {f50:6.1f} ms   p99 {f99:6.1f} ms")
+    if cn.kb_per_display is None:
+        print("memory per idle display: not read (the server is not on this machine)")
+    else:
+        floor_kb = f"{fl.kb_per_display:.1f} KB" if fl.kb_per_display is not None else "?"
+        print(f"memory per idle display: {cn.kb_per_display:.1f} KB   floor {floor_kb}")
+
+
+def table(rows: list[tuple[Result, Result]]) -> None:
+    """The summary, as the Markdown table of docs/performance.md."""
+    print("\n| displays | durable tickets/s | → first p50 / p99 | → last p50 / p99 "
+          "| floor → last p50 / p99 | last p99 ÷ floor | KB / idle display (floor) |")  # fmt: skip
+    print("|---:|---:|---|---|---|---:|---|")
+    for cn, fl in rows:
+        (a, b), (c, d), (e, f) = _figures(cn.first), _figures(cn.last), _figures(fl.last)
+        kb = "n/a" if cn.kb_per_display is None else f"{cn.kb_per_display:.1f}"
+        fkb = "n/a" if fl.kb_per_display is None else f"{fl.kb_per_display:.1f}"
+        print(
+            f"| {cn.displays:,} | {cn.rate:,.0f} | {a:.1f} / {b:.1f} ms | {c:.1f} / {d:.1f} ms "
+            f"| {e:.1f} / {f:.1f} ms | {d / f:.1f} × | {kb} ({fkb}) |"
+        )
 
 
 async def run(args: argparse.Namespace) -> None:
-    base, hall = args.server.rstrip("/"), args.hall
-    ws_url = "ws" + base.removeprefix("http") + f"/ws/v1/halls/{hall}"
+    limit = raise_open_files()
+    print(f"server {args.server}, hall {args.hall}, open-file limit {limit}", flush=True)
+    rows: list[tuple[Result, Result]] = []
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
-        displays = Displays()
-        await displays.open(session, ws_url, args.displays)
-        rate = await issue_tickets(session, base, hall, args.tickets, args.concurrency)
-        first, last = await press_calls(session, base, hall, displays, args.calls)
-        await displays.close()
-    print(f"server {base}, hall {hall}, {args.displays} displays")
-    print(f"durable tickets/s ({args.concurrency} concurrent kiosks): {rate:,.0f}")
-    for name, values in (("call-next → first display", first), ("call-next → last display", last)):
-        p50, p99 = statistics.median(values), percentile(values, 0.99)
-        print(f"{name:<28} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   (n={len(values)})")
+        for count in args.displays:
+            cn, size = await measure_callnext(session, args, count)
+            fl = await measure_floor(session, count, len(cn.last) or args.calls, size)
+            report(cn, fl, size, args.concurrency)
+            rows.append((cn, fl))
+    table(rows)
+
+
+def _counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("a comma-separated list of positive display counts")
+    return counts
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", default="http://127.0.0.1:8080")
+    parser.add_argument("--hall", default="demo")
+    parser.add_argument(
+        "--displays", type=_counts, default=[100, 1000], help="e.g. 100,1000 (default)"
+    )
+    parser.add_argument("--tickets", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--calls", type=int, default=100)
+
+
+def run_args(args: argparse.Namespace) -> int:
+    asyncio.run(run(args))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m callnext.bench", description=__doc__)
-    parser.add_argument("--server", default="http://127.0.0.1:8080")
-    parser.add_argument("--hall", default="demo")
-    parser.add_argument("--displays", type=int, default=100)
-    parser.add_argument("--tickets", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--calls", type=int, default=100)
-    asyncio.run(run(parser.parse_args(argv)))
-    return 0
+    add_arguments(parser)
+    return run_args(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The `callnext` command: serve, user add, db upgrade, speaker, report."""
+"""The `callnext` command: serve, user add, db upgrade, speaker, report, bench."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import report_cli, speaker, workers
+from . import bench, report_cli, speaker, workers
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.model import Role
@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--db", default=None)
     _speaker_parser(commands)
     _report_parser(commands)
+    _bench_parser(commands)
     return parser
 
 
@@ -109,6 +110,12 @@ def _report_parser(commands: Any) -> None:
     report.add_argument("--db", default=None, help=f"SQLAlchemy URL (default {DEFAULT_URL})")
 
 
+def _bench_parser(commands: Any) -> None:
+    bench.add_arguments(
+        commands.add_parser("bench", help="measure a running server against a bare broadcast")
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(  # force: python-escpos adds a root handler when it is imported
@@ -130,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(speaker.run(_speaker_options(args)))
         elif args.command == "report":
             return report_cli.run(Settings.from_env(db_url=args.db).db_url, args.hall, args.date)
+        elif args.command == "bench":
+            return bench.run_args(args)
         else:
             asyncio.run(upgrade(Settings.from_env(db_url=args.db)))
     except (

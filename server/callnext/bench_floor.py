@@ -1,0 +1,125 @@
+"""The broadcast floor: a bare aiohttp server with no database (python -m callnext.bench_floor).
+
+GET /ws registers a WebSocket client; POST /publish?size=S&seq=N encodes one ticket.called-like
+frame of S bytes ONCE and writes it to every client with send_frame, uncompressed, as the hub
+does; GET /healthz answers its process id. What the benchmark measures against it is the least
+any server built on aiohttp can take to reach N displays on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Sequence
+
+from aiohttp import WSMsgType, web
+
+CLIENTS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("clients")
+
+
+def raise_open_files() -> int:
+    """Raise this process's open-file soft limit to its hard limit; the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def frame(seq: int, size: int) -> bytes:
+    """A ticket.called-shaped frame of `size` bytes (at least its skeleton's)."""
+    head = {"type": "event", "event": "ticket.called", "seq": seq, "pad": ""}
+    skeleton = len(json.dumps(head, separators=(",", ":")))
+    head["pad"] = "x" * max(0, size - skeleton)
+    return json.dumps(head, separators=(",", ":")).encode()
+
+
+async def ws_handler(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(compress=False, max_msg_size=4096)
+    await ws.prepare(request)
+    await ws.send_frame(b'{"type":"snapshot","seq":0}', WSMsgType.TEXT)
+    clients = request.app[CLIENTS]
+    clients.add(ws)
+    try:
+        async for _msg in ws:
+            pass
+    finally:
+        clients.discard(ws)
+    return ws
+
+
+async def publish(request: web.Request) -> web.Response:
+    data = frame(int(request.query.get("seq", "1")), int(request.query.get("size", "300")))
+    clients: set[web.WebSocketResponse] = request.app[CLIENTS]
+    for ws in list(clients):
+        with contextlib.suppress(ConnectionError):
+            await ws.send_frame(data, WSMsgType.TEXT)
+    return web.json_response({"sent": len(clients)})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "process": os.getpid()})
+
+
+def create_app() -> web.Application:
+    app = web.Application()
+    app[CLIENTS] = set()
+    app.add_routes(
+        [web.get("/ws", ws_handler), web.post("/publish", publish), web.get("/healthz", healthz)]
+    )
+    return app
+
+
+class FloorProcess:
+    """The floor server as a child process (its memory is its own, not the client's)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "callnext.bench_floor", "--port", str(self.port),
+            stdout=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.returncode is not None:
+                raise RuntimeError("the floor server exited")
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            return
+        raise RuntimeError("the floor server did not start")
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m callnext.bench_floor", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8099)
+    args = parser.parse_args(argv)
+    raise_open_files()
+    web.run_app(create_app(), host=args.host, port=args.port, access_log=None, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The shipped load benchmark (`callnext bench`) runs against a real server and its floor."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from callnext import bench, cli
+
+from .helpers import ServerProcess
+
+FIGURE = r"p50\s+[\d.]+ ms = +[\d.]+ × floor\s+p99\s+[\d.]+ ms = +[\d.]+ × floor"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_bench_measures_callnext_and_the_floor(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLNEXT_VOICE", "off")
+    server = ServerProcess(db_url)  # with CALLNEXT_RATE_LIMITS=off
+    server.start()
+    try:
+        code = cli.main(
+            ["bench", "--server", server.base, "--displays", "5,10", "--tickets", "20",
+             "--calls", "5", "--concurrency", "4"]
+        )  # fmt: skip
+    finally:
+        server.stop()
+    out = capsys.readouterr().out
+    assert code == 0, out
+    for count in (5, 10):
+        section = out.split(f"== {count} displays")[1].split("==")[0]
+        assert re.search(r"ticket\.called frame \d{3,} bytes", section), section
+        assert re.search(r"durable tickets/s \(4 concurrent kiosks\): [\d,]+", section), section
+        for name in ("first", "last"):
+            assert re.search(rf"call-next → {name} display\s+{FIGURE}\s+\(n=5\)", section), section
+            assert re.search(
+                rf"floor POST → {name} display p50 +[\d.]+ ms +p99 +[\d.]+ ms", section
+            )
+        assert re.search(r"memory per idle display: -?[\d.]+ KB +floor -?[\d.]+ KB", section)
+        latencies = r"( [\d.]+ / [\d.]+ ms \|){3}"
+        row = rf"\| {count} \| [\d,]+ \|{latencies} [\d.]+ × \| -?[\d.]+ \(-?[\d.]+\) \|"
+        assert re.search(row, out), out
+
+
+def test_bench_parses_display_counts() -> None:
+    parser = cli._parser()
+    args = parser.parse_args(["bench", "--displays", "100,1000,5000"])
+    assert args.displays == [100, 1000, 5000]
+    with pytest.raises(SystemExit):
+        parser.parse_args(["bench", "--displays", "0"])
+    assert bench.main is not None  # python -m callnext.bench keeps its own entry point
