@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from . import protocol as p
 from .domain import lifecycle
 from .domain.availability import Closed
-from .domain.clock import zone
+from .domain.clock import local_hhmm
 from .domain.errors import Conflict, NotFound
 from .domain.model import ClosedReason, DeskHold, Finish, Hall, Ticket, Window, WindowStatus
 from .domain.numbering import parse_number
@@ -53,7 +53,7 @@ def _acting_window(tx: HallTx, number: int, by: Staff | None) -> Window:
     if desk is None:
         message = f"Window {number} was released; take it again to go on."
     else:
-        since = desk.since.astimezone(zone(tx.hall.timezone)).strftime("%H:%M")
+        since = local_hhmm(desk.since, tx.hall.timezone)
         message = f"Window {number} was taken over by {desk.user} at {since}."
     raise Conflict("window_taken", message, extra={"staff": desk.user if desk else None})
 

@@ -16,7 +16,7 @@ from typing import Any
 from . import protocol as p
 from .actions import window_json, window_or_404
 from .domain import stats
-from .domain.clock import local_day, rfc3339, utcnow, zone
+from .domain.clock import local_day, local_hhmm, rfc3339, utcnow
 from .domain.errors import Conflict
 from .domain.model import DeskHold, Hall, Ticket
 from .store import desk_sql
@@ -25,10 +25,6 @@ from .store.hall_tx import HallTx
 
 Json = dict[str, Any]
 QUEUE_SHOWN = 30  # tickets of the queue a console lists (it shows the total too)
-
-
-def _clock(moment: datetime, tz: str) -> str:
-    return moment.astimezone(zone(tz)).strftime("%H:%M")
 
 
 def _still_holds(hall: Hall, held: DeskHold | None, number: int) -> bool:
@@ -40,10 +36,6 @@ def _still_holds(hall: Hall, held: DeskHold | None, number: int) -> bool:
 def holds(hall: Hall, held: DeskHold | None) -> bool:
     """Whether the session still holds the window it took."""
     return held is not None and _still_holds(hall, held, held.window)
-
-
-def _release_statement(tx: HallTx, number: int) -> Any:
-    return desk_sql.set_window_desk(tx.hall.id, number, None, None, None)
 
 
 def take_body(
@@ -58,14 +50,14 @@ def take_body(
     desk = window.desk
     if desk is not None and not force and desk_sql.hold_is_live(tx.conn, desk.id, tx.now):
         tz = tx.hall.timezone
-        message = f"Window {number} is in use by {desk.user} since {_clock(desk.since, tz)}."
+        message = f"Window {number} is in use by {desk.user} since {local_hhmm(desk.since, tz)}."
         since = rfc3339(desk.since, tz)
         raise Conflict("window_in_use", message, extra={"staff": desk.user, "since": since})
     new_id = secrets.token_hex(8)
     statements = [desk_sql.set_window_desk(tx.hall.id, number, new_id, user, tx.now)]
     left = held.window if held is not None and _still_holds(tx.hall, held, held.window) else None
     if left is not None:
-        statements.append(_release_statement(tx, left))
+        statements.append(desk_sql.set_window_desk(tx.hall.id, left, None, None, None))
     tx.write_config(*statements)
     desk_sql.remember_hold(tx.conn, token_hash, number, new_id)
     if left is not None:
@@ -82,7 +74,7 @@ def release_body(
     window_or_404(tx.hall, number)
     if not _still_holds(tx.hall, held, number):
         raise Conflict("window_not_held", f"You do not hold window {number}.")
-    tx.write_config(_release_statement(tx, number))
+    tx.write_config(desk_sql.set_window_desk(tx.hall.id, number, None, None, None))
     desk_sql.remember_hold(tx.conn, token_hash, None, None)
     tx.emit(p.WINDOW_RELEASED, None, number, staff=user)
     return {"window": window_json(tx, number)}
@@ -158,7 +150,7 @@ async def desk_view(db: Database, hall_code: str, number: int, held: DeskHold | 
         return {
             "now": rfc3339(now, tz),
             "window": p.window_json(window, _current_json(current, tz), tz),
-            "desk": held.id if _still_holds(hall, held, number) and held else None,
+            "desk": held.id if held is not None and _still_holds(hall, held, number) else None,
             "queue": {"waiting": total, "tickets": [_queue_item(t, hall, now) for t in head]},
             "today": stats.window_day(mine),
             "pending": [pending_json(t, hall, now) for t in pending],

@@ -40,6 +40,11 @@ def _utc_midnight(d: date, tz: str) -> datetime:
         return (datetime.min if d.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
+def local_hhmm(moment: datetime, tz: str) -> str:
+    """`09:30`: the hall's local time of day, for messages people read."""
+    return moment.astimezone(zone(tz)).strftime("%H:%M")
+
+
 def rfc3339(moment: datetime | None, tz: str) -> str | None:
     """`2026-11-26T09:30:00.123+08:00`, in the hall's own offset."""
     if moment is None:

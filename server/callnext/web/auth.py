@@ -6,7 +6,7 @@ from aiohttp import web
 
 from .. import desks
 from ..domain.errors import Forbidden, RateLimited, Unauthenticated
-from ..domain.model import Role
+from ..domain.model import Hall, Role
 from ..security import token_digest
 from ..store import accounts
 from ..store.accounts import Account
@@ -36,6 +36,13 @@ async def require(
     if hall is not None and not all_halls and account.hall != hall:
         raise Forbidden("wrong_hall", f"Your account does not belong to hall {hall!r}.")
     return account
+
+
+async def hall_of_url(request: web.Request, roles: tuple[Role, ...]) -> tuple[Hall, Account]:
+    """The URL's hall (404 before anything else) and the caller, once the caller holds one of
+    `roles` there."""
+    hall = await request.app[DB].hall(request.match_info["hall"])
+    return hall, await require(request, roles, hall.code)
 
 
 def check_rate(request: web.Request, kind: str, client: str | None = None) -> None:

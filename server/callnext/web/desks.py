@@ -8,7 +8,7 @@ from aiohttp import web
 from .. import desks
 from ..security import token_digest
 from . import parse
-from .auth import STAFF, bearer, require
+from .auth import STAFF, bearer, hall_of_url
 from .keys import DB
 from .windows import staff_window
 
@@ -40,12 +40,10 @@ async def desk(request: web.Request) -> web.Response:
 
 
 async def all_windows(request: web.Request) -> web.Response:
-    hall = await request.app[DB].hall(request.match_info["hall"])
-    await require(request, STAFF, hall.code)
+    hall, _account = await hall_of_url(request, STAFF)
     return web.json_response(await desks.windows_view(request.app[DB], hall.code))
 
 
 async def pending(request: web.Request) -> web.Response:
-    hall = await request.app[DB].hall(request.match_info["hall"])
-    await require(request, STAFF, hall.code)
+    hall, _account = await hall_of_url(request, STAFF)
     return web.json_response(await desks.pending_view(request.app[DB], hall.code))

@@ -17,7 +17,7 @@ from ..store import audit_sql, reads
 from ..store.database import HALL_CODE
 from ..store.setup import HallSpec, create_hall
 from . import parse
-from .auth import MANAGERS, require
+from .auth import MANAGERS, hall_of_url, require
 from .keys import DB
 
 
@@ -60,9 +60,7 @@ async def snapshot(request: web.Request) -> web.Response:
 
 async def _manager_day(request: web.Request) -> tuple[str, str]:
     """The hall and day asked for, once the caller may read that hall's records."""
-    db = request.app[DB]
-    hall = await db.hall(request.match_info["hall"])
-    await require(request, MANAGERS, hall.code)
+    hall, _account = await hall_of_url(request, MANAGERS)
     return hall.code, parse.day(request, local_day(utcnow(), hall.timezone))
 
 

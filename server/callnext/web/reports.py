@@ -15,7 +15,7 @@ from ..domain.model import Hall, Ticket
 from ..report_export import exporter
 from ..store import reads, report_sql
 from . import parse
-from .auth import MANAGERS, require
+from .auth import MANAGERS, hall_of_url
 from .keys import DB
 
 MAX_RANGE_DAYS = 366
@@ -25,9 +25,7 @@ CHUNK_DAYS = 31  # read and processed a month at a time: a long range is never a
 
 async def _managed_hall(request: web.Request) -> Hall:
     """The hall asked for (404 first), once the caller may read its records."""
-    hall = await request.app[DB].hall(request.match_info["hall"])
-    await require(request, MANAGERS, hall.code)
-    return hall
+    return (await hall_of_url(request, MANAGERS))[0]
 
 
 def _today(hall: Hall) -> str:

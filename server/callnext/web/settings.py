@@ -11,20 +11,17 @@ from ..domain.model import Hall
 from ..printing import parse_printer_url
 from ..store.accounts import Account
 from . import parse
-from .auth import MANAGERS, require
+from .auth import MANAGERS, hall_of_url
 from .keys import DB, PRINTERS
-
-
-async def _managed_hall(request: web.Request) -> Hall:
-    """The hall of the URL, once the caller manages it."""
-    hall, _account = await managed(request)
-    return hall
 
 
 async def managed(request: web.Request) -> tuple[Hall, Account]:
     """The hall of the URL and the caller, once the caller manages it."""
-    hall = await request.app[DB].hall(request.match_info["hall"])
-    return hall, await require(request, MANAGERS, hall.code)
+    return await hall_of_url(request, MANAGERS)
+
+
+async def _managed_hall(request: web.Request) -> Hall:
+    return (await managed(request))[0]
 
 
 def _kiosk_code(request: web.Request) -> str:
