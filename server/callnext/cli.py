@@ -35,6 +35,7 @@ PAGES = (
     ("lobby display", "/halls/{hall}/display"),
     ("staff console", "/halls/{hall}/staff"),
     ("dashboard", "/halls/{hall}/dashboard"),
+    ("settings", "/halls/{hall}/settings"),
     ("hall API", "/api/v1/halls/{hall}"),
 )
 
