@@ -4,7 +4,9 @@
 
 import { ACTIONS, BY_ID, BY_KEY, actionBusy, actionLabel, blockedBy, runAction } from "./staff-actions.js";
 import { dialogOpen } from "./staff-dialogs.js";
-import { Refresher, WINDOW_TAKEN, touchesDesk } from "./staff-live.js";
+import { WINDOW_TAKEN } from "./protocol.js";
+import { Refresher } from "./refresher.js";
+import { touchesDesk } from "./staff-live.js";
 import { PendingList } from "./staff-pending.js";
 import { average, duration, everySecond, secondsSince, serverSaid } from "./staff-time.js";
 import { serviceName, windowLabel, words } from "./staff-words.js";
