@@ -5,10 +5,14 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const specs = new WeakMap(); // element → {kind, spec}
+// A resized chart is drawn again in the next frame, from its spec *then*: a spec read here could
+// be replaced before the frame (a new day's report), and drawing it would bring back old figures.
 const resized = new ResizeObserver((entries) => {
   for (const entry of entries) {
-    const drawn = specs.get(entry.target);
-    if (drawn) requestAnimationFrame(() => draw(entry.target, drawn.kind, drawn.spec));
+    requestAnimationFrame(() => {
+      const current = specs.get(entry.target);
+      if (current) draw(entry.target, current.kind, current.spec);
+    });
   }
 });
 
