@@ -175,6 +175,27 @@ audit = Table(
     Index("ix_audit_hall_at", "hall_id", "at"),
 )
 
+# The citizen's rating of a finished ticket (好差评, domain/rating.py): one per ticket, never
+# changed. `day` is the ticket's local issue day (the statistics' day); `staff` who finished it.
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), nullable=False),
+    Column("ticket_pk", ForeignKey("tickets.pk", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("day", String(10), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("service", String(3), nullable=False),
+    Column("window", Integer),
+    Column("staff", String(64)),
+    Column("score", Integer, nullable=False),
+    Column("reasons", Text, nullable=False, server_default="[]"),  # JSON list of reason codes
+    Column("comment", Text),
+    Column("source", String(8), nullable=False),  # phone | window
+    Column("at", BigInteger, nullable=False),
+    Index("ix_ratings_hall_day", "hall_id", "day", "score"),
+)
+
 idempotency = Table(
     "idempotency",
     metadata,
