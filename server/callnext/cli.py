@@ -25,6 +25,7 @@ from .protocol import STREAM_V1, STREAM_V2
 from .speaker import SpeakerError
 from .store import accounts
 from .store.database import DEFAULT_URL, Database, DatabaseUrlError
+from .web import access_log
 from .web.app import create_app
 from .web.keys import DB
 from .web.sounds import ANNOUNCER
@@ -58,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         help="server processes sharing the port (more than one needs PostgreSQL)",
     )  # fmt: skip
     serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # a worker
+    serve.add_argument(
+        "--access-log", action="store_true",
+        help=f"log every request, ticket ids redacted (also {access_log.ENV}=on)",
+    )  # fmt: skip
 
     user = commands.add_parser("user", help="manage staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
@@ -126,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # else its INFO lines bury the reason
     try:
         if args.command == "serve":
+            if args.access_log:  # through the environment, so that workers log too
+                os.environ[access_log.ENV] = "on"
             settings = Settings.from_env(
                 host=args.host, port=args.port, db_url=args.db, demo=args.demo
             )
@@ -181,7 +188,8 @@ def serve_workers(settings: Settings, count: int) -> int:
 async def serve(settings: Settings, reuse_port: bool = False) -> None:
     """One server process; `reuse_port`: a worker of `serve --workers` (it says less)."""
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    logger, log_class = access_log.runner_logging()
+    runner = web.AppRunner(app, handle_signals=False, access_log=logger, access_log_class=log_class)
     try:
         await runner.setup()
     except Exception as exc:  # any failure to open or migrate the database stops the start

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from ..domain.errors import Invalid, NotFound
+from ..domain.errors import DomainError, Invalid, NotFound
 
 E = TypeVar("E", bound=StrEnum)
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -18,7 +18,29 @@ TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # ids are URL-safe base64
 KIOSK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
+class UnsupportedMediaType(DomainError):
+    """A body sent as something other than JSON (docs/security.md: what a cross-site form or a
+    "simple" cross-origin request can send)."""
+
+    status = 415
+
+
+def _check_json_media(request: web.Request) -> None:
+    """No Content-Type, application/json or any `+json` type; else 415. Checked once the body
+    parsed, so malformed bodies stay 400 whatever they were labelled."""
+    if "Content-Type" not in request.headers:
+        return
+    media = request.content_type.lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaType(
+            "unsupported_media_type",
+            f"Send the body as Content-Type: application/json, not {media or 'nothing'!r}.",
+        )
+
+
 async def json_body(request: web.Request, *, required: bool = True) -> dict[str, Any]:
+    """The body as a JSON object; an empty body is {} where the body is optional (a bodiless
+    call-next, whatever its Content-Type)."""
     raw = await request.read()
     if not raw.strip():
         if required:
@@ -36,6 +58,7 @@ async def json_body(request: web.Request, *, required: bool = True) -> dict[str,
         json.dumps(data, ensure_ascii=False).encode()
     except UnicodeEncodeError as exc:
         raise Invalid("malformed_json", "The body holds a lone UTF-16 surrogate.") from exc
+    _check_json_media(request)
     return data
 
 
