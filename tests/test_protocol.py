@@ -136,7 +136,8 @@ def test_event_names_are_the_contracts_and_our_extensions() -> None:
         "ticket.transferred", "ticket.cancelled", "ticket.completed",
         "window.paused", "window.resumed",
     }  # fmt: skip
-    extensions = {"hall.updated", "window.taken", "window.released"}  # settings; staff desks
+    extensions = {"hall.updated", "window.taken", "window.released",  # settings; staff desks
+                  "ticket.rated"}  # ratings (docs/ratings.md)  # fmt: skip
     assert names | extensions == protocol.EVENT_NAMES
     assert {"ticket.called", "ticket.recalled"} == protocol.ANNOUNCED
 

@@ -16,11 +16,12 @@ export const WINDOW_RESUMED = "window.resumed";
 export const HALL_UPDATED = "hall.updated"; // settings changed (notice, hours, quota…)
 export const WINDOW_TAKEN = "window.taken"; // a staff session took the window
 export const WINDOW_RELEASED = "window.released"; // … and left it
+export const TICKET_RATED = "ticket.rated"; // the citizen rated a finished ticket
 
 export const EVENT_NAMES = new Set([
   TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
   TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED, HALL_UPDATED,
-  WINDOW_TAKEN, WINDOW_RELEASED,
+  WINDOW_TAKEN, WINDOW_RELEASED, TICKET_RATED,
 ]);
 export const ANNOUNCED = new Set([TICKET_CALLED, TICKET_RECALLED]);
 

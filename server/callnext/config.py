@@ -24,12 +24,13 @@ DEFAULT_LIMITS = {
     "tickets": RateLimit(30, 60.0),
     "kiosk_tickets": RateLimit(120, 60.0),
     "login": RateLimit(10, 60.0),
+    "ratings": RateLimit(30, 60.0),  # ratings posted, per client address (docs/ratings.md)
 }
 
 
 def parse_rate_limits(spec: str | None) -> dict[str, RateLimit] | None:
-    """`off`, or `tickets=30/60,kiosk_tickets=120/60,login=10/60` (count/seconds); None means
-    all limits off."""
+    """`off`, or `tickets=30/60,kiosk_tickets=120/60,login=10/60,ratings=30/60` (count/seconds);
+    None means all limits off."""
     if spec is None or not spec.strip():
         return dict(DEFAULT_LIMITS)
     if spec.strip().lower() in OFF:

@@ -29,12 +29,13 @@ WINDOW_RESUMED: Final = "window.resumed"
 HALL_UPDATED: Final = "hall.updated"  # settings changed (notice, hours, quota…): an extension
 WINDOW_TAKEN: Final = "window.taken"  # a staff session took the window (extension)
 WINDOW_RELEASED: Final = "window.released"  # … and left it (extension)
+TICKET_RATED: Final = "ticket.rated"  # the citizen rated a finished ticket (extension)
 
 EVENT_NAMES: Final = frozenset(
     {
         TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
         TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED, HALL_UPDATED,
-        WINDOW_TAKEN, WINDOW_RELEASED,
+        WINDOW_TAKEN, WINDOW_RELEASED, TICKET_RATED,
     }
 )  # fmt: skip
 ANNOUNCED: Final = frozenset({TICKET_CALLED, TICKET_RECALLED})
@@ -163,6 +164,8 @@ def public_frame(frame: dict[str, Any]) -> dict[str, Any]:
             {**w, "current": _without_id(w.get("current"))} for w in hall.get("windows", [])
         ]
         return {**frame, "hall": hall}
+    if "rating" in frame:  # a rating's score is for the hall's managers, not a lobby screen
+        frame = {k: v for k, v in frame.items() if k != "rating"}
     if frame.get("ticket") is not None:
         return {**frame, "ticket": _without_id(frame["ticket"])}
     return frame

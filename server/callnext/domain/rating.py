@@ -172,9 +172,7 @@ def add_satisfaction(figures: dict[str, Any], ratings: Sequence[Rating]) -> dict
     figures["satisfaction"] = satisfaction(ratings)
     for key, group in (("per_service", "service"), ("per_window", "window")):
         for code, fig in figures.get(key, {}).items():
-            fig["satisfaction"] = satisfaction(
-                r for r in ratings if str(getattr(r, group)) == code
-            )
+            fig["satisfaction"] = satisfaction(r for r in ratings if str(getattr(r, group)) == code)
     staff = sorted({r.staff for r in ratings if r.staff is not None})
     figures["per_staff"] = {
         name: {"satisfaction": satisfaction(r for r in ratings if r.staff == name)}

@@ -13,6 +13,7 @@ from ..domain.clock import local_day, utcnow, zone
 from ..domain.errors import Invalid
 from ..domain.hall_settings import refuse_unknown, settings_json
 from ..domain.model import Role
+from ..ratings import add_satisfaction
 from ..store import audit_sql, reads
 from ..store.database import HALL_CODE
 from ..store.setup import HallSpec, create_hall
@@ -78,6 +79,7 @@ async def day_stats(request: web.Request) -> web.Response:
     db = request.app[DB]
     hall = await db.hall(code)
     figures = stats.day_stats(day, await reads.tickets_of_day(db, hall, day), hall.timezone)
+    await add_satisfaction(db, hall, day, figures)  # an extension (docs/ratings.md)
     fmt = request.query.get("format", "json")
     if fmt == "json":
         return web.json_response(figures)

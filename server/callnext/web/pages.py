@@ -12,7 +12,7 @@ from aiohttp import web
 
 from ..assets import asset_dir
 from ..domain.errors import NotFound
-from ..domain.model import Hall
+from ..domain.model import Hall, Window
 from .keys import DB
 
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
@@ -111,7 +111,8 @@ async def lobby(request: web.Request) -> web.Response:
     return render(request, "lobby.html", {**_screen(request, hall), "script": "lobby"})
 
 
-async def window_display(request: web.Request) -> web.Response:
+async def page_window(request: web.Request) -> tuple[Hall, Window] | web.Response:
+    """The hall and window of the URL, or the 404 page that says there is none."""
     hall, n = await page_hall(request), int(request.match_info["n"])
     if isinstance(hall, web.Response):
         return hall
@@ -119,6 +120,14 @@ async def window_display(request: web.Request) -> web.Response:
     if window is None:
         zh, en = f"{hall.name}没有{n}号窗口", f"{hall.code} has no window {n}"
         return not_found_page(request, zh, en)
+    return hall, window
+
+
+async def window_display(request: web.Request) -> web.Response:
+    found = await page_window(request)
+    if isinstance(found, web.Response):
+        return found
+    hall, window = found
     context = {**_screen(request, hall), "script": "window", "window": window}
     return render(request, "window.html", context)
 

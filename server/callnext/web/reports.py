@@ -12,6 +12,7 @@ from ..domain import report
 from ..domain.clock import local_day, utcnow
 from ..domain.errors import Invalid
 from ..domain.model import Hall, Ticket
+from ..ratings import add_satisfaction
 from ..report_export import exporter
 from ..store import reads, report_sql
 from . import parse
@@ -69,7 +70,9 @@ async def day_report(request: web.Request) -> web.Response:
     hall = await _managed_hall(request)
     day = parse.day(request, _today(hall))
     tickets = await reads.tickets_of_day(request.app[DB], hall, day)
-    return web.json_response(report.day_report(day, tickets, hall, utcnow()))
+    figures = report.day_report(day, tickets, hall, utcnow())
+    await add_satisfaction(request.app[DB], hall, day, figures)  # an extension (ratings.md)
+    return web.json_response(figures)
 
 
 async def trend(request: web.Request) -> web.Response:

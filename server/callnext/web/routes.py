@@ -15,6 +15,8 @@ from . import (
     layout,
     openapi_doc,
     ops,
+    rating_pages,
+    ratings,
     reports,
     settings,
     sounds,
@@ -86,6 +88,15 @@ def setup_routes(app: web.Application) -> None:
             web.get(HALL + "/trend", reports.trend),
             web.get(HALL + "/export", reports.export),
             # -- end of the reports --
+            # -- ratings (issue 9, docs/ratings.md) --
+            web.get("/api/v1/ratings/scale", ratings.scale),
+            web.post(TICKET + "/rating", ratings.rate_ticket),
+            web.get(TICKET + "/rating", ratings.ticket_rating),
+            web.get(WINDOW + "/rateable", ratings.window_rateable),
+            web.post(WINDOW + "/rating", ratings.rate_at_window),
+            web.get(HALL + "/ratings", ratings.hall_ratings),
+            web.get("/halls/{hall}/windows/{n:[0-9]{1,9}}/rate", rating_pages.rate_page),
+            # -- end of the ratings --
             web.get("/healthz", ops.healthz),
             web.get("/metrics", ops.metrics),
         ]
