@@ -295,7 +295,34 @@ async def scripted_session(s: Session) -> None:
     await s.call("get", HALL + "/windows", who="w5")
     await s.call("post", TICKET + "/cancel", id=c1["id"])
     await s.call("post", TICKET + "/cancel", 409, id=c1["id"])
+    await ratings_session(s)
     await manager_session(s)
+
+
+async def ratings_session(s: Session) -> None:
+    """Ratings (docs/ratings.md): on the phone, on the window's screen, the manager's list."""
+    await s.call("get", "/api/v1/ratings/scale")
+    served = []
+    for _ in range(2):  # B waits behind the ticket transferred to it: served first
+        await s.call("post", HALL + "/tickets", 201, body={"service": "B"})
+        await s.call("post", WINDOW + "/call-next", who="w5", n=5)
+        served.append(await s.call("post", WINDOW + "/finish", who="w5", n=5))
+    first, second = (f["finished"] for f in served)
+    rating = TICKET + "/rating"
+    await s.call("get", rating, 404, id=first["id"])
+    await s.call("post", rating, 201, id=first["id"], body={"score": 2, "reasons": ["long_wait"]})
+    await s.call("post", rating, 409, id=first["id"], body={"score": 5})
+    await s.call("post", rating, 400, id=first["id"], body={"score": 9})
+    await s.call("get", rating, id=first["id"])
+    await s.call("get", WINDOW + "/rateable", n=5)
+    await s.call("get", WINDOW + "/rateable", 404, n=99)
+    here = WINDOW + "/rating"
+    await s.call("post", here, 409, n=5, body={"number": first["number"], "score": 5})
+    await s.call("post", here, 201, n=5, body={"number": second["number"], "score": 5,
+                                               "reasons": ["fast"], "comment": "好"})  # fmt: skip
+    await s.call("get", HALL + "/ratings", who="m", query={"max_score": "2"})
+    await s.call("get", HALL + "/ratings", 403, who="w1")
+    await s.call("get", HALL + "/ratings", 400, who="m", query={"window": "x"})
 
 
 async def manager_session(s: Session) -> None:

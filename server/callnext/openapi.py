@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import __version__
+from . import __version__, openapi_ratings
 from .openapi_schemas import (
     ANNOUNCE_NAME,
     DATE,
@@ -359,7 +359,7 @@ def other_paths() -> Json:
 def document() -> Json:
     """The whole OpenAPI 3.1 document, as a JSON-ready dict."""
     paths = {**other_paths(), **hall_paths(), **manager_paths(), **report_paths(),
-             **ticket_paths(), **window_paths()}  # fmt: skip
+             **ticket_paths(), **window_paths(), **openapi_ratings.paths()}  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {"title": "callnext", "version": __version__, "description": DESCRIPTION,
@@ -369,7 +369,7 @@ def document() -> Json:
                  {"name": "callnext", "description": "callnext's additions (docs/api.md)."}],
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": components(),
+            "schemas": {**components(), **openapi_ratings.components()},
             "responses": {f"E{code}": {"description": what, "content": json_content(ref("Error"))}
                           for code, what in ERRORS.items()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

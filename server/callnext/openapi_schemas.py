@@ -121,6 +121,7 @@ FIGURES_PROPS: Json = {
     "wait_s": ref("Summary"),
     "service_s": ref("Summary"),
     "estimate": ref("Estimate"),
+    "satisfaction": ref("Satisfaction"),  # ratings (openapi_ratings.py)
 }
 SERVICE_LEVEL = obj(("called", "within_target", "rate"), called=COUNT, within_target=COUNT,
                     rate=RATE)  # fmt: skip
@@ -130,6 +131,7 @@ STATS_PROPS: Json = {
     **FIGURES_PROPS,
     "per_service": {"type": "object", "additionalProperties": ref("Figures")},
     "per_window": {"type": "object", "additionalProperties": ref("Figures")},
+    "per_staff": {"type": "object", "additionalProperties": ref("StaffFigures")},
 }
 REPORT = obj(
     [*STATS_PROPS, "now", "expired", "service_level", "promise_met", "hourly", "wait_histogram",
