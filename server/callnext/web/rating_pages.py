@@ -17,7 +17,7 @@ async def rate_page(request: web.Request) -> web.Response:
     lang = "en" if request.query.get("lang") == "en" else "zh"
     config = {
         "hall": hall.code, "name": hall.name, "name_en": hall.name_en, "lang": lang,
-        "timezone": hall.timezone, "window": window.number, "window_name": window.name,
+        "timezone": hall.timezone, "window": window.number,
         "services": {s.code: {"name": s.name, "name_en": s.name_en} for s in hall.services},
         "scale": rating.scale_json(),
     }  # fmt: skip
