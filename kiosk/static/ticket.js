@@ -1,6 +1,7 @@
 // The citizen's ticket on a phone (/t/{id}): place in the queue, live; "go to window N" with a
 // vibration and a notification when called ("silent calling for one person"); cancel; 中文/English.
-import { HallStream } from "/static/displays/protocol.js";
+import { HallStream, TICKET_RATED } from "/static/displays/protocol.js";
+import { RatingPanel } from "/static/kiosk/ticket-rating.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -112,6 +113,7 @@ const state = {
 const services = new Map([[config.ticket.service,
   { name: config.service_name, name_en: config.service_name_en }]]);
 const words = () => WORDS[state.lang];
+const rating = new RatingPanel(config.ticket.id);
 const notifiable = () => "Notification" in window && window.isSecureContext;
 
 /** A ticket object of the stream is this page's ticket (by id; by number and day without). */
@@ -224,6 +226,7 @@ function render() {
   renderHeader(w);
   renderTicket(w, t, statusKey(t));
   renderActions(w, t);
+  rating.render(t, state.lang); // 好差评 once served (ticket-rating.js)
 }
 
 // ---- the alert when called (and again on each recall) ----
@@ -321,7 +324,10 @@ function onSnapshot(hall) {
 
 function onEvent(frame) {
   const t = frame.ticket;
-  if (t && isMine(t)) return apply(t, frame);
+  if (t && isMine(t)) {
+    if (frame.event === TICKET_RATED) rating.reload(); // rated on the window's screen
+    return apply(t, frame);
+  }
   const mine = state.ticket;
   if (mine.status !== "waiting") return;
   // Another ticket of my line, or a window or hall change: my place or estimate may move.
