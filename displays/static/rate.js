@@ -239,6 +239,7 @@ function onEvent(frame) {
 
 let offlineTimer = 0;
 function onState(online) {
+  console.info(`callnext: stream ${online ? "online" : "offline"}`);
   clearTimeout(offlineTimer);
   if (online) {
     $("offline").hidden = true;
