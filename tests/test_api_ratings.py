@@ -280,3 +280,18 @@ async def test_the_scale_lists_five_levels_and_the_reasons(api: Api) -> None:
     assert codes["one_trip"] == "high"
     assert codes["other"] == "any"
     assert body["comment_max"] == 200
+
+
+async def test_the_rating_screen_page_is_served_and_an_unknown_window_is_404(api: Api) -> None:
+    async with api.session.get(api.base + "/halls/demo/windows/3/rate") as resp:
+        assert resp.status == 200
+        assert resp.headers["Cache-Control"] == "no-store"
+        html = await resp.text()
+    assert '"window": 3' in html
+    assert "/static/displays/rate.js" in html
+    async with api.session.get(api.base + "/") as resp:
+        assert 'href="/halls/demo/windows/1/rate"' in await resp.text()
+    for path in ("/halls/demo/windows/99/rate", "/halls/nowhere/windows/1/rate"):
+        async with api.session.get(api.base + path) as resp:
+            assert resp.status == 404, path
+            assert resp.content_type == "text/html"

@@ -21,6 +21,7 @@ PAGES = (
     ("取号机", "Kiosk", "/halls/{hall}/kiosk"),
     ("大厅屏", "Lobby display", "/halls/{hall}/display"),
     ("窗口屏", "Window display", "/halls/{hall}/windows/1/display"),
+    ("评价屏", "Rating screen", "/halls/{hall}/windows/1/rate"),
     ("窗口工作台", "Staff console", "/halls/{hall}/staff"),
     ("管理看板", "Dashboard", "/halls/{hall}/dashboard"),
     ("设置", "Settings", "/halls/{hall}/settings"),
