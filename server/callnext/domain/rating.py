@@ -150,18 +150,23 @@ def is_window_rateable(ticket: Ticket | None, tz: str, now: datetime, rated: boo
 def satisfaction(ratings: Iterable[Rating]) -> dict[str, Any]:
     """n, the mean score, the share satisfied (score ≥ 4; null when none), the dissatisfied
     count (score ≤ 2) and the count of each score."""
-    by_score = dict.fromkeys((str(s) for s in sorted(SCORES)), 0)
-    total = n = 0
+    counts: dict[int, int] = {}
     for r in ratings:
-        by_score[str(r.score)] += 1
-        total += r.score
-        n += 1
-    satisfied = sum(v for k, v in by_score.items() if int(k) >= SATISFIED_FROM)
+        counts[r.score] = counts.get(r.score, 0) + 1
+    return satisfaction_of_counts(counts)
+
+
+def satisfaction_of_counts(counts: dict[int, int]) -> dict[str, Any]:
+    """The same from the number of ratings of each score."""
+    by_score = {str(s): counts.get(s, 0) for s in sorted(SCORES)}
+    n = sum(by_score.values())
+    total = sum(s * counts.get(s, 0) for s in SCORES)
+    satisfied = sum(counts.get(s, 0) for s in SCORES if s >= SATISFIED_FROM)
     return {
         "n": n,
         "avg": round(total / n, 3) if n else None,
         "satisfied_rate": round(satisfied / n, 4) if n else None,
-        "dissatisfied": sum(v for k, v in by_score.items() if int(k) <= DISSATISFIED_UPTO),
+        "dissatisfied": sum(counts.get(s, 0) for s in SCORES if s <= DISSATISFIED_UPTO),
         "by_score": by_score,
     }
 
