@@ -42,10 +42,24 @@ async def launch(autoplay: bool = False) -> AsyncIterator[Browser]:
             headless=True,
             args=[*FLAGS, AUTOPLAY] if autoplay else FLAGS,
         )
+        _bypass_csp_by_default(browser)
         try:
             yield browser
         finally:
             await browser.close()
+
+
+def _bypass_csp_by_default(browser: Browser) -> None:
+    """Contexts bypass the pages' Content-Security-Policy unless a test says bypass_csp=False:
+    Playwright's wait_for_function evaluates its predicate from a string, which the pages'
+    `script-src 'self'` forbids. tests/test_security.py runs every page under the real CSP."""
+    plain = browser.new_context
+
+    async def new_context(**options: Any) -> BrowserContext:
+        options.setdefault("bypass_csp", True)
+        return await plain(**options)
+
+    browser.new_context = new_context  # type: ignore[method-assign]
 
 
 async def text(page: Page, selector: str) -> str:

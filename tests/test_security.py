@@ -170,7 +170,9 @@ class Watched:
         self.pages: list[Any] = []
 
     async def open(self, browser: Any, url: str) -> Any:
-        context = await browser.new_context(viewport={"width": 1280, "height": 800})
+        context = await browser.new_context(
+            viewport={"width": 1280, "height": 800}, bypass_csp=False
+        )
         await context.add_init_script(CSP_WATCH)
         page = await context.new_page()
         page.set_default_timeout(10000)
