@@ -129,6 +129,7 @@ const WORDS = {
       "ticket.transferred": (e) => `转移 ${e.ticket}（原业务 ${e.detail.from_service ?? "?"}）`,
       "ticket.cancelled": (e) => `取消 ${e.ticket}`,
       "ticket.completed": (e) => `办结待办 ${e.ticket}`,
+      "ticket.rated": (e) => `评价 ${e.ticket}：${e.detail.score} 分（${e.detail.source === "window" ? "窗口评价器" : "手机"}）`,
       "window.paused": (e) => `暂停 ${e.window}号窗口`,
       "window.resumed": (e) => `恢复 ${e.window}号窗口`,
       "window.taken": (e) => `进入 ${e.window}号窗口${e.detail.taken_from ? `（接替 ${e.detail.taken_from}）` : ""}`,
@@ -280,6 +281,7 @@ const WORDS = {
       "ticket.transferred": (e) => `transferred ${e.ticket} (from service ${e.detail.from_service ?? "?"})`,
       "ticket.cancelled": (e) => `cancelled ${e.ticket}`,
       "ticket.completed": (e) => `completed the pending ${e.ticket}`,
+      "ticket.rated": (e) => `rated ${e.ticket}: ${e.detail.score} of 5 (${e.detail.source === "window" ? "at the window" : "on the phone"})`,
       "window.paused": (e) => `paused window ${e.window}`,
       "window.resumed": (e) => `resumed window ${e.window}`,
       "window.taken": (e) =>
