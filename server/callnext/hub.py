@@ -1,15 +1,23 @@
 """The event fan-out: committed events, in seq order, to every display of a hall.
 
-Each connection has a bounded queue. Publishing puts the same encoded frame in every queue
-without awaiting; a connection whose queue is full is dropped (it reconnects with ?since=),
-so a slow screen never delays the others. A short ring of recent frames per hall lets a new
-connection take its snapshot or replay and join the live flow with no await in between.
+Each event's WebSocket frame (header and payload, as the server sends it, unmasked) is built
+ONCE per channel and written, with no await, straight to the transport of every connection
+of the channel: no queue and no writer task per connection. A connection's bound is its
+transport's write buffer: one holding more than QUEUE_SIZE KiB not yet taken by the kernel is
+dropped (it reconnects with ?since=), so a slow screen never delays the others. A short ring of
+recent frames per channel lets a new connection take its snapshot or replay and join the live
+flow with no await in between.
+
+aiohttp writes its own frames (pings, pongs, the close) the same way, each whole in one
+synchronous write, so the two never interleave mid-frame; a connection is detached before its
+close frame is sent, so no event follows the close.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +26,7 @@ from typing import Protocol
 log = logging.getLogger(__name__)
 
 RING_SIZE = 512
-QUEUE_SIZE = 1024
+QUEUE_SIZE = 1024  # KiB a connection may leave unsent (its write buffer) before it is dropped
 GAP_REPAIR_DELAY_S = 0.5
 
 
@@ -27,6 +35,14 @@ class Committed(Protocol):
     seq: int
     frame: str  # /ws/v1's text
     public: str  # /ws/v2's text: the same frame with no ticket ids
+
+
+class Transport(Protocol):
+    """What the hub needs of a connection's transport (asyncio's, under aiohttp)."""
+
+    def write(self, data: bytes) -> None: ...
+    def get_write_buffer_size(self) -> int: ...
+    def is_closing(self) -> bool: ...
 
 
 FetchAfter = Callable[[str, int], Awaitable[list[tuple[int, str]]]]
@@ -44,35 +60,51 @@ def split_channel(channel: str) -> tuple[str, bool]:
     return channel, False
 
 
-@dataclass(eq=False, slots=True)
-class Subscriber:
-    """One display connection's side of the hub."""
+def text_frame(payload: bytes) -> bytes:
+    """A whole unmasked, uncompressed, final TEXT frame (RFC 6455 §5.2), as a server sends it:
+    the bytes aiohttp's WebSocketWriter writes for send_frame(payload, TEXT)."""
+    size = len(payload)
+    if size < 126:
+        return struct.pack("!BB", 0x81, size) + payload
+    if size < 65536:
+        return struct.pack("!BBH", 0x81, 126, size) + payload
+    return struct.pack("!BBQ", 0x81, 127, size) + payload
 
-    queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
-    cursor: int = 0  # the last seq queued for this connection
-    dropped: bool = False
-    on_drop: Callable[[], object] = lambda: None
+
+def _ignore() -> None:
+    return None
+
+
+class Subscriber:
+    """One display connection's side of the hub: where to write, and how far it has got."""
+
+    __slots__ = ("cursor", "dropped", "on_drop", "transport")
+
+    def __init__(self, transport: Transport, on_drop: Callable[[], object] = _ignore) -> None:
+        self.transport = transport
+        self.cursor = 0  # the last seq written to this connection
+        self.dropped = False
+        self.on_drop = on_drop
 
     def push(self, seq: int, frame: bytes) -> bool:
-        """Queue a frame unless already sent; False when the queue is full (too slow)."""
+        """Write a whole frame unless already sent; False when the connection is too far
+        behind (its unsent bytes past the bound) or gone: it is to be dropped."""
         if seq <= self.cursor:
             return True
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        transport = self.transport
+        if transport.is_closing():  # gone: its handler sees the end and detaches it
+            return True
+        if transport.get_write_buffer_size() > QUEUE_SIZE * 1024:
             return False
+        transport.write(frame)
         self.cursor = seq
         return True
-
-    def push_snapshot(self, seq: int, frame: bytes) -> None:
-        """The first frame of a connection: the state at `seq`; events follow from seq + 1."""
-        self.queue.put_nowait(frame)
-        self.cursor = seq
 
 
 @dataclass(slots=True)
 class Channel:
     last_seq: int | None = None
+    # (seq, the whole WebSocket frame) of the latest events
     ring: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=RING_SIZE))
     subscribers: set[Subscriber] = field(default_factory=set)
     early: dict[int, bytes] = field(default_factory=dict)  # arrived before a missing seq
@@ -85,6 +117,7 @@ class Hub:
         self.fetch_after = fetch_after
         self.published = 0
         self.dropped = 0
+        self.closing = False  # the server is shutting down (close_all)
 
     def channel(self, hall: str) -> Channel:
         return self.channels.setdefault(hall, Channel())
@@ -116,8 +149,9 @@ class Hub:
             loop = asyncio.get_running_loop()
             ch.repair = loop.call_later(GAP_REPAIR_DELAY_S, self._start_repair, hall)
 
-    def _fan_out(self, hall: str, ch: Channel, seq: int, data: bytes) -> None:
+    def _fan_out(self, hall: str, ch: Channel, seq: int, payload: bytes) -> None:
         ch.last_seq = seq
+        data = text_frame(payload)  # once, for every connection of the channel
         ch.ring.append((seq, data))
         if not hall.endswith(PUBLIC):
             self.published += 1  # events, not channels: each goes to a v1 and a v2 channel
@@ -203,6 +237,7 @@ class Hub:
 
     def close_all(self) -> None:
         """Server shutdown: end every connection's live flow, so each closes (1001) now."""
+        self.closing = True
         for ch in self.channels.values():
             subs, ch.subscribers = ch.subscribers, set()
             for sub in subs:

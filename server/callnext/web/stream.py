@@ -45,9 +45,10 @@ async def _start(
 ) -> None:
     """Send the connection's opening frames, then attach it to the hub's live flow.
 
-    The snapshot and the replay from the log go straight to the socket, at the client's pace:
-    queued, a replay longer than the connection's queue would drop the client before its first
-    frame, every time it reconnects. The queue stays for the hub's ring and live frames.
+    The snapshot and the replay from the log are sent at the client's pace (send_frame waits
+    while the transport is paused): written at the hub's pace, a replay longer than the
+    connection's bound would drop the client before its first frame, every time it reconnects.
+    The bound (hub.QUEUE_SIZE) stays for the hub's ring and live frames.
     """
     db, hub = request.app[DB], request.app[HUB]
     current, oldest = await reads.log_bounds(db, hall)
@@ -72,12 +73,6 @@ async def _start(
             text = protocol.public_text(text) if public else text
             await ws.send_frame(text.encode(), WSMsgType.TEXT)
             cursor = seq
-
-
-async def _write(ws: web.WebSocketResponse, sub: Subscriber) -> None:
-    while True:
-        frame = await sub.queue.get()
-        await ws.send_frame(frame, WSMsgType.TEXT)
 
 
 async def display_stream(request: web.Request) -> web.StreamResponse:
@@ -118,32 +113,26 @@ async def _stream(request: web.Request, public: bool) -> web.StreamResponse:
     since = _since(request)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, compress=False, max_msg_size=4096)
     await ws.prepare(request)
-    sub = Subscriber()
-    writer: asyncio.Task[None] | None = None
+    task, transport = asyncio.current_task(), request.transport
+    if task is None or transport is None:  # the client left during the upgrade
+        return ws
+    # The hub writes live frames to the transport itself; dropping this connection (too slow,
+    # or the server's shutdown) cancels this handler, which then closes with its code.
+    sub = Subscriber(transport, task.cancel)
     try:
         await _start(request, ws, hall, sub, since, public)
-        writer = asyncio.create_task(_write(ws, sub))
-        sub.on_drop = writer.cancel
-        if sub.dropped:
-            writer.cancel()
-        reader = asyncio.ensure_future(_drain(ws))
-        await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
-        reader.cancel()
+        if not sub.dropped:  # its replay from the ring already overflowed
+            async for _msg in ws:  # read only to see pings, pongs and the close
+                pass
     except ConnectionResetError:  # the client left during its snapshot or replay
         pass
+    except asyncio.CancelledError:
+        if not (sub.dropped or hub.closing):
+            raise
+        task.uncancel()
     finally:
         hub.detach(channel, sub)
-        if writer is not None:
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await writer
         code = protocol.CLOSE_TOO_SLOW if sub.dropped else protocol.CLOSE_SHUTDOWN
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ws.close(code=code, message=b"reconnect with ?since="), 2)
     return ws
-
-
-async def _drain(ws: web.WebSocketResponse) -> None:
-    """The stream is read-only: read only to see pings, pongs and the close."""
-    async for _msg in ws:
-        pass
