@@ -51,3 +51,20 @@ def test_bench_parses_display_counts() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["bench", "--displays", "0"])
     assert bench.main is not None  # python -m callnext.bench keeps its own entry point
+
+
+def test_bench_takes_tickets_and_calls_per_display_count() -> None:
+    """Fewer tickets for the big counts: one value for all, or one per display count."""
+    parser = cli._parser()
+    args = parser.parse_args(
+        ["bench", "--displays", "100,10000", "--tickets", "1000,100", "--calls", "50"]
+    )
+    assert bench.per_count(args.tickets, args.displays, 100) == 1000
+    assert bench.per_count(args.tickets, args.displays, 10000) == 100
+    assert bench.per_count(args.calls, args.displays, 10000) == 50
+    args = parser.parse_args(["bench", "--displays", "100,1000,5000", "--tickets", "10,20"])
+    with pytest.raises(SystemExit):
+        bench.per_count(args.tickets, args.displays, 1000)
+    for bad in ("0", "x", ""):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["bench", "--tickets", bad])

@@ -31,6 +31,8 @@ from .bench_floor import FloorProcess, raise_open_files
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 IDLE_S = 1.0  # how long the open displays idle before the server's memory is read again
+OPEN_BATCH = 200  # displays connecting at once (the server's listen backlog is 1,024)
+RECEIPT_TIMEOUT_S = 30.0  # for every display to have a call (10,000 sockets on 2 cores)
 
 
 @dataclass
@@ -43,9 +45,10 @@ class Displays:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def open(self, session: aiohttp.ClientSession, url: str, count: int) -> None:
-        for start in range(0, count, 200):
+        for start in range(0, count, OPEN_BATCH):
             batch = [
-                session.ws_connect(url, max_msg_size=0) for _ in range(min(200, count - start))
+                session.ws_connect(url, max_msg_size=0)
+                for _ in range(min(OPEN_BATCH, count - start))
             ]
             for ws in await asyncio.gather(*batch):
                 await ws.receive()  # the snapshot
@@ -122,13 +125,13 @@ async def time_presses(displays: Displays, press: Press, presses: int) -> tuple[
 
 async def _called_seq(displays: Displays, sent: float) -> int:
     """The seq of the newest ticket.called frame every display saw after `sent`."""
-    deadline = time.perf_counter() + 10
+    deadline = time.perf_counter() + RECEIPT_TIMEOUT_S
     while time.perf_counter() < deadline:
         fresh = [s for s, ts in displays.seen.items() if ts and ts[0] >= sent]
         if fresh and len(displays.seen[max(fresh)]) >= len(displays.sockets):
             return max(fresh)
         await asyncio.sleep(0.001)
-    raise RuntimeError("not every display received the call within 10 s")
+    raise RuntimeError(f"not every display received the call within {RECEIPT_TIMEOUT_S:.0f} s")
 
 
 def rss_kb(pid: int) -> int | None:
@@ -174,7 +177,11 @@ async def measure_callnext(
     displays = Displays()
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
     kb = await open_idle(session, displays, ws_url, count, await server_pid(session, base))
-    rate = await issue_tickets(session, base, hall, args.tickets, args.concurrency)
+    tickets, calls = (
+        per_count(args.tickets, args.displays, count),
+        per_count(args.calls, args.displays, count),
+    )
+    rate = await issue_tickets(session, base, hall, tickets, args.concurrency)
     async with session.post(
         f"{base}/api/v1/login", json={"username": "manager", "password": "demo"}
     ) as resp:
@@ -185,7 +192,7 @@ async def measure_callnext(
         async with session.post(url, headers=headers) as resp:
             return bool((await resp.json()).get("called"))
 
-    first, last = await time_presses(displays, call_next, args.calls)
+    first, last = await time_presses(displays, call_next, calls)
     await displays.close()
     size = int(statistics.median(displays.sizes)) if displays.sizes else 300
     return Result(count, first, last, kb, rate), size
@@ -264,17 +271,31 @@ async def run(args: argparse.Namespace) -> None:
     async with aiohttp.ClientSession(connector=connector) as session:
         for count in args.displays:
             cn, size = await measure_callnext(session, args, count)
-            fl = await measure_floor(session, count, len(cn.last) or args.calls, size)
+            presses = len(cn.last) or per_count(args.calls, args.displays, count)
+            fl = await measure_floor(session, count, presses, size)
             report(cn, fl, size, args.concurrency)
             rows.append((cn, fl))
     table(rows)
 
 
 def _counts(text: str) -> list[int]:
-    counts = [int(part) for part in text.split(",") if part.strip()]
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        counts = []
     if not counts or min(counts) < 1:
-        raise argparse.ArgumentTypeError("a comma-separated list of positive display counts")
+        raise argparse.ArgumentTypeError("a comma-separated list of positive counts")
     return counts
+
+
+def per_count(values: list[int], displays: list[int], count: int) -> int:
+    """The value of --tickets or --calls for the run at `count` displays: one value for every
+    run, or one per display count, in the order of --displays."""
+    if len(values) == 1:
+        return values[0]
+    if len(values) != len(displays):
+        raise SystemExit("--tickets and --calls take one value, or one per display count")
+    return values[displays.index(count)]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -283,9 +304,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--displays", type=_counts, default=[100, 1000], help="e.g. 100,1000 (default)"
     )
-    parser.add_argument("--tickets", type=int, default=1000)
+    parser.add_argument(
+        "--tickets", type=_counts, default=[1000], help="one value, or one per display count"
+    )
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument(
+        "--calls", type=_counts, default=[100], help="one value, or one per display count"
+    )
 
 
 def run_args(args: argparse.Namespace) -> int:

@@ -117,7 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8099)
     args = parser.parse_args(argv)
     raise_open_files()
-    web.run_app(create_app(), host=args.host, port=args.port, access_log=None, print=None)
+    web.run_app(
+        create_app(), host=args.host, port=args.port, access_log=None, print=None, backlog=1024
+    )
     return 0
 
 

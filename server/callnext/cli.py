@@ -18,6 +18,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import bench, report_cli, speaker, workers
+from .bench_floor import raise_open_files
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.model import Role
@@ -187,6 +188,7 @@ def serve_workers(settings: Settings, count: int) -> int:
 
 async def serve(settings: Settings, reuse_port: bool = False) -> None:
     """One server process; `reuse_port`: a worker of `serve --workers` (it says less)."""
+    raise_open_files()  # a socket per display: 10,000 displays need more than the usual 1,024
     app = create_app(settings)
     logger, log_class = access_log.runner_logging()
     runner = web.AppRunner(app, handle_signals=False, access_log=logger, access_log_class=log_class)
@@ -197,7 +199,9 @@ async def serve(settings: Settings, reuse_port: bool = False) -> None:
             await runner.cleanup()  # what did start (the speech worker) stops
         raise _cannot_open(exc) from exc
     try:
-        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None)
+        site = web.TCPSite(
+            runner, settings.host, settings.port, reuse_port=reuse_port or None, backlog=1024
+        )  # the backlog: screens reconnecting all at once after a restart
         try:
             await site.start()
         except OSError as exc:

@@ -113,6 +113,7 @@ async def _stream(request: web.Request, public: bool) -> web.StreamResponse:
     since = _since(request)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, compress=False, max_msg_size=4096)
     await ws.prepare(request)
+    ws.headers.clear()  # the 101's headers are sent: keep no copy for the connection's life
     task, transport = asyncio.current_task(), request.transport
     if task is None or transport is None:  # the client left during the upgrade
         return ws
