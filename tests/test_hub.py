@@ -446,3 +446,20 @@ async def test_halls_have_their_own_seq(other: str) -> None:
     assert drain(there) == [1, 2]
     assert hub.channel(other).last_seq == 2
     assert hub.channel(HALL).last_seq == 1
+
+
+async def test_a_transactions_events_go_out_together_and_in_order() -> None:
+    """publish() with a transaction's events (call-next: finished, then called): each channel
+    writes them in seq order, a connection attached ahead of the hub gets only what it lacks,
+    and /ws/v2's channel gets the public frames."""
+    hub = Hub()
+    behind = await attached(hub)
+    hub.deliver(HALL, 1, frame(1))
+    ahead = await attached(hub, after=2)  # its snapshot was read at seq 2
+    public = await attached(hub, hall=hub_module.public_channel(HALL), after=1)
+    hub.publish([Event(HALL, seq, frame(seq), frame(seq, pad=1)) for seq in (3, 2, 4)])
+    assert drain(behind) == [1, 2, 3, 4]
+    assert drain(ahead) == [3, 4]
+    assert drain(public) == [2, 3, 4]
+    assert hub.published == 4
+    assert [seq for seq, _ in hub.channel(HALL).ring] == [1, 2, 3, 4]

@@ -128,34 +128,59 @@ class Hub:
     # -- publishing ------------------------------------------------------------------------
 
     def publish(self, events: Iterable[Committed]) -> None:
-        """The store's after-commit hook: each event to the hall's two channels (v1, v2)."""
+        """The store's after-commit hook: each event to the hall's two channels (v1, v2).
+
+        A transaction's events (call-next: ticket.finished then ticket.called) reach each
+        connection in one write."""
+        batches: dict[str, list[tuple[int, str | bytes]]] = {}
         for event in events:
-            self.deliver(event.hall, event.seq, event.frame)
-            self.deliver(public_channel(event.hall), event.seq, event.public)
+            batches.setdefault(event.hall, []).append((event.seq, event.frame))
+            batches.setdefault(public_channel(event.hall), []).append((event.seq, event.public))
+        for channel, frames in batches.items():
+            self.deliver_many(channel, frames)
 
     def deliver(self, hall: str, seq: int, frame: str | bytes) -> None:
         """Take one committed event of a channel (a hall's v1 or v2 flow); fan out every frame
         that is now in order."""
+        self.deliver_many(hall, [(seq, frame)])
+
+    def deliver_many(self, hall: str, frames: Iterable[tuple[int, str | bytes]]) -> None:
+        """Take committed events of a channel, in any order; fan out, together, every frame
+        that is now in order."""
         ch = self.channel(hall)
-        data = frame.encode() if isinstance(frame, str) else frame
-        if ch.last_seq is None:
-            ch.last_seq = seq - 1
-        if seq <= ch.last_seq:
+        for seq, frame in frames:
+            if ch.last_seq is None:
+                ch.last_seq = seq - 1
+            if seq > ch.last_seq:
+                ch.early[seq] = frame.encode() if isinstance(frame, str) else frame
+        if ch.last_seq is None:  # no frames
             return
-        ch.early[seq] = data
+        ready: list[tuple[int, bytes]] = []
         while (nxt := ch.last_seq + 1) in ch.early:
-            self._fan_out(hall, ch, nxt, ch.early.pop(nxt))
+            data = text_frame(ch.early.pop(nxt))  # once, for every connection of the channel
+            ch.ring.append((nxt, data))
+            ch.last_seq = nxt
+            ready.append((nxt, data))
+        if ready:
+            if not hall.endswith(PUBLIC):
+                self.published += len(ready)  # events, not channels: each goes to v1 and v2
+            self._fan_out(ch, ready)
         if ch.early and ch.repair is None and self.fetch_after is not None:
             loop = asyncio.get_running_loop()
             ch.repair = loop.call_later(GAP_REPAIR_DELAY_S, self._start_repair, hall)
 
-    def _fan_out(self, hall: str, ch: Channel, seq: int, payload: bytes) -> None:
-        ch.last_seq = seq
-        data = text_frame(payload)  # once, for every connection of the channel
-        ch.ring.append((seq, data))
-        if not hall.endswith(PUBLIC):
-            self.published += 1  # events, not channels: each goes to a v1 and a v2 channel
-        slow = [s for s in ch.subscribers if not s.push(seq, data)]
+    def _fan_out(self, ch: Channel, ready: list[tuple[int, bytes]]) -> None:
+        """Write consecutive frames to every connection of a channel: one write each."""
+        first, last = ready[0][0], ready[-1][0]
+        joined = ready[0][1] if len(ready) == 1 else b"".join(data for _, data in ready)
+        slow = []
+        for sub in ch.subscribers:
+            if sub.cursor < first:
+                ok = sub.push(last, joined)
+            else:  # attached ahead of the hub (its snapshot was newer): only what it lacks
+                ok = all(sub.push(seq, data) for seq, data in ready)
+            if not ok:
+                slow.append(sub)
         for sub in slow:
             self._drop(ch, sub)
 
