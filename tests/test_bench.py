@@ -39,6 +39,8 @@ def test_bench_measures_callnext_and_the_floor(
                 rf"floor POST → {name} display p50 +[\d.]+ ms +p99 +[\d.]+ ms", section
             )
         assert re.search(r"memory per idle display: -?[\d.]+ KB +floor -?[\d.]+ KB", section)
+        # call-next over a window's current ticket: its ticket.finished, then the ticket.called
+        assert re.search(r"frames per press to each display: [12] \(the floor", section), section
         latencies = r"( [\d.]+ / [\d.]+ ms \|){3}"
         row = rf"\| {count} \| [\d,]+ \|{latencies} [\d.]+ × \| -?[\d.]+ \(-?[\d.]+\) \|"
         assert re.search(row, out), out

@@ -41,6 +41,7 @@ class Displays:
 
     seen: dict[int, list[float]] = field(default_factory=dict)
     sizes: list[int] = field(default_factory=list)  # bytes of the ticket.called frames seen
+    frames: int = 0  # TEXT frames received, all displays together
     sockets: list[aiohttp.ClientWebSocketResponse] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -57,6 +58,7 @@ class Displays:
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         async for msg in ws:
+            self.frames += 1
             if msg.type is aiohttp.WSMsgType.TEXT and '"ticket.called"' in msg.data:
                 seq = json.loads(msg.data)["seq"]
                 self.seen.setdefault(seq, []).append(time.perf_counter())
@@ -171,8 +173,10 @@ async def open_idle(
 
 async def measure_callnext(
     session: aiohttp.ClientSession, args: argparse.Namespace, count: int
-) -> tuple[Result, int]:
-    """callnext's figures at `count` displays, and the size of its ticket.called frame."""
+) -> tuple[Result, int, int]:
+    """callnext's figures at `count` displays, the size of its ticket.called frame, and how
+    many frames a press sends each display (call-next over a current ticket: two, its
+    ticket.finished and the ticket.called)."""
     base, hall = args.server.rstrip("/"), args.hall
     displays = Displays()
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
@@ -192,16 +196,19 @@ async def measure_callnext(
         async with session.post(url, headers=headers) as resp:
             return bool((await resp.json()).get("called"))
 
+    displays.frames = 0
     first, last = await time_presses(displays, call_next, calls)
+    per_press = max(1, round(displays.frames / (len(displays.sockets) * max(1, len(last)))))
     await displays.close()
     size = int(statistics.median(displays.sizes)) if displays.sizes else 300
-    return Result(count, first, last, kb, rate), size
+    return Result(count, first, last, kb, rate), size, per_press
 
 
 async def measure_floor(
-    session: aiohttp.ClientSession, count: int, presses: int, size: int
+    session: aiohttp.ClientSession, count: int, presses: int, size: int, per_press: int = 1
 ) -> Result:
-    """The bare broadcast server's figures at `count` displays, frames of `size` bytes."""
+    """The bare broadcast server's figures at `count` displays: each press sends `per_press`
+    frames of `size` bytes to each display, as callnext's press did, the last its call."""
     floor = FloorProcess(_free_port())
     await floor.start()
     try:
@@ -211,7 +218,8 @@ async def measure_floor(
         kb = await open_idle(session, displays, url, count, floor.proc.pid)
 
         async def publish(i: int) -> bool:
-            async with session.post(f"{floor.base}/publish?seq={i + 1}&size={size}") as resp:
+            query = f"seq={i + 1}&size={size}&frames={per_press}"
+            async with session.post(f"{floor.base}/publish?{query}") as resp:
                 return resp.status == 200
 
         first, last = await time_presses(displays, publish, presses)
@@ -270,10 +278,11 @@ async def run(args: argparse.Namespace) -> None:
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         for count in args.displays:
-            cn, size = await measure_callnext(session, args, count)
+            cn, size, per_press = await measure_callnext(session, args, count)
             presses = len(cn.last) or per_count(args.calls, args.displays, count)
-            fl = await measure_floor(session, count, presses, size)
+            fl = await measure_floor(session, count, presses, size, per_press)
             report(cn, fl, size, args.concurrency)
+            print(f"frames per press to each display: {per_press} (the floor sends as many)")
             rows.append((cn, fl))
     table(rows)
 

@@ -1,9 +1,10 @@
 """The broadcast floor: a bare aiohttp server with no database (python -m callnext.bench_floor).
 
-GET /ws registers a WebSocket client; POST /publish?size=S&seq=N encodes one ticket.called-like
-frame of S bytes ONCE and writes it to every client with send_frame, uncompressed, as the hub
-does; GET /healthz answers its process id. What the benchmark measures against it is the least
-any server built on aiohttp can take to reach N displays on this machine.
+GET /ws registers a WebSocket client; POST /publish?size=S&seq=N&frames=K encodes K frames of
+S bytes ONCE (K - 1 ticket.finished-like, then the ticket.called-like one: what a call-next
+sends) and writes them to every client with aiohttp's send_frame, uncompressed; GET /healthz
+answers its process id. What the benchmark measures against it is the least any server built
+on aiohttp's own writes can take to reach N displays with the same frames on this machine.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ def raise_open_files() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def frame(seq: int, size: int) -> bytes:
+def frame(seq: int, size: int, event: str = "ticket.called") -> bytes:
     """A ticket.called-shaped frame of `size` bytes (at least its skeleton's)."""
-    head = {"type": "event", "event": "ticket.called", "seq": seq, "pad": ""}
+    head = {"type": "event", "event": event, "seq": seq, "pad": ""}
     skeleton = len(json.dumps(head, separators=(",", ":")))
     head["pad"] = "x" * max(0, size - skeleton)
     return json.dumps(head, separators=(",", ":")).encode()
@@ -54,11 +55,14 @@ async def ws_handler(request: web.Request) -> web.WebSocketResponse:
 
 
 async def publish(request: web.Request) -> web.Response:
-    data = frame(int(request.query.get("seq", "1")), int(request.query.get("size", "300")))
+    seq, size = int(request.query.get("seq", "1")), int(request.query.get("size", "300"))
+    before = [frame(seq, size, "ticket.finished")] * (int(request.query.get("frames", "1")) - 1)
+    data = [*before, frame(seq, size)]
     clients: set[web.WebSocketResponse] = request.app[CLIENTS]
     for ws in list(clients):
         with contextlib.suppress(ConnectionError):
-            await ws.send_frame(data, WSMsgType.TEXT)
+            for one in data:
+                await ws.send_frame(one, WSMsgType.TEXT)
     return web.json_response({"sent": len(clients)})
 
 
