@@ -53,13 +53,18 @@ def _bypass_csp_by_default(browser: Browser) -> None:
     """Contexts bypass the pages' Content-Security-Policy unless a test says bypass_csp=False:
     Playwright's wait_for_function evaluates its predicate from a string, which the pages'
     `script-src 'self'` forbids. tests/test_security.py runs every page under the real CSP."""
-    plain = browser.new_context
+    plain_context, plain_page = browser.new_context, browser.new_page
 
     async def new_context(**options: Any) -> BrowserContext:
         options.setdefault("bypass_csp", True)
-        return await plain(**options)
+        return await plain_context(**options)
+
+    async def new_page(**options: Any) -> Page:
+        options.setdefault("bypass_csp", True)
+        return await plain_page(**options)
 
     browser.new_context = new_context  # type: ignore[method-assign]
+    browser.new_page = new_page  # type: ignore[method-assign]
 
 
 async def text(page: Page, selector: str) -> str:
