@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from callnext.domain.estimate import (
     OpenWindow,
     Waiting,
     estimate,
+    extend,
     recent_mean,
     remaining_s,
 )
@@ -81,3 +84,29 @@ def test_remaining_time_of_the_current_ticket() -> None:
     assert remaining_s(300, 100) == 200
     assert remaining_s(300, 290) == 60  # over 80 % through: still a fifth of the mean to go
     assert remaining_s(300, 900) == 60
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_a_walk_in_joining_the_end_extends_the_play_exactly_as_a_replay(seed: int) -> None:
+    """extend() (the issue path's shortcut) equals playing the whole queue forward again."""
+    rng = random.Random(seed)
+    services = ["A", "B", "C"][: rng.randint(1, 3)]
+    windows = [
+        OpenWindow(
+            n,
+            tuple(rng.sample(services, rng.randint(1, len(services)))),
+            rng.choice([0.0, 0.0, rng.uniform(0, 600)]),
+        )
+        for n in range(1, rng.randint(1, 6) + 1)
+    ]
+    means = {s: rng.choice([60.0, 180.0, 300.0, rng.uniform(30, 900)]) for s in services}
+    queue = [Waiting(pk, rng.choice(services)) for pk in range(rng.randint(0, 40))]
+    extended = estimate(queue, windows, means)
+    for pk in range(len(queue), len(queue) + rng.randint(1, 5)):
+        ticket = Waiting(pk, rng.choice([*services, "Z"]))  # Z: a service no window serves
+        queue.append(ticket)
+        extended = extend(extended, ticket.pk, ticket.service)
+        replayed = estimate(queue, windows, means)
+        assert extended.starts == replayed.starts
+        assert extended.free_at == replayed.free_at
+        assert extended.free == replayed.free

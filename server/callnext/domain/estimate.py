@@ -12,7 +12,7 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PRIOR_WEIGHT = 2  # the configured default counts as this many services in the recent mean
 RECENT = 20  # services of the day that make the recent mean
@@ -41,6 +41,8 @@ class Estimates:
     starts: Mapping[int, float]  # ticket pk → seconds from now until a window calls it
     free_at: Mapping[str, float | None]  # service → when a ticket taken now would be called
     means: Mapping[str, float]
+    windows: tuple[OpenWindow, ...] = ()  # the open windows played forward
+    free: Mapping[int, float] = field(default_factory=dict)  # window → when it runs out of work
 
     def for_ticket(self, pk: int, service: str, ahead: int) -> int:
         """Seconds until this waiting ticket is called."""
@@ -91,9 +93,32 @@ def estimate(
         starts[ticket.pk] = at
         free[number] = at + means.get(ticket.service, 300.0)
         heapq.heappush(heap, (free[number], number, window))
-    services = set(means) | {s for w in open_windows for s in w.services}
+    return Estimates(starts, _free_at(open_windows, free, means), dict(means), tuple(open_windows),
+                     free)  # fmt: skip
+
+
+def _free_at(
+    windows: Sequence[OpenWindow], free: Mapping[int, float], means: Mapping[str, float]
+) -> dict[str, float | None]:
+    """Per service, when the first window serving it runs out of earlier work."""
+    services = set(means) | {s for w in windows for s in w.services}
     free_at: dict[str, float | None] = {}
     for service in services:
-        times = [free[w.number] for w in open_windows if service in w.services]
+        times = [free[w.number] for w in windows if service in w.services]
         free_at[service] = min(times) if times else None
-    return Estimates(starts, free_at, dict(means))
+    return free_at
+
+
+def extend(est: Estimates, pk: int, service: str) -> Estimates:
+    """The estimates once one more ticket joins the END of the queue order (a walk-in that is
+    not priority), without playing the whole queue forward again, and equal to doing so: the
+    window that reaches it is the first, by (time, number), to run out of earlier tickets among
+    those serving its service, and nothing earlier in the queue moves."""
+    serving = [w for w in est.windows if service in w.services]
+    if not serving:
+        return est  # no open window serves it: for_ticket falls back on the mean
+    window = min(serving, key=lambda w: (est.free[w.number], w.number))
+    at = est.free[window.number]
+    free = {**est.free, window.number: at + est.means.get(service, 300.0)}
+    starts = {**est.starts, pk: at}
+    return Estimates(starts, _free_at(est.windows, free, est.means), est.means, est.windows, free)
