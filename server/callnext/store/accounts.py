@@ -59,9 +59,11 @@ async def add_user(
     window: int | None = None,
     *,
     replace_password: bool = False,
+    password_hash: str | None = None,
 ) -> Account:
-    """Create an account (or, with replace_password, set an existing one's password)."""
-    hashed = await asyncio.to_thread(hash_password, password)
+    """Create an account (or, with replace_password, set an existing one's password);
+    `password_hash`: the password's hash, already made (the demo's accounts share one)."""
+    hashed = password_hash or await asyncio.to_thread(hash_password, password)
 
     def body(conn: Connection) -> None:
         hall_id = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
@@ -10,6 +12,7 @@ from sqlalchemy.engine import Connection
 from ..domain.clock import to_micros, utcnow
 from ..domain.errors import Conflict
 from ..domain.model import Role
+from ..security import hash_password
 from .accounts import add_user
 from .database import Database
 from .schema import halls, services, windows
@@ -95,12 +98,21 @@ async def hall_count(db: Database) -> int:
     )
 
 
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo accounts' password hash, made once per process."""
+    return hash_password(DEMO_PASSWORD)
+
+
 async def seed_demo(db: Database) -> bool:
     """Create the demo hall and its accounts when the database holds no hall yet."""
     if await hall_count(db) > 0:
         return False
     await create_hall(db, DEMO)
+    # One scrypt for all: the demo password is public, and each hash costs ~50 ms of CPU.
+    hashed = await asyncio.to_thread(demo_password_hash)
     for n in sorted(DEMO.windows):
-        await add_user(db, f"w{n}", DEMO_PASSWORD, Role.STAFF, DEMO.code, window=n)
-    await add_user(db, "manager", DEMO_PASSWORD, Role.MANAGER, DEMO.code)
+        await add_user(db, f"w{n}", DEMO_PASSWORD, Role.STAFF, DEMO.code, window=n,
+                       password_hash=hashed)  # fmt: skip
+    await add_user(db, "manager", DEMO_PASSWORD, Role.MANAGER, DEMO.code, password_hash=hashed)
     return True
