@@ -34,6 +34,18 @@ def test_queue_key_orders_priority_then_issued_at_then_pk() -> None:
     assert [t.number for t in ordered] == ["A009", "A001", "A002"]
 
 
+def test_queue_key_orders_by_queue_at_a_booked_ticket_by_its_slot() -> None:
+    """A ticket booked for 09:10 and checked in at 09:40 goes before a walk-in of 09:20; one
+    with no queue_at counts from its issued_at."""
+    walk_in = tk("A002", 20, 2)
+    booked = tk("A003", 40, 3, queue_at=T0 + timedelta(minutes=10))
+    first = tk("A004", 50, 4, queue_at=T0 + timedelta(minutes=30) - timedelta(hours=24))
+    ordered = sorted([walk_in, booked, first], key=queue_key)
+    assert [t.number for t in ordered] == ["A004", "A003", "A002"]
+    assert walk_in.queued_at == walk_in.issued_at
+    assert count_ahead(walk_in, [walk_in, booked, first]) == 2
+
+
 def test_pick_next_is_none_when_nobody_waits() -> None:
     assert pick_next([], ["A"]) is None
     assert pick_next([tk("B001", 0, 1)], ["A", "C"]) is None
@@ -121,7 +133,8 @@ def test_count_ahead_uses_pk_for_equal_times() -> None:
 
 
 def random_queue(rng: random.Random) -> list[Ticket]:
-    """Up to 30 tickets with deliberately colliding times so that every tie-break matters."""
+    """Up to 30 tickets with deliberately colliding times so that every tie-break matters; some
+    booked (a queue_at apart from their issued_at)."""
     statuses = [Status.WAITING] * 6 + [s for s in Status if s is not Status.WAITING]
     pks = rng.sample(range(1, 1000), rng.randint(0, 30))
     return [
@@ -131,6 +144,7 @@ def random_queue(rng: random.Random) -> list[Ticket]:
             pk,
             priority=rng.random() < 0.2,
             status=rng.choice(statuses),
+            queue_at=T0 + timedelta(minutes=rng.randint(-2, 5)) if rng.random() < 0.3 else None,
         )
         for i, pk in enumerate(pks)
     ]
@@ -140,7 +154,7 @@ def reference_order(tickets: list[Ticket], services: set[str]) -> list[Ticket]:
     """The contract's order, written independently of queue_key."""
     eligible = [t for t in tickets if t.status == "waiting" and t.service in services]
     by_pk = sorted(eligible, key=lambda t: t.pk)
-    by_time = sorted(by_pk, key=lambda t: t.issued_at)
+    by_time = sorted(by_pk, key=lambda t: t.queue_at or t.issued_at)
     return sorted(by_time, key=lambda t: 0 if t.priority else 1)  # stable sorts compose
 
 

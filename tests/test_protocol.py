@@ -137,7 +137,9 @@ def test_event_names_are_the_contracts_and_our_extensions() -> None:
         "window.paused", "window.resumed",
     }  # fmt: skip
     extensions = {"hall.updated", "window.taken", "window.released",  # settings; staff desks
-                  "ticket.rated"}  # ratings (docs/ratings.md)  # fmt: skip
+                  "ticket.rated",  # ratings (docs/ratings.md)
+                  "appointment.booked", "appointment.cancelled",  # appointments.md
+                  "appointment.checked_in"}  # fmt: skip
     assert names | extensions == protocol.EVENT_NAMES
     assert {"ticket.called", "ticket.recalled"} == protocol.ANNOUNCED
 

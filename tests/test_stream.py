@@ -111,6 +111,9 @@ async def test_every_action_sends_its_event_in_seq_order(api: Api) -> None:
         protocol.WINDOW_TAKEN,
         protocol.WINDOW_RELEASED,
         protocol.TICKET_RATED,  # tested with the ratings
+        protocol.APPOINTMENT_BOOKED,  # these three with the appointments
+        protocol.APPOINTMENT_CANCELLED,
+        protocol.APPOINTMENT_CHECKED_IN,
     }
     assert {e[0] for e in expected} == protocol.EVENT_NAMES - extensions
     assert [f["seq"] for f in frames] == list(range(snap["seq"] + 1, snap["seq"] + 13))

@@ -17,11 +17,15 @@ export const HALL_UPDATED = "hall.updated"; // settings changed (notice, hours, 
 export const WINDOW_TAKEN = "window.taken"; // a staff session took the window
 export const WINDOW_RELEASED = "window.released"; // … and left it
 export const TICKET_RATED = "ticket.rated"; // the citizen rated a finished ticket
+export const APPOINTMENT_BOOKED = "appointment.booked"; // {appointment: {service, start}}
+export const APPOINTMENT_CANCELLED = "appointment.cancelled";
+export const APPOINTMENT_CHECKED_IN = "appointment.checked_in";
 
 export const EVENT_NAMES = new Set([
   TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
   TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED, HALL_UPDATED,
-  WINDOW_TAKEN, WINDOW_RELEASED, TICKET_RATED,
+  WINDOW_TAKEN, WINDOW_RELEASED, TICKET_RATED, APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED,
+  APPOINTMENT_CHECKED_IN,
 ]);
 export const ANNOUNCED = new Set([TICKET_CALLED, TICKET_RECALLED]);
 

@@ -30,12 +30,18 @@ HALL_UPDATED: Final = "hall.updated"  # settings changed (notice, hours, quotaâ€
 WINDOW_TAKEN: Final = "window.taken"  # a staff session took the window (extension)
 WINDOW_RELEASED: Final = "window.released"  # â€¦ and left it (extension)
 TICKET_RATED: Final = "ticket.rated"  # the citizen rated a finished ticket (extension)
+# Appointments (extension, docs/appointments.md): {"appointment": {"service", "start"}}, and its
+# code on /ws/v1 only; never a name, a phone or the appointment's id.
+APPOINTMENT_BOOKED: Final = "appointment.booked"
+APPOINTMENT_CANCELLED: Final = "appointment.cancelled"
+APPOINTMENT_CHECKED_IN: Final = "appointment.checked_in"
 
 EVENT_NAMES: Final = frozenset(
     {
         TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
         TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED, HALL_UPDATED,
-        WINDOW_TAKEN, WINDOW_RELEASED, TICKET_RATED,
+        WINDOW_TAKEN, WINDOW_RELEASED, TICKET_RATED, APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED,
+        APPOINTMENT_CHECKED_IN,
     }
 )  # fmt: skip
 ANNOUNCED: Final = frozenset({TICKET_CALLED, TICKET_RECALLED})
@@ -77,6 +83,9 @@ def ticket_json(
         "day": ticket.day,
         "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
     }
+    if ticket.slot is not None:  # a ticket of an appointment (extension)
+        body["booked"] = True
+        body["slot"] = rfc3339(ticket.slot, tz)
     if ticket.status is Status.WAITING:
         body["ahead"] = ahead if ahead is not None else 0
         body["est_wait_s"] = est_wait_s if est_wait_s is not None else 0
@@ -166,6 +175,9 @@ def public_frame(frame: dict[str, Any]) -> dict[str, Any]:
         return {**frame, "hall": hall}
     if "rating" in frame:  # a rating's score is for the hall's managers, not a lobby screen
         frame = {k: v for k, v in frame.items() if k != "rating"}
+    if isinstance(frame.get("appointment"), dict):  # a booking's code is its holder's secret
+        shown = {k: v for k, v in frame["appointment"].items() if k in ("service", "start")}
+        frame = {**frame, "appointment": shown}
     if frame.get("ticket") is not None:
         return {**frame, "ticket": _without_id(frame["ticket"])}
     return frame

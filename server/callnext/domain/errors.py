@@ -46,6 +46,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class Unprocessable(DomainError):
+    """Well-formed input the hall's rules refuse (an appointment's fields, a booking policy)."""
+
+    status = 422
+
+
 class TooLarge(DomainError):
     status = 413
 

@@ -70,6 +70,15 @@ class Ticket:
     est_at_issue_s: int | None = None  # the estimated wait given when it was issued
     closed_reason: ClosedReason | None = None  # why the hall closed it (not staff or citizen)
     pk: int = 0  # insertion order; the last tie-break of the queue order
+    # Where its place in the queue counts from (None: issued_at, a walk-in); a booked ticket
+    # checked in on time counts from its slot (domain/appointment.py).
+    queue_at: datetime | None = None
+    slot: datetime | None = None  # the booked slot's start, for a ticket of an appointment
+
+    @property
+    def queued_at(self) -> datetime:
+        """The instant its place in the queue counts from."""
+        return self.queue_at if self.queue_at is not None else self.issued_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The queue order and what a waiting citizen is told: the people ahead (estimate.py: the wait).
 
 Order among the waiting tickets of the services a window serves: priority tickets first, then
-the earliest `issued_at` (a transferred ticket keeps its own), then the order of issue.
-The store's SQL claim sorts by the same three keys; tests hold the two to each other.
+the earliest `queue_at` (a walk-in's is its `issued_at`; a booked ticket checked in on time
+counts from its slot, see appointment.py; a transferred ticket keeps its own), then the order
+of issue. The store's SQL claim sorts by the same three keys; tests hold the two to each other.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ QueueKey = tuple[bool, datetime, int]
 
 
 def queue_key(ticket: Ticket) -> QueueKey:
-    return (not ticket.priority, ticket.issued_at, ticket.pk)
+    return (not ticket.priority, ticket.queued_at, ticket.pk)
 
 
 def pick_next(waiting: Iterable[Ticket], services: Iterable[str]) -> Ticket | None:

@@ -178,7 +178,10 @@ class HallTx:
             self._issued[service] = last
         return last
 
-    def insert_ticket(self, service: str, priority: bool) -> Ticket:
+    def insert_ticket(
+        self, service: str, priority: bool, *, queue_at: datetime | None = None
+    ) -> Ticket:
+        """A new waiting ticket; `queue_at`: where its place counts from (default: now)."""
         number = format_number(service, self.next_sequence(service))
         ticket = Ticket(
             id=secrets.token_urlsafe(16),
@@ -189,10 +192,12 @@ class HallTx:
             priority=priority,
             status=Status.WAITING,
             issued_at=self.now,
+            queue_at=queue_at or self.now,
         )
         values = ticket_values(ticket) | {
             "id": ticket.id, "hall_id": self.hall.id, "day": ticket.day, "number": number,
             "priority": priority, "issued_at": to_micros(self.now),
+            "queue_at": to_micros(queue_at or self.now),
         }  # fmt: skip
         pk = self.conn.execute(insert(tickets).values(values).returning(tickets.c.pk)).scalar_one()
         self._changed()

@@ -28,7 +28,7 @@ from ..domain.queue import queue_key, service_head
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import counters, tickets
 
-QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.issued_at, tickets.c.pk)
+QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.queue_at, tickets.c.pk)
 
 
 def _head(conn: Connection, hall: Hall, *where: ColumnElement[bool]) -> Ticket | None:
@@ -82,9 +82,9 @@ def normals_since_priority(conn: Connection, hall: Hall, service: str, day: str,
 
 def count_ahead(conn: Connection, hall: Hall, ticket: Ticket) -> int:
     """Waiting tickets of the same service ordered before `ticket` (see domain.queue)."""
-    issued = to_micros(ticket.issued_at)
+    queued = to_micros(ticket.queued_at)
     t = tickets.c
-    earlier = or_(t.issued_at < issued, and_(t.issued_at == issued, t.pk < ticket.pk))
+    earlier = or_(t.queue_at < queued, and_(t.queue_at == queued, t.pk < ticket.pk))
     before = (
         or_(t.priority.is_(True), earlier)
         if not ticket.priority

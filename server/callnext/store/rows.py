@@ -49,6 +49,8 @@ def ticket_from_row(row: Row[*tuple[Any, ...]], hall_code: str) -> Ticket:
         transfers=m["transfers"],
         est_at_issue_s=m["est_at_issue_s"],
         closed_reason=ClosedReason(m["closed_reason"]) if m["closed_reason"] else None,
+        queue_at=from_micros(m["queue_at"]),
+        slot=from_micros(m["slot_at"]),
     )
 
 
@@ -71,6 +73,7 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         "transfers": ticket.transfers,
         "est_at_issue_s": ticket.est_at_issue_s,
         "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
+        "slot_at": _micros(ticket.slot),
     }
 
 

@@ -120,8 +120,12 @@ tickets = Table(
     Column("transfers", Integer, nullable=False, server_default="0"),
     Column("est_at_issue_s", Integer),  # the estimated wait the citizen was told
     Column("closed_reason", String(16)),  # "expired": still waiting when its day ended
+    # Where its place in the queue counts from: issued_at for a walk-in; a booked ticket checked
+    # in on time, its slot (or a day before it: policy "first"). See domain/appointment.py.
+    Column("queue_at", BigInteger, nullable=False, server_default="0"),
+    Column("slot_at", BigInteger),  # the booked slot's start, for a ticket of an appointment
     UniqueConstraint("hall_id", "day", "number"),
-    Index("ix_tickets_queue", "hall_id", "status", "service", "priority", "issued_at", "pk"),
+    Index("ix_tickets_queue", "hall_id", "status", "service", "priority", "queue_at", "pk"),
     Index("ix_tickets_recent", "hall_id", "day", "last_called_at"),  # the day's latest calls
     # The hall's pending matters (accepted at a window, not yet completed).
     Index(
@@ -194,6 +198,57 @@ ratings = Table(
     Column("source", String(8), nullable=False),  # phone | window
     Column("at", BigInteger, nullable=False),
     Index("ix_ratings_hall_day", "hall_id", "day", "score"),
+)
+
+# Appointments (预约, domain/appointment.py, docs/appointments.md): the hall's booking policy (no
+# row: the defaults), each service's bookable slots, and the bookings themselves.
+booking_policies = Table(
+    "booking_policies",
+    metadata,
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), primary_key=True),
+    Column("enabled", Boolean, nullable=False, server_default=text("false")),
+    Column("checkin_early_min", Integer, nullable=False, server_default="30"),
+    Column("checkin_late_min", Integer, nullable=False, server_default="15"),
+    Column("queue_order", String(16), nullable=False, server_default="slot_time"),
+    Column("outside_window", String(16), nullable=False, server_default="walk_in"),
+    Column("name_field", String(16), nullable=False, server_default="off"),
+    Column("phone_field", String(16), nullable=False, server_default="off"),
+)
+
+service_booking = Table(
+    "service_booking",
+    metadata,
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), primary_key=True),
+    Column("service", String(3), primary_key=True),
+    Column("enabled", Boolean, nullable=False, server_default=text("false")),
+    Column("slot_min", Integer, nullable=False, server_default="15"),
+    Column("capacity", Integer, nullable=False, server_default="1"),
+    Column("days_ahead", Integer, nullable=False, server_default="7"),
+    Column("hours", Text),  # JSON weekly schedule; NULL: the service's own hours
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("id", String(32), nullable=False, unique=True),  # the secret in its URLs
+    Column("code", String(8), nullable=False),  # Crockford base32, typed or scanned at the kiosk
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), nullable=False),
+    Column("service", String(3), nullable=False),
+    Column("day", String(10), nullable=False),  # the slot's local day
+    Column("slot_start", BigInteger, nullable=False),
+    Column("slot_end", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # booked | checked_in | cancelled | missed
+    Column("name", String(40)),  # personal data: never on a public screen
+    Column("phone", String(20)),
+    Column("created_at", BigInteger, nullable=False),
+    Column("cancelled_at", BigInteger),
+    Column("checked_in_at", BigInteger),
+    Column("checkin_kind", String(16)),  # on_time | early_walk_in | late_walk_in
+    Column("ticket_pk", ForeignKey("tickets.pk", ondelete="SET NULL")),
+    UniqueConstraint("hall_id", "code"),
+    Index("ix_appointments_slot", "hall_id", "service", "slot_start"),
+    Index("ix_appointments_day", "hall_id", "day"),
 )
 
 idempotency = Table(

@@ -21,6 +21,7 @@ HTTP_CODES = {
     409: "conflict",
     413: "body_too_large",
     415: "unsupported_media_type",
+    422: "unprocessable",
     429: "rate_limited",
 }
 
