@@ -37,6 +37,7 @@ export function hallApi(hall) {
     settings: () => send("GET", `${base}/settings`),
     report: (day) => send("GET", `${base}/report?${q({ date: day })}`),
     trend: (from, to) => send("GET", `${base}/trend?${q({ from, to })}`),
+    appointments: (day) => send("GET", `${base}/appointments?${q({ day })}`),
     ratings: (day, maxScore) => send("GET", `${base}/ratings?${q({ date: day, max_score: maxScore })}`),
     exportFile: (from, to, format) =>
       send("GET", `${base}/export?${q({ from, to, format })}`, { raw: true, timeout: EXPORT_TIMEOUT_MS }),

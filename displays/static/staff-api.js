@@ -29,6 +29,8 @@ export function hallApi(hall) {
     windows: () => request("GET", `${base}/windows`),
     desk: (n) => request("GET", `${win(n)}/desk`),
     pending: () => request("GET", `${base}/pending`),
+    booking: () => request("GET", `${base}/booking`, undefined, { auth: false }),
+    appointments: () => request("GET", `${base}/appointments`),
     take: (n, force = false) => request("POST", `${win(n)}/take`, { force }),
     release: (n) => request("POST", `${win(n)}/release`),
     act: (n, action, body) => request("POST", `${win(n)}/${action}`, body ?? {}),

@@ -7,6 +7,7 @@ import { dialogOpen } from "./staff-dialogs.js";
 import { WINDOW_TAKEN } from "./protocol.js";
 import { Refresher } from "./refresher.js";
 import { touchesDesk } from "./staff-live.js";
+import { bookedMark } from "./staff-appointments.js";
 import { PendingList } from "./staff-pending.js";
 import { average, duration, everySecond, secondsSince, serverSaid } from "./staff-time.js";
 import { serviceName, windowLabel, words } from "./staff-words.js";
@@ -245,6 +246,8 @@ export class Desk {
         mark.textContent = w.priority;
         num.append(" ", mark);
       }
+      const booked = bookedMark(t); // checked in for a booked slot: called by it
+      if (booked) num.append(" ", booked);
       svc.textContent = serviceName(this.ctx.services.get(t.service) ?? { code: t.service });
       return li;
     }));

@@ -6,6 +6,7 @@ import { ACTIONS } from "./staff-actions.js";
 import { hallApi, session, whenExpired } from "./staff-api.js";
 import { cancelDialog, dialogOpen, helpDialog } from "./staff-dialogs.js";
 import { Desk, typing } from "./staff-desk.js";
+import { AppointmentsPanel } from "./staff-appointments.js";
 import { Overview } from "./staff-overview.js";
 import { Picker, takeWindow } from "./staff-picker.js";
 import { setClock } from "./staff-time.js";
@@ -72,6 +73,7 @@ const ctx = {
 const desk = new Desk(ctx);
 const picker = new Picker(ctx);
 const overview = new Overview(ctx);
+const appointments = { desk: new AppointmentsPanel("desk", ctx), overview: new AppointmentsPanel("ov", ctx) };
 
 // ---- views ----
 
@@ -83,6 +85,10 @@ function show(name) {
   if (name !== "desk") desk.close();
   if (name !== "picker") picker.close();
   if (name !== "overview") overview.close();
+  for (const [where, panel] of Object.entries(appointments)) {
+    if (where !== name) panel.close();
+    else if (!panel.refresher) panel.open(where === "desk" ? () => desk.window.services : null);
+  }
   renderHeader();
   renderHealth();
 }
@@ -247,6 +253,7 @@ function applySnapshot(hall) {
 
 function onEvent(frame) {
   for (const [code, q] of Object.entries(frame?.queues ?? {})) queues.set(code, q);
+  appointments[view]?.onEvent(frame);
   if (view === "desk") {
     if (frame) desk.onEvent(frame);
     else desk.refresh();
@@ -278,6 +285,7 @@ function setLanguage(lang) {
   if (view === "picker") picker.render();
   if (view === "desk") desk.render();
   if (view === "overview") overview.render();
+  appointments[view]?.render();
 }
 
 function showHelp() {

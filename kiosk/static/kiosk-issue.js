@@ -33,33 +33,44 @@ async function post(url, body, key, timeoutMs) {
   }
 }
 
-/** A final answer (a ticket or an error retrying cannot change), or null to try again. */
-function outcome(answer) {
+/** A final answer (what `accept` makes of a success, or an error retrying cannot change), or
+ * null to try again. */
+function outcome(answer, accept) {
   if (!answer) return null;
   const { status, data } = answer;
-  if (status === 201 && data?.number) return { ticket: data };
+  const accepted = status >= 200 && status < 300 ? accept(data) : null;
+  if (accepted) return accepted;
   if (status >= 400 && status < 500 && status !== 408) {
-    return { error: data?.error?.code ?? `http_${status}`, status };
+    return { error: data?.error?.code ?? `http_${status}`, status, detail: data?.error ?? {} };
   }
-  return null; // 5xx, a proxy's error page, an unreadable 201: the same key again
+  return null; // 5xx, a proxy's error page, an unreadable success: the same key again
 }
 
 /**
  * Issue a ticket for `body` ({service, priority, kiosk?}) in `hall` under `key`.
- * → {ticket} | {error: code, status} | {error: "down"} once every attempt went unanswered.
+ * → {ticket} | {error: code, status, detail} | {error: "down"} once every attempt went unanswered.
  */
-export async function issueTicket(hall, body, key, { timeoutMs = TIMEOUT_MS, retries = RETRIES } = {}) {
+export function issueTicket(hall, body, key, options = {}) {
   const url = `/api/v1/halls/${encodeURIComponent(hall)}/tickets`;
+  const accept = (data) => (data?.number ? { ticket: data } : null);
+  return postRetrying(url, body, key, accept, options);
+}
+
+/**
+ * POST `body` to `url` under `key` until an answer is final: `accept(data)` turns a success into
+ * the result (or null: unreadable, try again); a 4xx is {error, status, detail}.
+ */
+export async function postRetrying(url, body, key, accept, { timeoutMs = TIMEOUT_MS, retries = RETRIES } = {}) {
   for (let attempt = 0; ; attempt += 1) {
     let answer = null;
     try {
       answer = await post(url, body, key, timeoutMs);
     } catch (err) {
-      console.warn(`callnext: issue attempt ${attempt + 1} got no answer (${err.name})`);
+      console.warn(`callnext: attempt ${attempt + 1} at ${url} got no answer (${err.name})`);
     }
-    const result = outcome(answer);
+    const result = outcome(answer, accept);
     if (result) return result;
-    if (answer) console.warn(`callnext: issue attempt ${attempt + 1} answered ${answer.status}`);
+    if (answer) console.warn(`callnext: attempt ${attempt + 1} at ${url} answered ${answer.status}`);
     if (attempt >= retries) return { error: "down" };
     await sleep(BACKOFF_MS[attempt] ?? BACKOFF_MS.at(-1));
   }

@@ -13,6 +13,9 @@ export const qrUrl = (ticket) => `/t/${encodeURIComponent(ticket.id)}/qr.svg`;
 /** "2026-11-27 09:05": issued_at is already in the hall's offset. */
 const issuedAt = (ticket) => String(ticket.issued_at ?? "").slice(0, 16).replace("T", " ");
 
+/** "09:30", the slot's start (already in the hall's offset). */
+const slotTime = (ticket) => String(ticket.slot ?? "").slice(11, 16);
+
 /** `el` gets the Chinese text, then the English one on its own smaller line when it differs. */
 function bilingual(el, zh, en) {
   const small = document.createElement("small");
@@ -25,6 +28,8 @@ function fill(ticket, hall, service) {
   const [ahead, wait] = [ticket.ahead ?? 0, ticket.est_wait_s ?? 0];
   bilingual($("s-hall"), hall.name, hall.name_en);
   $("s-priority").hidden = !ticket.priority;
+  $("s-booked").hidden = !ticket.booked; // 预约: checked in for a booked slot, called by it
+  $("s-booked").textContent = ticket.booked ? `${zh.booked_mark} ${en.booked_mark} ${slotTime(ticket)}` : "";
   $("s-number").textContent = ticket.number;
   bilingual($("s-service"), service.name, service.name_en);
   bilingual($("s-ahead"), zh.ahead(ahead, wait), en.ahead(ahead, wait));

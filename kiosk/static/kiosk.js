@@ -1,6 +1,8 @@
 // The touch kiosk: one large button per service (live from the hall's stream), a priority lane,
-// then the ticket with its QR code and a countdown back to the start.
+// appointment check-in (kiosk-checkin.js), then the ticket with its QR code and a countdown back
+// to the start.
 import { HALL_UPDATED, HallStream } from "../displays/protocol.js";
+import { CheckIn, renderBooked } from "./kiosk-checkin.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
@@ -190,6 +192,7 @@ async function refresh() {
     const h = await resp.json();
     if (stream.online && stream.seq !== null && h.seq < stream.seq) return; // the stream is ahead
     applyHall(h);
+    checkin.refresh();
   } catch {
     // the offline banner says it; the next refresh tries again
   }
@@ -218,8 +221,7 @@ function setScreen(name) {
   body.dataset.state = name;
   $("start").hidden = name !== "start" && name !== "busy";
   $("busy").hidden = name !== "busy";
-  $("ticket").hidden = name !== "ticket";
-  $("failure").hidden = name !== "failure";
+  for (const screen of ["ticket", "failure", "checkin", "checkin-msg"]) $(screen).hidden = name !== screen;
 }
 
 const serviceOf = (code) => services.get(code) ?? { code, name: code };
@@ -251,7 +253,7 @@ function showTicket(ticket) {
   setScreen("ticket");
   $("done").focus();
   countdown.start(config.return_s, $("countdown"));
-  if (config.print === "browser") {
+  if (config.print === "browser" && !ticket.again) { // a second check-in reprints nothing
     printSlip(ticket, hall ?? {}, serviceOf(ticket.service)).catch((e) => console.warn(e));
   }
 }
@@ -267,6 +269,7 @@ function renderTicket() {
   $("t-service").replaceChildren(name, ...(name2 ? [small] : []));
   $("t-ahead").textContent = w.ahead(t.ahead ?? 0, t.est_wait_s ?? 0);
   $("t-qr").alt = w.scan;
+  renderBooked(t); // 预约 and its slot, or why a booking became a walk-in ticket
   const status = t.print?.status ?? config.print; // no kiosk sent: the page's own mode
   const key = PRINT_WORDS[status] ?? "no_print";
   $("t-print").textContent = w[key];
@@ -321,6 +324,7 @@ const countdown = {
 /** The next citizen's start: normal lane, the page's own language, nothing focused. */
 function backToStart() {
   countdown.stop();
+  checkin.reset();
   current = failure = null;
   busy = false;
   priority = false;
@@ -346,10 +350,16 @@ function setLanguage(lang) {
   renderClock();
   if (current) renderTicket();
   if (failure) renderFailure();
+  checkin.render();
   countdown.tick();
 }
 
 // ---- start ----
+
+const checkin = new CheckIn({
+  config, countdown, showTicket, setScreen, backToStart,
+  kiosk: () => kiosk, screen: () => body.dataset.state,
+});
 
 for (const button of document.querySelectorAll(".lang button")) {
   button.addEventListener("click", () => setLanguage(button.dataset.lang));

@@ -20,7 +20,7 @@ from .printing import ticket_url
 RETURN_S = 12  # the ticket stays on the kiosk's screen this long, then back to the services
 
 
-def _lang(request: web.Request, *, browser_default: bool) -> str:
+def page_lang(request: web.Request, *, browser_default: bool) -> str:
     """`?lang=en|zh`; else, on a phone, its first Accept-Language; else Chinese."""
     asked = request.query.get("lang")
     if asked in ("zh", "en"):
@@ -63,7 +63,7 @@ async def kiosk(request: web.Request) -> web.Response:
     hall = await page_hall(request)
     if isinstance(hall, web.Response):
         return hall
-    lang = _lang(request, browser_default=False)
+    lang = page_lang(request, browser_default=False)
     config = {"hall": hall.code, "lang": lang, "now_ms": int(time.time() * 1000),
               "timezone": hall.timezone, **_kiosk_config(request, hall)}  # fmt: skip
     context = {**page_basics(hall, lang), "config": config, "config_json": page_json(config)}
@@ -86,7 +86,7 @@ async def ticket_page(request: web.Request) -> web.Response:
     if found is None:
         return not_found_page(request, "没有找到这张号票", "No such ticket")
     hall, ticket = found
-    lang = _lang(request, browser_default=True)
+    lang = page_lang(request, browser_default=True)
     service = hall.service(ticket["service"])
     config = {
         "hall": hall.code, "lang": lang, "timezone": hall.timezone, "ticket": ticket,

@@ -1,0 +1,39 @@
+"""The citizen's booking pages (docs/appointments.md): booking on a phone (/halls/{hall}/book),
+one booking (/a/{id}) and its QR code (/a/{id}/qr.svg, the 8-character code, which a kiosk's
+scanner types). Template and scripts: kiosk/book.html, kiosk/static/book*.js."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+
+from ..domain.model import Hall
+from .kiosk_pages import page_lang
+from .pages import page_basics, page_hall, page_json, render
+
+
+def _config(hall: Hall, lang: str, appointment: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "hall": hall.code, "lang": lang, "timezone": hall.timezone,
+        "hall_name": hall.name, "hall_name_en": hall.name_en,
+        "services": {s.code: {"name": s.name, "name_en": s.name_en} for s in hall.services},
+        "appointment": appointment, "now_ms": int(time.time() * 1000),
+    }  # fmt: skip
+
+
+def _page(request: web.Request, hall: Hall, appointment: dict[str, Any] | None) -> web.Response:
+    lang = page_lang(request, browser_default=True)
+    config = _config(hall, lang, appointment)
+    context = {**page_basics(hall, lang), "config": config, "config_json": page_json(config)}
+    response = render(request, "book.html", context)
+    response.headers["Cache-Control"] = "no-store"  # a booking is its holder's business
+    return response
+
+
+async def book_page(request: web.Request) -> web.Response:
+    hall = await page_hall(request)
+    if isinstance(hall, web.Response):
+        return hall
+    return _page(request, hall, None)
