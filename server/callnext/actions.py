@@ -6,7 +6,8 @@ below hand them to Database.hall_write. They return the API's JSON.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -121,14 +122,27 @@ def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tup
                 "idempotency_key_reused", "This Idempotency-Key was used for a different request."
             )
         return tx.ticket_json(ticket), True
-    _issuable_service(tx, service, priority)
-    ticket = tx.insert_ticket(service, priority)
+    ticket, body = issue_new(tx, service, priority)
     if key is not None:
         tx.remember_idempotency(key, digest, ticket)
+    return body, False
+
+
+def issue_new(
+    tx: HallTx, service: str, priority: bool, *, queue_at: datetime | None = None,
+    slot: datetime | None = None,
+) -> tuple[Ticket, Json]:  # fmt: skip
+    """A new waiting ticket, the kiosk's path for walk-ins and check-ins alike: refused when
+    the service gives none now; numbered; its estimate kept; ticket.issued. `queue_at` and
+    `slot`: a booked ticket's place and slot (appointments.py)."""
+    _issuable_service(tx, service, priority)
+    ticket = tx.insert_ticket(service, priority, queue_at=queue_at)
+    if slot is not None:
+        ticket = tx.save(replace(ticket, slot=slot))
     body = tx.ticket_json(ticket)
     tx.record_estimate(ticket, body["est_wait_s"])  # what the citizen is told, to check later
     tx.emit(p.TICKET_ISSUED, ticket, None)
-    return body, False
+    return ticket, body
 
 
 def call_next_body(tx: HallTx, number: int, how: Finish, by: Staff | None = None) -> Json:

@@ -25,6 +25,7 @@ DEFAULT_LIMITS = {
     "kiosk_tickets": RateLimit(120, 60.0),
     "login": RateLimit(10, 60.0),
     "ratings": RateLimit(30, 60.0),  # ratings posted, per client address (docs/ratings.md)
+    "appointments": RateLimit(10, 60.0),  # bookings made, per client (docs/appointments.md)
 }
 
 

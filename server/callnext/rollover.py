@@ -1,6 +1,8 @@
 """The day rollover: when a hall's local day ends, its tickets still waiting are closed as expired
-(cancelled, `closed_reason` "expired"; not served). Numbering restarts by itself (numbers are per
-local day) and every ticket stays in the store, so history stays queryable.
+(cancelled, `closed_reason` "expired"; not served), and its bookings never checked in are
+marked missed (appointments.py; during the day reads show them missed already). Numbering
+restarts by itself (numbers are per local day) and every ticket stays in the store, so history
+stays queryable.
 
 A task of the app checks every hall at start and every CHECK_EVERY_S after, so a server that was
 down at midnight catches up when it starts. Several processes may run it: the hall's write lock
@@ -16,7 +18,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from . import actions
+from . import actions, appointments
 from .domain.clock import local_day, utcnow
 from .store import reads
 from .store.database import Database
@@ -35,6 +37,9 @@ async def expire_stale_tickets(db: Database) -> int:
             count = await actions.expire_stale(db, code)
             log.info("day rollover: %d tickets of hall %s expired", count, code)
             closed += count
+        missed = await appointments.mark_missed(db, hall)  # past days' bookings not checked in
+        if missed:
+            log.info("day rollover: %d appointments of hall %s missed", missed, code)
     return closed
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from aiohttp import web
 
+from ..appointments import add_appointment_stats
 from ..domain import stats
 from ..domain.clock import local_day, utcnow, zone
 from ..domain.errors import Invalid
@@ -80,6 +81,7 @@ async def day_stats(request: web.Request) -> web.Response:
     hall = await db.hall(code)
     figures = stats.day_stats(day, await reads.tickets_of_day(db, hall, day), hall.timezone)
     await add_satisfaction(db, hall, day, figures)  # an extension (docs/ratings.md)
+    await add_appointment_stats(db, hall, day, figures)  # an extension (appointments.md)
     fmt = request.query.get("format", "json")
     if fmt == "json":
         return web.json_response(figures)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
+from ..appointments import add_appointment_stats
 from ..domain import report
 from ..domain.clock import local_day, utcnow
 from ..domain.errors import Invalid
@@ -72,6 +73,7 @@ async def day_report(request: web.Request) -> web.Response:
     tickets = await reads.tickets_of_day(request.app[DB], hall, day)
     figures = report.day_report(day, tickets, hall, utcnow())
     await add_satisfaction(request.app[DB], hall, day, figures)  # an extension (ratings.md)
+    await add_appointment_stats(request.app[DB], hall, day, figures)  # (appointments.md)
     return web.json_response(figures)
 
 

@@ -8,6 +8,7 @@ from .. import protocol
 from . import (
     admin_pages,
     appointment_pages,
+    appointments,
     auth,
     dashboard_pages,
     desks,
@@ -98,6 +99,17 @@ def setup_routes(app: web.Application) -> None:
             web.get(HALL + "/ratings", ratings.hall_ratings),
             web.get("/halls/{hall}/windows/{n:[0-9]{1,9}}/rate", rating_pages.rate_page),
             # -- end of the ratings --
+            # -- appointments (issue 9, docs/appointments.md) --
+            web.get(HALL + "/booking", appointments.get_booking),
+            web.patch(HALL + "/booking", appointments.patch_booking),
+            web.put(HALL + "/services/{code}/booking", appointments.put_service_booking),
+            web.get(HALL + "/slots", appointments.slots),
+            web.post(HALL + "/appointments", appointments.book),
+            web.get(HALL + "/appointments", appointments.day_list),
+            web.post(HALL + "/checkin", appointments.checkin),
+            web.get("/api/v1/appointments/{id}", appointments.get_appointment),
+            web.post("/api/v1/appointments/{id}/cancel", appointments.cancel),
+            # -- end of the appointments --
             # -- appointments' pages (issue 9, docs/appointments.md) --
             web.get("/halls/{hall}/book", appointment_pages.book_page),
             # -- end of the appointments' pages --
