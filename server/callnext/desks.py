@@ -110,6 +110,8 @@ def _queue_item(ticket: Ticket, hall: Hall, now: datetime) -> Json:
         "waited_s": max(0, round((now - ticket.issued_at).total_seconds())),
         "target_wait_s": service.target_wait_s if service is not None else None,
         "transfers": ticket.transfers,
+        "booked": ticket.slot is not None,  # a ticket of an appointment (docs/appointments.md)
+        "slot": rfc3339(ticket.slot, hall.timezone),
     }
 
 
