@@ -16,6 +16,7 @@ import pytest
 
 from callnext.web.app import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 
+from .booking import book, enable_booking, slots
 from .browser import chromium_missing, launch, submit_login
 from .helpers import Api, ServerProcess
 
@@ -139,12 +140,15 @@ async def test_no_cors_headers_so_a_cross_site_page_cannot_read_or_send_json(api
 
 
 async def test_csp_and_permissions_policy_on_every_kind_of_answer(api: Api) -> None:
-    """Pages, JSON, errors, the QR image: each answer carries every security header once."""
+    """Pages, JSON, errors, the QR images: each answer carries every security header once."""
     ticket = await api.issue("A")
+    await enable_booking(api)
+    booked = await book(api, (await slots(api))[0]["start"])
     paths = ["/", "/halls/demo/kiosk", "/halls/demo/display", "/halls/demo/windows/1/display",
              "/halls/demo/staff", "/halls/demo/dashboard", "/halls/demo/settings",
              f"/t/{ticket['id']}", f"/t/{ticket['id']}/qr.svg", "/api/v1/halls/demo",
-             "/api/v1/nowhere", "/static/displays/protocol.js"]  # fmt: skip
+             "/api/v1/nowhere", "/static/displays/protocol.js", "/halls/demo/book",
+             f"/a/{booked['id']}", f"/a/{booked['id']}/qr.svg", "/a/nosuchbooking"]  # fmt: skip
     for path in paths:
         async with api.session.get(api.base + path) as resp:
             assert resp.status in (200, 404), path
@@ -196,17 +200,32 @@ class Watched:
 @pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_every_page_runs_under_the_csp_without_a_violation(api: Api) -> None:
-    """Each page in Chromium, used a little (a ticket taken at the kiosk with its QR code, the
-    phone page with its service worker, a call shown and chimed on the screens, the staff
-    console, dashboard and settings logged in): no CSP or Permissions-Policy violation, no
-    script error. The watch itself is shown to catch an inline script."""
+    """Each page in Chromium, used a little (a ticket taken at the kiosk with its QR code, an
+    appointment checked in there, the phone page with its service worker, a booking made on the
+    booking page with its QR code, a call shown and chimed on the screens, the staff console,
+    dashboard and settings logged in): no CSP or Permissions-Policy violation, no script error.
+    The watch itself is shown to catch an inline script."""
     ticket = await api.issue("A")
+    await enable_booking(api)
+    booked = await book(api, (await slots(api))[0]["start"])
     watched = Watched()
     async with launch(autoplay=True) as browser:
         await watched.open(browser, api.base + "/")
         kiosk = await watched.open(browser, api.base + "/halls/demo/kiosk")
         await kiosk.click(".service[data-code='B']")
         await kiosk.wait_for_selector("#ticket", state="visible")
+        await kiosk.click("#done")
+        await kiosk.click("#checkin-entry")
+        await kiosk.click(f"#checkin-keys .key[data-key='{booked['code'][0]}']")
+        await kiosk.keyboard.type(booked["code"][1:])
+        await kiosk.keyboard.press("Enter")
+        await kiosk.wait_for_selector(":is(#ticket, #checkin-msg):not([hidden])")
+        phone_book = await watched.open(browser, api.base + "/halls/demo/book")
+        await phone_book.click("#days label:not(.full)")
+        await phone_book.click("#slots label:not(.full)")
+        await phone_book.click("#book")
+        await phone_book.wait_for_function("document.querySelector('#b-qr').naturalWidth > 0")
+        await watched.open(browser, api.base + f"/a/{booked['id']}")
         phone = await watched.open(browser, api.base + f"/t/{ticket['id']}")
         await phone.wait_for_function("navigator.serviceWorker.getRegistration('/static/kiosk/')")
         lobby = await watched.open(browser, api.base + "/halls/demo/display?mode=chime")

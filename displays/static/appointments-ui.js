@@ -75,7 +75,7 @@ export function bookingRow(a, w, name) {
   svc.title = svc.textContent;
   const kind = a.status === "checked_in" && a.checkin_kind ? ` · ${w.kind[a.checkin_kind] ?? a.checkin_kind}` : "";
   const state = el("span", "state", `${w.status[a.status] ?? a.status}${kind}`);
-  const number = a.ticket_number ?? a.ticket?.number ?? "";
+  const number = typeof a.ticket === "string" ? a.ticket : a.ticket?.number ?? ""; // the day list: the number
   const ticket = el("span", "tno", number ? w.ticket(number) : "");
   const person = [a.name, a.phone].filter(Boolean).join(" ");
   if (person) svc.textContent += ` · ${person}`;

@@ -198,9 +198,10 @@ function renderBooking(w) {
 /** "Check in between 09:00 and 09:45": the hall's window around the slot's start. */
 function checkinWindow(w, a) {
   const start = Date.parse(a.start);
-  const early = a.checkin_from ?? new Date(start - (state.policy?.checkin_early_min ?? 30) * 60000);
-  const late = a.checkin_until ?? new Date(start + (state.policy?.checkin_late_min ?? 15) * 60000);
-  return w.window(clock(early), clock(late));
+  const minutes = (n) => new Date(start + n * 60000).toISOString();
+  const opens = a.checkin_opens ?? minutes(-(state.policy?.checkin_early_min ?? 30));
+  const closes = a.checkin_closes ?? minutes(state.policy?.checkin_late_min ?? 15);
+  return w.window(clock(opens), clock(closes));
 }
 
 // ---- rendering ----

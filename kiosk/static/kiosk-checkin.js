@@ -186,10 +186,10 @@ export class CheckIn {
   checkedIn({ appointment, ticket, kind, again }) {
     this.ctx.showTicket({
       ...ticket,
-      booked: ticket.booked ?? kind === "on_time",
+      booked: kind === "on_time", // a walk-in ticket outside the window is not called by its slot
       slot: ticket.slot ?? appointment?.start,
       checkin_kind: kind,
-      checkin_opens_at: appointment?.checkin_from ?? null,
+      checkin_opens_at: appointment?.checkin_opens ?? null,
       again: Boolean(again),
     });
   }

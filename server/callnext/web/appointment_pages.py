@@ -9,9 +9,14 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import appointments
+from ..domain.errors import NotFound
 from ..domain.model import Hall
+from ..qr import qr_svg
+from . import parse
+from .keys import DB
 from .kiosk_pages import page_lang
-from .pages import page_basics, page_hall, page_json, render
+from .pages import not_found_page, page_basics, page_hall, page_json, render
 
 
 def _config(hall: Hall, lang: str, appointment: dict[str, Any] | None) -> dict[str, Any]:
@@ -37,3 +42,36 @@ async def book_page(request: web.Request) -> web.Response:
     if isinstance(hall, web.Response):
         return hall
     return _page(request, hall, None)
+
+
+async def _appointment(request: web.Request) -> tuple[Hall, dict[str, Any]] | None:
+    """The booking of the URL's id and its hall, or None."""
+    appointment_id = request.match_info["id"]
+    if not parse.TICKET_ID.fullmatch(appointment_id):
+        return None
+    db = request.app[DB]
+    try:
+        hall = await appointments.hall_of_appointment(db, appointment_id)
+        return hall, await appointments.appointment(db, appointment_id)
+    except NotFound:
+        return None
+
+
+async def appointment_page(request: web.Request) -> web.Response:
+    found = await _appointment(request)
+    if found is None:
+        return not_found_page(request, "没有找到这个预约", "No such booking")
+    hall, appointment = found
+    return _page(request, hall, appointment)
+
+
+async def appointment_qr(request: web.Request) -> web.Response:
+    """The booking's code as a QR code: what a kiosk's scanner reads and types (not a URL)."""
+    found = await _appointment(request)
+    if found is None:
+        raise NotFound("appointment_not_found", "No such appointment.")
+    return web.Response(
+        text=qr_svg(found[1]["code"]),
+        content_type="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )

@@ -112,6 +112,8 @@ def setup_routes(app: web.Application) -> None:
             # -- end of the appointments --
             # -- appointments' pages (issue 9, docs/appointments.md) --
             web.get("/halls/{hall}/book", appointment_pages.book_page),
+            web.get("/a/{id}", appointment_pages.appointment_page),
+            web.get("/a/{id}/qr.svg", appointment_pages.appointment_qr),
             # -- end of the appointments' pages --
             web.get("/healthz", ops.healthz),
             web.get("/metrics", ops.metrics),

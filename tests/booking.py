@@ -1,0 +1,44 @@
+"""Test helpers for appointments: a hall that takes bookings, its slots, a booking made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .helpers import Api
+
+ALL_DAY = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+async def enable_booking(
+    api: Api, services: tuple[str, ...] = ("A",), capacity: int = 2, **policy: Any
+) -> None:
+    """The demo hall takes bookings for `services`, 15-minute slots all day, 3 days ahead."""
+    token = await api.login("manager")
+    body = {"enabled": True, **policy}
+    status, answer = await api.request("PATCH", "/api/v1/halls/demo/booking", body, token=token)
+    assert status == 200, answer
+    for code in services:
+        booking = {"enabled": True, "slot_min": 15, "capacity": capacity, "days_ahead": 3,
+                   "hours": ALL_DAY}  # fmt: skip
+        path = f"/api/v1/halls/demo/services/{code}/booking"
+        status, answer = await api.request("PUT", path, booking, token=token)
+        assert status == 200, answer
+
+
+async def slots(api: Api, day: str | None = None, service: str = "A") -> list[dict[str, Any]]:
+    """The open slots of `day` (default: the first bookable day)."""
+    base = f"/api/v1/halls/demo/slots?service={service}"
+    if day is None:
+        status, body = await api.request("GET", base)
+        assert status == 200, body
+        day = body["days"][0]["day"]
+    status, body = await api.request("GET", f"{base}&day={day}")
+    assert status == 200, body
+    return body["slots"]  # type: ignore[no-any-return]
+
+
+async def book(api: Api, start: str, service: str = "A", **fields: str) -> dict[str, Any]:
+    body = {"service": service, "start": start, **fields}
+    status, answer = await api.request("POST", "/api/v1/halls/demo/appointments", body)
+    assert status == 201, answer
+    return answer  # type: ignore[no-any-return]
