@@ -296,6 +296,7 @@ async def scripted_session(s: Session) -> None:
     await s.call("post", TICKET + "/cancel", id=c1["id"])
     await s.call("post", TICKET + "/cancel", 409, id=c1["id"])
     await ratings_session(s)
+    await appointments_session(s)
     await manager_session(s)
 
 
@@ -323,6 +324,43 @@ async def ratings_session(s: Session) -> None:
     await s.call("get", HALL + "/ratings", who="m", query={"max_score": "2"})
     await s.call("get", HALL + "/ratings", 403, who="w1")
     await s.call("get", HALL + "/ratings", 400, who="m", query={"window": "x"})
+
+
+async def appointments_session(s: Session) -> None:
+    """Appointments (docs/appointments.md): the policy, slots, booking, cancel, check-in."""
+    booking, service_booking = HALL + "/booking", HALL + "/services/{code}/booking"
+    await s.call("get", booking)
+    await s.call("patch", booking, 422, who="m", body={"order": "random"})
+    await s.call("patch", booking, who="m", body={"enabled": True, "checkin_early_min": 240,
+                                                  "fields": {"name": "optional"}})  # fmt: skip
+    await s.call("put", service_booking, who="m", code="C", body={"enabled": True, "capacity": 3})
+    await s.call("put", service_booking, 422, who="m", code="C", body={"capacity": 0})
+    await s.call("put", service_booking, 404, who="m", code="Z", body={})
+    slots = HALL + "/slots"
+    days = await s.call("get", slots, query={"service": "C"})
+    await s.call("get", slots, 409, query={"service": "A"})
+    await s.call("get", slots, 400, query={"service": "C", "day": "soon"})
+    shown = await s.call("get", slots, query={"service": "C", "day": days["days"][0]["day"]})
+    start = shown["slots"][0]["start"]
+    made = HALL + "/appointments"
+    first = await s.call("post", made, 201, body={"service": "C", "start": start, "name": "张三"})
+    await s.call("post", made, 422, body={"service": "C", "start": start, "phone": "1"})
+    await s.call("post", made, 409, body={"service": "C", "start": "2020-01-01T09:00:00+08:00"})
+    await s.call("post", made, 404, body={"service": "Z", "start": start})
+    one = "/api/v1/appointments/{id}"
+    await s.call("get", one, id=first["id"])
+    await s.call("get", one, 404, id="nope")
+    await s.call("post", one + "/cancel", id=first["id"])
+    await s.call("post", one + "/cancel", 409, id=first["id"])
+    second = await s.call("post", made, 201, body={"service": "C", "start": start})
+    checkin = HALL + "/checkin"
+    await s.call("post", checkin, 201, body={"code": second["code"].lower()})
+    await s.call("post", checkin, 200, body={"code": second["code"]})
+    await s.call("post", checkin, 404, body={"code": "ZZZZZZZZ"})
+    await s.call("get", made, who="w1")
+    await s.call("get", made, who="m", query={"day": second["day"], "service": "C"})
+    await s.call("get", made, 401)
+    await s.call("get", made, 400, who="m", query={"day": "soon"})
 
 
 async def manager_session(s: Session) -> None:

@@ -41,6 +41,13 @@ BODIES = {
     ("put", "/api/v1/halls/{hall}/windows/{n}"): {"services": ["A"]},
     ("put", "/api/v1/halls/{hall}/users/{username}"): {"role": "staff", "password": "probe-pw"},
     ("put", "/api/v1/halls/{hall}/kiosks/{kiosk}"): {"print": "browser"},
+    ("patch", "/api/v1/halls/{hall}/booking"): {"enabled": True, "checkin_late_min": 20},
+    ("put", "/api/v1/halls/{hall}/services/{code}/booking"): {"enabled": True},
+    ("post", "/api/v1/halls/{hall}/appointments"): {
+        "service": "A",
+        "start": "2020-01-01T09:00:00+08:00",
+    },
+    ("post", "/api/v1/halls/{hall}/checkin"): {"code": "ZZZZZZZZ"},
 }
 ACTION_BODIES = {"call": {"number": "A002"}, "transfer": {"service": "B"},
                  "pause": {"reason": "probe"}, "finish": {"outcome": "completed"}}  # fmt: skip
@@ -125,7 +132,8 @@ class Matrix:
         got = []
         for path in ("/api/v1/halls", "/api/v1/halls/demo/tickets", "/api/v1/halls/demo/settings",
                      "/api/v1/halls/demo/users", "/api/v1/halls/demo/kiosks",
-                     "/api/v1/halls/demo/audit", "/api/v1/halls/north/tickets"):  # fmt: skip
+                     "/api/v1/halls/demo/audit", "/api/v1/halls/north/tickets",
+                     "/api/v1/halls/demo/booking", "/api/v1/halls/demo/appointments"):  # fmt: skip
             status, body = await self.api.request("GET", path, token=token)
             assert status == 200, (path, body)
             got.append(body)

@@ -31,12 +31,17 @@ async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[s
 
 def strip_ids(value: Any) -> Any:
     """`value` with every ticket's id removed, computed independently of the server's code; and
-    a ticket.rated frame without its `rating` (the score stays off v2: docs/ratings.md)."""
+    a ticket.rated frame without its `rating` (the score stays off v2: docs/ratings.md); an
+    appointment's event without its code (docs/appointments.md)."""
     if isinstance(value, dict):
         is_ticket = "number" in value and "status" in value
         rated = value.get("event") == protocol.TICKET_RATED
-        return {k: strip_ids(v) for k, v in value.items()
-                if not (is_ticket and k == "id") and not (rated and k == "rating")}  # fmt: skip
+        booked = str(value.get("event", "")).startswith("appointment.")
+        out = {k: strip_ids(v) for k, v in value.items()
+               if not (is_ticket and k == "id") and not (rated and k == "rating")}  # fmt: skip
+        if booked:
+            out["appointment"] = {k: v for k, v in out["appointment"].items() if k != "code"}
+        return out
     if isinstance(value, list):
         return [strip_ids(v) for v in value]
     return value
@@ -63,7 +68,26 @@ async def act(api: Api) -> list[dict[str, Any]]:
                       token=await api.login("manager"))  # fmt: skip
     await api.request("POST", "/api/v1/halls/demo/windows/3/take", token=token)
     await api.request("POST", "/api/v1/halls/demo/windows/3/release", token=token)
+    await book_cancel_book_and_check_in(api)
     return [a1, b1]
+
+
+async def book_cancel_book_and_check_in(api: Api) -> None:
+    """appointment.booked, .cancelled, .booked, ticket.issued, appointment.checked_in."""
+    manager = await api.login("manager")
+    hall = "/api/v1/halls/demo"
+    await api.request("PATCH", hall + "/booking", {"enabled": True, "checkin_early_min": 240},
+                      token=manager)  # fmt: skip
+    await api.request("PUT", hall + "/services/C/booking", {"enabled": True, "capacity": 2},
+                      token=manager)  # fmt: skip
+    _s, days = await api.request("GET", hall + "/slots?service=C")
+    _s, slots = await api.request("GET", f"{hall}/slots?service=C&day={days['days'][0]['day']}")
+    start = {"service": "C", "start": slots["slots"][0]["start"]}
+    _s, gone = await api.request("POST", hall + "/appointments", start)
+    await api.request("POST", f"/api/v1/appointments/{gone['id']}/cancel")
+    _s, made = await api.request("POST", hall + "/appointments", start)
+    status, body = await api.request("POST", hall + "/checkin", {"code": made["code"]})
+    assert status == 201, body
 
 
 async def test_v2_sends_v1s_frames_without_ticket_ids(api: Api) -> None:
@@ -75,7 +99,7 @@ async def test_v2_sends_v1s_frames_without_ticket_ids(api: Api) -> None:
     ):
         [snap1], [snap2] = await frames(v1, 1), await frames(v2, 1)
         tickets = await act(api)
-        events1, events2 = await frames(v1, 16), await frames(v2, 16)
+        events1, events2 = await frames(v1, 21), await frames(v2, 21)
     window7 = next(w for w in snap1["hall"]["windows"] if w["number"] == 7)
     assert "id" in window7["current"]  # v1 keeps the contract
     assert snap2 == strip_ids(snap1)
@@ -94,9 +118,9 @@ async def test_v2_sends_v1s_frames_without_ticket_ids(api: Api) -> None:
 async def test_a_v2_replay_has_no_ids_either(api: Api) -> None:
     await act(api)
     async with api.session.ws_connect(api.ws_base + V2, params={"since": "0"}) as v2:
-        replay = await frames(v2, 14)
+        replay = await frames(v2, 19)
     async with api.session.ws_connect(api.ws_base + V1, params={"since": "0"}) as v1:
-        original = await frames(v1, 14)
+        original = await frames(v1, 19)
     assert replay == strip_ids(original)
     assert not has_ids(replay)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import __version__, openapi_ratings
+from . import __version__, openapi_appointments, openapi_ratings
 from .openapi_schemas import (
     ANNOUNCE_NAME,
     DATE,
@@ -56,6 +56,8 @@ ERRORS = {
     404: "Unknown hall, service, window, ticket, kiosk or user (hall_not_found, …).",
     409: "The state forbids it (no_current_ticket, window_paused, service_closed, …).",
     413: "The body is larger than 64 KiB (body_too_large).",
+    422: "Well-formed but refused by the hall's rules, naming the `field`: invalid_booking, "
+    "field_required, invalid_field (appointments).",
     429: "Rate limited (rate_limited); see Retry-After.",
 }
 STRING = {"type": "string"}
@@ -359,7 +361,8 @@ def other_paths() -> Json:
 def document() -> Json:
     """The whole OpenAPI 3.1 document, as a JSON-ready dict."""
     paths = {**other_paths(), **hall_paths(), **manager_paths(), **report_paths(),
-             **ticket_paths(), **window_paths(), **openapi_ratings.paths()}  # fmt: skip
+             **ticket_paths(), **window_paths(), **openapi_ratings.paths(),
+             **openapi_appointments.paths()}  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {"title": "callnext", "version": __version__, "description": DESCRIPTION,
@@ -369,7 +372,8 @@ def document() -> Json:
                  {"name": "callnext", "description": "callnext's additions (docs/api.md)."}],
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": {**components(), **openapi_ratings.components()},
+            "schemas": {**components(), **openapi_ratings.components(),
+                        **openapi_appointments.components()},
             "responses": {f"E{code}": {"description": what, "content": json_content(ref("Error"))}
                           for code, what in ERRORS.items()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

@@ -91,8 +91,11 @@ TICKET_PROPS: Json = {
     "closed_reason": {"type": ["string", "null"], "enum": ["expired", None]},
     "ahead": {**COUNT, "description": "Present while the ticket waits."},
     "est_wait_s": {**COUNT, "description": "Present while the ticket waits."},
-}
-TICKET_REQUIRED = [k for k in TICKET_PROPS if k not in ("ahead", "est_wait_s")]
+    "booked": {"type": "boolean", "const": True,
+               "description": "Present on a ticket of an appointment (docs/appointments.md)."},
+    "slot": {**TIME, "description": "With `booked`: the start of the booked slot."},
+}  # fmt: skip
+TICKET_REQUIRED = [k for k in TICKET_PROPS if k not in ("ahead", "est_wait_s", "booked", "slot")]
 WINDOW_PROPS: Json = {
     "number": {"type": "integer", "minimum": 1},
     "name": {"type": "string"},
@@ -132,6 +135,7 @@ STATS_PROPS: Json = {
     "per_service": {"type": "object", "additionalProperties": ref("Figures")},
     "per_window": {"type": "object", "additionalProperties": ref("Figures")},
     "per_staff": {"type": "object", "additionalProperties": ref("StaffFigures")},
+    "appointments": ref("AppointmentFigures"),  # appointments (openapi_appointments.py)
 }
 REPORT = obj(
     [*STATS_PROPS, "now", "expired", "service_level", "promise_met", "hourly", "wait_histogram",
@@ -283,7 +287,7 @@ QUEUE_ITEM = obj(
     ("number", "service", "priority", "issued_at", "waited_s", "target_wait_s", "transfers"),
     number={"type": "string"}, service={"type": "string"}, priority={"type": "boolean"},
     issued_at=TIME, waited_s=COUNT, target_wait_s={"type": ["integer", "null"]},
-    transfers=COUNT,
+    transfers=COUNT, booked={"type": "boolean"}, slot=null_or(TIME),
 )  # fmt: skip
 
 DESK = obj(
@@ -329,6 +333,9 @@ def components() -> Json:
         message={"type": "string"},
         staff={"type": ["string", "null"], "description": "window_in_use, window_taken: who."},
         since={**TIME, "description": "window_in_use: since when."},
+        field={"type": "string", "description": "422 (appointments): the field refused."},
+        opens_at={**TIME, "description": "checkin_too_early: when check-in opens."},
+        status={"type": "string", "description": "appointment_not_cancellable: its status."},
     )  # fmt: skip
     outcomes = ["printed", "failed", "not_again", "browser", "none"]
     printed = obj(("mode", "status", "error"), mode=enum(PrintMode),
