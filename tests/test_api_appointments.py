@@ -90,14 +90,16 @@ async def state(api: Api) -> tuple[Any, ...]:
 # -- the booking policy and a service's booking ---------------------------------------------
 
 
-async def test_the_booking_policy_defaults_public_and_changed_by_the_manager(api: Api) -> None:
+async def test_the_booking_policy_public_and_changed_by_the_manager(api: Api) -> None:
+    """The demo hall books A and B (store/setup.py); C keeps the defaults."""
     status, body = await api.request("GET", HALL + "/booking")
     assert status == 200, body
     assert body == {
-        "enabled": False, "checkin_early_min": 30, "checkin_late_min": 15, "order": "slot_time",
+        "enabled": True, "checkin_early_min": 30, "checkin_late_min": 15, "order": "slot_time",
         "outside_window": "walk_in", "fields": {"name": "off", "phone": "off"},
-        "services": [{"service": c, "enabled": False, "slot_min": 15, "capacity": 1,
-                      "days_ahead": 7, "hours": None} for c in "ABC"],
+        "services": [{"service": c, "enabled": c != "C", "slot_min": 15,
+                      "capacity": 1 if c == "C" else 2, "days_ahead": 7, "hours": None}
+                     for c in "ABC"],
     }  # fmt: skip
     token = await manager(api)
     patch = {"enabled": True, "order": "first", "fields": {"phone": "required"}}
@@ -161,10 +163,12 @@ async def test_policy_writes_refuse_others_and_unknown_services(api: Api) -> Non
 
 
 async def test_slots_need_booking_on_for_the_hall_and_the_service(api: Api) -> None:
+    token = await manager(api)
+    await api.request("PATCH", HALL + "/booking", {"enabled": False}, token=token)
     status, body = await api.request("GET", f"{HALL}/slots?service=A")
     assert (status, body["error"]["code"]) == (409, "booking_disabled")
     await enable(api)
-    status, body = await api.request("GET", f"{HALL}/slots?service=B")  # B is not bookable
+    status, body = await api.request("GET", f"{HALL}/slots?service=C")  # C is not bookable
     assert (status, body["error"]["code"]) == (409, "booking_disabled")
     status, body = await api.request("GET", f"{HALL}/slots?service=Z")
     assert (status, body["error"]["code"]) == (404, "service_not_found")
@@ -293,7 +297,7 @@ async def test_booking_refusals_and_nothing_changes(booked: tuple[Api, Database]
         ({"start": (utcnow() - timedelta(hours=1)).isoformat()}, 409, "slot_not_bookable"),
         ({"start": (start + timedelta(days=9)).isoformat()}, 409, "slot_not_bookable"),
         ({"start": slot["start"], "service": "Z"}, 404, "service_not_found"),
-        ({"start": slot["start"], "service": "B"}, 409, "booking_disabled"),
+        ({"start": slot["start"], "service": "C"}, 409, "booking_disabled"),
         ({"start": "tomorrow at ten"}, 400, "invalid_start"),
         ({"start": "2026-12-01T10:00:00"}, 400, "invalid_start"),
         ({"start": slot["start"], "name": "张三"}, 422, "invalid_field"),  # not asked for
@@ -363,7 +367,7 @@ async def test_the_day_list_and_the_figures(booked: tuple[Api, Database]) -> Non
         status, figures = await api.request("GET", HALL + path, token=token)
         assert status == 200, figures
         assert figures["appointments"] == counts, path
-    status, body = await api.request("GET", f"{HALL}/appointments?service=B", token=token)
+    status, body = await api.request("GET", f"{HALL}/appointments?service=C", token=token)
     assert body["appointments"] == []
     status, body = await api.request("GET", f"{HALL}/appointments?day=soon", token=token)
     assert (status, body["error"]["code"]) == (400, "invalid_day")

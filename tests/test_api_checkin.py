@@ -22,6 +22,7 @@ from callnext.store.database import Database
 from .helpers import Api
 from .test_api_appointments import HALL, book, enable, first_slot, manager, move, state
 from .test_api_ratings import app_and_db
+from .test_kiosk_printing import FakePrinter, add_kiosk
 
 
 @pytest.fixture
@@ -213,6 +214,25 @@ async def test_a_kiosk_check_in_answers_its_print_like_a_ticket(
     assert body["ticket"]["print"]["status"] == "browser"
     status, again = await checkin(api, made["code"], kiosk="K1")
     assert (status, again["ticket"]["print"]["status"]) == (200, "browser")
+
+
+async def test_a_kiosk_prints_a_booked_ticket_once_saying_appointment(
+    booked: tuple[Api, Database],
+) -> None:
+    api, db = booked
+    printer = FakePrinter()
+    await printer.start()
+    await add_kiosk(api, "K2", {"print": "escpos", "printer": printer.url})
+    made = await appointment_at(api, db, 5)
+    status, body = await checkin(api, made["code"], kiosk="K2")
+    assert status == 201, body
+    assert body["ticket"]["print"]["status"] == "printed"
+    status, again = await checkin(api, made["code"], kiosk="K2")
+    assert (status, again["ticket"]["print"]["status"]) == (200, "not_again")
+    assert len(printer.jobs) == 1
+    assert "预约 Appointment".encode("gb18030") in printer.jobs[0]
+    assert body["ticket"]["number"].encode() in printer.jobs[0]
+    await printer.stop()
 
 
 async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:

@@ -333,12 +333,12 @@ async def appointments_session(s: Session) -> None:
     await s.call("patch", booking, 422, who="m", body={"order": "random"})
     await s.call("patch", booking, who="m", body={"enabled": True, "checkin_early_min": 240,
                                                   "fields": {"name": "optional"}})  # fmt: skip
+    await s.call("get", HALL + "/slots", 409, query={"service": "C"})  # the demo books A, B
     await s.call("put", service_booking, who="m", code="C", body={"enabled": True, "capacity": 3})
     await s.call("put", service_booking, 422, who="m", code="C", body={"capacity": 0})
     await s.call("put", service_booking, 404, who="m", code="Z", body={})
     slots = HALL + "/slots"
     days = await s.call("get", slots, query={"service": "C"})
-    await s.call("get", slots, 409, query={"service": "A"})
     await s.call("get", slots, 400, query={"service": "C", "day": "soon"})
     shown = await s.call("get", slots, query={"service": "C", "day": days["days"][0]["day"]})
     start = shown["slots"][0]["start"]

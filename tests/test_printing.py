@@ -166,6 +166,14 @@ def test_an_english_only_hall_a_plain_ticket_and_no_wait() -> None:
     assert GS + b"B" not in render_escpos(plain)
 
 
+def test_a_booked_ticket_says_appointment_and_its_slot() -> None:
+    slot = TICKET.issued_at.replace(hour=10, minute=15)
+    lines = lines_of(replace(TICKET, priority=False, slot=slot))
+    assert lines[5:9] == ["Real estate registration", " 预约 Appointment ",
+                          "预约时段 10:15 / slot 10:15", "-" * 48]  # fmt: skip
+    assert " 预约 Appointment " not in lines_of(TICKET)
+
+
 def test_a_ticket_not_waiting_says_nothing_of_the_queue() -> None:
     lines = lines_of(replace(TICKET, ahead=None, est_wait_s=None))
     assert not [line for line in lines if "ahead" in line or "min" in line]

@@ -64,6 +64,7 @@ class PrintedTicket:
     ahead: int | None  # people ahead (None: not waiting)
     est_wait_s: int | None
     url: str  # what the QR code opens: https://host/t/<id>
+    slot: datetime | None = None  # a booked ticket's slot (预约 / Appointment), in the hall's zone
 
 
 # --- the print job -------------------------------------------------------------------------------
@@ -106,6 +107,11 @@ def _number(p: Dummy, t: PrintedTicket) -> None:
         p.set(bold=True, invert=True, custom_size=True, width=2, height=2)
         _lines(p, [" 绿色通道 Priority "])
         p.set(bold=False, invert=False, custom_size=True, width=1, height=1)
+    if t.slot is not None:
+        p.set(bold=True, invert=True, custom_size=True, width=2, height=2)
+        _lines(p, [" 预约 Appointment "])
+        p.set(bold=False, invert=False, custom_size=True, width=1, height=1)
+        _pair(p, f"预约时段 {t.slot:%H:%M}", f"slot {t.slot:%H:%M}")
     _lines(p, [RULE])
 
 

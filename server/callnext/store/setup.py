@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
@@ -15,7 +16,7 @@ from ..domain.model import Role
 from ..security import hash_password
 from .accounts import add_user
 from .database import Database
-from .schema import halls, services, windows
+from .schema import booking_policies, halls, service_booking, services, windows
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ DEMO = HallSpec(
     },
 )  # fmt: skip
 DEMO_PASSWORD = "demo"
+# The demo hall takes appointments (docs/appointments.md) for these services: 15-min slots,
+# 2 places each, a week ahead, the hall's default check-in window and order.
+DEMO_BOOKABLE = ("A", "B")
 
 
 async def create_hall(db: Database, spec: HallSpec) -> None:
@@ -115,4 +119,15 @@ async def seed_demo(db: Database) -> bool:
         await add_user(db, f"w{n}", DEMO_PASSWORD, Role.STAFF, DEMO.code, window=n,
                        password_hash=hashed)  # fmt: skip
     await add_user(db, "manager", DEMO_PASSWORD, Role.MANAGER, DEMO.code, password_hash=hashed)
+    await db.run_write(partial(_demo_booking, code=DEMO.code))
     return True
+
+
+def _demo_booking(conn: Connection, code: str) -> None:
+    hall_id = conn.execute(select(halls.c.id).where(halls.c.code == code)).scalar_one()
+    conn.execute(insert(booking_policies).values(hall_id=hall_id, enabled=True))
+    conn.execute(
+        insert(service_booking),
+        [{"hall_id": hall_id, "service": c, "enabled": True, "slot_min": 15, "capacity": 2,
+          "days_ahead": 7} for c in DEMO_BOOKABLE],
+    )  # fmt: skip

@@ -41,6 +41,7 @@ def printed_ticket(request: web.Request, hall: Hall, ticket: dict[str, Any]) -> 
         ahead=ticket.get("ahead"),
         est_wait_s=ticket.get("est_wait_s"),
         url=ticket_url(request, ticket["id"]),
+        slot=datetime.fromisoformat(ticket["slot"]) if ticket.get("slot") else None,
     )
 
 
