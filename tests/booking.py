@@ -12,14 +12,15 @@ ALL_DAY = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "
 async def enable_booking(
     api: Api, services: tuple[str, ...] = ("A",), capacity: int = 2, **policy: Any
 ) -> None:
-    """The demo hall takes bookings for `services`, 15-minute slots all day, 3 days ahead."""
+    """The demo hall takes bookings for `services` only (whatever the demo's own), 15-minute
+    slots all day, 3 days ahead."""
     token = await api.login("manager")
     body = {"enabled": True, **policy}
     status, answer = await api.request("PATCH", "/api/v1/halls/demo/booking", body, token=token)
     assert status == 200, answer
-    for code in services:
-        booking = {"enabled": True, "slot_min": 15, "capacity": capacity, "days_ahead": 3,
-                   "hours": ALL_DAY}  # fmt: skip
+    for code in [s["service"] for s in answer["services"]]:
+        booking = {"enabled": code in services, "slot_min": 15, "capacity": capacity,
+                   "days_ahead": 3, "hours": ALL_DAY}  # fmt: skip
         path = f"/api/v1/halls/demo/services/{code}/booking"
         status, answer = await api.request("PUT", path, booking, token=token)
         assert status == 200, answer

@@ -70,7 +70,7 @@ export function bookingRow(a, w, name) {
   li.dataset.code = a.code ?? "";
   li.dataset.status = a.status;
   const time = el("span", "slot", clockTime(a.start));
-  const code = el("span", "code", a.code ?? "");
+  const code = el("span", "appt-code", a.code ?? "");
   const svc = el("span", "svc", name(a.service));
   svc.title = svc.textContent;
   const kind = a.status === "checked_in" && a.checkin_kind ? ` · ${w.kind[a.checkin_kind] ?? a.checkin_kind}` : "";

@@ -246,9 +246,9 @@ export class Desk {
         mark.textContent = w.priority;
         num.append(" ", mark);
       }
-      const booked = bookedMark(t); // checked in for a booked slot: called by it
-      if (booked) num.append(" ", booked);
       svc.textContent = serviceName(this.ctx.services.get(t.service) ?? { code: t.service });
+      const booked = bookedMark(t); // checked in for a booked slot: queued by it
+      if (booked) svc.prepend(booked, " ");
       return li;
     }));
     $("queue-count").textContent = this.data ? `· ${w.queue_count(queue.waiting)}` : "";

@@ -147,7 +147,7 @@ function format(kind) {
   if (!formats.has(key)) {
     const options = kind === "time"
       ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
-      : { month: "long", day: "numeric", weekday: "short" };
+      : { month: "short", day: "numeric", weekday: "short" };
     // A day is a calendar date (YYYY-MM-DD read as UTC midnight): no timezone can shift it.
     const timeZone = kind === "time" ? timezone : "UTC";
     formats.set(key, new Intl.DateTimeFormat(WORDS[lang].locale, { timeZone, ...options }));

@@ -19,6 +19,7 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 
 PAGES = (
     ("取号机", "Kiosk", "/halls/{hall}/kiosk"),
+    ("手机预约", "Book on a phone", "/halls/{hall}/book"),
     ("大厅屏", "Lobby display", "/halls/{hall}/display"),
     ("窗口屏", "Window display", "/halls/{hall}/windows/1/display"),
     ("评价屏", "Rating screen", "/halls/{hall}/windows/1/rate"),
