@@ -9,13 +9,13 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from callnext.store import migrate
 from callnext.store.database import normalize_url
-from callnext.store.schema import halls, metadata, services
+from callnext.store.schema import halls, metadata, services, tickets
 
 
 def upgrade_and_compare(conn: Connection) -> list[Any]:
@@ -50,4 +50,33 @@ def test_a_revision_0001_database_upgrades_with_its_halls(tmp_path: Path) -> Non
         row = conn.execute(select(halls.c.code, halls.c.notice, halls.c.closed_dates)).one()
         assert tuple(row) == ("old", "", "[]")
         assert conn.execute(select(services.c.priority_allowed)).all() == []
+    engine.dispose()
+
+
+def test_a_revision_0004_database_gets_queue_at_from_issued_at(tmp_path: Path) -> None:
+    """0005 (appointments): every ticket already stored counts in the queue from its issue;
+    the queue's index sorts by queue_at; it downgrades again."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0004")
+        conn.execute(
+            halls.insert().values(code="old", name="老大厅", timezone="Asia/Shanghai", created_at=0)
+        )
+        conn.execute(text(
+            "INSERT INTO tickets (id, hall_id, day, number, service, priority, status, issued_at)"
+            " VALUES ('t1', 1, '2026-11-26', 'A001', 'A', false, 'waiting', 1764120000000000),"
+            " ('t2', 1, '2026-11-26', 'A002', 'A', false, 'waiting', 1764120060000000)"
+        ))  # fmt: skip
+    with engine.begin() as conn:
+        migrate.upgrade_on(conn)
+        rows = conn.execute(select(tickets.c.number, tickets.c.issued_at, tickets.c.queue_at))
+        assert [(n, i) for n, i, q in rows if i == q] == [
+            ("A001", 1764120000000000), ("A002", 1764120060000000)]  # fmt: skip
+        index = conn.execute(text("PRAGMA index_info('ix_tickets_queue')")).all()
+        assert [r[2] for r in index] == ["hall_id", "status", "service", "priority", "queue_at",
+                                         "pk"]  # fmt: skip
+        command.downgrade(migrate.alembic_config(conn), "0004")
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info('tickets')"))]
+        assert "queue_at" not in columns
+        assert conn.execute(text("SELECT count(*) FROM tickets")).scalar() == 2
     engine.dispose()
