@@ -245,6 +245,43 @@ async def test_check_in_typed_on_the_kiosk_gets_a_booked_ticket_ahead_of_the_wal
     assert status == 200, called
     assert called["called"]["number"] == number, "the booked ticket is called before the walk-ins"
     assert called["called"]["booked"] is True
+    # the booking's own page now links the ticket's
+    phone = await open_page(browser, f"{api.base}/a/{booked['id']}", errors, **PHONE)
+    await expect(phone.locator("#b-status")).to_have_text("已签到")
+    link = phone.locator("#b-ticket")
+    await expect(link).to_have_text(f"查看我的号码 {number}")
+    await expect(link).to_have_attribute("href", f"/t/{stored['ticket']['id']}?lang=zh")
+    assert await phone.is_hidden("#cancel")
+    assert not errors, errors
+
+
+async def test_early_under_walk_in_gets_a_normal_ticket_and_a_cancelled_booking_is_refused(
+    api: Api, browser: Browser
+) -> None:
+    errors: list[str] = []
+    await enable_booking(api, checkin_early_min=10)  # outside_window "walk_in", the default
+    early, other = (await today_slots(api, later_than=timedelta(minutes=30)))[:2]
+    booked = await book(api, early["start"])
+    cancelled = await book(api, other["start"])
+    await api.request("POST", f"/api/v1/appointments/{cancelled['id']}/cancel")
+    page = await kiosk_page(browser, api, errors)
+    await page.keyboard.type(booked["code"])
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#ticket", state="visible")
+    opens = (_at(early["start"]) - timedelta(minutes=10)).astimezone(_hall_zone()).strftime("%H:%M")
+    await expect(page.locator("#t-checkin-note")).to_have_text(
+        f"还没到签到时间（{opens} 开始），已按普通号为您排队"
+    )
+    assert await page.is_hidden("#t-booked"), "queued as a walk-in: not marked 预约"
+    assert (await appointment(api, booked["id"]))["checkin_kind"] == "early_walk_in"
+    await page.tap("#done")
+    await page.wait_for_selector("#start", state="visible")
+    await page.keyboard.type(cancelled["code"])
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#checkin-msg", state="visible")
+    await expect(page.locator("#checkin-msg-reason")).to_have_text(
+        "这个预约已取消。如仍需办理，请返回取普通号。"
+    )
     assert not errors, errors
 
 
