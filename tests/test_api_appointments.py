@@ -237,6 +237,28 @@ async def test_a_citizen_books_reads_and_cancels(booked: tuple[Api, Database]) -
     assert await state(api) == before
 
 
+async def test_a_retry_with_its_idempotency_key_answers_the_same_booking(
+    booked: tuple[Api, Database],
+) -> None:
+    api, _db = booked
+    slot = await first_slot(api)
+    body = {"service": "A", "start": slot["start"]}
+    key = {"Idempotency-Key": "phone-tap-1"}
+    status, made = await api.request("POST", HALL + "/appointments", body, headers=key)
+    assert status == 201, made
+    before = await state(api)
+    status, again = await api.request("POST", HALL + "/appointments", body, headers=key)
+    assert (status, again) == (201, made)
+    assert await state(api) == before  # no second booking, no second event
+    other = {"service": "A", "start": (await first_slot(api))["start"], "name": "x"}
+    status, body = await api.request("POST", HALL + "/appointments", other, headers=key)
+    assert (status, body["error"]["code"]) == (409, "idempotency_key_reused")
+    status, body = await api.request("POST", HALL + "/appointments", other,
+                                     headers={"Idempotency-Key": "bad key\u00e9"})  # fmt: skip
+    assert (status, body["error"]["code"]) == (400, "bad_idempotency_key")
+    assert await state(api) == before
+
+
 async def test_unknown_appointments_are_404(api: Api) -> None:
     for path in ("/api/v1/appointments/nope", "/api/v1/appointments/a%20b"):
         status, body = await api.request("GET", path)

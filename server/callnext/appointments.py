@@ -24,7 +24,7 @@ from .domain.errors import Conflict, NotFound
 from .domain.model import Hall, Service, Ticket
 from .store import appointment_sql as sql
 from .store.database import Database
-from .store.hall_tx import HallTx
+from .store.hall_tx import HallTx, fingerprint
 
 Json = dict[str, Any]
 
@@ -142,10 +142,21 @@ def put_service_body(tx: HallTx, code: str, body: Json) -> Json:
 # -- the citizen ----------------------------------------------------------------------------
 
 
-def book_body(tx: HallTx, service: str, start: datetime, name: Any, phone: Any) -> Json:
-    """A place in the slot starting at `start` → the booking (201). 404 service_not_found,
-    409 booking_disabled, 422 field_required / invalid_field, 409 slot_not_bookable, slot_full."""
+def book_body(
+    tx: HallTx, service: str, start: datetime, name: Any, phone: Any, key: str | None = None
+) -> tuple[Json, bool]:
+    """A place in the slot starting at `start` → (the booking, replayed). 404
+    service_not_found, 409 booking_disabled, 422 field_required / invalid_field, 409
+    slot_not_bookable, slot_full. A known Idempotency-Key answers its booking again."""
     hall = tx.hall
+    digest = fingerprint(service, to_micros(start), name, phone)
+    known = sql.by_idempotency_key(tx.conn, hall, key) if key is not None else None
+    if known is not None:
+        if known[1] != digest:
+            raise Conflict(
+                "idempotency_key_reused", "This Idempotency-Key was used for a different request."
+            )
+        return appointment_json(known[0], hall, sql.policy_of(tx.conn, hall), tx.now), True
     policy, booking, found = _bookable(tx.conn, hall, service)
     kept_name, kept_phone = ap.personal_fields(policy, name, phone)
     hours = hours_of(hall, found, booking)
@@ -160,9 +171,9 @@ def book_body(tx: HallTx, service: str, start: datetime, name: Any, phone: Any) 
         pk=0, id=secrets.token_urlsafe(16), code=code, hall=hall.code, service=service,
         day=local_day(slot.start, hall.timezone), start=slot.start, end=slot.end,
         status=Status.BOOKED, created_at=tx.now, name=kept_name, phone=kept_phone,
-    ))  # fmt: skip
+    ), None if key is None else (key, digest))  # fmt: skip
     _event(tx, p.APPOINTMENT_BOOKED, made)
-    return appointment_json(made, hall, policy, tx.now)
+    return appointment_json(made, hall, policy, tx.now), False
 
 
 def _own(tx: HallTx, appointment_id: str) -> Appointment:
@@ -234,9 +245,11 @@ async def put_service(db: Database, hall: str, code: str, body: Json, actor: str
     return await db.hall_write(hall, partial(put_service_body, code=code, body=body), actor=actor)
 
 
-async def book(db: Database, hall: str, service: str, start: datetime, fields: Json) -> Json:
+async def book(
+    db: Database, hall: str, service: str, start: datetime, fields: Json, key: str | None
+) -> tuple[Json, bool]:
     body = partial(book_body, service=service, start=start, name=fields.get("name"),
-                   phone=fields.get("phone"))  # fmt: skip
+                   phone=fields.get("phone"), key=key)  # fmt: skip
     return await db.hall_write(hall, body)
 
 

@@ -108,7 +108,7 @@ def components() -> Json:
 
 def paths() -> Json:
     """The appointments' operations (the document's builders are openapi.py's)."""
-    from .openapi import HALL, MANAGERS, P_CODE, P_HALL, STAFF, operation
+    from .openapi import HALL, IDEM, MANAGERS, P_CODE, P_HALL, STAFF, operation
     from .openapi import param as p
 
     p_id = p("id", "path", {"type": "string"}, "The appointment's id (unknown: 404).")
@@ -138,7 +138,9 @@ def paths() -> Json:
             "Open slots of a service and day, or its bookable days (public)", slots,
             params=(P_HALL, {**service, "required": True}, day), errors=(400, 404, 409))},
         HALL + "/appointments": {
-            "post": operation("Book a slot (the citizen; rate-limited)", made, params=(P_HALL,),
+            "post": operation("Book a slot (the citizen; rate-limited)", made,
+                              params=(P_HALL, {**IDEM, "description": "A retry with the same "
+                                               "key answers the same booking."}),
                               body=ref("AppointmentBody"), errors=(404, 409, 422, 429),
                               status=201),
             "get": operation("A day's bookings and figures (names and phones in full for "

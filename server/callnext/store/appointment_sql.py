@@ -126,7 +126,10 @@ def code_in_use(conn: Connection, hall: Hall, code: str) -> bool:
     return conn.execute(query).first() is not None
 
 
-def insert_appointment(conn: Connection, hall: Hall, appointment: Appointment) -> Appointment:
+def insert_appointment(
+    conn: Connection, hall: Hall, appointment: Appointment, key: tuple[str, str] | None = None
+) -> Appointment:
+    """Store a new booking; `key`: its request's Idempotency-Key and fingerprint."""
     pk = conn.execute(
         insert(appointments)
         .values(
@@ -135,6 +138,7 @@ def insert_appointment(conn: Connection, hall: Hall, appointment: Appointment) -
             slot_start=to_micros(appointment.start), slot_end=to_micros(appointment.end),
             status=appointment.status.value, name=appointment.name, phone=appointment.phone,
             created_at=to_micros(appointment.created_at),
+            idempotency_key=key[0] if key else None, fingerprint=key[1] if key else None,
         )
         .returning(appointments.c.pk)
     ).scalar_one()  # fmt: skip
@@ -173,6 +177,14 @@ def by_code(conn: Connection, hall: Hall, code: str) -> Appointment | None:
     a = appointments.c
     row = conn.execute(select(appointments).where(a.hall_id == hall.id, a.code == code)).first()
     return None if row is None else _appointment(row, hall.code)
+
+
+def by_idempotency_key(conn: Connection, hall: Hall, key: str) -> tuple[Appointment, str] | None:
+    """The booking an Idempotency-Key already made, with the fingerprint of its request."""
+    a = appointments.c
+    query = select(appointments).where(a.hall_id == hall.id, a.idempotency_key == key)
+    row = conn.execute(query).first()
+    return None if row is None else (_appointment(row, hall.code), str(row.fingerprint))
 
 
 def ticket_of(conn: Connection, hall: Hall, ticket_pk: int | None) -> Ticket | None:

@@ -246,7 +246,10 @@ appointments = Table(
     Column("checked_in_at", BigInteger),
     Column("checkin_kind", String(16)),  # on_time | early_walk_in | late_walk_in
     Column("ticket_pk", ForeignKey("tickets.pk", ondelete="SET NULL")),
+    Column("idempotency_key", String(128)),  # the booking request's Idempotency-Key, if any
+    Column("fingerprint", String(64)),  # … and a digest of what it asked
     UniqueConstraint("hall_id", "code"),
+    UniqueConstraint("hall_id", "idempotency_key"),
     Index("ix_appointments_slot", "hall_id", "service", "slot_start"),
     Index("ix_appointments_day", "hall_id", "day"),
 )

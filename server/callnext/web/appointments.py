@@ -83,8 +83,10 @@ async def slots(request: web.Request) -> web.Response:
 
 
 async def book(request: web.Request) -> web.Response:
-    """POST …/appointments (public, rate-limited) {"service", "start", "name"?, "phone"?}."""
+    """POST …/appointments (public, rate-limited) {"service", "start", "name"?, "phone"?};
+    an Idempotency-Key makes a retry answer the same booking."""
     hall = await request.app[DB].hall(request.match_info["hall"])
+    key = parse.idempotency_key(request)
     check_rate(request, "appointments")
     body = await parse.json_body(request)
     unknown = sorted(set(body) - BOOK_FIELDS)
@@ -92,8 +94,10 @@ async def book(request: web.Request) -> web.Response:
         raise Invalid("unknown_field", f"An appointment has no field {unknown[0][:40]!r}.")
     service = parse.string(body, "service", max_len=3)
     start = _start(parse.string(body, "start", max_len=40))
-    made = await appointments.book(request.app[DB], hall.code, service, start, body)
+    made, replayed = await appointments.book(request.app[DB], hall.code, service, start, body, key)
     headers = {"Location": f"/api/v1/appointments/{made['id']}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
     return web.json_response(made, status=201, headers=headers)
 
 

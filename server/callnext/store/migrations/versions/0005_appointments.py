@@ -75,6 +75,8 @@ def upgrade() -> None:
         sa.Column("checked_in_at", sa.BigInteger(), nullable=True),
         sa.Column("checkin_kind", sa.String(length=16), nullable=True),
         sa.Column("ticket_pk", ID, nullable=True),
+        sa.Column("idempotency_key", sa.String(length=128), nullable=True),
+        sa.Column("fingerprint", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["hall_id"], ["halls.id"], name="fk_appointments_hall_id_halls", ondelete="CASCADE"
         ),
@@ -87,6 +89,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("pk", name="pk_appointments"),
         sa.UniqueConstraint("id", name="uq_appointments_id"),
         sa.UniqueConstraint("hall_id", "code", name="uq_appointments_hall_id_code"),
+        sa.UniqueConstraint(
+            "hall_id", "idempotency_key", name="uq_appointments_hall_id_idempotency_key"
+        ),
     )
     op.create_index("ix_appointments_slot", "appointments", ["hall_id", "service", "slot_start"])
     op.create_index("ix_appointments_day", "appointments", ["hall_id", "day"])
