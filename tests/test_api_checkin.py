@@ -279,3 +279,17 @@ async def test_events_on_v1_and_v2_carry_no_personal_data(booked: tuple[Api, Dat
         assert secret not in text2
     for code in (gone["code"], made["code"], done["ticket"]["id"]):
         assert code not in text2
+
+
+def test_the_access_log_hides_appointment_ids() -> None:
+    """An appointment's id cancels it, like a ticket's: its paths are logged without it."""
+    from callnext.web.access_log import redact_path
+
+    for path, shown in (
+        ("/api/v1/appointments/Xy_9-a", "/api/v1/appointments/{id}"),
+        ("/api/v1/appointments/Xy_9-a/cancel", "/api/v1/appointments/{id}/cancel"),
+        ("/a/Xy_9-a", "/a/{id}"),
+        ("/a/Xy_9-a/qr.svg", "/a/{id}/qr.svg"),
+        ("/api/v1/halls/demo/appointments", "/api/v1/halls/demo/appointments"),
+    ):
+        assert redact_path(path) == shown  # fmt: skip

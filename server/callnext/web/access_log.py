@@ -1,7 +1,8 @@
 """The access log, with the secrets out of it: a ticket's id is the key that cancels it, so the
 paths that carry one (/api/v1/tickets/{id}/…, /t/{id}, /t/{id}/qr.svg) are logged with the id
-replaced; query strings are logged by their names only; no header is logged (no Authorization,
-no Cookie, no Referer, which may name a ticket page). docs/security.md."""
+replaced, and so are an appointment's (/api/v1/appointments/{id}/…, /a/{id}, /a/{id}/qr.svg);
+query strings are logged by their names only; no header is logged (no Authorization, no Cookie,
+no Referer, which may name a ticket page). docs/security.md."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from aiohttp.web_request import BaseRequest
 ENV = "CALLNEXT_ACCESS_LOG"  # "on": serve logs every request (its workers inherit it)
 LOGGER = "aiohttp.access"
 REDACTED = "{id}"
-TICKET_PATH = re.compile(r"^(/api/v1/tickets/|/t/)[^/]+")
+TICKET_PATH = re.compile(r"^(/api/v1/tickets/|/t/|/api/v1/appointments/|/a/)[^/]+")
 
 
 def enabled() -> bool:
@@ -24,7 +25,7 @@ def enabled() -> bool:
 
 
 def redact_path(path: str) -> str:
-    """`path` with a ticket's id replaced by {id}."""
+    """`path` with a ticket's or an appointment's id replaced by {id}."""
     return TICKET_PATH.sub(lambda m: m.group(1) + REDACTED, path)
 
 
