@@ -2,7 +2,7 @@
 """Screenshots of appointments for docs/appointments.md: booking on a phone (zh, en, the booking
 with its code and QR code), check-in at the kiosk (the start with 我有预约, the code's keyboard,
 the booked ticket and its 80 mm slip, too early), the staff console's 今日预约 and the dashboard's
-appointments panel.
+appointments panel, the settings page's booking tab.
 
 Runs a demo server in this process on a temporary SQLite file (services A and B take bookings,
 15-minute slots all day) and shoots each page with Debian's Chromium through Playwright:
@@ -173,6 +173,19 @@ async def shoot_staff_and_dashboard(browser: Browser, api: Api, out: Path) -> No
         await page.close()
 
 
+async def shoot_settings(browser: Browser, api: Api, out: Path) -> None:
+    for lang in ("zh", "en"):
+        page = await logged_in(browser, api, "settings", "manager", lang)
+        await page.click("#tab-booking")
+        await page.wait_for_selector("#panel-booking .booking-policy")
+        await save(page, out / f"settings-booking-{lang}-1366x768.png")
+        if lang == "zh":
+            await page.click("#panel-booking tr[data-code='A'] button")
+            await page.wait_for_selector("#editor[open]")
+            await save(page, out / "settings-booking-service-zh-1366x768.png")
+        await page.close()
+
+
 async def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(db_url=f"sqlite:///{tmp}/demo.db", demo=True, rate_limits=None)
@@ -180,6 +193,7 @@ async def main(out: Path) -> None:
             await a_day_of_bookings(api)
             await shoot_phone(browser, api, out)
             await shoot_staff_and_dashboard(browser, api, out)
+            await shoot_settings(browser, api, out)
             await shoot_kiosk(browser, api, out)
 
 

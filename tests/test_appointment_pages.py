@@ -435,3 +435,57 @@ async def test_the_lobby_and_window_screens_ignore_appointment_events(
         assert booked["code"] not in text
         assert cancelled["code"] not in text
     assert not errors, errors
+
+
+# ---- the settings page ----
+
+
+async def test_the_settings_page_edits_the_booking_policy_and_a_services_booking(
+    api: Api, browser: Browser
+) -> None:
+    errors: list[str] = []
+    await enable_booking(api)
+    page = await open_page(browser, f"{api.base}/halls/demo/settings", errors, **DESK)
+    await submit_login(page, "manager")
+    await page.click("#tab-booking")
+    await page.wait_for_selector("#panel-booking .booking-policy")
+    await expect(page.locator("#tab-booking")).to_have_text("预约")
+    facts = page.locator("#panel-booking .facts")
+    await expect(facts.locator("[data-key='enabled'] dd")).to_have_text("开放")
+    window = facts.locator("[data-key='window'] dd")
+    await expect(window).to_have_text("开始前 30 分钟至开始后 15 分钟")
+    await page.click("#edit-booking")
+    editor = page.locator("#editor")
+    await editor.locator("[data-field='checkin_early_min'] input").fill("20")
+    await editor.locator("[data-field='outside_window'] select").select_option("refuse")
+    await editor.locator("[data-field='fields.phone'] select").select_option("required")
+    await editor.locator("button[type=submit]").click()
+    await page.wait_for_selector("#editor", state="hidden")
+    await expect(facts.locator("[data-key='outside'] dd")).to_have_text("不予签到")
+    status, policy = await api.request("GET", "/api/v1/halls/demo/booking")
+    assert status == 200, policy
+    assert (policy["checkin_early_min"], policy["outside_window"]) == (20, "refuse")
+    assert policy["fields"] == {"name": "off", "phone": "required"}
+    # a service's booking: a refused value is said next to its field and changes nothing
+    await page.click("#panel-booking tr[data-code='A'] button")
+    await editor.locator("[data-field='capacity'] input").fill("500")
+    await editor.locator("button[type=submit]").click()
+    error = editor.locator("[data-field='capacity'] .field-error")
+    await expect(error).to_be_visible()
+    assert await page.evaluate("document.activeElement.dataset.field") == "capacity"
+    status, policy = await api.request("GET", "/api/v1/halls/demo/booking")
+    assert next(s for s in policy["services"] if s["service"] == "A")["capacity"] == 2
+    await editor.locator("[data-field='capacity'] input").fill("3")
+    await editor.locator("[data-field='slot_min'] input").fill("20")
+    await editor.locator("input[value='null']").check()  # the service's own hours
+    await editor.locator("button[type=submit]").click()
+    await page.wait_for_selector("#editor", state="hidden")
+    row = page.locator("#panel-booking tr[data-code='A']")
+    await expect(row.locator("td.hours-cell")).to_have_text("同业务的取号时间")
+    status, policy = await api.request("GET", "/api/v1/halls/demo/booking")
+    a = next(s for s in policy["services"] if s["service"] == "A")
+    assert (a["capacity"], a["slot_min"], a["hours"]) == (3, 20, None)
+    await page.click(".lang button[data-lang='en']")
+    await expect(page.locator("#tab-booking")).to_have_text("Appointments")
+    await expect(facts.locator("[data-key='outside'] dd")).to_have_text("Refused")
+    assert not errors, errors

@@ -34,6 +34,9 @@ export function hallApi(hall) {
     kiosks: () => request("GET", `${base}/kiosks`),
     putKiosk: (code, body) => request("PUT", `${base}/kiosks/${part(code)}`, body),
     deleteKiosk: (code) => request("DELETE", `${base}/kiosks/${part(code)}`),
+    booking: () => request("GET", `${base}/booking`),
+    patchBooking: (body) => request("PATCH", `${base}/booking`, body),
+    putServiceBooking: (code, body) => request("PUT", `${base}/services/${part(code)}/booking`, body),
     audit: (date, actor) => {
       const query = new URLSearchParams({ date });
       if (actor) query.set("actor", actor);

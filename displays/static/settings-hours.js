@@ -27,12 +27,13 @@ function spanRow(day, text, onRemove) {
  * The editor. `inherit`: what null means here ("always" for the hall, "hall" for a service).
  * → {node, read()}: read() is null (inherit) or the schedule as typed (the server checks it).
  */
-export function hoursEditor(value, { inherit = "always", label = words().hours, hint = "" } = {}) {
+export function hoursEditor(value, { inherit = "always", label = words().hours, hint = "", labels = {} } = {}) {
   const w = words();
   const id = ++editors;
   const name = `hours-mode-${id}`;
-  const nullLabel = inherit === "hall" ? w.same_as_hall : w.always_open;
-  const weeklyLabel = inherit === "hall" ? w.own_hours : w.weekly;
+  // `labels`: {inherit, own} in place of the two choices' words (a service's booking hours)
+  const nullLabel = labels.inherit ?? (inherit === "hall" ? w.same_as_hall : w.always_open);
+  const weeklyLabel = labels.own ?? (inherit === "hall" ? w.own_hours : w.weekly);
   const radio = (mode, text, checked) => el("label", { class: "choice" },
     el("input", { type: "radio", name, value: mode, checked }), text);
   const modes = el("div", { class: "modes", role: "radiogroup", "aria-label": label },

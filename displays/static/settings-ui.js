@@ -76,6 +76,8 @@ export function fieldOf(root, failure) {
   const present = new Set([...root.querySelectorAll(".field[data-field]")].map((f) => f.dataset.field));
   const byCode = CODE_FIELD[failure.code];
   if (byCode && present.has(byCode)) return byCode;
+  const named = failure.error?.field; // a 422 names its field
+  if (named && present.has(named)) return named;
   const message = failure.message ?? "";
   const names = [...present].sort((a, b) => b.length - a.length);
   return names.find((name) => new RegExp(`(^|[^a-z_])${name}([^a-z_]|$)`).test(message)) ?? null;

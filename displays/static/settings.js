@@ -1,9 +1,10 @@
-// The hall's settings page for its managers: log in, then six tabs (hall, services, windows,
-// staff, kiosks, audit log) over the settings API. Changes made elsewhere arrive through the
+// The hall's settings page for its managers: log in, then seven tabs (hall, services, windows,
+// staff, kiosks, appointments, audit log) over the settings API. Changes made elsewhere arrive through the
 // hall's stream (hall.updated) and are shown at once, except over a form being edited.
 import { HALL_UPDATED, HallStream } from "./protocol.js";
 import { hallApi, session, whenExpired } from "./settings-api.js";
 import { auditTab } from "./settings-audit.js";
+import { bookingTab } from "./settings-booking.js";
 import { dropToken } from "./session.js";
 import { hallTab } from "./settings-hall.js";
 import { kiosksTab } from "./settings-kiosks.js";
@@ -17,7 +18,7 @@ import { markLang, onLangToggle } from "./words.js";
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
 const api = hallApi(config.hall);
-const TABS = ["hall", "services", "windows", "staff", "kiosks", "audit"];
+const TABS = ["hall", "services", "windows", "staff", "kiosks", "booking", "audit"];
 const MANAGERS = new Set(["manager", "admin"]);
 
 let lastJson = ""; // the settings as last read from the server, to tell others' changes apart
@@ -56,6 +57,7 @@ const tabs = {
   windows: windowsTab(ctx, $("panel-windows")),
   staff: staffTab(ctx, $("panel-staff")),
   kiosks: kiosksTab(ctx, $("panel-kiosks")),
+  booking: bookingTab(ctx, $("panel-booking")),
   audit: auditTab(ctx, $("panel-audit")),
 };
 
@@ -105,6 +107,7 @@ function select(name, { focus = false } = {}) {
   history.replaceState(null, "", `${location.pathname}${location.search}#${name}`);
   if (name === "staff") tabs.staff.load();
   if (name === "kiosks") tabs.kiosks.load();
+  if (name === "booking") tabs.booking.load();
   if (name === "audit") {
     if (!ctx.state.users) api.users().then((r) => { if (r.ok) ctx.state.users = r.data.users; });
     tabs.audit.load();
@@ -270,6 +273,7 @@ function setLanguage(lang) {
     tabs.windows.render();
     if (ctx.state.users) tabs.staff.render();
     if (ctx.state.kiosks) tabs.kiosks.render();
+    tabs.booking.render();
     if (current === "audit") tabs.audit.render();
   }
   showMessage("info", "");
