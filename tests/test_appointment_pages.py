@@ -300,9 +300,9 @@ async def test_a_scanner_typing_onto_the_start_screen_checks_in_and_a_second_sca
     number = await page.inner_text("#t-number")
     await expect(page.locator("#t-booked")).to_have_text(f"Appointment {hhmm(slot['start'])}")
     tickets = len(await api.day_tickets())
-    await page.tap("#done")
-    await page.wait_for_selector("#start", state="visible")
+    # scanned again while its ticket is still on screen (no need to wait for the countdown)
     await page.keyboard.type(f"{booked['code'][:4].lower()}-{booked['code'][4:]}")
+    await page.wait_for_selector("#checkin", state="visible")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("#ticket", state="visible")
     await expect(page.locator("#t-number")).to_have_text(number)
@@ -488,4 +488,26 @@ async def test_the_settings_page_edits_the_booking_policy_and_a_services_booking
     await page.click(".lang button[data-lang='en']")
     await expect(page.locator("#tab-booking")).to_have_text("Appointments")
     await expect(facts.locator("[data-key='outside'] dd")).to_have_text("Refused")
+    assert not errors, errors
+
+
+async def test_a_hall_that_takes_no_bookings_says_so_and_its_kiosk_has_no_check_in(
+    api: Api, browser: Browser
+) -> None:
+    errors: list[str] = []
+    token = await api.login("manager")
+    status, body = await api.request(
+        "PATCH", "/api/v1/halls/demo/booking", {"enabled": False}, token=token
+    )
+    assert status == 200, body
+    page = await open_page(browser, f"{api.base}/halls/demo/book?lang=en", errors, **PHONE)
+    await expect(page.locator("#closed")).to_be_visible()
+    await expect(page.locator(".closed-title")).to_have_text("This hall takes no bookings yet")
+    assert await page.is_hidden("#pick")
+    kiosk = await open_page(browser, f"{api.base}/halls/demo/kiosk", errors, **KIOSK)
+    await kiosk.wait_for_selector(".service[data-code='A']")
+    await kiosk.wait_for_timeout(500)
+    assert await kiosk.is_hidden("#checkin-entry")
+    await kiosk.keyboard.type("ABCD2345")  # typing on the start screen opens nothing
+    assert await kiosk.is_hidden("#checkin")
     assert not errors, errors

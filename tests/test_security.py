@@ -224,7 +224,10 @@ async def test_every_page_runs_under_the_csp_without_a_violation(api: Api) -> No
         await phone_book.click("#days label:not(.full)")
         await phone_book.click("#slots label:not(.full)")
         await phone_book.click("#book")
-        await phone_book.wait_for_function("document.querySelector('#b-qr').naturalWidth > 0")
+        for _ in range(100):  # the QR code loaded (no wait_for_function: it evaluates a string)
+            if await phone_book.evaluate("document.querySelector('#b-qr').naturalWidth > 0"):
+                break
+            await asyncio.sleep(0.05)
         await watched.open(browser, api.base + f"/a/{booked['id']}")
         phone = await watched.open(browser, api.base + f"/t/{ticket['id']}")
         await phone.wait_for_function("navigator.serviceWorker.getRegistration('/static/kiosk/')")

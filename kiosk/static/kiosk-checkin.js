@@ -13,6 +13,9 @@ export const CODE_LENGTH = 8;
 const IDLE_MS = 60000; // an abandoned entry goes back to the start screen
 const MESSAGE_S = 10; // a message stays at most this long
 const CLOSED_CODES = new Set(["service_closed", "hall_closed_today", "outside_hours", "quota_reached"]);
+// Where a scan opens the entry: the start, and a ticket or message still on screen (the next
+// citizen need not wait for its countdown).
+const SCAN_OPENS = new Set(["start", "ticket", "failure", "checkin-msg"]);
 
 /** What was typed or scanned as a code: upper case, aliases read, anything else dropped. */
 export function normalizeCode(text) {
@@ -109,6 +112,7 @@ export class CheckIn {
 
   /** The entry screen, with `initial` already typed (a scan that began on the start screen). */
   open(initial = "") {
+    this.ctx.countdown.stop();
     this.message = null;
     this.ctx.setScreen("checkin");
     this.setCode(initial);
@@ -134,7 +138,7 @@ export class CheckIn {
   onKey(e) {
     if (e.defaultPrevented || this.busy) return;
     const screen = this.ctx.screen();
-    if (screen === "start" && this.enabled && !e.target.closest?.("input, textarea")) {
+    if (SCAN_OPENS.has(screen) && this.enabled && !e.target.closest?.("input, textarea")) {
       const c = codeKey(e);
       if (!c) return;
       e.preventDefault(); // a scanner's first character: the rest follow into the field
