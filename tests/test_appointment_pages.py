@@ -511,3 +511,36 @@ async def test_a_hall_that_takes_no_bookings_says_so_and_its_kiosk_has_no_check_
     await kiosk.keyboard.type("ABCD2345")  # typing on the start screen opens nothing
     assert await kiosk.is_hidden("#checkin")
     assert not errors, errors
+
+
+async def test_a_lost_reply_to_a_booking_is_retried_with_the_same_key(
+    api: Api, browser: Browser
+) -> None:
+    """The server books but its reply never reaches the phone: the page asks again with the
+    same Idempotency-Key and shows the one booking made."""
+    errors: list[str] = []
+    await enable_booking(api)
+    listed = await slots(api)
+    page = await open_page(browser, f"{api.base}/halls/demo/book", errors, **PHONE)
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    async def lose_the_first_reply(route: Any) -> None:
+        response = await route.fetch()
+        seen.append((route.request.headers["idempotency-key"], await response.json()))
+        if len(seen) == 1:
+            await route.abort("connectionreset")
+        else:
+            await route.fulfill(response=response)
+
+    await page.route("**/api/v1/halls/demo/appointments", lose_the_first_reply)
+    await page.tap(choice("days", listed[0]["start"][:10]))
+    await page.tap(choice("slots", listed[0]["start"]))
+    await page.tap("#book")
+    await page.wait_for_selector("#booking", state="visible")
+    (key1, first), (key2, second) = seen
+    assert key1 == key2
+    assert first["id"] == second["id"]
+    await expect(page.locator("#b-code")).to_have_text(f"{first['code'][:4]} {first['code'][4:]}")
+    again = {s["start"]: s for s in await slots(api, listed[0]["start"][:10])}
+    assert again[listed[0]["start"]]["booked"] == 1, "one booking, not two"
+    assert not errors, errors

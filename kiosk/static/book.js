@@ -5,6 +5,7 @@
 import {
   clock, currentLang, dayName, errorText, fillTexts, hallDayOf, pick, setLang, setTimezone, words,
 } from "./book-words.js";
+import { newKey, postRetrying } from "./kiosk-issue.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -295,17 +296,21 @@ async function book(e) {
   state.busy = true;
   state.error = null;
   render();
-  const result = await call("POST", `${hallPath}/appointments`, body);
+  // One Idempotency-Key per tap, sent again with each retry: a lost answer never books twice.
+  const accept = (data) => (data?.id ? { appointment: data } : null);
+  const result = await postRetrying(`${hallPath}/appointments`, body, newKey(), accept);
   state.busy = false;
-  if (result.status === 201 && result.data?.id) {
-    showBooking(result.data);
+  if (result.appointment) {
+    showBooking(result.appointment);
     return;
   }
-  state.error = { code: failureCode(result), field: result.field };
-  if (["slot_full", "slot_not_bookable"].includes(result.code)) chooseDay(state.day);
-  else if (result.code === "booking_disabled") startBooking();
+  const code = result.error === "down" ? "network" : result.status === 429 ? "rate_limited" : result.error;
+  const field = result.detail?.field;
+  state.error = { code, field };
+  if (["slot_full", "slot_not_bookable"].includes(code)) chooseDay(state.day);
+  else if (code === "booking_disabled") startBooking();
   render();
-  if (result.field && $(result.field)) $(result.field).focus();
+  if (field && $(field)) $(field).focus();
   else $("pick-error").scrollIntoView({ block: "nearest" });
 }
 
