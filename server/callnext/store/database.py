@@ -14,24 +14,28 @@ import asyncio
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from ..domain.clock import utcnow
+from ..domain.clock import local_day, utcnow
 from ..domain.errors import NotFound
 from ..domain.model import Hall
+from .group_commit import GroupCommitter
 from .hall_tx import HallTx, Published
 from .notify import notify_commit
+from .queue_memo import QueueMemo
 from .rows import hall_from_rows
 from .schema import halls, kiosks, services, windows
 
 DEFAULT_URL = "sqlite:///./callnext.db"
 READER_THREADS = 4
+KEPT_ESTIMATES_S = 1.0  # a queue memo's estimates serve this long after they were played
 HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 T = TypeVar("T")
 
@@ -87,11 +91,17 @@ class Database:
         self.voice_langs: frozenset[str] = frozenset()
         self._halls: dict[str, Hall] = {}
         self._async: AsyncEngine | None = None
+        # SQLite: per hall, the estimates its last committed transaction left, with the seq and
+        # config_version they are for (only the writer thread touches it).
+        self._kept: dict[str, _Kept] = {}
         if self.dialect == "sqlite":
             self._sync_writer = _sqlite_engine(self.url, writer=True)
             self._sync_reader = _sqlite_engine(self.url, writer=False)
             self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="callnext-writer")
             self._read_threads = ThreadPoolExecutor(READER_THREADS, "callnext-reader")
+            self.group_commit = GroupCommitter(
+                self._sync_writer, self._write_thread, self._keep, self._forget_all
+            )
         else:
             self._async = create_async_engine(self.url, pool_size=10, max_overflow=10)
 
@@ -200,7 +210,7 @@ class Database:
         """Run `body` as one serial write transaction on the hall; publish its events after.
         `actor`: the staff member acting, whose changes the audit log records."""
 
-        def transaction(conn: Connection) -> tuple[T, list[Published], bool]:
+        def transaction(conn: Connection) -> _Outcome[T]:
             row = conn.execute(
                 select(halls.c.seq, halls.c.config_version)
                 .where(halls.c.code == code)
@@ -210,22 +220,72 @@ class Database:
                 raise NotFound("hall_not_found", f"No hall {code!r}.")
             hall = self.load_hall(conn, code, row.config_version)
             assert hall is not None
+            at = now or utcnow()
             tx = HallTx(
-                conn, hall, int(row.seq), now or utcnow(), self.voice_langs,
+                conn, hall, int(row.seq), at, self.voice_langs,
                 reload=lambda: self._reload_hall(conn, code), actor=actor,
+                memo=self._kept_for(code, int(row.seq), hall, at),
             )  # fmt: skip
             result = body(tx)
             published = tx.flush_events()
             tx.flush_audits()
             if published and self.dialect == "postgresql":
                 notify_commit(conn, code, published[-1].seq)  # other processes, at commit
-            return result, published, tx.config_changed
+            kept = _Kept(code, tx.seq, tx.hall.config_version, tx.today, tx.kept_memo())
+            return _Outcome(result, published, tx.config_changed, kept)
 
-        result, published, config_changed = await self.run_write(transaction)
-        if config_changed:
+        if self._async is not None:
+            outcome = await self.run_write(transaction)
+        else:
+            outcome = await self.group_commit.run(transaction)
+        if outcome.config_changed:
             self.forget_hall(code)
-        self.on_commit(published)
-        return result
+        self.on_commit(outcome.published)
+        return outcome.result
+
+    # -- the queue memo kept between a hall's transactions (SQLite: one writer, one process) --
+
+    def _kept_for(self, code: str, seq: int, hall: Hall, now: datetime) -> QueueMemo | None:
+        """The queue memo the hall's last transaction left, if it is for the state now."""
+        kept = self._kept.get(code)
+        if (
+            kept is None
+            or kept.memo is None
+            or (kept.seq, kept.config_version) != (seq, hall.config_version)
+        ):
+            return None
+        age = (now - kept.memo.at).total_seconds()
+        if kept.day != local_day(now, hall.timezone) or not 0 <= age <= KEPT_ESTIMATES_S:
+            return None
+        return kept.memo
+
+    def _keep(self, outcome: _Outcome[Any]) -> None:
+        """After a body's savepoint (writer thread): keep what it left for the hall's next."""
+        self._kept[outcome.kept.hall] = outcome.kept
+
+    def _forget_all(self) -> None:
+        """After a failed COMMIT (writer thread): nothing computed in it may be reused."""
+        self._kept.clear()
+        self._halls.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    hall: str
+    seq: int
+    config_version: int
+    day: str
+    memo: QueueMemo | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome(Generic[T]):
+    """What a hall transaction body gives back to hall_write."""
+
+    result: T
+    published: list[Published]
+    config_changed: bool
+    kept: _Kept
 
 
 def _in_transaction(engine: Engine, body: Callable[[Connection], T]) -> T:

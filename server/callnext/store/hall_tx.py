@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, insert, select, update
+from sqlalchemy import ColumnElement, Executable, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -26,8 +26,28 @@ from ..domain.estimate import Estimates
 from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
 from . import queue_sql
+from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
 from .schema import audit, counters, events, halls, idempotency, tickets, windows
+
+# Statements run on every issue and call, built once: their parameters come at execution, so
+# SQLAlchemy neither builds bind parameters nor a cache key per value each time.
+_INSERT_TICKET = insert(tickets).returning(tickets.c.pk)
+_RECORD_ESTIMATE = (
+    update(tickets)
+    .where(tickets.c.pk == bindparam("ticket_pk"))
+    .values(est_at_issue_s=bindparam("est"))
+)
+_SAVE_TICKET = update(tickets).where(tickets.c.pk == bindparam("ticket_pk"))
+_SET_SEQ = update(halls).where(halls.c.id == bindparam("hall_pk")).values(seq=bindparam("new_seq"))
+_NEXT_NUMBER = {
+    name: dialect.insert(counters)
+    .on_conflict_do_update(
+        index_elements=["hall_id", "service", "day"], set_={"last": counters.c.last + 1}
+    )
+    .returning(counters.c.last)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 # The events a staff member causes, audited with their name (hall.updated: by its own row).
 AUDITED_EVENTS = protocol.EVENT_NAMES - {protocol.HALL_UPDATED, protocol.TICKET_ISSUED}
@@ -65,6 +85,7 @@ class HallTx:
         voice: frozenset[str] = frozenset(),
         reload: Callable[[], Hall] | None = None,
         actor: str | None = None,
+        memo: QueueMemo | None = None,
     ) -> None:
         self.conn = conn
         self.actor = (
@@ -78,10 +99,16 @@ class HallTx:
         self.now = now
         self.today = local_day(now, hall.timezone)
         self.config_changed = False
+        self._issued: dict[str, int] | None = None
         self._pending: list[PendingEvent] = []
         self._means: dict[str, float] | None = None
-        self._estimates: Estimates | None = None  # valid until the next write
-        self._issued: dict[str, int] | None = None
+        # The queue's estimates and counts, valid until the next write (a walk-in extends it).
+        self._memo = memo
+        self._waiting: dict[str, int] | None = None  # valid until the next write
+        self._last_walk_in: int | None = None  # the pk of a walk-in at the queue's end
+        if memo is not None:
+            self._means = dict(memo.estimates.means)
+            self._issued = dict(memo.issued) if memo.issued is not None else None
         self._json: dict[Ticket, dict[str, Any]] = {}  # valid until the next write
 
     # -- reads inside the transaction -------------------------------------------------------
@@ -150,30 +177,50 @@ class HallTx:
 
     def estimates(self) -> Estimates:
         """Everyone's estimated wait, and a new ticket's, as the queue stands now."""
-        if self._estimates is None:
-            self._estimates = queue_sql.queue_estimates(
-                self.conn, self.hall, self.now, self.means()
-            )
-        return self._estimates
+        return self._queue_memo().estimates
 
-    def _changed(self) -> None:
-        """A write happened: drop what was computed from the state before it."""
+    def waiting_counts(self) -> dict[str, int]:
+        """Waiting tickets per service."""
+        if self._memo is not None:
+            return dict(self._memo.waiting)
+        if self._waiting is None:
+            self._waiting = queue_sql.waiting_counts(self.conn, self.hall)
+        return self._waiting
+
+    def _queue_memo(self) -> QueueMemo:
+        if self._memo is None:
+            conn, hall = self.conn, self.hall
+            estimates = queue_sql.queue_estimates(conn, hall, self.now, self.means())
+            tail = queue_sql.last_walk_in_place(conn, hall)
+            self._memo = QueueMemo(estimates, self.now, tail, self.waiting_counts())
+        return self._memo
+
+    def kept_memo(self) -> QueueMemo | None:
+        """The memo of the state this transaction leaves, if it has one (Database keeps it for
+        the hall's next transaction)."""
+        if self._memo is None:
+            return None
+        return replace(self._memo, issued=dict(self.issued()))
+
+    def _changed(self, walk_in: Ticket | None = None) -> None:
+        """A write happened: drop what was computed from the state before it. A walk-in that
+        joins the queue's end extends the memo instead."""
         self._json.clear()
-        self._estimates = None
+        self._waiting = None
+        memo, self._last_walk_in = self._memo, None
+        if walk_in is not None and memo is not None and memo.takes_walk_in(walk_in.queued_at):
+            self._memo = memo.with_walk_in(walk_in.pk, walk_in.service, walk_in.queued_at)
+            self._last_walk_in = walk_in.pk
+        else:
+            self._memo = None
 
     # -- writes -----------------------------------------------------------------------------
 
     def next_sequence(self, service: str) -> int:
         """The next number of `service` today: one atomic upsert on the day's counter."""
-        dialect = self.conn.dialect.name
-        stmt_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        first = stmt_factory(counters).values(
-            hall_id=self.hall.id, service=service, day=self.today, last=1
-        )
-        upsert = first.on_conflict_do_update(
-            index_elements=["hall_id", "service", "day"], set_={"last": counters.c.last + 1}
-        ).returning(counters.c.last)
-        last = int((self.conn.execute(upsert)).scalar_one())
+        upsert = _NEXT_NUMBER[self.conn.dialect.name]
+        values = {"hall_id": self.hall.id, "service": service, "day": self.today, "last": 1}
+        last = int(self.conn.execute(upsert, values).scalar_one())
         if self._issued is not None:
             self._issued[service] = last
         return last
@@ -199,15 +246,14 @@ class HallTx:
             "priority": priority, "issued_at": to_micros(self.now),
             "queue_at": to_micros(queue_at or self.now),
         }  # fmt: skip
-        pk = self.conn.execute(insert(tickets).values(values).returning(tickets.c.pk)).scalar_one()
-        self._changed()
-        return replace(ticket, pk=int(pk))
+        pk = self.conn.execute(_INSERT_TICKET, values).scalar_one()
+        ticket = replace(ticket, pk=int(pk))
+        self._changed(ticket if queue_at is None and not priority else None)
+        return ticket
 
     def record_estimate(self, ticket: Ticket, est_wait_s: int) -> None:
         """Keep the estimate given at issue (statistics compare it with the actual wait)."""
-        self.conn.execute(
-            update(tickets).where(tickets.c.pk == ticket.pk).values(est_at_issue_s=est_wait_s)
-        )
+        self.conn.execute(_RECORD_ESTIMATE, {"ticket_pk": ticket.pk, "est": est_wait_s})
 
     def remember_idempotency(self, key: str, fingerprint: str, ticket: Ticket) -> None:
         self.conn.execute(
@@ -222,9 +268,7 @@ class HallTx:
 
     def save(self, ticket: Ticket) -> Ticket:
         """Write a ticket after a lifecycle step; returns it for chaining."""
-        self.conn.execute(
-            update(tickets).where(tickets.c.pk == ticket.pk).values(**ticket_values(ticket))
-        )
+        self.conn.execute(_SAVE_TICKET, {"ticket_pk": ticket.pk, **ticket_values(ticket)})
         self._changed()
         return ticket
 
@@ -300,9 +344,17 @@ class HallTx:
     def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
         """The API's view of a ticket now (with its place in the queue while it waits)."""
         if ticket not in self._json:
-            ahead, est = queue_sql.position(self.conn, self.hall, ticket, self.estimates())
+            ahead, est = self._position(ticket)
             self._json[ticket] = protocol.ticket_json(ticket, self.hall.timezone, ahead, est)
         return self._json[ticket]
+
+    def _position(self, ticket: Ticket) -> tuple[int | None, int | None]:
+        """(ahead, est_wait_s); a walk-in just put at the queue's end is behind every waiting
+        ticket of its service, so no count is needed."""
+        if ticket.pk is not None and ticket.pk == self._last_walk_in and self._memo is not None:
+            ahead = self._memo.waiting[ticket.service] - 1
+            return ahead, self._memo.estimates.for_ticket(ticket.pk, ticket.service, ahead)
+        return queue_sql.position(self.conn, self.hall, ticket, self.estimates())
 
     def flush_events(self) -> list[Published]:
         """Number, encode and store the pending events; bump the hall's seq once."""
@@ -310,8 +362,9 @@ class HallTx:
             return []
         conn, hall = self.conn, self.hall
         queues = queue_sql.service_states(
-            conn, hall, self.now, self.means(), self.issued(), self.estimates()
-        )
+            conn, hall, self.now, self.means(), self.issued(), self.estimates(),
+            self.waiting_counts(),
+        )  # fmt: skip
         at = rfc3339(self.now, hall.timezone)
         assert at is not None
         out: list[Published] = []
@@ -338,7 +391,7 @@ class HallTx:
                  "name": event.name, "frame": text}
             )  # fmt: skip
         conn.execute(insert(events), rows)
-        conn.execute(update(halls).where(halls.c.id == hall.id).values(seq=self.seq))
+        conn.execute(_SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})
         self._pending.clear()
         return out
 

@@ -96,6 +96,18 @@ def count_ahead(conn: Connection, hall: Hall, ticket: Ticket) -> int:
     return int((conn.execute(query)).scalar_one())
 
 
+def last_walk_in_place(conn: Connection, hall: Hall) -> int | None:
+    """The latest place (queue_at, µs) among the waiting tickets that are not priority: a
+    walk-in issued before it does not join the queue's end (a booked ticket placed later)."""
+    query = select(func.max(tickets.c.queue_at)).where(
+        tickets.c.hall_id == hall.id,
+        tickets.c.status == Status.WAITING.value,
+        tickets.c.priority.is_(False),
+    )
+    value = conn.execute(query).scalar()
+    return int(value) if value is not None else None
+
+
 def waiting_counts(conn: Connection, hall: Hall) -> dict[str, int]:
     rows = conn.execute(
         select(tickets.c.service, func.count())
@@ -183,11 +195,13 @@ def service_states(
     means: dict[str, float],
     issued: dict[str, int],
     estimates: Estimates | None = None,
+    counts: dict[str, int] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per service, for a ticket taken now: waiting count, estimated wait, and whether the
     kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota);
     `issued`: the numbers each service gave out today (issued_counts)."""
-    counts = waiting_counts(conn, hall)
+    if counts is None:
+        counts = waiting_counts(conn, hall)
     if estimates is None:
         estimates = queue_estimates(conn, hall, now, means)
     out: dict[str, dict[str, Any]] = {}

@@ -1,0 +1,276 @@
+"""Group commit on SQLite's writer (store/group_commit.py) and the queue memo that issuing
+extends between a hall's transactions (store/queue_memo.py), on a real SQLite file.
+
+The writer is held busy with a blocking job so that the bodies under test queue up and run in
+one batch: one BEGIN IMMEDIATE, a SAVEPOINT each, one COMMIT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.engine import Connection
+
+from callnext import actions
+from callnext.domain.clock import utcnow
+from callnext.domain.errors import Conflict
+from callnext.domain.model import Finish
+from callnext.store import queue_sql
+from callnext.store.database import Database
+from callnext.store.hall_tx import HallTx
+from callnext.store.schema import events, halls, tickets
+from callnext.store.setup import seed_demo
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'callnext.db'}")
+    await database.start()
+    await seed_demo(database)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@contextlib.asynccontextmanager
+async def writer_held(db: Database) -> AsyncIterator[None]:
+    """Keep the writer thread busy until the block ends, so hall writes queue up meanwhile."""
+    busy, release = threading.Event(), threading.Event()
+
+    def hold(_conn: Connection) -> None:
+        busy.set()
+        release.wait(10)
+
+    holding = asyncio.ensure_future(db.run_write(hold))
+    await asyncio.to_thread(busy.wait, 10)
+    try:
+        yield
+    finally:
+        release.set()
+        await holding
+
+
+def issue(service: str = "A", priority: bool = False) -> Callable[[HallTx], Any]:
+    return partial(actions.issue_body, service=service, priority=priority, key=None)
+
+
+def call(window: int) -> Callable[[HallTx], Any]:
+    return partial(actions.call_next_body, number=window, how=Finish.COMPLETED)
+
+
+async def stored(db: Database) -> tuple[int, list[int], int]:
+    """(the hall's seq, the stored events' seqs, the number of tickets)."""
+
+    def read(conn: Connection) -> tuple[int, list[int], int]:
+        seq = conn.execute(select(halls.c.seq)).scalar_one()
+        seqs = list(conn.execute(select(events.c.seq).order_by(events.c.seq)).scalars())
+        count = conn.execute(select(text("count(*)")).select_from(tickets)).scalar_one()
+        return int(seq), seqs, int(count)
+
+    return await db.run_read(read)
+
+
+async def test_bodies_waiting_together_commit_together_in_order(db: Database) -> None:
+    before = db.group_commit.batches
+    async with writer_held(db):
+        writes = [
+            asyncio.ensure_future(db.hall_write("demo", issue("AB"[i % 2]))) for i in range(40)
+        ]
+        await asyncio.sleep(0.05)
+        assert not any(w.done() for w in writes)  # nobody is answered before the COMMIT
+    results = await asyncio.gather(*writes)
+    assert db.group_commit.batches - before == 1  # 40 bodies, one COMMIT (MAX_BATCH is 64)
+    numbers = [body["number"] for body, _replayed in results]
+    assert numbers[0::2] == [f"A{n:03d}" for n in range(1, 21)]
+    assert numbers[1::2] == [f"B{n:03d}" for n in range(1, 21)]
+    seq, seqs, count = await stored(db)
+    assert (seq, seqs, count) == (40, list(range(1, 41)), 40)
+
+
+async def test_more_than_a_batch_is_split_and_each_is_answered(db: Database) -> None:
+    before = db.group_commit.batches
+    async with writer_held(db):
+        writes = [asyncio.ensure_future(db.hall_write("demo", issue())) for _ in range(150)]
+        await asyncio.sleep(0.05)
+    results = await asyncio.gather(*writes)
+    assert db.group_commit.batches - before == 3  # 64 + 64 + 22
+    assert [body["number"] for body, _ in results] == [f"A{n:03d}" for n in range(1, 151)]
+    assert await stored(db) == (150, list(range(1, 151)), 150)
+
+
+async def test_a_rejected_body_in_a_batch_changes_nothing_and_the_others_commit(
+    db: Database,
+) -> None:
+    def write_then_refuse(tx: HallTx) -> None:
+        tx.insert_ticket("A", False)
+        tx.emit("ticket.issued", None, None)
+        raise Conflict("refused", "a rejected request")
+
+    async with writer_held(db):
+        first = asyncio.ensure_future(db.hall_write("demo", issue()))
+        refused = asyncio.ensure_future(db.hall_write("demo", write_then_refuse))
+        last = asyncio.ensure_future(db.hall_write("demo", issue()))
+        await asyncio.sleep(0.05)
+    assert (await first)[0]["number"] == "A001"
+    with pytest.raises(Conflict):
+        await refused
+    assert (await last)[0]["number"] == "A002"  # the refused body's number was rolled back
+    assert await stored(db) == (2, [1, 2], 2)
+
+
+async def test_a_failed_commit_answers_every_body_with_the_error_and_stores_nothing(
+    db: Database,
+) -> None:
+    def breaks_the_commit(tx: HallTx) -> None:
+        # A foreign key checked only at COMMIT: the whole batch's COMMIT fails for real.
+        tx.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        tx.conn.execute(insert(events).values(hall_id=999_999, seq=1, at=0, name="x", frame="{}"))
+
+    await db.hall_write("demo", issue())  # a memo is kept for the hall
+    async with writer_held(db):
+        writes = [asyncio.ensure_future(db.hall_write("demo", issue())) for _ in range(3)]
+        writes.insert(1, asyncio.ensure_future(db.hall_write("demo", breaks_the_commit)))
+        await asyncio.sleep(0.05)
+    outcomes = await asyncio.gather(*writes, return_exceptions=True)
+    assert all(isinstance(o, Exception) and "FOREIGN KEY" in str(o) for o in outcomes)
+    assert await stored(db) == (1, [1], 1)
+    assert db._kept == {}  # nothing computed in the failed batch is reused
+    body, _ = await db.hall_write("demo", issue())
+    assert (body["number"], body["ahead"]) == ("A002", 1)
+    assert await stored(db) == (2, [1, 2], 2)
+
+
+async def test_issuing_and_calling_at_once_keep_seq_gapless_and_each_ticket_called_once(
+    db: Database,
+) -> None:
+    async def issuer() -> None:
+        for i in range(30):
+            await db.hall_write("demo", issue("ABC"[i % 3]))
+
+    async def window(number: int) -> list[str]:
+        called = []
+        for _ in range(25):
+            result = await db.hall_write("demo", call(number))
+            if result["called"] is not None:
+                called.append(result["called"]["number"])
+            await asyncio.sleep(0)
+        return called
+
+    runs = await asyncio.gather(*(issuer() for _ in range(4)), *(window(n) for n in range(1, 9)))
+    called = [number for run in runs if run for number in run]
+    assert len(called) == len(set(called))
+    seq, seqs, count = await stored(db)
+    assert count == 120
+    assert seqs == list(range(1, seq + 1))
+    assert db.group_commit.bodies > db.group_commit.batches  # bodies did share COMMITs
+
+
+# -- the queue memo ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL the writer runs meanwhile."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    engine = db._sync_writer
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def replayed_waits(db: Database, now: Any, pks: list[int]) -> dict[int, int]:
+    """Each waiting ticket's estimate with the queue played forward from the database."""
+
+    def read(conn: Connection) -> dict[int, int]:
+        hall = db.load_hall(conn, "demo")
+        assert hall is not None
+        means = queue_sql.mean_service_s(conn, hall, "")
+        estimates = queue_sql.queue_estimates(conn, hall, now, means)
+        out = {}
+        for pk in pks:
+            row = conn.execute(select(tickets.c.service).where(tickets.c.pk == pk)).one()
+            out[pk] = estimates.for_ticket(pk, row.service, 0)
+        return out
+
+    return await db.run_read(read)
+
+
+async def test_walk_ins_extend_the_memo_and_get_the_replays_estimates(db: Database) -> None:
+    now = utcnow()
+    for service in "AAABBC":
+        await db.hall_write("demo", issue(service), now=now)
+    for number in (1, 5, 7):  # busy windows: the play starts from their current tickets
+        await db.hall_write("demo", call(number), now=now)
+    waiting = await db.run_read(
+        lambda conn: queue_sql.waiting_counts(conn, db.load_hall(conn, "demo"))
+    )  # type: ignore[arg-type]
+    assert waiting == {"A": 1, "B": 1, "C": 1}
+    issued = []
+    with statements(db) as seen:
+        for i in range(30):
+            body, _ = await db.hall_write("demo", issue("ABC"[i % 4 % 3]), now=now)
+            issued.append(body)
+    assert not any("max(tickets.queue_at)" in s for s in seen)  # never played again
+    assert not any("count(" in s for s in seen)  # nor counted
+    pks = await db.run_read(
+        lambda conn: list(
+            conn.execute(select(tickets.c.pk).order_by(tickets.c.pk.desc()).limit(30)).scalars()
+        )
+    )
+    replay = await replayed_waits(db, now, sorted(pks))
+    assert [b["est_wait_s"] for b in issued] == [replay[pk] for pk in sorted(pks)]
+    ahead = dict(waiting)  # each walk-in is behind every waiting ticket of its service
+    for body in issued:
+        assert body["ahead"] == ahead[body["service"]]
+        ahead[body["service"]] += 1
+
+
+async def test_a_call_a_priority_ticket_or_a_later_booked_place_play_the_queue_again(
+    db: Database,
+) -> None:
+    now = utcnow()
+    await db.hall_write("demo", issue(), now=now)
+    for change in (call(1), issue("A", priority=True)):
+        await db.hall_write("demo", change, now=now)
+        with statements(db) as seen:
+            await db.hall_write("demo", issue(), now=now)
+        assert not any("max(tickets.queue_at)" in s for s in seen)  # played in the change
+    booked_at = now + timedelta(minutes=10)  # a booked ticket placed by its later slot
+
+    def booked(tx: HallTx) -> None:
+        ticket = tx.insert_ticket("A", False, queue_at=booked_at)
+        tx.emit("ticket.issued", ticket, None)
+
+    await db.hall_write("demo", booked, now=now)
+    with statements(db) as seen:
+        walk_in, _ = await db.hall_write("demo", issue(), now=now)
+    assert any("max(tickets.queue_at)" in s for s in seen)  # not at the end: played again
+    pk = await db.run_read(
+        lambda conn: conn.execute(select(text("max(pk)")).select_from(tickets)).scalar_one()
+    )
+    assert walk_in["est_wait_s"] == (await replayed_waits(db, now, [pk]))[pk]
+
+
+async def test_the_memo_serves_one_second_then_the_queue_is_played_again(db: Database) -> None:
+    now = utcnow()
+    await db.hall_write("demo", issue(), now=now)
+    for later, plays in ((0.5, False), (1.6, True), (1.7, False), (1.0, True)):
+        with statements(db) as seen:
+            await db.hall_write("demo", issue(), now=now + timedelta(seconds=later))
+        assert any("max(tickets.queue_at)" in s for s in seen) is plays, later
