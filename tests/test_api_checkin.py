@@ -144,8 +144,11 @@ async def test_outside_the_window_a_walk_in_ticket_by_default(
     assert status == 201, body
     assert (body["kind"], body["ticket"]["ahead"]) == ("early_walk_in", 1)  # behind walk_in
     assert body["appointment"]["checkin_kind"] == "early_walk_in"
+    assert "booked" not in body["ticket"]  # a walk-in's ticket: not 预约, no slot
+    assert "slot" not in body["ticket"]
     status, body = await checkin(api, late["code"])
     assert (status, body["kind"], body["ticket"]["ahead"]) == (201, "late_walk_in", 2)
+    assert "booked" not in body["ticket"]
     assert (await called_order(api, 1)) == [walk_in["number"]]
 
 

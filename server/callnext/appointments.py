@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from . import protocol as p
 from .actions import issue_new
 from .domain import appointment as ap
-from .domain.appointment import Appointment, Policy, ServiceBooking, Status
+from .domain.appointment import Appointment, CheckinKind, Policy, ServiceBooking, Status
 from .domain.appointment_stats import appointment_stats
 from .domain.availability import Hours
 from .domain.clock import day_bounds, local_day, rfc3339, to_micros, utcnow
@@ -219,7 +219,9 @@ def checkin_body(tx: HallTx, typed: str) -> tuple[Json, bool]:
                   "ticket": shown, "kind": kind, "again": True}  # fmt: skip
         return answer, True
     decided = ap.decide_checkin(a, tx.now, tx.hall.timezone, policy)
-    ticket, shown = issue_new(tx, a.service, False, queue_at=decided.queue_at, slot=a.start)
+    # Only an on-time check-in gets a booked ticket (预约, its slot); early or late, a walk-in's.
+    slot = a.start if decided.kind is CheckinKind.ON_TIME else None
+    ticket, shown = issue_new(tx, a.service, False, queue_at=decided.queue_at, slot=slot)
     done = replace(a, status=Status.CHECKED_IN, checked_in_at=tx.now,
                    checkin_kind=decided.kind, ticket_pk=ticket.pk)  # fmt: skip
     sql.save_appointment(tx.conn, done)
