@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -38,6 +38,14 @@ READER_THREADS = 4
 KEPT_ESTIMATES_S = 1.0  # a queue memo's estimates serve this long after they were played
 HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 T = TypeVar("T")
+
+
+# The hall's row, locked (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE holds the lock).
+_LOCK_HALL = (
+    select(halls.c.seq, halls.c.config_version)
+    .where(halls.c.code == bindparam("hall_code"))
+    .with_for_update()
+)
 
 
 class DatabaseUrlError(ValueError):
@@ -211,11 +219,7 @@ class Database:
         `actor`: the staff member acting, whose changes the audit log records."""
 
         def transaction(conn: Connection) -> _Outcome[T]:
-            row = conn.execute(
-                select(halls.c.seq, halls.c.config_version)
-                .where(halls.c.code == code)
-                .with_for_update()
-            ).first()
+            row = conn.execute(_LOCK_HALL, {"hall_code": code}).first()
             if row is None:
                 raise NotFound("hall_not_found", f"No hall {code!r}.")
             hall = self.load_hall(conn, code, row.config_version)
