@@ -92,9 +92,11 @@ def test_serve_demo_prints_the_urls_and_warns_about_demo_credentials(
     wait_for_line(demo_server.output, base + "/halls/demo/dashboard")
     out = "".join(demo_server.output)
     for path in ("/halls/demo/kiosk", "/halls/demo/display", "/halls/demo/staff",
-                 "/halls/demo/dashboard", "/halls/demo/settings",
-                 "/api/v1/halls/demo"):  # fmt: skip
+                 "/halls/demo/dashboard", "/halls/demo/settings", "/halls/demo/book",
+                 "/halls/demo/windows/1/rate", "/api/v1/halls/demo"):  # fmt: skip
         assert base + path in out, out
+        with urllib.request.urlopen(base + path, timeout=10) as page:  # each one answers
+            assert page.status == 200, path
     warning = next(line for line in demo_server.output if "WARNING" in line)
     assert "demo" in warning
     assert "password" in warning

@@ -38,6 +38,8 @@ PAGES = (
     ("staff console", "/halls/{hall}/staff"),
     ("dashboard", "/halls/{hall}/dashboard"),
     ("settings", "/halls/{hall}/settings"),
+    ("booking", "/halls/{hall}/book"),
+    ("rating screen", "/halls/{hall}/windows/1/rate"),
     ("hall API", "/api/v1/halls/{hall}"),
 )
 
