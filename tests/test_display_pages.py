@@ -100,6 +100,7 @@ async def test_lobby_in_english_with_a_notice(api: Api, browser: Browser) -> Non
     page = await open_page(browser, api.base + LOBBY + "?lang=en&notice=Closed+at+noon")
     assert await text(page, "#hall-name") == "Demo Service Hall"
     assert await text(page, "#notice") == "Closed at noon"
+    await page.wait_for_selector("#recent li:not([hidden])")  # the snapshot, drawn
     assert await recent(page) == ["B001 Window 5"]
     assert "Utility transfer" in await text(page, "#queues")
     assert await page.get_attribute("html", "lang") == "en"
