@@ -11,6 +11,8 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from .strict import missing
+
 CHROMIUM = os.environ.get("CALLNEXT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 FLAGS = [
@@ -27,9 +29,9 @@ TIMEOUT_MS = 10000  # a page test's default wait
 
 
 def chromium_missing() -> str | None:
-    """Why the browser tests cannot run here, or None."""
+    """Why the browser tests cannot run here, or None (under CALLNEXT_TEST_STRICT, an error)."""
     if not os.access(CHROMIUM, os.X_OK):
-        return f"no Chromium at {CHROMIUM} (scripts/setup --system installs it)"
+        return missing(f"no Chromium at {CHROMIUM} (scripts/setup --system installs it)")
     return None
 
 

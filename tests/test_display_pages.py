@@ -24,6 +24,7 @@ from playwright.async_api import Browser, Page, WebSocketRoute
 from callnext import protocol
 from callnext.config import Settings
 
+from . import strict
 from .browser import chromium_missing, launch
 from .helpers import ROOT, Api, ServerProcess, read_events, running_app
 
@@ -321,7 +322,7 @@ async def test_voice_mode_plays_the_servers_announcements(tmp_path: Path, browse
         await api.window(5, "call-next")
         frames = [f for f in await read_events(api) if f["event"] == "ticket.called"]
         if frames[0]["announce"]["audio_en"] is None:
-            pytest.skip("the server's voice is unavailable here (espeak-ng missing?)")
+            strict.skip("the server's voice is unavailable here (espeak-ng missing?)")
         urls = [f["announce"]["audio_en"] for f in frames]
         assert urls == ["/sounds/announce/en/A001-1.wav", "/sounds/announce/en/B001-5.wav"]
         assert await played_to_the_end(page, 4) == [CHIME, urls[0], CHIME, urls[1]]
