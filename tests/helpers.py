@@ -220,6 +220,16 @@ async def wait_until(predicate: Any, timeout: float = 5.0, interval: float = 0.0
     raise AssertionError("condition not met in time")
 
 
+async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
+    """The next `count` frames of a display stream, each within 5 s."""
+    out = []
+    for _ in range(count):
+        msg = await ws.receive(5)
+        assert msg.type is aiohttp.WSMsgType.TEXT, msg
+        out.append(json.loads(msg.data))
+    return out
+
+
 async def read_events(api: Api, since: int = 0, hall: str = "demo") -> list[dict[str, Any]]:
     """Every event after `since`, as the display stream replays it (`?since=`), up to the hall's
     seq when called. Strict: the frames must be events, numbered since + 1, since + 2, … with no

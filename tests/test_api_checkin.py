@@ -12,14 +12,13 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 import pytest
 
 from callnext.config import Settings
 from callnext.domain.clock import utcnow
 from callnext.store.database import Database
 
-from .helpers import Api
+from .helpers import Api, frames
 from .test_api_appointments import HALL, book, enable, first_slot, manager, move, state
 from .test_api_ratings import app_and_db
 from .test_kiosk_printing import FakePrinter, add_kiosk
@@ -236,15 +235,6 @@ async def test_a_kiosk_prints_a_booked_ticket_once_saying_appointment(
     assert "预约 Appointment".encode("gb18030") in printer.jobs[0]
     assert body["ticket"]["number"].encode() in printer.jobs[0]
     await printer.stop()
-
-
-async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
-    out = []
-    for _ in range(count):
-        msg = await ws.receive(5)
-        assert msg.type is aiohttp.WSMsgType.TEXT, msg
-        out.append(json.loads(msg.data))
-    return out
 
 
 async def test_events_on_v1_and_v2_carry_no_personal_data(booked: tuple[Api, Database]) -> None:

@@ -9,24 +9,14 @@ import asyncio
 import json
 from typing import Any
 
-import aiohttp
 import pytest
 
 from callnext import protocol
 from callnext.config import Settings
 
-from .helpers import ROOT, Api, running_app
+from .helpers import ROOT, Api, frames, running_app
 
 V1, V2 = "/ws/v1/halls/demo", "/ws/v2/halls/demo"
-
-
-async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
-    out = []
-    for _ in range(count):
-        msg = await ws.receive(5)
-        assert msg.type is aiohttp.WSMsgType.TEXT, msg
-        out.append(json.loads(msg.data))
-    return out
 
 
 def strip_ids(value: Any) -> Any:
