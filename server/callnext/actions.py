@@ -6,7 +6,7 @@ below hand them to Database.hall_write. They return the API's JSON.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -136,9 +136,7 @@ def issue_new(
     the service gives none now; numbered; its estimate kept; ticket.issued. `queue_at` and
     `slot`: a booked ticket's place and slot (appointments.py)."""
     _issuable_service(tx, service, priority)
-    ticket = tx.insert_ticket(service, priority, queue_at=queue_at)
-    if slot is not None:
-        ticket = tx.save(replace(ticket, slot=slot))
+    ticket = tx.insert_ticket(service, priority, queue_at=queue_at, slot=slot)
     body = tx.ticket_json(ticket)
     tx.record_estimate(ticket, body["est_wait_s"])  # what the citizen is told, to check later
     tx.emit(p.TICKET_ISSUED, ticket, None)

@@ -235,7 +235,8 @@ class Database:
             tx.flush_audits()
             if published and self.dialect == "postgresql":
                 notify_commit(conn, code, published[-1].seq)  # other processes, at commit
-            kept = _Kept(code, tx.seq, tx.hall.config_version, tx.today, tx.kept_memo())
+            memo = tx.kept_memo() if self._async is None else None  # SQLite's one writer only
+            kept = _Kept(code, tx.seq, tx.hall.config_version, tx.today, memo)
             return _Outcome(result, published, tx.config_changed, kept)
 
         if self._async is not None:

@@ -189,10 +189,7 @@ class HallTx:
 
     def _queue_memo(self) -> QueueMemo:
         if self._memo is None:
-            conn, hall = self.conn, self.hall
-            estimates = queue_sql.queue_estimates(conn, hall, self.now, self.means())
-            tail = queue_sql.last_walk_in_place(conn, hall)
-            self._memo = QueueMemo(estimates, self.now, tail, self.waiting_counts())
+            self._memo = queue_sql.play_queue(self.conn, self.hall, self.now, self.means())
         return self._memo
 
     def kept_memo(self) -> QueueMemo | None:
@@ -226,9 +223,15 @@ class HallTx:
         return last
 
     def insert_ticket(
-        self, service: str, priority: bool, *, queue_at: datetime | None = None
+        self,
+        service: str,
+        priority: bool,
+        *,
+        queue_at: datetime | None = None,
+        slot: datetime | None = None,
     ) -> Ticket:
-        """A new waiting ticket; `queue_at`: where its place counts from (default: now)."""
+        """A new waiting ticket; `queue_at`: where its place counts from (default: now);
+        `slot`: the appointment's slot, for a booked ticket."""
         number = format_number(service, self.next_sequence(service))
         ticket = Ticket(
             id=secrets.token_urlsafe(16),
@@ -240,6 +243,7 @@ class HallTx:
             status=Status.WAITING,
             issued_at=self.now,
             queue_at=queue_at or self.now,
+            slot=slot,
         )
         values = ticket_values(ticket) | {
             "id": ticket.id, "hall_id": self.hall.id, "day": ticket.day, "number": number,
@@ -248,7 +252,7 @@ class HallTx:
         }  # fmt: skip
         pk = self.conn.execute(_INSERT_TICKET, values).scalar_one()
         ticket = replace(ticket, pk=int(pk))
-        self._changed(ticket if queue_at is None and not priority else None)
+        self._changed(ticket if queue_at is None and slot is None and not priority else None)
         return ticket
 
     def record_estimate(self, ticket: Ticket, est_wait_s: int) -> None:

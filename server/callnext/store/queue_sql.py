@@ -25,6 +25,7 @@ from ..domain.estimate import (
 )
 from ..domain.model import Hall, Status, Ticket, WindowStatus
 from ..domain.queue import queue_key, service_head
+from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import counters, tickets
 
@@ -96,18 +97,6 @@ def count_ahead(conn: Connection, hall: Hall, ticket: Ticket) -> int:
     return int((conn.execute(query)).scalar_one())
 
 
-def last_walk_in_place(conn: Connection, hall: Hall) -> int | None:
-    """The latest place (queue_at, µs) among the waiting tickets that are not priority: a
-    walk-in issued before it does not join the queue's end (a booked ticket placed later)."""
-    query = select(func.max(tickets.c.queue_at)).where(
-        tickets.c.hall_id == hall.id,
-        tickets.c.status == Status.WAITING.value,
-        tickets.c.priority.is_(False),
-    )
-    value = conn.execute(query).scalar()
-    return int(value) if value is not None else None
-
-
 def waiting_counts(conn: Connection, hall: Hall) -> dict[str, int]:
     rows = conn.execute(
         select(tickets.c.service, func.count())
@@ -155,14 +144,26 @@ def queue_estimates(
     conn: Connection, hall: Hall, now: datetime, means: dict[str, float]
 ) -> Estimates:
     """The estimated waits of everyone waiting, and of a ticket taken now (domain.estimate)."""
-    waiting = [
-        Waiting(pk, service)
-        for pk, service in conn.execute(
-            select(tickets.c.pk, tickets.c.service)
-            .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value)
-            .order_by(*QUEUE_ORDER)
-        )
-    ]
+    return play_queue(conn, hall, now, means).estimates
+
+
+def play_queue(conn: Connection, hall: Hall, now: datetime, means: dict[str, float]) -> QueueMemo:
+    """The queue played forward, with what the same read of the waiting tickets gives too: the
+    waiting count per service and the latest place of one that is not priority (the last in
+    queue order, as priority ones come first)."""
+    waiting: list[Waiting] = []
+    counts = {s.code: 0 for s in hall.services}
+    tail: int | None = None
+    rows = conn.execute(
+        select(tickets.c.pk, tickets.c.service, tickets.c.priority, tickets.c.queue_at)
+        .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value)
+        .order_by(*QUEUE_ORDER)
+    )
+    for pk, service, priority, queue_at in rows:
+        waiting.append(Waiting(pk, service))
+        counts[service] = counts.get(service, 0) + 1
+        if not priority:
+            tail = int(queue_at)
     busy: dict[int, float] = {}
     current = select(tickets.c.window, tickets.c.service, tickets.c.last_called_at).where(
         tickets.c.hall_id == hall.id, tickets.c.status == Status.CALLED.value
@@ -175,7 +176,7 @@ def queue_estimates(
         for w in hall.windows
         if w.status is WindowStatus.OPEN
     ]
-    return estimate(waiting, windows, means)
+    return QueueMemo(estimate(waiting, windows, means), now, tail, counts)
 
 
 def issued_counts(conn: Connection, hall: Hall, day: str) -> dict[str, int]:
