@@ -3,11 +3,13 @@
 For each display count it opens N /ws/v2 display streams, issues tickets from many concurrent
 kiosks (the durable rate: each 201 is a committed ticket), then presses call-next on the demo
 windows one press at a time and measures, for each press, the time until the first and the last
-display has the call. The same N displays then measure the floor: a bare aiohttp broadcast
-server with no database (callnext.bench_floor, in a child process) sending a frame of the same
-size; every callnext latency is also printed as a ratio to the floor's. The memory each idle
-display costs is read from /proc (the server's pid comes from /healthz) when the server runs on
-this machine. Run it against a server started with CALLNEXT_RATE_LIMITS=off.
+display has the call, once the displays have read everything the issuing sent them. The same N
+displays then measure the floor: a bare aiohttp broadcast server with no database
+(callnext.bench_floor, in a child process) sending the same frames, byte for byte but the seq,
+that a press of callnext sent; every callnext latency is also printed as a ratio to the floor's.
+The memory each idle display costs is read from /proc (the server's pid comes from /healthz)
+when the server runs on this machine. Run it against a server started with
+CALLNEXT_RATE_LIMITS=off.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import socket
 import statistics
 import sys
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +36,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 IDLE_S = 1.0  # how long the open displays idle before the server's memory is read again
 OPEN_BATCH = 200  # displays connecting at once (the server's listen backlog is 1,024)
 RECEIPT_TIMEOUT_S = 30.0  # for every display to have a call (10,000 sockets on 2 cores)
+QUIET_S = 0.25  # the displays have read everything once no frame arrived for this long
+SETTLE_TIMEOUT_S = 120.0
 
 
 @dataclass
@@ -40,8 +45,8 @@ class Displays:
     """N display connections, each noting when it saw the frame of each seq."""
 
     seen: dict[int, list[float]] = field(default_factory=dict)
-    sizes: list[int] = field(default_factory=list)  # bytes of the ticket.called frames seen
     frames: int = 0  # TEXT frames received, all displays together
+    latest: deque[str] = field(default_factory=lambda: deque(maxlen=8))  # the first display's
     sockets: list[aiohttp.ClientWebSocketResponse] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -54,16 +59,25 @@ class Displays:
             for ws in await asyncio.gather(*batch):
                 await ws.receive()  # the snapshot
                 self.sockets.append(ws)
-                self.tasks.append(asyncio.create_task(self._read(ws)))
+                self.tasks.append(asyncio.create_task(self._read(ws, len(self.sockets) == 1)))
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse, sample: bool) -> None:
         async for msg in ws:
             self.frames += 1
+            if sample and msg.type is aiohttp.WSMsgType.TEXT:
+                self.latest.append(msg.data)
             if msg.type is aiohttp.WSMsgType.TEXT and '"ticket.called"' in msg.data:
                 seq = json.loads(msg.data)["seq"]
                 self.seen.setdefault(seq, []).append(time.perf_counter())
-                if len(self.sizes) < 1000:
-                    self.sizes.append(len(msg.data.encode()))
+
+    async def settle(self) -> None:
+        """Wait until the displays have read what was sent them (no frame for QUIET_S), so that
+        a press is timed from a quiet start, not behind a backlog of the issuing's frames."""
+        deadline = time.perf_counter() + SETTLE_TIMEOUT_S
+        seen = -1
+        while seen != self.frames and time.perf_counter() < deadline:
+            seen = self.frames
+            await asyncio.sleep(QUIET_S)
 
     async def close(self) -> None:
         for task in self.tasks:
@@ -173,10 +187,9 @@ async def open_idle(
 
 async def measure_callnext(
     session: aiohttp.ClientSession, args: argparse.Namespace, count: int
-) -> tuple[Result, int, int]:
-    """callnext's figures at `count` displays, the size of its ticket.called frame, and how
-    many frames a press sends each display (call-next over a current ticket: two, its
-    ticket.finished and the ticket.called)."""
+) -> tuple[Result, list[str]]:
+    """callnext's figures at `count` displays, and the frames its last press sent a display
+    (call-next over a current ticket: two, its ticket.finished and the ticket.called)."""
     base, hall = args.server.rstrip("/"), args.hall
     displays = Displays()
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
@@ -186,6 +199,7 @@ async def measure_callnext(
         per_count(args.calls, args.displays, count),
     )
     rate = await issue_tickets(session, base, hall, tickets, args.concurrency)
+    await displays.settle()
     async with session.post(
         f"{base}/api/v1/login", json={"username": "manager", "password": "demo"}
     ) as resp:
@@ -200,15 +214,14 @@ async def measure_callnext(
     first, last = await time_presses(displays, call_next, calls)
     per_press = max(1, round(displays.frames / (len(displays.sockets) * max(1, len(last)))))
     await displays.close()
-    size = int(statistics.median(displays.sizes)) if displays.sizes else 300
-    return Result(count, first, last, kb, rate), size, per_press
+    return Result(count, first, last, kb, rate), list(displays.latest)[-per_press:]
 
 
 async def measure_floor(
-    session: aiohttp.ClientSession, count: int, presses: int, size: int, per_press: int = 1
+    session: aiohttp.ClientSession, count: int, presses: int, frames: list[str]
 ) -> Result:
-    """The bare broadcast server's figures at `count` displays: each press sends `per_press`
-    frames of `size` bytes to each display, as callnext's press did, the last its call."""
+    """The bare broadcast server's figures at `count` displays: each press sends each display
+    `frames`, the frames callnext's press sent (the last its call), with a new seq."""
     floor = FloorProcess(_free_port())
     await floor.start()
     try:
@@ -216,10 +229,11 @@ async def measure_floor(
         assert floor.proc is not None
         url = "ws" + floor.base.removeprefix("http") + "/ws"
         kb = await open_idle(session, displays, url, count, floor.proc.pid)
+        await displays.settle()
 
         async def publish(i: int) -> bool:
-            query = f"seq={i + 1}&size={size}&frames={per_press}"
-            async with session.post(f"{floor.base}/publish?{query}") as resp:
+            url = f"{floor.base}/publish?seq={i + 1}"
+            async with session.post(url, json={"frames": frames}) as resp:
                 return resp.status == 200
 
         first, last = await time_presses(displays, publish, presses)
@@ -278,11 +292,11 @@ async def run(args: argparse.Namespace) -> None:
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         for count in args.displays:
-            cn, size, per_press = await measure_callnext(session, args, count)
+            cn, frames = await measure_callnext(session, args, count)
             presses = len(cn.last) or per_count(args.calls, args.displays, count)
-            fl = await measure_floor(session, count, presses, size, per_press)
-            report(cn, fl, size, args.concurrency)
-            print(f"frames per press to each display: {per_press} (the floor sends as many)")
+            fl = await measure_floor(session, count, presses, frames)
+            report(cn, fl, len(frames[-1].encode()), args.concurrency)
+            print(f"frames per press to each display: {len(frames)} (the floor sends the same)")
             rows.append((cn, fl))
     table(rows)
 

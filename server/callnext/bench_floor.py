@@ -1,10 +1,12 @@
 """The broadcast floor: a bare aiohttp server with no database (python -m callnext.bench_floor).
 
-GET /ws registers a WebSocket client; POST /publish?size=S&seq=N&frames=K encodes K frames of
-S bytes ONCE (K - 1 ticket.finished-like, then the ticket.called-like one: what a call-next
-sends) and writes them to every client with aiohttp's send_frame, uncompressed; GET /healthz
-answers its process id. What the benchmark measures against it is the least any server built
-on aiohttp's own writes can take to reach N displays with the same frames on this machine.
+GET /ws registers a WebSocket client; POST /publish?seq=N with a JSON body {"frames": [text, …]}
+takes the frames a callnext press sent a display (the benchmark captures them), gives each the
+seq N, encodes them ONCE and writes them to every client with aiohttp's send_frame,
+uncompressed (with no body: ?size=S&frames=K, K frames of S bytes shaped like a call's);
+GET /healthz answers its process id. What the benchmark measures against it is the least any
+server built on aiohttp's own writes can take to reach N displays with the same frames on this
+machine.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -22,6 +25,7 @@ from collections.abc import Sequence
 from aiohttp import WSMsgType, web
 
 CLIENTS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("clients")
+SEQ = re.compile(r'"seq":\d+')
 
 
 def raise_open_files() -> int:
@@ -54,10 +58,18 @@ async def ws_handler(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+def with_seq(text: str, seq: int) -> bytes:
+    """A captured frame's text with its (first) seq replaced: the same bytes, a new press."""
+    return SEQ.sub(f'"seq":{seq}', text, count=1).encode()
+
+
 async def publish(request: web.Request) -> web.Response:
-    seq, size = int(request.query.get("seq", "1")), int(request.query.get("size", "300"))
-    before = [frame(seq, size, "ticket.finished")] * (int(request.query.get("frames", "1")) - 1)
-    data = [*before, frame(seq, size)]
+    seq = int(request.query.get("seq", "1"))
+    if request.can_read_body:
+        data = [with_seq(text, seq) for text in (await request.json())["frames"]]
+    else:
+        size, count = int(request.query.get("size", "300")), int(request.query.get("frames", "1"))
+        data = [*[frame(seq, size, "ticket.finished")] * (count - 1), frame(seq, size)]
     clients: set[web.WebSocketResponse] = request.app[CLIENTS]
     for ws in list(clients):
         with contextlib.suppress(ConnectionError):

@@ -75,24 +75,32 @@ def estimate(
     waiting: Iterable[Waiting], windows: Iterable[OpenWindow], means: Mapping[str, float]
 ) -> Estimates:
     """Play the open windows forward over the waiting tickets (see the module's docstring)."""
-    lines: dict[str, deque[tuple[int, Waiting]]] = {}
-    for order, ticket in enumerate(waiting):
-        lines.setdefault(ticket.service, deque()).append((order, ticket))
     open_windows = list(windows)
-    heap = [(w.busy_s, w.number, w) for w in open_windows]
+    lines: dict[str, deque[tuple[int, int, str]]] = {
+        s: deque() for w in open_windows for s in w.services
+    }
+    for order, ticket in enumerate(waiting):
+        line = lines.get(ticket.service)
+        if line is not None:  # no open window serves it: it gets no start
+            line.append((order, ticket.pk, ticket.service))
+    served = [[lines[s] for s in w.services] for w in open_windows]
+    heap = [(w.busy_s, w.number, i) for i, w in enumerate(open_windows)]
     heapq.heapify(heap)
     starts: dict[int, float] = {}
     free: dict[int, float] = {w.number: w.busy_s for w in open_windows}
     while heap:
-        at, number, window = heapq.heappop(heap)
-        heads = [lines[s][0] for s in window.services if lines.get(s)]
-        if not heads:
-            continue  # nothing left this window serves: it stays free from `at`
-        _order, ticket = min(heads, key=lambda head: head[0])
-        lines[ticket.service].popleft()
-        starts[ticket.pk] = at
-        free[number] = at + means.get(ticket.service, 300.0)
-        heapq.heappush(heap, (free[number], number, window))
+        at, number, i = heap[0]
+        best = None
+        for line in served[i]:  # the earliest, in queue order, of the heads it serves
+            if line and (best is None or line[0][0] < best[0][0]):
+                best = line
+        if best is None:  # nothing left this window serves: it stays free from `at`
+            heapq.heappop(heap)
+            continue
+        _order, pk, service = best.popleft()
+        starts[pk] = at
+        free[number] = done = at + means.get(service, 300.0)
+        heapq.heapreplace(heap, (done, number, i))
     return Estimates(starts, _free_at(open_windows, free, means), dict(means), tuple(open_windows),
                      free)  # fmt: skip
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -39,6 +39,17 @@ class Session:
 _ACCOUNT_COLUMNS = (
     users.c.id, users.c.username, users.c.role, halls.c.code.label("hall"), users.c.window,
 )  # fmt: skip
+
+_LIVE_SESSION = (  # the account behind a token, while its session lives
+    select(*_ACCOUNT_COLUMNS, sessions.c.desk_window, sessions.c.desk_id)
+    .join(sessions, sessions.c.user_id == users.c.id)
+    .outerjoin(halls, halls.c.id == users.c.hall_id)
+    .where(
+        sessions.c.token_hash == bindparam("token_hash"),
+        sessions.c.expires_at > bindparam("now"),
+        users.c.disabled.is_(False),
+    )
+)
 
 
 def _account(row: object) -> Account:
@@ -134,18 +145,8 @@ async def login(db: Database, username: str, password: str, ttl: timedelta) -> S
 
 async def authenticate(db: Database, token: str) -> Account:
     """The account behind a live token."""
-    row = await db.run_read(
-        lambda conn: conn.execute(
-            select(*_ACCOUNT_COLUMNS, sessions.c.desk_window, sessions.c.desk_id)
-            .join(sessions, sessions.c.user_id == users.c.id)
-            .outerjoin(halls, halls.c.id == users.c.hall_id)
-            .where(
-                sessions.c.token_hash == token_digest(token),
-                sessions.c.expires_at > to_micros(utcnow()),
-                users.c.disabled.is_(False),
-            )
-        ).first()
-    )
+    values = {"token_hash": token_digest(token), "now": to_micros(utcnow())}
+    row = await db.run_read(lambda conn: conn.execute(_LIVE_SESSION, values).first())
     if row is None:
         raise Unauthenticated("bad_token", "The token is unknown or has expired; log in again.")
     return _account(row)

@@ -36,6 +36,7 @@ from .schema import halls, kiosks, services, windows
 DEFAULT_URL = "sqlite:///./callnext.db"
 READER_THREADS = 4
 KEPT_ESTIMATES_S = 1.0  # a queue memo's estimates serve this long after they were played
+KEPT_QUEUE_S = 60.0  # and its waiting tickets this long after they were read from the database
 HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 T = TypeVar("T")
 
@@ -259,10 +260,13 @@ class Database:
             or (kept.seq, kept.config_version) != (seq, hall.config_version)
         ):
             return None
-        age = (now - kept.memo.at).total_seconds()
-        if kept.day != local_day(now, hall.timezone) or not 0 <= age <= KEPT_ESTIMATES_S:
+        memo = kept.memo
+        read_age = (now - memo.read_at).total_seconds() if memo.read_at is not None else -1.0
+        if kept.day != local_day(now, hall.timezone) or not 0 <= read_age <= KEPT_QUEUE_S:
             return None
-        return kept.memo
+        if memo.at is None or not 0 <= (now - memo.at).total_seconds() <= KEPT_ESTIMATES_S:
+            return memo.stale()  # the tickets still hold; the windows' clock has moved on
+        return memo
 
     def _keep(self, outcome: _Outcome[Any]) -> None:
         """After a body's savepoint (writer thread): keep what it left for the hall's next."""

@@ -38,6 +38,11 @@ _RECORD_ESTIMATE = (
     .where(tickets.c.pk == bindparam("ticket_pk"))
     .values(est_at_issue_s=bindparam("est"))
 )
+_CURRENT = select(*TICKET_COLUMNS).where(
+    tickets.c.hall_id == bindparam("hall_pk"),
+    tickets.c.window == bindparam("window_number"),
+    tickets.c.status == Status.CALLED.value,
+)
 _SAVE_TICKET = update(tickets).where(tickets.c.pk == bindparam("ticket_pk"))
 _SET_SEQ = update(halls).where(halls.c.id == bindparam("hall_pk")).values(seq=bindparam("new_seq"))
 _NEXT_NUMBER = {
@@ -102,12 +107,14 @@ class HallTx:
         self._issued: dict[str, int] | None = None
         self._pending: list[PendingEvent] = []
         self._means: dict[str, float] | None = None
-        # The queue's estimates and counts, valid until the next write (a walk-in extends it).
+        # The waiting tickets, their counts and estimates, kept exact through each write
+        # (store/queue_memo.py); None: to be read again.
         self._memo = memo
         self._waiting: dict[str, int] | None = None  # valid until the next write
         self._last_walk_in: int | None = None  # the pk of a walk-in at the queue's end
         if memo is not None:
-            self._means = dict(memo.estimates.means)
+            if memo.estimates is not None:  # the means they were played with are still true
+                self._means = dict(memo.estimates.means)
             self._issued = dict(memo.issued) if memo.issued is not None else None
         self._json: dict[Ticket, dict[str, Any]] = {}  # valid until the next write
 
@@ -130,7 +137,9 @@ class HallTx:
 
     def current(self, window: int) -> Ticket | None:
         """The ticket the window has called and not finished."""
-        return self._find(tickets.c.window == window, tickets.c.status == Status.CALLED.value)
+        row = self.conn.execute(_CURRENT, {"hall_pk": self.hall.id, "window_number": window})
+        found = row.first()
+        return ticket_from_row(found, self.hall.code) if found else None
 
     def next_waiting(self, services: tuple[str, ...]) -> Ticket | None:
         return queue_sql.next_waiting(self.conn, self.hall, services, self.today)
@@ -177,7 +186,9 @@ class HallTx:
 
     def estimates(self) -> Estimates:
         """Everyone's estimated wait, and a new ticket's, as the queue stands now."""
-        return self._queue_memo().estimates
+        played = self._queue_memo().estimates
+        assert played is not None
+        return played
 
     def waiting_counts(self) -> dict[str, int]:
         """Waiting tickets per service."""
@@ -188,9 +199,11 @@ class HallTx:
         return self._waiting
 
     def _queue_memo(self) -> QueueMemo:
-        if self._memo is None:
-            self._memo = queue_sql.play_queue(self.conn, self.hall, self.now, self.means())
-        return self._memo
+        memo = self._memo
+        if memo is None or memo.estimates is None:  # played again, from the memo's tickets
+            memo = queue_sql.play_queue(self.conn, self.hall, self.now, self.means(), memo)
+            self._memo = memo
+        return memo
 
     def kept_memo(self) -> QueueMemo | None:
         """The memo of the state this transaction leaves, if it has one (Database keeps it for
@@ -199,17 +212,23 @@ class HallTx:
             return None
         return replace(self._memo, issued=dict(self.issued()))
 
-    def _changed(self, walk_in: Ticket | None = None) -> None:
+    def _changed(self, walk_in: Ticket | None = None, left: Ticket | None = None) -> None:
         """A write happened: drop what was computed from the state before it. A walk-in that
-        joins the queue's end extends the memo instead."""
+        joins the queue's end extends the memo, and a ticket that is not waiting (any more)
+        leaves it; any other write drops it. Every write but a walk-in may have finished a
+        ticket, so the recent service times are read again."""
         self._json.clear()
         self._waiting = None
         memo, self._last_walk_in = self._memo, None
-        if walk_in is not None and memo is not None and memo.takes_walk_in(walk_in.queued_at):
+        if walk_in is None:
+            self._means = None
+        if memo is None:
+            return
+        if walk_in is not None and memo.takes_walk_in(walk_in.queued_at):
             self._memo = memo.with_walk_in(walk_in.pk, walk_in.service, walk_in.queued_at)
             self._last_walk_in = walk_in.pk
         else:
-            self._memo = None
+            self._memo = memo.without(left.pk) if left is not None else None
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -273,7 +292,8 @@ class HallTx:
     def save(self, ticket: Ticket) -> Ticket:
         """Write a ticket after a lifecycle step; returns it for chaining."""
         self.conn.execute(_SAVE_TICKET, {"ticket_pk": ticket.pk, **ticket_values(ticket)})
-        self._changed()
+        # not waiting now: it left the queue, or was not in it; waiting: it came back or moved
+        self._changed(left=ticket if ticket.status is not Status.WAITING else None)
         return ticket
 
     def write_config(self, *statements: Executable) -> None:
@@ -357,7 +377,7 @@ class HallTx:
         ticket of its service, so no count is needed."""
         if ticket.pk is not None and ticket.pk == self._last_walk_in and self._memo is not None:
             ahead = self._memo.waiting[ticket.service] - 1
-            return ahead, self._memo.estimates.for_ticket(ticket.pk, ticket.service, ahead)
+            return ahead, self.estimates().for_ticket(ticket.pk, ticket.service, ahead)
         return queue_sql.position(self.conn, self.hall, ticket, self.estimates())
 
     def flush_events(self) -> list[Published]:

@@ -1,12 +1,17 @@
-"""What a hall's queue was computed to be, carried from one transaction to the next while only
-walk-ins join its end (SQLite: one writer, one process; Database keeps it per hall).
+"""What a hall's queue was computed to be, carried from one transaction to the next (SQLite:
+one writer, one process; Database keeps it per hall).
 
-Issuing a ticket needs everyone's estimated wait (the queue played forward), the waiting count
-of each service and the numbers given out today. Played again from the database, the estimates
-cost time in proportion to the queue: at 1,000 waiting, most of an issue's time. A walk-in that
-joins the end changes them in a way `domain.estimate.extend` computes exactly, so the memo is
-extended instead, and dropped at any other change (a call, a finish, a pause, a new setting, a
-booked ticket placed by its slot).
+Issuing or calling needs everyone's estimated wait (the queue played forward), the waiting count
+of each service and the numbers given out today. Read and played again from the database, they
+cost time in proportion to the queue: at 1,000 waiting, most of a transaction's time. So the
+memo keeps the waiting tickets themselves, in queue order, and follows each change exactly:
+
+- a walk-in that joins the end is appended, and its estimates are extended with
+  `domain.estimate.extend` (exactly what a replay gives);
+- a ticket that leaves the queue (called, cancelled, expired) is taken out, and the estimates
+  are played again from the memo's tickets, with no read of the queue;
+- anything else (a priority or booked ticket, a ticket back in the queue, a setting, a pause)
+  drops the memo, and the queue is read again.
 """
 
 from __future__ import annotations
@@ -16,26 +21,49 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.clock import to_micros
-from ..domain.estimate import Estimates, extend
+from ..domain.estimate import Estimates, Waiting, extend
 
 
 @dataclass(frozen=True, slots=True)
 class QueueMemo:
-    estimates: Estimates
-    at: datetime  # when the queue was last played forward (the busy windows' clock)
-    tail: int | None  # the latest place (queue_at, µs) of a waiting ticket that is not priority
+    queue: tuple[Waiting, ...]  # the waiting tickets, in queue order
     waiting: Mapping[str, int]  # waiting tickets per service
+    tail: int | None  # the latest place (queue_at, µs) of a waiting ticket that is not priority
+    # the queue played forward at `at` (the busy windows' clock); None: to be played again
+    estimates: Estimates | None = None
+    at: datetime | None = None
     issued: Mapping[str, int] | None = None  # numbers given out today per service, if read
+    read_at: datetime | None = None  # when `queue` was read from the database
 
     def takes_walk_in(self, now: datetime) -> bool:
         """Whether a walk-in issued `now` queues behind everyone (no booked ticket's place
-        lies after now), so that extending the memo is exact."""
+        lies after now), so that appending it to the memo is exact."""
         return self.tail is None or to_micros(now) >= self.tail
 
     def with_walk_in(self, pk: int, service: str, now: datetime) -> QueueMemo:
+        est = self.estimates
         return replace(
             self,
-            estimates=extend(self.estimates, pk, service),
+            queue=(*self.queue, Waiting(pk, service)),
+            estimates=extend(est, pk, service) if est is not None else None,
             tail=to_micros(now),
             waiting={**self.waiting, service: self.waiting.get(service, 0) + 1},
         )
+
+    def without(self, pk: int) -> QueueMemo:
+        """The memo once ticket `pk` is no longer waiting (if it was), its estimates to be
+        played again (a window, a mean service time or the queue changed)."""
+        left = next((w for w in self.queue if w.pk == pk), None)
+        if left is None:
+            return replace(self, estimates=None, at=None)
+        return replace(
+            self,
+            queue=tuple(w for w in self.queue if w.pk != pk),
+            waiting={**self.waiting, left.service: self.waiting[left.service] - 1},
+            estimates=None,
+            at=None,
+        )
+
+    def stale(self) -> QueueMemo:
+        """The same queue, its estimates to be played again at the next use."""
+        return replace(self, estimates=None, at=None)

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 
 from ..domain.availability import availability_json
@@ -30,6 +31,37 @@ from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import counters, tickets
 
 QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.queue_at, tickets.c.pk)
+_WAITING = (
+    select(tickets.c.pk, tickets.c.service, tickets.c.priority, tickets.c.queue_at)
+    .where(tickets.c.hall_id == bindparam("hall_pk"), tickets.c.status == Status.WAITING.value)
+    .order_by(*QUEUE_ORDER)
+)
+_RECENT = (  # a service's latest finishes of the day
+    select(tickets.c.finished_at - tickets.c.called_at)
+    .where(
+        tickets.c.hall_id == bindparam("hall_pk"),
+        tickets.c.day == bindparam("day"),
+        tickets.c.service == bindparam("service"),
+        tickets.c.finished_at.is_not(None),
+        tickets.c.outcome.is_not(None),
+        tickets.c.called_at.is_not(None),
+    )
+    .order_by(tickets.c.finished_at.desc(), tickets.c.pk.desc())
+    .limit(RECENT)
+)
+_HEAD_OF = (  # the head of the queue of a window's services (none with a priority ratio)
+    select(*TICKET_COLUMNS)
+    .where(
+        tickets.c.hall_id == bindparam("hall_pk"),
+        tickets.c.status == Status.WAITING.value,
+        tickets.c.service.in_(bindparam("codes", expanding=True)),
+    )
+    .order_by(*QUEUE_ORDER)
+    .limit(1)
+)
+_SERVING = select(tickets.c.window, tickets.c.service, tickets.c.last_called_at).where(
+    tickets.c.hall_id == bindparam("hall_pk"), tickets.c.status == Status.CALLED.value
+)
 
 
 def _head(conn: Connection, hall: Hall, *where: ColumnElement[bool]) -> Ticket | None:
@@ -48,7 +80,8 @@ def next_waiting(conn: Connection, hall: Hall, services: Iterable[str], day: str
     codes = list(services)
     rated = {c: s.priority_ratio for c in codes if (s := hall.service(c)) and s.priority_ratio}
     if not rated:
-        return _head(conn, hall, tickets.c.service.in_(codes))
+        row = conn.execute(_HEAD_OF, {"hall_pk": hall.id, "codes": codes}).first()
+        return ticket_from_row(row, hall.code) if row else None
     heads = []
     for code in codes:
         if code not in rated:
@@ -111,72 +144,68 @@ def waiting_counts(conn: Connection, hall: Hall) -> dict[str, int]:
 
 def mean_service_s(conn: Connection, hall: Hall, day: str) -> dict[str, float]:
     """Each service's recent mean service time on `day` (domain.estimate.recent_mean: the latest
-    services, pulled toward the configured default while there are few)."""
-    t = tickets.c
-    duration = (t.finished_at - t.called_at).label("duration")
-    rank = func.row_number().over(partition_by=t.service, order_by=t.finished_at.desc())
-    latest = (
-        select(t.service, duration, rank.label("rank"))
-        .where(
-            t.hall_id == hall.id,
-            t.day == day,
-            t.outcome.is_not(None),
-            t.called_at.is_not(None),
-            t.finished_at.is_not(None),
-        )
-        .subquery()
-    )
-    rows = conn.execute(
-        select(latest.c.service, latest.c.duration)
-        .where(latest.c.rank <= RECENT)
-        .order_by(latest.c.service, latest.c.rank)
-    )
-    durations: dict[str, list[float]] = {}
-    for service, micros in rows:
-        durations.setdefault(service, []).append(float(micros) / 1e6)
-    return {
-        s.code: recent_mean(durations.get(s.code, []), float(s.default_service_s))
-        for s in hall.services
-    }
+    services, pulled toward the configured default while there are few): per service, its
+    latest RECENT finishes, read backwards along ix_tickets_finished."""
+    out = {}
+    for s in hall.services:
+        values = {"hall_pk": hall.id, "day": day, "service": s.code}
+        durations = [float(micros) / 1e6 for micros in conn.execute(_RECENT, values).scalars()]
+        out[s.code] = recent_mean(durations, float(s.default_service_s))
+    return out
 
 
 def queue_estimates(
     conn: Connection, hall: Hall, now: datetime, means: dict[str, float]
 ) -> Estimates:
     """The estimated waits of everyone waiting, and of a ticket taken now (domain.estimate)."""
-    return play_queue(conn, hall, now, means).estimates
+    played = play_queue(conn, hall, now, means).estimates
+    assert played is not None
+    return played
 
 
-def play_queue(conn: Connection, hall: Hall, now: datetime, means: dict[str, float]) -> QueueMemo:
-    """The queue played forward, with what the same read of the waiting tickets gives too: the
-    waiting count per service and the latest place of one that is not priority (the last in
-    queue order, as priority ones come first)."""
-    waiting: list[Waiting] = []
+def play_queue(
+    conn: Connection,
+    hall: Hall,
+    now: datetime,
+    means: dict[str, float],
+    memo: QueueMemo | None = None,
+) -> QueueMemo:
+    """The queue played forward now: from `memo`'s waiting tickets when given (no read of the
+    queue), else from one ordered read of them, which gives too the waiting count per service
+    and the latest place of one that is not priority (the last in queue order, as priority
+    ones come first)."""
+    if memo is None:
+        memo = replace(read_queue(conn, hall), read_at=now)
+    played = estimate(memo.queue, open_windows(conn, hall, now, means), means)
+    return replace(memo, estimates=played, at=now)
+
+
+def read_queue(conn: Connection, hall: Hall) -> QueueMemo:
+    """The waiting tickets in queue order, their count per service and the latest place."""
+    queue: list[Waiting] = []
     counts = {s.code: 0 for s in hall.services}
     tail: int | None = None
-    rows = conn.execute(
-        select(tickets.c.pk, tickets.c.service, tickets.c.priority, tickets.c.queue_at)
-        .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value)
-        .order_by(*QUEUE_ORDER)
-    )
-    for pk, service, priority, queue_at in rows:
-        waiting.append(Waiting(pk, service))
+    for pk, service, priority, queue_at in conn.execute(_WAITING, {"hall_pk": hall.id}):
+        queue.append(Waiting(pk, service))
         counts[service] = counts.get(service, 0) + 1
         if not priority:
             tail = int(queue_at)
+    return QueueMemo(tuple(queue), counts, tail)
+
+
+def open_windows(
+    conn: Connection, hall: Hall, now: datetime, means: dict[str, float]
+) -> list[OpenWindow]:
+    """The windows that call, each with how long its current ticket still takes."""
     busy: dict[int, float] = {}
-    current = select(tickets.c.window, tickets.c.service, tickets.c.last_called_at).where(
-        tickets.c.hall_id == hall.id, tickets.c.status == Status.CALLED.value
-    )
-    for window, service, last_called in conn.execute(current):
+    for window, service, last_called in conn.execute(_SERVING, {"hall_pk": hall.id}):
         elapsed = (to_micros(now) - int(last_called or to_micros(now))) / 1e6
         busy[window] = remaining_s(means.get(service, 300.0), elapsed)
-    windows = [
+    return [
         OpenWindow(w.number, w.services, busy.get(w.number, 0.0))
         for w in hall.windows
         if w.status is WindowStatus.OPEN
     ]
-    return QueueMemo(estimate(waiting, windows, means), now, tail, counts)
 
 
 def issued_counts(conn: Connection, hall: Hall, day: str) -> dict[str, int]:

@@ -127,6 +127,8 @@ tickets = Table(
     UniqueConstraint("hall_id", "day", "number"),
     Index("ix_tickets_queue", "hall_id", "status", "service", "priority", "queue_at", "pk"),
     Index("ix_tickets_recent", "hall_id", "day", "last_called_at"),  # the day's latest calls
+    # each service's latest finishes of the day (its recent mean service time)
+    Index("ix_tickets_finished", "hall_id", "day", "service", "finished_at"),
     # The hall's pending matters (accepted at a window, not yet completed).
     Index(
         "ix_tickets_pending",
