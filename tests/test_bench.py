@@ -39,10 +39,15 @@ def test_bench_measures_callnext_and_the_floor(
                 rf"floor POST → {name} display p50 +[\d.]+ ms +p99 +[\d.]+ ms", section
             )
         assert re.search(r"memory per idle display: -?[\d.]+ KB +floor -?[\d.]+ KB", section)
+        fan_out = r"first → last display \(the fan-out\) p50 +[\d.]+ ms +p99 +[\d.]+ ms;"
+        assert re.search(fan_out + r" +floor p50 +[\d.]+ ms +p99 +[\d.]+ ms", section), section
         # call-next over a window's current ticket: its ticket.finished, then the ticket.called
         assert re.search(r"frames per press to each display: [12] \(the floor", section), section
         latencies = r"( [\d.]+ / [\d.]+ ms \|){3}"
-        row = rf"\| {count} \| [\d,]+ \|{latencies} [\d.]+ × \| -?[\d.]+ \(-?[\d.]+\) \|"
+        row = (
+            rf"\| {count} \| [\d,]+ \|{latencies} [\d.]+ × \| -?[\d.]+ \(-?[\d.]+\) \|"
+            r" [\d.]+ \([\d.]+\) ms \|"
+        )
         assert re.search(row, out), out
 
 

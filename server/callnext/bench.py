@@ -47,6 +47,7 @@ class Displays:
     seen: dict[int, list[float]] = field(default_factory=dict)
     frames: int = 0  # TEXT frames received, all displays together
     latest: deque[str] = field(default_factory=lambda: deque(maxlen=8))  # the first display's
+    sampled: int = 0  # TEXT frames the first display received
     sockets: list[aiohttp.ClientWebSocketResponse] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -66,6 +67,7 @@ class Displays:
             self.frames += 1
             if sample and msg.type is aiohttp.WSMsgType.TEXT:
                 self.latest.append(msg.data)
+                self.sampled += 1
             if msg.type is aiohttp.WSMsgType.TEXT and '"ticket.called"' in msg.data:
                 seq = json.loads(msg.data)["seq"]
                 self.seen.setdefault(seq, []).append(time.perf_counter())
@@ -94,6 +96,11 @@ class Result:
     last: list[float]
     kb_per_display: float | None
     rate: float | None = None  # durable tickets/s (callnext only)
+
+    @property
+    def spread(self) -> list[float]:
+        """From the first display to the last, per press: the fan-out itself."""
+        return [last - first for first, last in zip(self.first, self.last, strict=True)]
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -124,19 +131,13 @@ async def issue_tickets(
 Press = Callable[[int], Awaitable[bool]]  # the i-th press; False: nothing more to call
 
 
-async def time_presses(displays: Displays, press: Press, presses: int) -> tuple[list[float], ...]:
-    """(to first display, to last display) in ms for each press, one press at a time."""
-    first: list[float] = []
-    last: list[float] = []
-    for i in range(presses):
-        sent = time.perf_counter()
-        if not await press(i):
-            break
-        seq = await _called_seq(displays, sent)
-        times = displays.seen.get(seq, [])
-        first.append((min(times) - sent) * 1000)
-        last.append((max(times) - sent) * 1000)
-    return first, last
+async def time_press(displays: Displays, press: Press, i: int) -> tuple[float, float] | None:
+    """(to the first display, to the last display) in ms for press `i`; None: nothing called."""
+    sent = time.perf_counter()
+    if not await press(i):
+        return None
+    times = displays.seen[await _called_seq(displays, sent)]
+    return (min(times) - sent) * 1000, (max(times) - sent) * 1000
 
 
 async def _called_seq(displays: Displays, sent: float) -> int:
@@ -185,62 +186,75 @@ async def open_idle(
     return None if before is None or after is None else (after - before) / count
 
 
-async def measure_callnext(
+async def measure(
     session: aiohttp.ClientSession, args: argparse.Namespace, count: int
-) -> tuple[Result, list[str]]:
-    """callnext's figures at `count` displays, and the frames its last press sent a display
-    (call-next over a current ticket: two, its ticket.finished and the ticket.called)."""
+) -> tuple[Result, Result, tuple[int, int]]:
+    """callnext's and the floor's figures at `count` displays, and (the bytes of callnext's
+    ticket.called frame, the frames a press sent each display). The two sides' presses
+    alternate, so that both meet the same machine; each floor press sends the frames
+    callnext's press before it sent a display (call-next over a current ticket: two, its
+    ticket.finished and the ticket.called)."""
     base, hall = args.server.rstrip("/"), args.hall
-    displays = Displays()
+    ours, theirs = Displays(), Displays()
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
-    kb = await open_idle(session, displays, ws_url, count, await server_pid(session, base))
-    tickets, calls = (
-        per_count(args.tickets, args.displays, count),
-        per_count(args.calls, args.displays, count),
-    )
-    rate = await issue_tickets(session, base, hall, tickets, args.concurrency)
-    await displays.settle()
+    kb = await open_idle(session, ours, ws_url, count, await server_pid(session, base))
+    floor = FloorProcess(_free_port())
+    await floor.start()
+    try:
+        assert floor.proc is not None
+        floor_url = "ws" + floor.base.removeprefix("http") + "/ws"
+        floor_kb = await open_idle(session, theirs, floor_url, count, floor.proc.pid)
+        tickets = per_count(args.tickets, args.displays, count)
+        rate = await issue_tickets(session, base, hall, tickets, args.concurrency)
+        await ours.settle()
+        cn, fl = Result(count, [], [], kb, rate), Result(count, [], [], floor_kb)
+        sent = await _alternate(session, args, (ours, cn), (theirs, fl), floor.base)
+    finally:
+        await ours.close()
+        await theirs.close()
+        await floor.stop()
+    return cn, fl, sent
+
+
+async def _alternate(
+    session: aiohttp.ClientSession,
+    args: argparse.Namespace,
+    callnext: tuple[Displays, Result],
+    the_floor: tuple[Displays, Result],
+    floor_base: str,
+) -> tuple[int, int]:
+    """Press call-next, then the floor with the same frames, --calls times; the bytes of the
+    last ticket.called frame, and how many frames that press sent each display."""
+    base, hall = args.server.rstrip("/"), args.hall
+    (ours, cn), (theirs, fl) = callnext, the_floor
     async with session.post(
         f"{base}/api/v1/login", json={"username": "manager", "password": "demo"}
     ) as resp:
         headers = {"Authorization": f"Bearer {(await resp.json())['token']}"}
+    frames: list[str] = []
 
     async def call_next(i: int) -> bool:
         url = f"{base}/api/v1/halls/{hall}/windows/{1 + i % 8}/call-next"
         async with session.post(url, headers=headers) as resp:
             return bool((await resp.json()).get("called"))
 
-    displays.frames = 0
-    first, last = await time_presses(displays, call_next, calls)
-    per_press = max(1, round(displays.frames / (len(displays.sockets) * max(1, len(last)))))
-    await displays.close()
-    return Result(count, first, last, kb, rate), list(displays.latest)[-per_press:]
+    async def publish(i: int) -> bool:
+        url = f"{floor_base}/publish?seq={i + 1}"
+        async with session.post(url, json={"frames": frames}) as resp:
+            return resp.status == 200
 
-
-async def measure_floor(
-    session: aiohttp.ClientSession, count: int, presses: int, frames: list[str]
-) -> Result:
-    """The bare broadcast server's figures at `count` displays: each press sends each display
-    `frames`, the frames callnext's press sent (the last its call), with a new seq."""
-    floor = FloorProcess(_free_port())
-    await floor.start()
-    try:
-        displays = Displays()
-        assert floor.proc is not None
-        url = "ws" + floor.base.removeprefix("http") + "/ws"
-        kb = await open_idle(session, displays, url, count, floor.proc.pid)
-        await displays.settle()
-
-        async def publish(i: int) -> bool:
-            url = f"{floor.base}/publish?seq={i + 1}"
-            async with session.post(url, json={"frames": frames}) as resp:
-                return resp.status == 200
-
-        first, last = await time_presses(displays, publish, presses)
-        await displays.close()
-        return Result(count, first, last, kb)
-    finally:
-        await floor.stop()
+    for i in range(per_count(args.calls, args.displays, cn.displays)):
+        before = ours.sampled
+        timed = await time_press(ours, call_next, i)
+        if timed is None:
+            break
+        frames = list(ours.latest)[-(ours.sampled - before) :]
+        floor_timed = await time_press(theirs, publish, i)
+        assert floor_timed is not None
+        for result, (first, last) in ((cn, timed), (fl, floor_timed)):
+            result.first.append(first)
+            result.last.append(last)
+    return (len(frames[-1].encode()) if frames else 0), len(frames)
 
 
 def _free_port() -> int:
@@ -263,6 +277,11 @@ def report(cn: Result, fl: Result, size: int, concurrency: int) -> None:
             f"p99 {p99:6.1f} ms = {p99 / f99:4.1f} × floor   (n={len(ours)})"
         )
         print(f"floor POST → {name} display p50 {f50:6.1f} ms   p99 {f99:6.1f} ms")
+    (s50, s99), (t50, t99) = _figures(cn.spread), _figures(fl.spread)
+    print(
+        f"first → last display (the fan-out) p50 {s50:6.1f} ms   p99 {s99:6.1f} ms;   "
+        f"floor p50 {t50:6.1f} ms   p99 {t99:6.1f} ms"
+    )
     if cn.kb_per_display is None:
         print("memory per idle display: not read (the server is not on this machine)")
     else:
@@ -273,15 +292,18 @@ def report(cn: Result, fl: Result, size: int, concurrency: int) -> None:
 def table(rows: list[tuple[Result, Result]]) -> None:
     """The summary, as the Markdown table of docs/performance.md."""
     print("\n| displays | durable tickets/s | → first p50 / p99 | → last p50 / p99 "
-          "| floor → last p50 / p99 | last p99 ÷ floor | KB / idle display (floor) |")  # fmt: skip
-    print("|---:|---:|---|---|---|---:|---|")
+          "| floor → last p50 / p99 | last p99 ÷ floor | KB / idle display (floor) "
+          "| first → last p99 (floor) |")  # fmt: skip
+    print("|---:|---:|---|---|---|---:|---|---|")
     for cn, fl in rows:
         (a, b), (c, d), (e, f) = _figures(cn.first), _figures(cn.last), _figures(fl.last)
         kb = "n/a" if cn.kb_per_display is None else f"{cn.kb_per_display:.1f}"
         fkb = "n/a" if fl.kb_per_display is None else f"{fl.kb_per_display:.1f}"
+        spread, floor_spread = _figures(cn.spread)[1], _figures(fl.spread)[1]
         print(
             f"| {cn.displays:,} | {cn.rate:,.0f} | {a:.1f} / {b:.1f} ms | {c:.1f} / {d:.1f} ms "
-            f"| {e:.1f} / {f:.1f} ms | {d / f:.1f} × | {kb} ({fkb}) |"
+            f"| {e:.1f} / {f:.1f} ms | {d / f:.2f} × | {kb} ({fkb}) "
+            f"| {spread:.1f} ({floor_spread:.1f}) ms |"
         )
 
 
@@ -292,11 +314,9 @@ async def run(args: argparse.Namespace) -> None:
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         for count in args.displays:
-            cn, frames = await measure_callnext(session, args, count)
-            presses = len(cn.last) or per_count(args.calls, args.displays, count)
-            fl = await measure_floor(session, count, presses, frames)
-            report(cn, fl, len(frames[-1].encode()), args.concurrency)
-            print(f"frames per press to each display: {len(frames)} (the floor sends the same)")
+            cn, fl, (size, per_press) = await measure(session, args, count)
+            report(cn, fl, size, args.concurrency)
+            print(f"frames per press to each display: {per_press} (the floor sends the same)")
             rows.append((cn, fl))
     table(rows)
 
