@@ -274,6 +274,15 @@ async def test_the_server_pings_at_least_every_30_s(
         assert msg.type in {aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED}, msg
 
 
+def test_each_connection_pings_at_its_own_period_within_the_contracts() -> None:
+    """Screens that connect together (after a restart) drift apart in their pings."""
+    periods = {stream.heartbeat_s() for _ in range(200)}
+    assert len(periods) > 150
+    assert min(periods) >= stream.HEARTBEAT_S * (1 - stream.HEARTBEAT_JITTER)
+    assert max(periods) <= stream.HEARTBEAT_S <= 30
+    assert max(periods) - min(periods) > stream.HEARTBEAT_S * stream.HEARTBEAT_JITTER / 2
+
+
 async def test_200_displays_get_the_same_events_in_the_same_order(api: Api) -> None:
     """200 concurrent displays (100 `websockets`, 100 aiohttp) receive the same frames, in the
     same order, after the same snapshot seq."""

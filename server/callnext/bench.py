@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import json
 import math
 import socket
@@ -23,7 +25,7 @@ import statistics
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -126,6 +128,18 @@ async def issue_tickets(
     start = time.perf_counter()
     await asyncio.gather(*(kiosk() for _ in range(concurrency)))
     return count / (time.perf_counter() - start)
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """This client's garbage collector waits while a press is timed (it runs between them):
+    what is measured is the server's fan-out, not the client's collections."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(1)
 
 
 Press = Callable[[int], Awaitable[bool]]  # the i-th press; False: nothing more to call
@@ -243,13 +257,17 @@ async def _alternate(
         async with session.post(url, json={"frames": frames}) as resp:
             return resp.status == 200
 
+    gc.collect()
+    gc.freeze()  # the displays' objects: this client's own collections do not walk them
     for i in range(per_count(args.calls, args.displays, cn.displays)):
         before = ours.sampled
-        timed = await time_press(ours, call_next, i)
+        with _no_gc():
+            timed = await time_press(ours, call_next, i)
         if timed is None:
             break
         frames = list(ours.latest)[-(ours.sampled - before) :]
-        floor_timed = await time_press(theirs, publish, i)
+        with _no_gc():
+            floor_timed = await time_press(theirs, publish, i)
         assert floor_timed is not None
         for result, (first, last) in ((cn, timed), (fl, floor_timed)):
             result.first.append(first)

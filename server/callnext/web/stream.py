@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
@@ -23,6 +24,15 @@ from .keys import DB, HUB, SETTINGS
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 25.0  # the contract promises a ping at least every 30 s
+# Each connection pings at its own period, up to this share under HEARTBEAT_S: screens that
+# connected together (after a restart, all of them) do not stay pinged together, in a burst
+# that delays the calls fanned out meanwhile.
+HEARTBEAT_JITTER = 0.3
+
+
+def heartbeat_s() -> float:
+    """A new connection's ping period."""
+    return HEARTBEAT_S * (1 - HEARTBEAT_JITTER * random.random())
 REPLAY_BATCH = 500
 
 
@@ -111,7 +121,7 @@ async def _stream(request: web.Request, public: bool) -> web.StreamResponse:
     hall = await db.hall(request.match_info["hall"])
     channel = public_channel(hall.code) if public else hall.code
     since = _since(request)
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, compress=False, max_msg_size=4096)
+    ws = web.WebSocketResponse(heartbeat=heartbeat_s(), compress=False, max_msg_size=4096)
     await ws.prepare(request)
     ws.headers.clear()  # the 101's headers are sent: keep no copy for the connection's life
     task, transport = asyncio.current_task(), request.transport
