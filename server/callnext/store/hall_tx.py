@@ -14,8 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Executable, insert, select, update
 from sqlalchemy.engine import Connection
 
 from .. import protocol
@@ -28,31 +27,15 @@ from ..domain.numbering import format_number
 from . import queue_sql
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
-from .schema import audit, counters, events, halls, idempotency, tickets, windows
-
-# Statements run on every issue and call, built once: their parameters come at execution, so
-# SQLAlchemy neither builds bind parameters nor a cache key per value each time.
-_INSERT_TICKET = insert(tickets).returning(tickets.c.pk)
-_RECORD_ESTIMATE = (
-    update(tickets)
-    .where(tickets.c.pk == bindparam("ticket_pk"))
-    .values(est_at_issue_s=bindparam("est"))
+from .schema import audit, events, halls, idempotency, tickets, windows
+from .ticket_sql import (
+    CURRENT,
+    INSERT_TICKET,
+    NEXT_NUMBER,
+    RECORD_ESTIMATE,
+    SAVE_TICKET,
+    SET_SEQ,
 )
-_CURRENT = select(*TICKET_COLUMNS).where(
-    tickets.c.hall_id == bindparam("hall_pk"),
-    tickets.c.window == bindparam("window_number"),
-    tickets.c.status == Status.CALLED.value,
-)
-_SAVE_TICKET = update(tickets).where(tickets.c.pk == bindparam("ticket_pk"))
-_SET_SEQ = update(halls).where(halls.c.id == bindparam("hall_pk")).values(seq=bindparam("new_seq"))
-_NEXT_NUMBER = {
-    name: dialect.insert(counters)
-    .on_conflict_do_update(
-        index_elements=["hall_id", "service", "day"], set_={"last": counters.c.last + 1}
-    )
-    .returning(counters.c.last)
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
 
 # The events a staff member causes, audited with their name (hall.updated: by its own row).
 AUDITED_EVENTS = protocol.EVENT_NAMES - {protocol.HALL_UPDATED, protocol.TICKET_ISSUED}
@@ -137,7 +120,7 @@ class HallTx:
 
     def current(self, window: int) -> Ticket | None:
         """The ticket the window has called and not finished."""
-        row = self.conn.execute(_CURRENT, {"hall_pk": self.hall.id, "window_number": window})
+        row = self.conn.execute(CURRENT, {"hall_pk": self.hall.id, "window_number": window})
         found = row.first()
         return ticket_from_row(found, self.hall.code) if found else None
 
@@ -234,7 +217,7 @@ class HallTx:
 
     def next_sequence(self, service: str) -> int:
         """The next number of `service` today: one atomic upsert on the day's counter."""
-        upsert = _NEXT_NUMBER[self.conn.dialect.name]
+        upsert = NEXT_NUMBER[self.conn.dialect.name]
         values = {"hall_id": self.hall.id, "service": service, "day": self.today, "last": 1}
         last = int(self.conn.execute(upsert, values).scalar_one())
         if self._issued is not None:
@@ -269,14 +252,14 @@ class HallTx:
             "priority": priority, "issued_at": to_micros(self.now),
             "queue_at": to_micros(queue_at or self.now),
         }  # fmt: skip
-        pk = self.conn.execute(_INSERT_TICKET, values).scalar_one()
+        pk = self.conn.execute(INSERT_TICKET, values).scalar_one()
         ticket = replace(ticket, pk=int(pk))
         self._changed(ticket if queue_at is None and slot is None and not priority else None)
         return ticket
 
     def record_estimate(self, ticket: Ticket, est_wait_s: int) -> None:
         """Keep the estimate given at issue (statistics compare it with the actual wait)."""
-        self.conn.execute(_RECORD_ESTIMATE, {"ticket_pk": ticket.pk, "est": est_wait_s})
+        self.conn.execute(RECORD_ESTIMATE, {"ticket_pk": ticket.pk, "est": est_wait_s})
 
     def remember_idempotency(self, key: str, fingerprint: str, ticket: Ticket) -> None:
         self.conn.execute(
@@ -291,7 +274,7 @@ class HallTx:
 
     def save(self, ticket: Ticket) -> Ticket:
         """Write a ticket after a lifecycle step; returns it for chaining."""
-        self.conn.execute(_SAVE_TICKET, {"ticket_pk": ticket.pk, **ticket_values(ticket)})
+        self.conn.execute(SAVE_TICKET, {"ticket_pk": ticket.pk, **ticket_values(ticket)})
         # not waiting now: it left the queue, or was not in it; waiting: it came back or moved
         self._changed(left=ticket if ticket.status is not Status.WAITING else None)
         return ticket
@@ -415,7 +398,7 @@ class HallTx:
                  "name": event.name, "frame": text}
             )  # fmt: skip
         conn.execute(insert(events), rows)
-        conn.execute(_SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})
+        conn.execute(SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})
         self._pending.clear()
         return out
 

@@ -33,6 +33,8 @@ HEARTBEAT_JITTER = 0.3
 def heartbeat_s() -> float:
     """A new connection's ping period."""
     return HEARTBEAT_S * (1 - HEARTBEAT_JITTER * random.random())
+
+
 REPLAY_BATCH = 500
 
 

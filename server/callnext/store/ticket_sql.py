@@ -1,0 +1,34 @@
+"""The statements a hall transaction runs on every issue and call, built once: their
+parameters come at execution, so SQLAlchemy neither builds bind parameters nor a cache key per
+value each time (docs/performance.md)."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..domain.model import Status
+from .rows import TICKET_COLUMNS
+from .schema import counters, halls, tickets
+
+INSERT_TICKET = insert(tickets).returning(tickets.c.pk)
+RECORD_ESTIMATE = (
+    update(tickets)
+    .where(tickets.c.pk == bindparam("ticket_pk"))
+    .values(est_at_issue_s=bindparam("est"))
+)
+CURRENT = select(*TICKET_COLUMNS).where(
+    tickets.c.hall_id == bindparam("hall_pk"),
+    tickets.c.window == bindparam("window_number"),
+    tickets.c.status == Status.CALLED.value,
+)
+SAVE_TICKET = update(tickets).where(tickets.c.pk == bindparam("ticket_pk"))
+SET_SEQ = update(halls).where(halls.c.id == bindparam("hall_pk")).values(seq=bindparam("new_seq"))
+NEXT_NUMBER = {
+    name: dialect.insert(counters)
+    .on_conflict_do_update(
+        index_elements=["hall_id", "service", "day"], set_={"last": counters.c.last + 1}
+    )
+    .returning(counters.c.last)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
