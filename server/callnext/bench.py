@@ -18,75 +18,24 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import json
 import math
 import socket
 import statistics
 import sys
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
 
+from .bench_displays import Displays
 from .bench_floor import FloorProcess, raise_open_files
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 IDLE_S = 1.0  # how long the open displays idle before the server's memory is read again
-OPEN_BATCH = 200  # displays connecting at once (the server's listen backlog is 1,024)
 RECEIPT_TIMEOUT_S = 30.0  # for every display to have a call (10,000 sockets on 2 cores)
-QUIET_S = 0.25  # the displays have read everything once no frame arrived for this long
-SETTLE_TIMEOUT_S = 120.0
-
-
-@dataclass
-class Displays:
-    """N display connections, each noting when it saw the frame of each seq."""
-
-    seen: dict[int, list[float]] = field(default_factory=dict)
-    frames: int = 0  # TEXT frames received, all displays together
-    latest: deque[str] = field(default_factory=lambda: deque(maxlen=8))  # the first display's
-    sampled: int = 0  # TEXT frames the first display received
-    sockets: list[aiohttp.ClientWebSocketResponse] = field(default_factory=list)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-
-    async def open(self, session: aiohttp.ClientSession, url: str, count: int) -> None:
-        for start in range(0, count, OPEN_BATCH):
-            batch = [
-                session.ws_connect(url, max_msg_size=0)
-                for _ in range(min(OPEN_BATCH, count - start))
-            ]
-            for ws in await asyncio.gather(*batch):
-                await ws.receive()  # the snapshot
-                self.sockets.append(ws)
-                self.tasks.append(asyncio.create_task(self._read(ws, len(self.sockets) == 1)))
-
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse, sample: bool) -> None:
-        async for msg in ws:
-            self.frames += 1
-            if sample and msg.type is aiohttp.WSMsgType.TEXT:
-                self.latest.append(msg.data)
-                self.sampled += 1
-            if msg.type is aiohttp.WSMsgType.TEXT and '"ticket.called"' in msg.data:
-                seq = json.loads(msg.data)["seq"]
-                self.seen.setdefault(seq, []).append(time.perf_counter())
-
-    async def settle(self) -> None:
-        """Wait until the displays have read what was sent them (no frame for QUIET_S), so that
-        a press is timed from a quiet start, not behind a backlog of the issuing's frames."""
-        deadline = time.perf_counter() + SETTLE_TIMEOUT_S
-        seen = -1
-        while seen != self.frames and time.perf_counter() < deadline:
-            seen = self.frames
-            await asyncio.sleep(QUIET_S)
-
-    async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
 
 
 @dataclass
@@ -159,7 +108,7 @@ async def _called_seq(displays: Displays, sent: float) -> int:
     deadline = time.perf_counter() + RECEIPT_TIMEOUT_S
     while time.perf_counter() < deadline:
         fresh = [s for s, ts in displays.seen.items() if ts and ts[0] >= sent]
-        if fresh and len(displays.seen[max(fresh)]) >= len(displays.sockets):
+        if fresh and len(displays.seen[max(fresh)]) >= displays.count:
             return max(fresh)
         await asyncio.sleep(0.001)
     raise RuntimeError(f"not every display received the call within {RECEIPT_TIMEOUT_S:.0f} s")
@@ -185,16 +134,14 @@ async def server_pid(session: aiohttp.ClientSession, base: str) -> int | None:
     return pid if isinstance(pid, int) else None
 
 
-async def open_idle(
-    session: aiohttp.ClientSession, displays: Displays, url: str, count: int, pid: int | None
-) -> float | None:
+async def open_idle(displays: Displays, url: str, count: int, pid: int | None) -> float | None:
     """Open `count` displays; the server's RSS growth per idle display in KB (after one display
     has come and gone, so that what the first connection sets up once is not counted)."""
     warm_up = Displays()
-    await warm_up.open(session, url, 1)
+    await warm_up.open(url, 1)
     await warm_up.close()
     before = rss_kb(pid) if pid is not None else None
-    await displays.open(session, url, count)
+    await displays.open(url, count)
     await asyncio.sleep(IDLE_S)
     after = rss_kb(pid) if pid is not None else None
     return None if before is None or after is None else (after - before) / count
@@ -211,13 +158,13 @@ async def measure(
     base, hall = args.server.rstrip("/"), args.hall
     ours, theirs = Displays(), Displays()
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
-    kb = await open_idle(session, ours, ws_url, count, await server_pid(session, base))
+    kb = await open_idle(ours, ws_url, count, await server_pid(session, base))
     floor = FloorProcess(_free_port())
     await floor.start()
     try:
         assert floor.proc is not None
         floor_url = "ws" + floor.base.removeprefix("http") + "/ws"
-        floor_kb = await open_idle(session, theirs, floor_url, count, floor.proc.pid)
+        floor_kb = await open_idle(theirs, floor_url, count, floor.proc.pid)
         tickets = per_count(args.tickets, args.displays, count)
         rate = await issue_tickets(session, base, hall, tickets, args.concurrency)
         await ours.settle()
