@@ -3,10 +3,9 @@
 GET /ws registers a WebSocket client; POST /publish?seq=N with a JSON body {"frames": [text, …]}
 takes the frames a callnext press sent a display (the benchmark captures them), gives each the
 seq N, encodes them ONCE and writes them to every client with aiohttp's send_frame,
-uncompressed (with no body: ?size=S&frames=K, K frames of S bytes shaped like a call's);
-GET /healthz answers its process id. What the benchmark measures against it is the least any
-server built on aiohttp's own writes can take to reach N displays with the same frames on this
-machine.
+uncompressed; GET /healthz answers its process id. What the benchmark measures against it is
+the least any server built on aiohttp's own writes can take to reach N displays with the same
+frames on this machine.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import re
 import resource
@@ -34,14 +32,6 @@ def raise_open_files() -> int:
     if soft != hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def frame(seq: int, size: int, event: str = "ticket.called") -> bytes:
-    """A ticket.called-shaped frame of `size` bytes (at least its skeleton's)."""
-    head = {"type": "event", "event": event, "seq": seq, "pad": ""}
-    skeleton = len(json.dumps(head, separators=(",", ":")))
-    head["pad"] = "x" * max(0, size - skeleton)
-    return json.dumps(head, separators=(",", ":")).encode()
 
 
 async def ws_handler(request: web.Request) -> web.WebSocketResponse:
@@ -65,11 +55,7 @@ def with_seq(text: str, seq: int) -> bytes:
 
 async def publish(request: web.Request) -> web.Response:
     seq = int(request.query.get("seq", "1"))
-    if request.can_read_body:
-        data = [with_seq(text, seq) for text in (await request.json())["frames"]]
-    else:
-        size, count = int(request.query.get("size", "300")), int(request.query.get("frames", "1"))
-        data = [*[frame(seq, size, "ticket.finished")] * (count - 1), frame(seq, size)]
+    data = [with_seq(text, seq) for text in (await request.json())["frames"]]
     clients: set[web.WebSocketResponse] = request.app[CLIENTS]
     for ws in list(clients):
         with contextlib.suppress(ConnectionError):
