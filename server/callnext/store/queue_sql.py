@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 
 from ..domain.availability import availability_json
@@ -59,18 +59,20 @@ _HEAD_OF = (  # the head of the queue of a window's services (none with a priori
     .order_by(*QUEUE_ORDER)
     .limit(1)
 )
+_HEAD_OF_KIND = _HEAD_OF.where(tickets.c.priority == bindparam("priority"))
 _SERVING = select(tickets.c.window, tickets.c.service, tickets.c.last_called_at).where(
     tickets.c.hall_id == bindparam("hall_pk"), tickets.c.status == Status.CALLED.value
 )
 
 
-def _head(conn: Connection, hall: Hall, *where: ColumnElement[bool]) -> Ticket | None:
-    row = conn.execute(
-        select(*TICKET_COLUMNS)
-        .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value, *where)
-        .order_by(*QUEUE_ORDER)
-        .limit(1)
-    ).first()
+def _head(
+    conn: Connection, hall: Hall, codes: list[str], priority: bool | None = None
+) -> Ticket | None:
+    """The first waiting ticket, in queue order, of these services (of one kind, if given)."""
+    values: dict[str, Any] = {"hall_pk": hall.id, "codes": codes}
+    if priority is not None:
+        values["priority"] = priority
+    row = conn.execute(_HEAD_OF if priority is None else _HEAD_OF_KIND, values).first()
     return ticket_from_row(row, hall.code) if row else None
 
 
@@ -80,15 +82,14 @@ def next_waiting(conn: Connection, hall: Hall, services: Iterable[str], day: str
     codes = list(services)
     rated = {c: s.priority_ratio for c in codes if (s := hall.service(c)) and s.priority_ratio}
     if not rated:
-        row = conn.execute(_HEAD_OF, {"hall_pk": hall.id, "codes": codes}).first()
-        return ticket_from_row(row, hall.code) if row else None
+        return _head(conn, hall, codes)
     heads = []
     for code in codes:
         if code not in rated:
-            heads.append(_head(conn, hall, tickets.c.service == code))
+            heads.append(_head(conn, hall, [code]))
             continue
-        first_priority = _head(conn, hall, tickets.c.service == code, tickets.c.priority.is_(True))
-        first_normal = _head(conn, hall, tickets.c.service == code, tickets.c.priority.is_(False))
+        first_priority = _head(conn, hall, [code], priority=True)
+        first_normal = _head(conn, hall, [code], priority=False)
         since = normals_since_priority(conn, hall, code, day, rated[code])
         heads.append(service_head(first_priority, first_normal, rated[code], since))
     return min((h for h in heads if h is not None), key=queue_key, default=None)
