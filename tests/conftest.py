@@ -18,6 +18,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from callnext.config import Settings
+from callnext.store.database import Database
+from callnext.store.setup import seed_demo
 
 from .helpers import Api, running_app
 from .strict import missing
@@ -82,6 +84,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A started Database on a new SQLite file (tmp_path/callnext.db) with the demo hall."""
+    database = Database(f"sqlite:///{tmp_path / 'callnext.db'}")
+    await database.start()
+    await seed_demo(database)
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
 @pytest.fixture

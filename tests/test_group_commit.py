@@ -15,7 +15,6 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,18 +29,11 @@ from callnext.store import queue_sql
 from callnext.store.database import Database
 from callnext.store.hall_tx import HallTx
 from callnext.store.schema import events, halls, tickets
-from callnext.store.setup import seed_demo
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'callnext.db'}")
-    await database.start()
-    await seed_demo(database)
-    try:
-        yield database
-    finally:
-        await database.close()
+def db(sqlite_db: Database) -> Database:
+    return sqlite_db
 
 
 @contextlib.asynccontextmanager

@@ -53,7 +53,7 @@ _LIVE_SESSION = (  # the account behind a token, while its session lives
 
 
 def _account(row: object) -> Account:
-    m = row._mapping  # type: ignore[attr-defined]
+    m = row if isinstance(row, dict) else row._mapping  # type: ignore[attr-defined]
     desk_id, desk_window = m.get("desk_id"), m.get("desk_window")
     desk = (
         DeskHold(desk_window, desk_id) if desk_id is not None and desk_window is not None else None
@@ -146,7 +146,7 @@ async def login(db: Database, username: str, password: str, ttl: timedelta) -> S
 async def authenticate(db: Database, token: str) -> Account:
     """The account behind a live token."""
     values = {"token_hash": token_digest(token), "now": to_micros(utcnow())}
-    row = await db.run_read(lambda conn: conn.execute(_LIVE_SESSION, values).first())
+    row = await db.read_first(_LIVE_SESSION, values)
     if row is None:
         raise Unauthenticated("bad_token", "The token is unknown or has expired; log in again.")
     return _account(row)

@@ -11,7 +11,9 @@ events are committed together, and only then are the events handed to `on_commit
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import sqlite3
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from sqlalchemy import Engine, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql import Select
 
 from ..domain.clock import local_day, utcnow
 from ..domain.errors import NotFound
@@ -29,6 +32,7 @@ from ..domain.model import Hall
 from .group_commit import GroupCommitter
 from .hall_tx import HallTx, Published
 from .notify import notify_commit
+from .point_read import PointReader, file_path
 from .queue_memo import QueueMemo
 from .rows import hall_from_rows
 from .schema import halls, kiosks, services, windows
@@ -39,6 +43,7 @@ KEPT_ESTIMATES_S = 1.0  # a queue memo's estimates serve this long after they we
 KEPT_QUEUE_S = 60.0  # and its waiting tickets this long after they were read from the database
 HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 # The hall's row, locked (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE holds the lock).
@@ -100,6 +105,7 @@ class Database:
         self.voice_langs: frozenset[str] = frozenset()
         self._halls: dict[str, Hall] = {}
         self._async: AsyncEngine | None = None
+        self._point: PointReader | None = None
         # SQLite: per hall, the estimates its last committed transaction left, with the seq and
         # config_version they are for (only the writer thread touches it).
         self._kept: dict[str, _Kept] = {}
@@ -108,6 +114,8 @@ class Database:
             self._sync_reader = _sqlite_engine(self.url, writer=False)
             self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="callnext-writer")
             self._read_threads = ThreadPoolExecutor(READER_THREADS, "callnext-reader")
+            path = file_path(self._sync_reader)
+            self._point = PointReader(self._sync_reader, path) if path is not None else None
             self.group_commit = GroupCommitter(
                 self._sync_writer, self._write_thread, self._keep, self._forget_all
             )
@@ -124,6 +132,8 @@ class Database:
         if self._async is not None:
             await self._async.dispose()
             return
+        if self._point is not None:
+            self._point.close()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._write_thread, self._sync_writer.dispose)
         await loop.run_in_executor(self._read_threads, self._sync_reader.dispose)
@@ -149,6 +159,19 @@ class Database:
         return await asyncio.get_running_loop().run_in_executor(
             executor, _in_transaction, engine, body
         )
+
+    async def read_first(
+        self, statement: Select[Any], values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """A point read's first row ({label: value}) or None. On SQLite the loop reads it
+        itself (store/point_read.py: no thread hop); columns must need no type conversion."""
+        if self._point is not None:
+            try:
+                return self._point.first(statement, values)
+            except sqlite3.Error as exc:  # busy beyond its short wait: the reader threads wait
+                log.warning("point read on the loop failed (%s); reading on a thread", exc)
+        row = await self.run_read(lambda conn: conn.execute(statement, values).first())
+        return None if row is None else dict(row._mapping)
 
     async def ping(self) -> None:
         await self.run_read(lambda conn: conn.execute(text("SELECT 1")).scalar_one())
