@@ -90,6 +90,7 @@ class HallTx:
         self._issued: dict[str, int] | None = None
         self._pending: list[PendingEvent] = []
         self._means: dict[str, float] | None = None
+        self._stale_means: set[str] = set()  # services whose recent times may have changed
         # The waiting tickets, their counts and estimates, kept exact through each write
         # (store/queue_memo.py); None: to be read again.
         self._memo = memo
@@ -165,6 +166,10 @@ class HallTx:
         """Recent mean service time per service today (read once per transaction)."""
         if self._means is None:
             self._means = queue_sql.mean_service_s(self.conn, self.hall, self.today)
+        elif self._stale_means:
+            stale, self._stale_means = self._stale_means, set()
+            fresh = queue_sql.mean_service_s(self.conn, self.hall, self.today, stale)
+            self._means = {**self._means, **fresh}
         return self._means
 
     def estimates(self) -> Estimates:
@@ -195,16 +200,26 @@ class HallTx:
             return None
         return replace(self._memo, issued=dict(self.issued()))
 
-    def _changed(self, walk_in: Ticket | None = None, left: Ticket | None = None) -> None:
+    def _changed(
+        self,
+        walk_in: Ticket | None = None,
+        left: Ticket | None = None,
+        *,
+        written: Ticket | None = None,
+    ) -> None:
         """A write happened: drop what was computed from the state before it. A walk-in that
         joins the queue's end extends the memo, and a ticket that is not waiting (any more)
         leaves it; any other write drops it. Every write but a walk-in may have finished a
-        ticket, so the recent service times are read again."""
+        ticket, so recent service times are read again: those of the `written` ticket's service
+        (a ticket's row counts only in its own service's), or of every service."""
         self._json.clear()
         self._waiting = None
         memo, self._last_walk_in = self._memo, None
         if walk_in is None:
-            self._means = None
+            if written is None:
+                self._means, self._stale_means = None, set()
+            else:
+                self._stale_means.add(written.service)
         if memo is None:
             return
         if walk_in is not None and memo.takes_walk_in(walk_in.queued_at):
@@ -254,7 +269,8 @@ class HallTx:
         }  # fmt: skip
         pk = self.conn.execute(INSERT_TICKET, values).scalar_one()
         ticket = replace(ticket, pk=int(pk))
-        self._changed(ticket if queue_at is None and slot is None and not priority else None)
+        walk_in = queue_at is None and slot is None and not priority
+        self._changed(ticket if walk_in else None, written=ticket)
         return ticket
 
     def record_estimate(self, ticket: Ticket, est_wait_s: int) -> None:
@@ -276,7 +292,7 @@ class HallTx:
         """Write a ticket after a lifecycle step; returns it for chaining."""
         self.conn.execute(SAVE_TICKET, {"ticket_pk": ticket.pk, **ticket_values(ticket)})
         # not waiting now: it left the queue, or was not in it; waiting: it came back or moved
-        self._changed(left=ticket if ticket.status is not Status.WAITING else None)
+        self._changed(left=ticket if ticket.status is not Status.WAITING else None, written=ticket)
         return ticket
 
     def write_config(self, *statements: Executable) -> None:

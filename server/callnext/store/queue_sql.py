@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -143,12 +143,16 @@ def waiting_counts(conn: Connection, hall: Hall) -> dict[str, int]:
     return counts
 
 
-def mean_service_s(conn: Connection, hall: Hall, day: str) -> dict[str, float]:
+def mean_service_s(
+    conn: Connection, hall: Hall, day: str, only: Collection[str] | None = None
+) -> dict[str, float]:
     """Each service's recent mean service time on `day` (domain.estimate.recent_mean: the latest
-    services, pulled toward the configured default while there are few): per service, its
-    latest RECENT finishes, read backwards along ix_tickets_finished."""
+    services, pulled toward the configured default while there are few): per service (of
+    `only`, if given), its latest RECENT finishes, read backwards along ix_tickets_finished."""
     out = {}
     for s in hall.services:
+        if only is not None and s.code not in only:
+            continue
         values = {"hall_pk": hall.id, "day": day, "service": s.code}
         durations = [float(micros) / 1e6 for micros in conn.execute(_RECENT, values).scalars()]
         out[s.code] = recent_mean(durations, float(s.default_service_s))
