@@ -29,12 +29,14 @@ from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
 from .schema import audit, events, halls, idempotency, tickets, windows
 from .ticket_sql import (
+    BY_IDEMPOTENCY_KEY,
     CURRENT,
     INSERT_TICKET,
     NEXT_NUMBER,
     RECORD_ESTIMATE,
     SAVE_TICKET,
     SET_SEQ,
+    WAITING_BEFORE,
 )
 
 # The events a staff member causes, audited with their name (hall.updated: by its own row).
@@ -130,24 +132,12 @@ class HallTx:
 
     def waiting_before(self, day: str) -> list[Ticket]:
         """Tickets still waiting that were issued before `day` (the rollover's work)."""
-        query = (
-            select(*TICKET_COLUMNS)
-            .where(
-                tickets.c.hall_id == self.hall.id,
-                tickets.c.status == Status.WAITING.value,
-                tickets.c.day < day,
-            )
-            .order_by(tickets.c.pk)
-        )
-        return [ticket_from_row(r, self.hall.code) for r in self.conn.execute(query)]
+        rows = self.conn.execute(WAITING_BEFORE, {"hall_pk": self.hall.id, "day": day})
+        return [ticket_from_row(r, self.hall.code) for r in rows]
 
     def idempotent_ticket(self, key: str) -> tuple[Ticket, str] | None:
         """The ticket an Idempotency-Key already made, with the fingerprint of its request."""
-        row = self.conn.execute(
-            select(*TICKET_COLUMNS, idempotency.c.fingerprint)
-            .join(idempotency, idempotency.c.ticket_pk == tickets.c.pk)
-            .where(idempotency.c.hall_id == self.hall.id, idempotency.c.key == key)
-        ).first()
+        row = self.conn.execute(BY_IDEMPOTENCY_KEY, {"hall_pk": self.hall.id, "key": key}).first()
         if row is None:
             return None
         return ticket_from_row(row, self.hall.code), row.fingerprint

@@ -1,6 +1,6 @@
-"""The statements a hall transaction runs on every issue and call, built once: their
-parameters come at execution, so SQLAlchemy neither builds bind parameters nor a cache key per
-value each time (docs/performance.md)."""
+"""The statements a hall transaction runs on every issue and call (and the idempotency key's and
+the rollover's reads), built once: their parameters come at execution, so SQLAlchemy neither
+builds bind parameters nor a cache key per value each time (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.model import Status
 from .rows import TICKET_COLUMNS
-from .schema import counters, halls, tickets
+from .schema import counters, halls, idempotency, tickets
 
 INSERT_TICKET = insert(tickets).returning(tickets.c.pk)
 RECORD_ESTIMATE = (
@@ -32,3 +32,17 @@ NEXT_NUMBER = {
     .returning(counters.c.last)
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
+BY_IDEMPOTENCY_KEY = (  # the ticket a key made, with its request's fingerprint
+    select(*TICKET_COLUMNS, idempotency.c.fingerprint)
+    .join(idempotency, idempotency.c.ticket_pk == tickets.c.pk)
+    .where(idempotency.c.hall_id == bindparam("hall_pk"), idempotency.c.key == bindparam("key"))
+)
+WAITING_BEFORE = (  # tickets still waiting from before a day (the rollover's)
+    select(*TICKET_COLUMNS)
+    .where(
+        tickets.c.hall_id == bindparam("hall_pk"),
+        tickets.c.status == Status.WAITING.value,
+        tickets.c.day < bindparam("day"),
+    )
+    .order_by(tickets.c.pk)
+)
