@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from datetime import datetime
 from typing import Any
 
@@ -338,3 +339,33 @@ async def test_recent_never_shows_a_call_without_a_window(api: Api) -> None:
     await ok(api, 5, "call-next")
     recent = (await api.hall())["recent"]
     assert (recent[0]["number"], recent[0]["window"]) == ("A001", 5)
+
+
+async def test_call_next_says_where_its_time_went(api: Api) -> None:
+    """Call-next's Server-Timing header: the token check, the wait for the writer, the
+    transaction, the COMMIT and the fan-out to the displays, each a duration within the call's
+    round trip; a refused call on the same connection carries none."""
+    await api.issue("A")
+    token = await api.login("w1")
+    url = api.base + "/api/v1/halls/demo/windows/1/call-next"
+    headers = {"Authorization": f"Bearer {token}"}
+    async with api.session.ws_connect(api.base.replace("http", "ws") + "/ws/v2/halls/demo") as ws:
+        await ws.receive_json()  # the snapshot: this display now takes the fan-out
+        started = time.perf_counter()
+        async with api.session.post(url, headers=headers) as resp:
+            assert resp.status == 200
+            timing = resp.headers["Server-Timing"]
+        round_trip_ms = (time.perf_counter() - started) * 1000
+        frame = await ws.receive_json()
+        assert frame["event"] == "ticket.called"
+    durations = {}
+    for metric in timing.split(", "):
+        name, dur = metric.split(";dur=")
+        durations[name] = float(dur)
+    assert list(durations) == ["auth", "queue", "tx", "commit", "fanout"]
+    assert all(ms >= 0 for ms in durations.values())
+    assert sum(durations.values()) <= round_trip_ms
+    assert durations["tx"] > 0
+    async with api.session.post(url, headers=headers, json={"finish": "maybe"}) as resp:
+        assert resp.status == 400
+        assert "Server-Timing" not in resp.headers

@@ -38,6 +38,9 @@ def test_bench_measures_callnext_and_the_floor(
             assert re.search(
                 rf"floor POST → {name} display p50 +[\d.]+ ms +p99 +[\d.]+ ms", section
             )
+        stage = r"{} [\d.]+ / [\d.]+"
+        stages = "   ".join(stage.format(n) for n in ("auth", "queue", "tx", "commit", "fanout"))
+        assert re.search(rf"in the server \(Server-Timing\), p50 / p99 ms: {stages}", section)
         assert re.search(r"memory per idle display: -?[\d.]+ KB +floor -?[\d.]+ KB", section)
         fan_out = r"first → last display \(the fan-out\) p50 +[\d.]+ ms +p99 +[\d.]+ ms;"
         assert re.search(fan_out + r" +floor p50 +[\d.]+ ms +p99 +[\d.]+ ms", section), section
@@ -75,3 +78,12 @@ def test_bench_takes_tickets_and_calls_per_display_count() -> None:
     for bad in ("0", "x", ""):
         with pytest.raises(SystemExit):
             parser.parse_args(["bench", "--tickets", bad])
+
+
+def test_bench_reads_server_timing() -> None:
+    header = "auth;dur=0.190, queue;dur=0.3, tx;dur=2.912, commit;dur=0.7, fanout;dur=8.1"
+    assert bench.server_timing(header) == {
+        "auth": 0.19, "queue": 0.3, "tx": 2.912, "commit": 0.7, "fanout": 8.1,
+    }  # fmt: skip
+    assert bench.server_timing("") == {}
+    assert bench.server_timing('cache;desc="hit", db;dur=bad, x;dur=1.5') == {"x": 1.5}

@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -47,6 +47,8 @@ class Result:
     last: list[float]
     kb_per_display: float | None
     rate: float | None = None  # durable tickets/s (callnext only)
+    # callnext's own stages of each press (its Server-Timing header: auth, queue, tx, …), ms
+    stages: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def spread(self) -> list[float]:
@@ -197,7 +199,11 @@ async def _alternate(
     async def call_next(i: int) -> bool:
         url = f"{base}/api/v1/halls/{hall}/windows/{1 + i % 8}/call-next"
         async with session.post(url, headers=headers) as resp:
-            return bool((await resp.json()).get("called"))
+            called = bool((await resp.json()).get("called"))
+        if called:
+            for name, ms in server_timing(resp.headers.get("Server-Timing", "")).items():
+                cn.stages.setdefault(name, []).append(ms)
+        return called
 
     async def publish(i: int) -> bool:
         url = f"{floor_base}/publish?seq={i + 1}"
@@ -220,6 +226,19 @@ async def _alternate(
             result.first.append(first)
             result.last.append(last)
     return (len(frames[-1].encode()) if frames else 0), len(frames)
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """A Server-Timing header's durations: {"auth": 0.19, "tx": 2.9, …} (ms)."""
+    out = {}
+    for metric in header.split(","):
+        name, _, params = metric.strip().partition(";")
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "dur" and name:
+                with contextlib.suppress(ValueError):
+                    out[name] = float(value)
+    return out
 
 
 def _free_port() -> int:
@@ -247,6 +266,12 @@ def report(cn: Result, fl: Result, size: int, concurrency: int) -> None:
         f"first → last display (the fan-out) p50 {s50:6.1f} ms   p99 {s99:6.1f} ms;   "
         f"floor p50 {t50:6.1f} ms   p99 {t99:6.1f} ms"
     )
+    if cn.stages:
+        stages = "   ".join(
+            f"{name} {statistics.median(v):.2f} / {percentile(v, 0.99):.2f}"
+            for name, v in cn.stages.items()
+        )
+        print(f"in the server (Server-Timing), p50 / p99 ms: {stages}")
     if cn.kb_per_display is None:
         print("memory per idle display: not read (the server is not on this machine)")
     else:

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from .point_read import PointReader, file_path
 from .queue_memo import QueueMemo
 from .rows import hall_from_rows
 from .schema import halls, kiosks, services, windows
+from .write_stages import LAST_WRITE, WriteStages
 
 DEFAULT_URL = "sqlite:///./callnext.db"
 READER_THREADS = 4
@@ -240,9 +242,12 @@ class Database:
         actor: str | None = None,
     ) -> T:
         """Run `body` as one serial write transaction on the hall; publish its events after.
-        `actor`: the staff member acting, whose changes the audit log records."""
+        `actor`: the staff member acting, whose changes the audit log records. The stages'
+        times are left in the caller's context (write_stages.LAST_WRITE)."""
+        stages = WriteStages(time.perf_counter())
 
         def transaction(conn: Connection) -> _Outcome[T]:
+            stages.started = time.perf_counter()
             row = conn.execute(_LOCK_HALL, {"hall_code": code}).first()
             if row is None:
                 raise NotFound("hall_not_found", f"No hall {code!r}.")
@@ -261,15 +266,19 @@ class Database:
                 notify_commit(conn, code, published[-1].seq)  # other processes, at commit
             memo = tx.kept_memo() if self._async is None else None  # SQLite's one writer only
             kept = _Kept(code, tx.seq, tx.hall.config_version, tx.today, memo)
+            stages.body_done = time.perf_counter()
             return _Outcome(result, published, tx.config_changed, kept)
 
         if self._async is not None:
             outcome = await self.run_write(transaction)
         else:
             outcome = await self.group_commit.run(transaction)
+        stages.committed = time.perf_counter()
         if outcome.config_changed:
             self.forget_hall(code)
         self.on_commit(outcome.published)
+        stages.published = time.perf_counter()
+        LAST_WRITE.set(stages)
         return outcome.result
 
     # -- the queue memo kept between a hall's transactions (SQLite: one writer, one process) --

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from aiohttp import web
 
 from .. import actions
 from ..domain.errors import Forbidden, NotFound
 from ..domain.model import Finish, Role
 from ..store.accounts import Account
+from ..store.write_stages import LAST_WRITE, server_timing
 from . import parse
 from .auth import STAFF, require
 from .keys import DB, METRICS
@@ -39,12 +42,19 @@ def _count_call(request: web.Request, hall: str, body: dict[str, object]) -> Non
 
 
 async def call_next(request: web.Request) -> web.Response:
+    """Call-next; its Server-Timing header says where the time before the displays went."""
+    begun = time.perf_counter()
     hall, number, account = await staff_window(request)
+    authorized = time.perf_counter()
     body = await parse.json_body(request, required=False)
     how = parse.choice(body, "finish", Finish, Finish.COMPLETED)
     result = await actions.call_next(request.app[DB], hall, number, how, _staff(account))
     _count_call(request, hall, result)
-    return web.json_response(result)
+    response = web.json_response(result)
+    stages = LAST_WRITE.get()
+    if stages is not None and stages.queued >= begun:  # this request's write
+        response.headers["Server-Timing"] = server_timing(begun, authorized, stages)
+    return response
 
 
 async def recall(request: web.Request) -> web.Response:
