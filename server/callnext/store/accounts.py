@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,8 +53,8 @@ _LIVE_SESSION = (  # the account behind a token, while its session lives
 )
 
 
-def _account(row: object) -> Account:
-    m = row if isinstance(row, dict) else row._mapping  # type: ignore[attr-defined]
+def _account(m: Mapping[Any, Any]) -> Account:
+    """The account of a row of _ACCOUNT_COLUMNS (and the session's desk, when read with it)."""
     desk_id, desk_window = m.get("desk_id"), m.get("desk_window")
     desk = (
         DeskHold(desk_window, desk_id) if desk_id is not None and desk_window is not None else None
@@ -109,7 +110,7 @@ def _find(conn: Connection, username: str) -> Account:
     ).first()
     if row is None:
         raise NotFound("user_not_found", f"No user {username!r}.")
-    return _account(row)
+    return _account(row._mapping)
 
 
 async def login(db: Database, username: str, password: str, ttl: timedelta) -> Session:
@@ -140,7 +141,7 @@ async def login(db: Database, username: str, password: str, ttl: timedelta) -> S
         conn.execute(delete(sessions).where(sessions.c.expires_at < to_micros(now)))
 
     await db.run_write(store_session)
-    return Session(token, _account(row), expires)
+    return Session(token, _account(row._mapping), expires)
 
 
 async def authenticate(db: Database, token: str) -> Account:
