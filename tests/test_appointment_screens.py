@@ -26,7 +26,7 @@ async def screen(browser: Browser, url: str, errors: list[str]) -> Page:
     page = await browser.new_page(viewport={"width": 1280, "height": 720})
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    async with page.expect_console_message(lambda m: "stream online" in m.text, timeout=10000):
+    async with page.expect_console_message(lambda m: "callnext: snapshot" in m.text, timeout=10000):
         await page.goto(url)
     return page
 

@@ -45,11 +45,11 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def open_page(browser: Browser, url: str) -> Page:
-    """A page at `url`, once its stream is connected (it logs "callnext: stream online")."""
+    """A page at `url`, once its stream's snapshot is drawn (it logs "callnext: snapshot …")."""
     page = await browser.new_page(viewport={"width": 1280, "height": 720})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    async with page.expect_console_message(lambda m: "stream online" in m.text, timeout=10000):
+    async with page.expect_console_message(lambda m: "callnext: snapshot" in m.text, timeout=10000):
         await page.goto(url)
     assert not errors, errors
     return page

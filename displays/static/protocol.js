@@ -122,6 +122,7 @@ export class HallStream {
     if (frame.type === SNAPSHOT) {
       this.seq = frame.seq;
       this.on.snapshot?.(frame.hall, frame);
+      console.info(`callnext: snapshot at seq ${frame.seq}`); // drawn: a screen's log shows when
     } else if (frame.type === EVENT) {
       if (this.seq === null || frame.seq > this.seq + 1) {
         return this.resync(`seq gap: ${this.seq} then ${frame.seq}`);
