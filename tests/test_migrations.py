@@ -80,3 +80,23 @@ def test_a_revision_0004_database_gets_queue_at_from_issued_at(tmp_path: Path) -
         assert "queue_at" not in columns
         assert conn.execute(text("SELECT count(*) FROM tickets")).scalar() == 2
     engine.dispose()
+
+
+def test_a_revision_0006_database_gets_the_queue_index_in_queue_order(tmp_path: Path) -> None:
+    """0007: ix_tickets_queue sorts priority first (DESC), as the queue does, so the head of a
+    queue is its first entry; it downgrades to the old order."""
+
+    def key_order(conn: Connection) -> list[tuple[str, int]]:
+        rows = conn.execute(text("PRAGMA index_xinfo('ix_tickets_queue')")).all()
+        return [(r[2], r[3]) for r in rows if r[5]]  # (column, descending) of its keys
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0006")
+        assert ("priority", 0) in key_order(conn)
+        migrate.upgrade_on(conn)
+        assert key_order(conn) == [("hall_id", 0), ("status", 0), ("service", 0),
+                                   ("priority", 1), ("queue_at", 0), ("pk", 0)]  # fmt: skip
+        command.downgrade(migrate.alembic_config(conn), "0006")
+        assert ("priority", 0) in key_order(conn)
+    engine.dispose()

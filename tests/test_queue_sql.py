@@ -5,9 +5,12 @@ booked tickets whose queue_at is apart from their issued_at (before, after, equa
 from __future__ import annotations
 
 import random
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from callnext.domain.model import Ticket
 from callnext.domain.queue import count_ahead, pick_next, queue_key
@@ -57,5 +60,76 @@ async def test_sql_order_is_queue_key_with_queue_at(db_url: str) -> None:
             return len(waiting)
 
         assert await db.hall_write("demo", check, now=T0 + timedelta(minutes=30)) == 60
+    finally:
+        await db.close()
+
+
+def _sqlite_steps(tx: HallTx, services: tuple[str, ...]) -> int:
+    """How many virtual-machine steps SQLite takes for the claim's read of `services`' head."""
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0  # go on
+
+    raw = tx.conn.connection.driver_connection
+    assert raw is not None
+    raw.set_progress_handler(step, 1)
+    try:
+        queue_sql.next_waiting(tx.conn, tx.hall, services, tx.today)
+    finally:
+        raw.set_progress_handler(None, 1)
+    return steps[0]
+
+
+def _postgresql_plan(tx: HallTx, services: tuple[str, ...]) -> str:
+    """PostgreSQL's plan, as run, of the claim's read of `services`' head (sequential scans
+    off: a table this small would be read whole, index or not)."""
+    tx.conn.execute(text("ANALYZE tickets"))  # as autovacuum would have by now
+    codes = {f"code_{i}": code for i, code in enumerate(services)}
+    query = queue_sql._first_of_heads(len(services)).params(hall_pk=tx.hall.id, **codes)
+    sql = query.compile(tx.conn, compile_kwargs={"literal_binds": True})
+    tx.conn.execute(text("SET LOCAL enable_seqscan = off"))
+    return "\n".join(str(r[0]) for r in tx.conn.execute(text(f"EXPLAIN ANALYZE {sql}")))
+
+
+async def test_the_claim_reads_one_index_entry_per_service_however_long_the_queue(
+    db_url: str,
+) -> None:
+    """The call-next claim's read of the head (of one service, or the first of several heads)
+    takes one entry of ix_tickets_queue per service: on SQLite the same number of steps with
+    600 waiting as with 30; on PostgreSQL each index scan returns one row and nothing sorts
+    the tickets. (Before migration 0007 the index sorted priority the other way, so a head was
+    a sort of every waiting ticket of its services.)"""
+    db = Database(db_url)
+    await db.start()
+    try:
+        await seed_demo(db)
+        one, three = ("A",), ("A", "B", "C")
+
+        def issue(count: int) -> Callable[[HallTx], None]:
+            def body(tx: HallTx) -> None:
+                for i in range(count):
+                    tx.insert_ticket("ABC"[i % 3], priority=i % 7 == 0)
+
+            return body
+
+        def reads(tx: HallTx) -> list[Any]:
+            if tx.conn.dialect.name == "sqlite":
+                return [_sqlite_steps(tx, one), _sqlite_steps(tx, three)]
+            return [_postgresql_plan(tx, one), _postgresql_plan(tx, three)]
+
+        await db.hall_write("demo", issue(30))
+        few = await db.hall_write("demo", reads)
+        await db.hall_write("demo", issue(570))
+        many = await db.hall_write("demo", reads)
+        if db.dialect == "sqlite":
+            assert many == few, (few, many)
+            return
+        for plan in many:
+            scans = [line for line in plan.splitlines() if "Scan using ix_tickets_queue" in line]
+            assert scans, plan
+            assert all("rows=1 loops=1)" in line for line in scans), plan
+            assert not re.search(r"->\s+(Incremental )?Sort\b", plan), plan
     finally:
         await db.close()

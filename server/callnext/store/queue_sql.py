@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all
 from sqlalchemy.engine import Connection
 
 from ..domain.availability import availability_json
@@ -49,49 +50,79 @@ _RECENT = (  # a service's latest finishes of the day
     .order_by(tickets.c.finished_at.desc(), tickets.c.pk.desc())
     .limit(RECENT)
 )
-_HEAD_OF = (  # the head of the queue of a window's services (none with a priority ratio)
-    select(*TICKET_COLUMNS)
-    .where(
-        tickets.c.hall_id == bindparam("hall_pk"),
-        tickets.c.status == Status.WAITING.value,
-        tickets.c.service.in_(bindparam("codes", expanding=True)),
+
+
+def _head_of(code: str) -> Select[Any]:
+    """The head of one service's queue (parameter `code`): ix_tickets_queue's first entry."""
+    return (
+        select(*TICKET_COLUMNS)
+        .where(
+            tickets.c.hall_id == bindparam("hall_pk"),
+            tickets.c.status == Status.WAITING.value,
+            tickets.c.service == bindparam(code),
+        )
+        .order_by(*QUEUE_ORDER)
+        .limit(1)
     )
-    .order_by(*QUEUE_ORDER)
-    .limit(1)
-)
-_HEAD_OF_KIND = _HEAD_OF.where(tickets.c.priority == bindparam("priority"))
+
+
+_HEAD_OF_KIND = _head_of("code").where(tickets.c.priority == bindparam("priority"))
+
+
+@cache
+def _first_of_heads(services: int) -> Select[Any]:
+    """The first, in queue order, of the heads of `services` services (parameters code_0 …):
+    one statement, one index entry read per service, however long the queues."""
+    if services == 1:
+        return _head_of("code_0")
+    t = tickets.c
+    members = (
+        select(t.priority, t.queue_at, t.pk)
+        .where(t.hall_id == bindparam("hall_pk"), t.status == Status.WAITING.value)
+        .where(t.service == bindparam(f"code_{i}"))
+        .order_by(*QUEUE_ORDER)
+        .limit(1)
+        .subquery(f"head_{i}")
+        for i in range(services)
+    )
+    heads = union_all(*(select(m) for m in members)).subquery("heads")
+    h = heads.c
+    first = select(h.pk).order_by(h.priority.desc(), h.queue_at, h.pk).limit(1)
+    return select(*TICKET_COLUMNS).where(t.pk == first.scalar_subquery())
+
+
 _SERVING = select(tickets.c.window, tickets.c.service, tickets.c.last_called_at).where(
     tickets.c.hall_id == bindparam("hall_pk"), tickets.c.status == Status.CALLED.value
 )
 
 
-def _head(
-    conn: Connection, hall: Hall, codes: list[str], priority: bool | None = None
-) -> Ticket | None:
-    """The first waiting ticket, in queue order, of these services (of one kind, if given)."""
-    values: dict[str, Any] = {"hall_pk": hall.id, "codes": codes}
-    if priority is not None:
-        values["priority"] = priority
-    row = conn.execute(_HEAD_OF if priority is None else _HEAD_OF_KIND, values).first()
+def _head(conn: Connection, hall: Hall, code: str, priority: bool) -> Ticket | None:
+    """The first waiting ticket, in queue order, of one service and kind."""
+    values = {"hall_pk": hall.id, "code": code, "priority": priority}
+    row = conn.execute(_HEAD_OF_KIND, values).first()
+    return ticket_from_row(row, hall.code) if row else None
+
+
+def _first_head(conn: Connection, hall: Hall, codes: list[str]) -> Ticket | None:
+    values: dict[str, Any] = {f"code_{i}": code for i, code in enumerate(codes)}
+    row = conn.execute(_first_of_heads(len(codes)), {"hall_pk": hall.id, **values}).first()
     return ticket_from_row(row, hall.code) if row else None
 
 
 def next_waiting(conn: Connection, hall: Hall, services: Iterable[str], day: str) -> Ticket | None:
-    """The head of the queue for a window serving `services` (the call-next claim's read):
-    one ordered query; services with a priority ratio offer their own head (domain.queue)."""
-    codes = list(services)
+    """The head of the queue for a window serving `services` (the call-next claim's read): the
+    first, in queue order, of each service's head, each the first entry of its index range (one
+    query over all their tickets would sort them all); services with a priority ratio offer
+    their own head (domain.queue)."""
+    codes = list(dict.fromkeys(services))
     rated = {c: s.priority_ratio for c in codes if (s := hall.service(c)) and s.priority_ratio}
-    if not rated:
-        return _head(conn, hall, codes)
-    heads = []
-    for code in codes:
-        if code not in rated:
-            heads.append(_head(conn, hall, [code]))
-            continue
-        first_priority = _head(conn, hall, [code], priority=True)
-        first_normal = _head(conn, hall, [code], priority=False)
-        since = normals_since_priority(conn, hall, code, day, rated[code])
-        heads.append(service_head(first_priority, first_normal, rated[code], since))
+    plain = [c for c in codes if c not in rated]
+    heads = [_first_head(conn, hall, plain)] if plain else []
+    for code, ratio in rated.items():
+        first_priority = _head(conn, hall, code, priority=True)
+        first_normal = _head(conn, hall, code, priority=False)
+        since = normals_since_priority(conn, hall, code, day, ratio)
+        heads.append(service_head(first_priority, first_normal, ratio, since))
     return min((h for h in heads if h is not None), key=queue_key, default=None)
 
 

@@ -125,7 +125,6 @@ tickets = Table(
     Column("queue_at", BigInteger, nullable=False, server_default="0"),
     Column("slot_at", BigInteger),  # the booked slot's start, for a ticket of an appointment
     UniqueConstraint("hall_id", "day", "number"),
-    Index("ix_tickets_queue", "hall_id", "status", "service", "priority", "queue_at", "pk"),
     Index("ix_tickets_recent", "hall_id", "day", "last_called_at"),  # the day's latest calls
     # each service's latest finishes of the day (its recent mean service time)
     Index("ix_tickets_finished", "hall_id", "day", "service", "finished_at"),
@@ -146,6 +145,18 @@ tickets = Table(
         sqlite_where=text("status = 'called'"),
         postgresql_where=text("status = 'called'"),
     ),
+)
+
+# Each service's waiting tickets in queue order (QUEUE_ORDER), so the head of a queue is the
+# index's first entry: the call-next claim reads one row, however long the queue (migration 0007).
+Index(
+    "ix_tickets_queue",
+    tickets.c.hall_id,
+    tickets.c.status,
+    tickets.c.service,
+    tickets.c.priority.desc(),
+    tickets.c.queue_at,
+    tickets.c.pk,
 )
 
 counters = Table(
