@@ -346,7 +346,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+FILES_PER_RUN = 256  # open files besides the display sockets: HTTP clients, the floor's pipes
+
+
+def refusal(args: argparse.Namespace, open_files: int) -> str | None:
+    """Why these arguments cannot run here, found before anything starts; None if they can.
+    Each display count holds callnext's and the floor's displays open at once: two sockets
+    per display in this one process."""
+    try:
+        for count in args.displays:
+            per_count(args.tickets, args.displays, count)
+            per_count(args.calls, args.displays, count)
+    except SystemExit as exc:
+        return str(exc)
+    needed = 2 * max(args.displays) + FILES_PER_RUN
+    if needed > open_files:
+        return (
+            f"{max(args.displays):,} displays need {needed:,} open files in this process "
+            f"(callnext's and the floor's displays at once), and it may open {open_files:,} "
+            f"(its hard limit): run fewer displays, or raise the hard limit (ulimit -Hn) first"
+        )
+    return None
+
+
 def run_args(args: argparse.Namespace) -> int:
+    why = refusal(args, raise_open_files())
+    if why is not None:
+        print(f"callnext bench: {why}", file=sys.stderr)
+        return 2
     asyncio.run(run(args))
     return 0
 
