@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
 
+from callnext.claim_bench import add_tickets
 from callnext.domain.model import Ticket
 from callnext.domain.queue import count_ahead, pick_next, queue_key
 from callnext.store import desk_sql, queue_sql
@@ -107,21 +107,14 @@ async def test_the_claim_reads_one_index_entry_per_service_however_long_the_queu
         await seed_demo(db)
         one, three = ("A",), ("A", "B", "C")
 
-        def issue(count: int) -> Callable[[HallTx], None]:
-            def body(tx: HallTx) -> None:
-                for i in range(count):
-                    tx.insert_ticket("ABC"[i % 3], priority=i % 7 == 0)
-
-            return body
-
         def reads(tx: HallTx) -> list[Any]:
             if tx.conn.dialect.name == "sqlite":
                 return [_sqlite_steps(tx, one), _sqlite_steps(tx, three)]
             return [_postgresql_plan(tx, one), _postgresql_plan(tx, three)]
 
-        await db.hall_write("demo", issue(30))
+        await db.hall_write("demo", add_tickets(30, start=0))
         few = await db.hall_write("demo", reads)
-        await db.hall_write("demo", issue(570))
+        await db.hall_write("demo", add_tickets(570, start=30))
         many = await db.hall_write("demo", reads)
         if db.dialect == "sqlite":
             assert many == few, (few, many)

@@ -76,17 +76,10 @@ def _first_of_heads(services: int) -> Select[Any]:
     if services == 1:
         return _head_of("code_0")
     t = tickets.c
-    members = (
-        select(t.priority, t.queue_at, t.pk)
-        .where(t.hall_id == bindparam("hall_pk"), t.status == Status.WAITING.value)
-        .where(t.service == bindparam(f"code_{i}"))
-        .order_by(*QUEUE_ORDER)
-        .limit(1)
-        .subquery(f"head_{i}")
-        for i in range(services)
-    )
-    heads = union_all(*(select(m) for m in members)).subquery("heads")
-    h = heads.c
+    keys = (t.priority, t.queue_at, t.pk)  # a head's place in the queue, from the index alone
+    members = (_head_of(f"code_{i}").with_only_columns(*keys) for i in range(services))
+    heads = union_all(*(select(m.subquery(f"head_{i}")) for i, m in enumerate(members)))
+    h = heads.subquery("heads").c
     first = select(h.pk).order_by(h.priority.desc(), h.queue_at, h.pk).limit(1)
     return select(*TICKET_COLUMNS).where(t.pk == first.scalar_subquery())
 
