@@ -35,14 +35,14 @@ async def test_displays_see_each_call_and_answer_the_servers_pings(
         await asyncio.sleep(1.0)  # five heartbeats at least: a display that did not pong is gone
         assert all(not d.transport.is_closing() for d in displays.connections if d.transport)
         await api.issue("A")
+        await asyncio.sleep(0.2)  # the ticket.issued frame is no call: nothing completes
+        assert not displays.completed.is_set()
         status, body = await api.window(1, "call-next")
         assert status == 200, body
-        for _ in range(200):
-            if any(len(times) == 3 for times in displays.seen.values()):
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(displays.completed.wait(), 2.0)  # set once all three saw it
         called = [seq for seq, times in displays.seen.items() if len(times) == 3]
         assert len(called) == 1, displays.seen
+        assert displays.complete == called
         frame = json.loads(displays.latest[-1])
         assert frame["event"] == "ticket.called"
         assert frame["seq"] == called[0]

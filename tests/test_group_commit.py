@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import random
+import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
@@ -18,7 +19,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
 
 from callnext import actions
@@ -174,18 +175,18 @@ async def test_issuing_and_calling_at_once_keep_seq_gapless_and_each_ticket_call
 
 @contextlib.contextmanager
 def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL the writer runs meanwhile."""
+    """The SQL the writer runs meanwhile: all of it, SQLAlchemy's and store/direct.py's, as
+    sqlite3 traces it on the writer's one connection (taken while the writer is idle)."""
     seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    engine = db._sync_writer
-    event.listen(engine, "before_cursor_execute", record)
+    proxy = db._sync_writer.raw_connection()
+    raw = proxy.dbapi_connection
+    proxy.close()  # back to the pool: the writer's next transaction takes it
+    assert isinstance(raw, sqlite3.Connection)
+    raw.set_trace_callback(seen.append)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        raw.set_trace_callback(None)
 
 
 def read_queue(seen: list[str]) -> bool:

@@ -108,11 +108,13 @@ async def time_press(displays: Displays, press: Press, i: int) -> tuple[float, f
 async def _called_seq(displays: Displays, sent: float) -> int:
     """The seq of the newest ticket.called frame every display saw after `sent`."""
     deadline = time.perf_counter() + RECEIPT_TIMEOUT_S
-    while time.perf_counter() < deadline:
-        fresh = [s for s, ts in displays.seen.items() if ts and ts[0] >= sent]
-        if fresh and len(displays.seen[max(fresh)]) >= displays.count:
+    while (left := deadline - time.perf_counter()) > 0:
+        fresh = [s for s in displays.complete[-8:] if displays.seen[s][0] >= sent]
+        if fresh:
             return max(fresh)
-        await asyncio.sleep(0.001)
+        displays.completed.clear()
+        with contextlib.suppress(TimeoutError):  # woken by the displays, not by polling:
+            await asyncio.wait_for(displays.completed.wait(), left)  # no work while they read
     raise RuntimeError(f"not every display received the call within {RECEIPT_TIMEOUT_S:.0f} s")
 
 

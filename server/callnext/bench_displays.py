@@ -49,6 +49,10 @@ class Displays:
 
     def __init__(self) -> None:
         self.seen: dict[int, list[float]] = {}
+        # the seqs every display has seen, in the order they became so, and a signal for
+        # each: the benchmark waits on it instead of scanning `seen` while displays read
+        self.complete: list[int] = []
+        self.completed = asyncio.Event()
         self.frames = 0  # TEXT frames received, all displays together
         self.latest: deque[str] = deque(maxlen=8)  # the first display's latest frames
         self.sampled = 0  # TEXT frames the first display received
@@ -83,7 +87,12 @@ class Displays:
             self.latest.append(payload.decode())
             self.sampled += 1
         if CALLED in payload and (found := SEQ.search(payload)) is not None:
-            self.seen.setdefault(int(found.group(1)), []).append(time.perf_counter())
+            seq = int(found.group(1))
+            times = self.seen.setdefault(seq, [])
+            times.append(time.perf_counter())
+            if len(times) == len(self.connections):
+                self.complete.append(seq)
+                self.completed.set()
 
     async def settle(self) -> None:
         """Wait until the displays have read what was sent them (no frame for QUIET_S), so that

@@ -22,6 +22,7 @@ from .bench_floor import raise_open_files
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.model import Role
+from .gc_watch import freeze_startup
 from .protocol import STREAM_V1, STREAM_V2
 from .speaker import SpeakerError
 from .store import accounts
@@ -210,6 +211,7 @@ async def serve(settings: Settings, reuse_port: bool = False) -> None:
             raise StartupError(
                 f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
             ) from exc
+        freeze_startup()  # the server's lasting objects, out of the collector's walks
         if reuse_port:
             print(f"callnext worker {os.getpid()} ready on port {settings.port}", flush=True)
         else:

@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import ClassVar
 
+Gauge = tuple[str, str, dict[str, str], float]  # name, help, labels, value
+
 
 def _labels(labels: dict[str, str]) -> str:
     if not labels:
@@ -36,7 +38,7 @@ class Metrics:
     def inc(self, name: str, amount: int = 1, **labels: str) -> None:
         self.counters[name][tuple(sorted(labels.items()))] += amount
 
-    def render(self, gauges: Iterable[tuple[str, str, dict[str, str], float]]) -> str:
+    def render(self, gauges: Iterable[Gauge]) -> str:
         """Counters, then `gauges` given as (name, help, labels, value)."""
         lines: list[str] = []
         for name, help_text in self.HELP.items():

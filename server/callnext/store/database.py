@@ -30,6 +30,7 @@ from sqlalchemy.sql import Select
 from ..domain.clock import local_day, utcnow
 from ..domain.errors import NotFound
 from ..domain.model import Hall
+from . import direct
 from .group_commit import GroupCommitter
 from .hall_tx import HallTx, Published
 from .notify import notify_commit
@@ -248,16 +249,16 @@ class Database:
 
         def transaction(conn: Connection) -> _Outcome[T]:
             stages.started = time.perf_counter()
-            row = conn.execute(_LOCK_HALL, {"hall_code": code}).first()
+            row = direct.first(conn, _LOCK_HALL, {"hall_code": code})
             if row is None:
                 raise NotFound("hall_not_found", f"No hall {code!r}.")
-            hall = self.load_hall(conn, code, row.config_version)
+            hall = self.load_hall(conn, code, row["config_version"])
             assert hall is not None
-            at = now or utcnow()
+            at, seq = now or utcnow(), int(row["seq"])
             tx = HallTx(
-                conn, hall, int(row.seq), at, self.voice_langs,
+                conn, hall, seq, at, self.voice_langs,
                 reload=lambda: self._reload_hall(conn, code), actor=actor,
-                memo=self._kept_for(code, int(row.seq), hall, at),
+                memo=self._kept_for(code, seq, hall, at),
             )  # fmt: skip
             result = body(tx)
             published = tx.flush_events()

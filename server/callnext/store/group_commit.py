@@ -97,16 +97,19 @@ class GroupCommitter:
         self.bodies += len(batch)
 
     def _run_one(self, conn: Connection, job: _Job) -> None:
-        # Plain SAVEPOINT statements: SQLAlchemy's nested transactions cost more than the SQL.
-        conn.exec_driver_sql("SAVEPOINT body")
+        # Plain SAVEPOINT statements on the sqlite3 connection itself: SQLAlchemy's nested
+        # transactions, or even its exec_driver_sql, cost more than the SQL (store/direct.py).
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("SAVEPOINT body")
         try:
             job.result = job.body(conn)
         except Exception as exc:  # a rejected request: only its own changes are undone
-            conn.exec_driver_sql("ROLLBACK TO body")
-            conn.exec_driver_sql("RELEASE body")
+            raw.execute("ROLLBACK TO body")
+            raw.execute("RELEASE body")
             job.error = exc
         else:
-            conn.exec_driver_sql("RELEASE body")
+            raw.execute("RELEASE body")
             self._after_body(job.result)
 
 

@@ -24,13 +24,15 @@ from ..domain.errors import NotFound
 from ..domain.estimate import Estimates
 from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
-from . import queue_sql
+from . import direct, queue_sql
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
-from .schema import audit, events, halls, idempotency, tickets, windows
+from .schema import halls, idempotency, tickets, windows
 from .ticket_sql import (
     BY_IDEMPOTENCY_KEY,
     CURRENT,
+    INSERT_AUDIT,
+    INSERT_EVENTS,
     INSERT_TICKET,
     NEXT_NUMBER,
     RECORD_ESTIMATE,
@@ -123,8 +125,7 @@ class HallTx:
 
     def current(self, window: int) -> Ticket | None:
         """The ticket the window has called and not finished."""
-        row = self.conn.execute(CURRENT, {"hall_pk": self.hall.id, "window_number": window})
-        found = row.first()
+        found = direct.first(self.conn, CURRENT, {"hall_pk": self.hall.id, "window_number": window})
         return ticket_from_row(found, self.hall.code) if found else None
 
     def next_waiting(self, services: tuple[str, ...]) -> Ticket | None:
@@ -224,7 +225,7 @@ class HallTx:
         """The next number of `service` today: one atomic upsert on the day's counter."""
         upsert = NEXT_NUMBER[self.conn.dialect.name]
         values = {"hall_id": self.hall.id, "service": service, "day": self.today, "last": 1}
-        last = int(self.conn.execute(upsert, values).scalar_one())
+        last = int(direct.scalar(self.conn, upsert, values))
         if self._issued is not None:
             self._issued[service] = last
         return last
@@ -257,7 +258,7 @@ class HallTx:
             "priority": priority, "issued_at": to_micros(self.now),
             "queue_at": to_micros(queue_at or self.now),
         }  # fmt: skip
-        pk = self.conn.execute(INSERT_TICKET, values).scalar_one()
+        pk = direct.scalar(self.conn, INSERT_TICKET, values)
         ticket = replace(ticket, pk=int(pk))
         walk_in = queue_at is None and slot is None and not priority
         self._changed(ticket if walk_in else None, written=ticket)
@@ -265,7 +266,7 @@ class HallTx:
 
     def record_estimate(self, ticket: Ticket, est_wait_s: int) -> None:
         """Keep the estimate given at issue (statistics compare it with the actual wait)."""
-        self.conn.execute(RECORD_ESTIMATE, {"ticket_pk": ticket.pk, "est": est_wait_s})
+        direct.run(self.conn, RECORD_ESTIMATE, {"ticket_pk": ticket.pk, "est": est_wait_s})
 
     def remember_idempotency(self, key: str, fingerprint: str, ticket: Ticket) -> None:
         self.conn.execute(
@@ -280,7 +281,7 @@ class HallTx:
 
     def save(self, ticket: Ticket) -> Ticket:
         """Write a ticket after a lifecycle step; returns it for chaining."""
-        self.conn.execute(SAVE_TICKET, {"ticket_pk": ticket.pk, **ticket_values(ticket)})
+        direct.run(self.conn, SAVE_TICKET, {"ticket_pk": ticket.pk, **ticket_values(ticket)})
         # not waiting now: it left the queue, or was not in it; waiting: it came back or moved
         self._changed(left=ticket if ticket.status is not Status.WAITING else None, written=ticket)
         return ticket
@@ -351,7 +352,7 @@ class HallTx:
     def flush_audits(self) -> None:
         """Store the audit rows: the explicit ones, and each event a staff member caused."""
         if self._audits:
-            self.conn.execute(insert(audit), self._audits)
+            direct.run(self.conn, INSERT_AUDIT, self._audits)
             self._audits.clear()
 
     def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
@@ -403,8 +404,8 @@ class HallTx:
                 {"hall_id": hall.id, "seq": self.seq, "at": to_micros(self.now),
                  "name": event.name, "frame": text}
             )  # fmt: skip
-        conn.execute(insert(events), rows)
-        conn.execute(SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})
+        direct.run(conn, INSERT_EVENTS, rows)
+        direct.run(conn, SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})
         self._pending.clear()
         return out
 

@@ -27,6 +27,7 @@ from ..domain.estimate import (
 )
 from ..domain.model import Hall, Status, Ticket, WindowStatus
 from ..domain.queue import queue_key, service_head
+from . import direct
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import counters, tickets
@@ -92,13 +93,13 @@ _SERVING = select(tickets.c.window, tickets.c.service, tickets.c.last_called_at)
 def _head(conn: Connection, hall: Hall, code: str, priority: bool) -> Ticket | None:
     """The first waiting ticket, in queue order, of one service and kind."""
     values = {"hall_pk": hall.id, "code": code, "priority": priority}
-    row = conn.execute(_HEAD_OF_KIND, values).first()
+    row = direct.first(conn, _HEAD_OF_KIND, values)
     return ticket_from_row(row, hall.code) if row else None
 
 
 def _first_head(conn: Connection, hall: Hall, codes: list[str]) -> Ticket | None:
     values: dict[str, Any] = {f"code_{i}": code for i, code in enumerate(codes)}
-    row = conn.execute(_first_of_heads(len(codes)), {"hall_pk": hall.id, **values}).first()
+    row = direct.first(conn, _first_of_heads(len(codes)), {"hall_pk": hall.id, **values})
     return ticket_from_row(row, hall.code) if row else None
 
 
@@ -178,7 +179,7 @@ def mean_service_s(
         if only is not None and s.code not in only:
             continue
         values = {"hall_pk": hall.id, "day": day, "service": s.code}
-        durations = [float(micros) / 1e6 for micros in conn.execute(_RECENT, values).scalars()]
+        durations = [float(micros) / 1e6 for (micros,) in direct.tuples(conn, _RECENT, values)]
         out[s.code] = recent_mean(durations, float(s.default_service_s))
     return out
 
@@ -214,7 +215,7 @@ def read_queue(conn: Connection, hall: Hall) -> QueueMemo:
     queue: list[Waiting] = []
     counts = {s.code: 0 for s in hall.services}
     tail: int | None = None
-    for pk, service, priority, queue_at in conn.execute(_WAITING, {"hall_pk": hall.id}):
+    for pk, service, priority, queue_at in direct.tuples(conn, _WAITING, {"hall_pk": hall.id}):
         queue.append(Waiting(pk, service))
         counts[service] = counts.get(service, 0) + 1
         if not priority:
@@ -227,7 +228,7 @@ def open_windows(
 ) -> list[OpenWindow]:
     """The windows that call, each with how long its current ticket still takes."""
     busy: dict[int, float] = {}
-    for window, service, last_called in conn.execute(_SERVING, {"hall_pk": hall.id}):
+    for window, service, last_called in direct.tuples(conn, _SERVING, {"hall_pk": hall.id}):
         elapsed = (to_micros(now) - int(last_called or to_micros(now))) / 1e6
         busy[window] = remaining_s(means.get(service, 300.0), elapsed)
     return [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Row
@@ -25,8 +26,9 @@ from ..domain.model import (
 from .schema import tickets
 
 
-def ticket_from_row(row: Row[*tuple[Any, ...]], hall_code: str) -> Ticket:
-    m = row._mapping
+def ticket_from_row(row: Row[*tuple[Any, ...]] | Mapping[str, Any], hall_code: str) -> Ticket:
+    """A ticket from its row (SQLAlchemy's, or a mapping of column names: store/direct.py)."""
+    m = row._mapping if isinstance(row, Row) else row
     issued = from_micros(m["issued_at"])
     assert issued is not None
     return Ticket(

@@ -9,9 +9,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.model import Status
 from .rows import TICKET_COLUMNS
-from .schema import counters, halls, idempotency, tickets
+from .schema import audit, counters, events, halls, idempotency, tickets
 
 INSERT_TICKET = insert(tickets).returning(tickets.c.pk)
+INSERT_EVENTS = insert(events)
+INSERT_AUDIT = insert(audit)
 RECORD_ESTIMATE = (
     update(tickets)
     .where(tickets.c.pk == bindparam("ticket_pk"))

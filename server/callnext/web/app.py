@@ -11,6 +11,7 @@ from aiohttp import web
 
 from ..announcer import Announcer, voice_cache_dir
 from ..config import Settings
+from ..gc_watch import GcWatch
 from ..hub import Hub, split_channel
 from ..metrics import Metrics
 from ..printing import Printers
@@ -24,7 +25,7 @@ from ..store.notify import EventListener
 from ..store.setup import seed_demo
 from ..voice import VoiceRenderer
 from .errors import count_middleware, error_middleware
-from .keys import DB, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
+from .keys import DB, GC_WATCH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
 from .pages import setup_pages
 from .routes import setup_routes
 from .sounds import ANNOUNCER, voice_ctx, voice_ready
@@ -59,6 +60,13 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Permissions-Policy": PERMISSIONS_POLICY,
 }
+
+
+async def gc_watch_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Time the garbage collector's pauses while the app runs (for /metrics)."""
+    app[GC_WATCH].install()
+    yield
+    app[GC_WATCH].remove()
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -130,9 +138,11 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[HUB] = hub
     app[LIMITER] = RateLimiter(settings.rate_limits)
     app[METRICS] = Metrics()
+    app[GC_WATCH] = GcWatch()
     app[PRINTERS] = Printers()
     app[ANNOUNCER] = announcer
-    app.cleanup_ctx.append(voice_ctx)  # first: the speech worker starts as the database opens
+    app.cleanup_ctx.append(gc_watch_ctx)
+    app.cleanup_ctx.append(voice_ctx)  # the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(listener_ctx)
     app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s))

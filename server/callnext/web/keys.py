@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..config import Settings
+from ..gc_watch import GcWatch
 from ..hub import Hub
 from ..metrics import Metrics
 from ..printing import Printers
@@ -17,5 +18,6 @@ DB = web.AppKey("db", Database)
 HUB = web.AppKey("hub", Hub)
 LIMITER = web.AppKey("limiter", RateLimiter)
 METRICS = web.AppKey("metrics", Metrics)
+GC_WATCH = web.AppKey("gc_watch", GcWatch)
 PRINTERS = web.AppKey("printers", Printers)
 LISTENER = web.AppKey("listener", EventListener)  # PostgreSQL only: other processes' events

@@ -9,8 +9,9 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..metrics import Gauge
 from ..store import reads
-from .keys import DB, HUB, METRICS
+from .keys import DB, GC_WATCH, HUB, METRICS
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,6 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check: database unreachable: %s", exc)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok", "process": os.getpid()})
-
-
-Gauge = tuple[str, str, dict[str, str], float]
 
 
 def _hall_gauges(code: str, live: dict[str, Any]) -> list[Gauge]:
@@ -58,6 +56,7 @@ async def metrics(request: web.Request) -> web.Response:
         ("callnext_displays_dropped_total", "Displays dropped for not keeping up.", {},
          hub.dropped),
     ]  # fmt: skip
+    gauges += request.app[GC_WATCH].gauges()
     for code in await db.hall_codes():
         gauges += _hall_gauges(code, await reads.live_figures(db, code))
     gauges.sort(key=lambda g: g[0])
