@@ -55,6 +55,33 @@ def test_bench_measures_callnext_and_the_floor(
         assert re.search(row, out), out
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_bench_without_the_floor_measures_callnext_alone(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--no-floor: callnext's figures with no floor server, no floor displays, no ratio."""
+    monkeypatch.setenv("CALLNEXT_VOICE", "off")
+    server = ServerProcess(db_url)
+    server.start()
+    try:
+        code = cli.main(
+            ["bench", "--server", server.base, "--displays", "6", "--tickets", "12",
+             "--calls", "4", "--concurrency", "4", "--no-floor"]
+        )  # fmt: skip
+    finally:
+        server.stop()
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "floor" not in out.split("| displays |")[0], out  # no floor line before the table
+    for name in ("first", "last"):
+        assert re.search(rf"call-next → {name} display\s+p50\s+[\d.]+ ms\s+p99\s+[\d.]+ ms\s+"
+                         r"\(n=4\)", out), out  # fmt: skip
+    assert re.search(r"memory per idle display: -?[\d.]+ KB\n", out), out
+    latencies = r"( [\d.]+ / [\d.]+ ms \|){2}"
+    row = rf"\| 6 \| [\d,]+ \|{latencies} — \| — \| -?[\d.]+ \(n/a\) \| [\d.]+ \(—\) ms \|"
+    assert re.search(row, out), out
+
+
 def test_bench_parses_display_counts() -> None:
     parser = cli._parser()
     args = parser.parse_args(["bench", "--displays", "100,1000,5000"])
@@ -109,3 +136,8 @@ def test_bench_refuses_before_it_starts_what_cannot_run_here(
         "--tickets and --calls take one value, or one per display count" in capsys.readouterr().err
     )
     assert bench.refusal(cli._parser().parse_args(["bench", "--displays", "10"]), limit) is None
+    # --no-floor holds one socket per display: twice as many fit
+    alone = cli._parser().parse_args(["bench", "--displays", too_many, "--no-floor"])
+    assert bench.refusal(alone, limit) is None
+    alone = cli._parser().parse_args(["bench", "--displays", str(limit), "--no-floor"])
+    assert "(callnext's displays at once)" in (bench.refusal(alone, limit) or "")

@@ -6,7 +6,8 @@ windows one press at a time and measures, for each press, the time until the fir
 display has the call, once the displays have read everything the issuing sent them. The same N
 displays then measure the floor: a bare aiohttp broadcast server with no database
 (callnext.bench_floor, in a child process) sending the same frames, byte for byte but the seq,
-that a press of callnext sent; every callnext latency is also printed as a ratio to the floor's.
+that a press of callnext sent; every callnext latency is also printed as a ratio to the floor's
+(--no-floor: callnext alone, one socket per display instead of two).
 The memory each idle display costs is read from /proc (the server's pid comes from /healthz)
 when the server runs on this machine. Run it against a server started with
 CALLNEXT_RATE_LIMITS=off.
@@ -18,13 +19,10 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import math
 import socket
-import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,34 +30,11 @@ import aiohttp
 
 from .bench_displays import Displays
 from .bench_floor import FloorProcess, raise_open_files
+from .bench_report import Result, report, table
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 IDLE_S = 1.0  # how long the open displays idle before the server's memory is read again
 RECEIPT_TIMEOUT_S = 30.0  # for every display to have a call (10,000 sockets on 2 cores)
-
-
-@dataclass
-class Result:
-    """One side's figures at one display count (ms; KB per idle display, None: not read)."""
-
-    displays: int
-    first: list[float]
-    last: list[float]
-    kb_per_display: float | None
-    rate: float | None = None  # durable tickets/s (callnext only)
-    # callnext's own stages of each press (its Server-Timing header: auth, queue, tx, …), ms
-    stages: dict[str, list[float]] = field(default_factory=dict)
-
-    @property
-    def spread(self) -> list[float]:
-        """From the first display to the last, per press: the fan-out itself."""
-        return [last - first for first, last in zip(self.first, self.last, strict=True)]
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest rank: the ⌈p·n⌉-th smallest."""
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(p * len(ordered))) - 1]
 
 
 async def issue_tickets(
@@ -153,31 +128,35 @@ async def open_idle(displays: Displays, url: str, count: int, pid: int | None) -
 
 async def measure(
     session: aiohttp.ClientSession, args: argparse.Namespace, count: int
-) -> tuple[Result, Result, tuple[int, int]]:
-    """callnext's and the floor's figures at `count` displays, and (the bytes of callnext's
-    ticket.called frame, the frames a press sent each display). The two sides' presses
-    alternate, so that both meet the same machine; each floor press sends the frames
-    callnext's press before it sent a display (call-next over a current ticket: two, its
-    ticket.finished and the ticket.called)."""
+) -> tuple[Result, Result | None, tuple[int, int]]:
+    """callnext's and the floor's figures at `count` displays (the floor's None with
+    --no-floor), and (the bytes of callnext's ticket.called frame, the frames a press sent
+    each display). The two sides' presses alternate, so that both meet the same machine; each
+    floor press sends the frames callnext's press before it sent a display (call-next over a
+    current ticket: two, its ticket.finished and the ticket.called)."""
     base, hall = args.server.rstrip("/"), args.hall
     ours, theirs = Displays(), Displays()
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
     kb = await open_idle(ours, ws_url, count, await server_pid(session, base))
-    floor = FloorProcess(_free_port())
-    await floor.start()
+    floor = None if args.no_floor else FloorProcess(_free_port())
     try:
-        assert floor.proc is not None
-        floor_url = "ws" + floor.base.removeprefix("http") + "/ws"
-        floor_kb = await open_idle(theirs, floor_url, count, floor.proc.pid)
+        fl = None
+        if floor is not None:
+            await floor.start()
+            assert floor.proc is not None
+            floor_url = "ws" + floor.base.removeprefix("http") + "/ws"
+            fl = Result(count, [], [], await open_idle(theirs, floor_url, count, floor.proc.pid))
         tickets = per_count(args.tickets, args.displays, count)
         rate = await issue_tickets(session, base, hall, tickets, args.concurrency)
         await ours.settle()
-        cn, fl = Result(count, [], [], kb, rate), Result(count, [], [], floor_kb)
-        sent = await _alternate(session, args, (ours, cn), (theirs, fl), floor.base)
+        cn = Result(count, [], [], kb, rate)
+        the_floor = None if floor is None or fl is None else (theirs, fl, floor.base)
+        sent = await _alternate(session, args, (ours, cn), the_floor)
     finally:
         await ours.close()
         await theirs.close()
-        await floor.stop()
+        if floor is not None:
+            await floor.stop()
     return cn, fl, sent
 
 
@@ -185,13 +164,13 @@ async def _alternate(
     session: aiohttp.ClientSession,
     args: argparse.Namespace,
     callnext: tuple[Displays, Result],
-    the_floor: tuple[Displays, Result],
-    floor_base: str,
+    the_floor: tuple[Displays, Result, str] | None,
 ) -> tuple[int, int]:
-    """Press call-next, then the floor with the same frames, --calls times; the bytes of the
-    last ticket.called frame, and how many frames that press sent each display."""
+    """Press call-next, then the floor (its displays, result, base URL; None: no floor) with
+    the same frames, --calls times; the bytes of the last ticket.called frame, and how many
+    frames that press sent each display."""
     base, hall = args.server.rstrip("/"), args.hall
-    (ours, cn), (theirs, fl) = callnext, the_floor
+    ours, cn = callnext
     async with session.post(
         f"{base}/api/v1/login", json={"username": "manager", "password": "demo"}
     ) as resp:
@@ -208,7 +187,8 @@ async def _alternate(
         return called
 
     async def publish(i: int) -> bool:
-        url = f"{floor_base}/publish?seq={i + 1}"
+        assert the_floor is not None
+        url = f"{the_floor[2]}/publish?seq={i + 1}"
         async with session.post(url, json={"frames": frames}) as resp:
             return resp.status == 200
 
@@ -221,12 +201,15 @@ async def _alternate(
         if timed is None:
             break
         frames = list(ours.latest)[-(ours.sampled - before) :]
-        with _no_gc():
-            floor_timed = await time_press(theirs, publish, i)
-        assert floor_timed is not None
-        for result, (first, last) in ((cn, timed), (fl, floor_timed)):
-            result.first.append(first)
-            result.last.append(last)
+        cn.first.append(timed[0])
+        cn.last.append(timed[1])
+        if the_floor is not None:
+            theirs, fl, _ = the_floor
+            with _no_gc():
+                floor_timed = await time_press(theirs, publish, i)
+            assert floor_timed is not None
+            fl.first.append(floor_timed[0])
+            fl.last.append(floor_timed[1])
     return (len(frames[-1].encode()) if frames else 0), len(frames)
 
 
@@ -249,66 +232,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _figures(values: Sequence[float]) -> tuple[float, float]:
-    return statistics.median(values), percentile(values, 0.99)
-
-
-def report(cn: Result, fl: Result, size: int, concurrency: int) -> None:
-    print(f"== {cn.displays} displays (/ws/v2), ticket.called frame {size} bytes")
-    print(f"durable tickets/s ({concurrency} concurrent kiosks): {cn.rate:,.0f}")
-    for name, ours, floor in (("first", cn.first, fl.first), ("last", cn.last, fl.last)):
-        (p50, p99), (f50, f99) = _figures(ours), _figures(floor)
-        print(
-            f"call-next → {name} display  p50 {p50:6.1f} ms = {p50 / f50:4.1f} × floor   "
-            f"p99 {p99:6.1f} ms = {p99 / f99:4.1f} × floor   (n={len(ours)})"
-        )
-        print(f"floor POST → {name} display p50 {f50:6.1f} ms   p99 {f99:6.1f} ms")
-    (s50, s99), (t50, t99) = _figures(cn.spread), _figures(fl.spread)
-    print(
-        f"first → last display (the fan-out) p50 {s50:6.1f} ms   p99 {s99:6.1f} ms;   "
-        f"floor p50 {t50:6.1f} ms   p99 {t99:6.1f} ms"
-    )
-    if cn.stages:
-        stages = "   ".join(
-            f"{name} {statistics.median(v):.2f} / {percentile(v, 0.99):.2f}"
-            for name, v in cn.stages.items()
-        )
-        print(f"in the server (Server-Timing), p50 / p99 ms: {stages}")
-    if cn.kb_per_display is None:
-        print("memory per idle display: not read (the server is not on this machine)")
-    else:
-        floor_kb = f"{fl.kb_per_display:.1f} KB" if fl.kb_per_display is not None else "?"
-        print(f"memory per idle display: {cn.kb_per_display:.1f} KB   floor {floor_kb}")
-
-
-def table(rows: list[tuple[Result, Result]]) -> None:
-    """The summary, as the Markdown table of docs/performance.md."""
-    print("\n| displays | durable tickets/s | → first p50 / p99 | → last p50 / p99 "
-          "| floor → last p50 / p99 | last p99 ÷ floor | KB / idle display (floor) "
-          "| first → last p99 (floor) |")  # fmt: skip
-    print("|---:|---:|---|---|---|---:|---|---|")
-    for cn, fl in rows:
-        (a, b), (c, d), (e, f) = _figures(cn.first), _figures(cn.last), _figures(fl.last)
-        kb = "n/a" if cn.kb_per_display is None else f"{cn.kb_per_display:.1f}"
-        fkb = "n/a" if fl.kb_per_display is None else f"{fl.kb_per_display:.1f}"
-        spread, floor_spread = _figures(cn.spread)[1], _figures(fl.spread)[1]
-        print(
-            f"| {cn.displays:,} | {cn.rate:,.0f} | {a:.1f} / {b:.1f} ms | {c:.1f} / {d:.1f} ms "
-            f"| {e:.1f} / {f:.1f} ms | {d / f:.2f} × | {kb} ({fkb}) "
-            f"| {spread:.1f} ({floor_spread:.1f}) ms |"
-        )
-
-
 async def run(args: argparse.Namespace) -> None:
     limit = raise_open_files()
     print(f"server {args.server}, hall {args.hall}, open-file limit {limit}", flush=True)
-    rows: list[tuple[Result, Result]] = []
+    rows: list[tuple[Result, Result | None]] = []
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         for count in args.displays:
             cn, fl, (size, per_press) = await measure(session, args, count)
             report(cn, fl, size, args.concurrency)
-            print(f"frames per press to each display: {per_press} (the floor sends the same)")
+            same = "" if fl is None else " (the floor sends the same)"
+            print(f"frames per press to each display: {per_press}{same}")
             rows.append((cn, fl))
     table(rows)
 
@@ -346,6 +280,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--calls", type=_counts, default=[100], help="one value, or one per display count"
     )
+    parser.add_argument(
+        "--no-floor", action="store_true",
+        help="callnext's figures alone, with no floor to compare: one socket per display, for "
+        "more displays than the open-file limit holds with the floor's",
+    )  # fmt: skip
 
 
 FILES_PER_RUN = 256  # open files besides the display sockets: HTTP clients, the floor's pipes
@@ -354,19 +293,21 @@ FILES_PER_RUN = 256  # open files besides the display sockets: HTTP clients, the
 def refusal(args: argparse.Namespace, open_files: int) -> str | None:
     """Why these arguments cannot run here, found before anything starts; None if they can.
     Each display count holds callnext's and the floor's displays open at once: two sockets
-    per display in this one process."""
+    per display in this one process (one with --no-floor)."""
     try:
         for count in args.displays:
             per_count(args.tickets, args.displays, count)
             per_count(args.calls, args.displays, count)
     except SystemExit as exc:
         return str(exc)
-    needed = 2 * max(args.displays) + FILES_PER_RUN
+    sides = 1 if args.no_floor else 2
+    needed = sides * max(args.displays) + FILES_PER_RUN
     if needed > open_files:
+        whose = "callnext's displays" if sides == 1 else "callnext's and the floor's displays"
         return (
             f"{max(args.displays):,} displays need {needed:,} open files in this process "
-            f"(callnext's and the floor's displays at once), and it may open {open_files:,} "
-            f"(its hard limit): run fewer displays, or raise the hard limit (ulimit -Hn) first"
+            f"({whose} at once), and it may open {open_files:,} (its hard limit): run fewer "
+            f"displays, --no-floor, or raise the hard limit (ulimit -Hn) first"
         )
     return None
 

@@ -14,7 +14,7 @@ import time
 
 import aiohttp
 
-from .bench import percentile
+from .bench_report import percentile
 
 
 class StandInPrinter:
