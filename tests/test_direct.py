@@ -20,9 +20,11 @@ from callnext.store.hall_tx import HallTx
 from callnext.store.schema import audit, events, halls, tickets
 from callnext.store.setup import seed_demo
 from callnext.store.ticket_sql import (
+    BY_IDEMPOTENCY_KEY,
     CURRENT,
     INSERT_AUDIT,
     INSERT_EVENTS,
+    INSERT_IDEMPOTENCY,
     NEXT_NUMBER,
     RECORD_ESTIMATE,
     SAVE_TICKET,
@@ -125,7 +127,17 @@ def writes(tx: HallTx) -> dict[str, Any]:
     direct.run(conn, INSERT_AUDIT, [
         {"hall_id": hall.id, "at": 1, "actor": "tester", "action": "test", "window": None,
          "ticket": "A001", "detail": "{}"}])  # fmt: skip
-    return {"pk": waiting.pk, "before": before, "number": number}
+    key = {"hall_pk": hall.id, "key": "tap-1"}
+    tap = {"hall_id": hall.id, "key": "tap-1", "created_at": 1, "ticket_pk": waiting.pk,
+           "fingerprint": "fp"}  # fmt: skip
+    direct.run(conn, INSERT_IDEMPOTENCY, tap)
+    remembered = direct.first(conn, BY_IDEMPOTENCY_KEY, key)
+    row = conn.execute(BY_IDEMPOTENCY_KEY, key).first()
+    assert remembered is not None
+    assert row is not None
+    assert plain(remembered.values()) == plain(row)
+    return {"pk": waiting.pk, "before": before, "number": number,
+            "remembered": (remembered["pk"], remembered["fingerprint"])}  # fmt: skip
 
 
 async def test_writes_land_as_sqlalchemys_would(busy_db: Database) -> None:
@@ -144,6 +156,7 @@ async def test_writes_land_as_sqlalchemys_would(busy_db: Database) -> None:
 
     stored = await db.run_read(read)
     assert done["number"] == 4  # C had three numbers out
+    assert done["remembered"] == (done["pk"], "fp")
     assert stored == {"est": 4321, "recalls": 7, "status": "waiting",
                       "seq": done["before"] + 2, "frames": ["f1", "f2"],
                       "actors": ["tester"]}  # fmt: skip

@@ -29,7 +29,7 @@ from callnext.domain.model import Finish
 from callnext.store import queue_sql
 from callnext.store.database import Database
 from callnext.store.hall_tx import HallTx
-from callnext.store.schema import events, halls, tickets
+from callnext.store.schema import QUEUE_ORDER, events, halls, tickets
 
 
 @pytest.fixture
@@ -339,9 +339,7 @@ async def waiting_in_order(db: Database) -> list[int]:
     return await db.run_read(
         lambda conn: list(
             conn.execute(
-                select(tickets.c.pk)
-                .where(tickets.c.status == "waiting")
-                .order_by(*queue_sql.QUEUE_ORDER)
+                select(tickets.c.pk).where(tickets.c.status == "waiting").order_by(*QUEUE_ORDER)
             ).scalars()
         )
     )

@@ -1,4 +1,4 @@
-"""The store's queue order (store/queue_sql.QUEUE_ORDER, next_waiting, count_ahead, a window's
+"""The store's queue order (store/schema.QUEUE_ORDER, next_waiting, count_ahead, a window's
 queue) is domain.queue's (queue_key: priority, queue_at, pk), on SQLite and PostgreSQL, with
 booked tickets whose queue_at is apart from their issued_at (before, after, equal to others')."""
 

@@ -22,6 +22,7 @@ import gc
 import socket
 import sys
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,14 +41,17 @@ RECEIPT_TIMEOUT_S = 30.0  # for every display to have a call (10,000 sockets on 
 async def issue_tickets(
     session: aiohttp.ClientSession, base: str, hall: str, count: int, concurrency: int
 ) -> float:
-    """Tickets per second, each acknowledged (committed) by a 201."""
+    """Tickets per second, each acknowledged (committed) by a 201; each request carries its
+    own Idempotency-Key, as the kiosk page's do."""
     url = f"{base}/api/v1/halls/{hall}/tickets"
     services = ("A", "B", "C")
     counter = iter(range(count))
+    run = uuid.uuid4().hex[:12]
 
     async def kiosk() -> None:
         for i in counter:
-            async with session.post(url, json={"service": services[i % 3]}) as resp:
+            key = {"Idempotency-Key": f"bench-{run}-{i}"}
+            async with session.post(url, json={"service": services[i % 3]}, headers=key) as resp:
                 if resp.status != 201:
                     raise RuntimeError(f"issuing failed: {resp.status} {await resp.text()}")
 
@@ -139,25 +143,25 @@ async def measure(
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
     kb = await open_idle(ours, ws_url, count, await server_pid(session, base))
     floor = None if args.no_floor else FloorProcess(_free_port())
+    the_floor = None  # its displays, its result and its server's base URL
     try:
-        fl = None
         if floor is not None:
             await floor.start()
             assert floor.proc is not None
             floor_url = "ws" + floor.base.removeprefix("http") + "/ws"
-            fl = Result(count, [], [], await open_idle(theirs, floor_url, count, floor.proc.pid))
+            floor_kb = await open_idle(theirs, floor_url, count, floor.proc.pid)
+            the_floor = (theirs, Result(count, [], [], floor_kb), floor.base)
         tickets = per_count(args.tickets, args.displays, count)
         rate = await issue_tickets(session, base, hall, tickets, args.concurrency)
         await ours.settle()
         cn = Result(count, [], [], kb, rate)
-        the_floor = None if floor is None or fl is None else (theirs, fl, floor.base)
         sent = await _alternate(session, args, (ours, cn), the_floor)
     finally:
         await ours.close()
         await theirs.close()
         if floor is not None:
             await floor.stop()
-    return cn, fl, sent
+    return cn, (the_floor[1] if the_floor is not None else None), sent
 
 
 async def _alternate(

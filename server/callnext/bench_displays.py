@@ -90,7 +90,7 @@ class Displays:
             seq = int(found.group(1))
             times = self.seen.setdefault(seq, [])
             times.append(time.perf_counter())
-            if len(times) == len(self.connections):
+            if len(times) == self.count:
                 self.complete.append(seq)
                 self.completed.set()
 

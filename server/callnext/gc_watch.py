@@ -3,7 +3,7 @@
 A full collection walks every tracked object, and it holds the event loop while it does: every
 press and every display waits for it. A server makes about 125,000 objects once, as it starts
 (modules, SQLAlchemy's tables and compiled statements, templates, the OpenAPI document), and
-keeps them to the end. With 1,000 displays connected, a full collection took 97–117 ms here,
+keeps them to the end. With 1,000 displays connected, a full collection took 86–117 ms here,
 most of it walking those. `freeze_startup` moves them out of the collector's sight (gc.freeze)
 once the server is up, so a full collection walks only what connections and requests made
 (docs/performance.md). Objects made later are collected as before.

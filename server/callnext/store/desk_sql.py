@@ -10,9 +10,8 @@ from sqlalchemy.engine import Connection
 
 from ..domain.clock import to_micros
 from ..domain.model import Hall, Status, Ticket
-from .queue_sql import QUEUE_ORDER
 from .rows import TICKET_COLUMNS, ticket_from_row
-from .schema import sessions, tickets, windows
+from .schema import QUEUE_ORDER, sessions, tickets, windows
 
 PENDING_LIMIT = 200
 

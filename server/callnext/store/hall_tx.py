@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, insert, select, update
+from sqlalchemy import ColumnElement, Executable, select, update
 from sqlalchemy.engine import Connection
 
 from .. import protocol
@@ -27,12 +27,13 @@ from ..domain.numbering import format_number
 from . import direct, queue_sql
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
-from .schema import halls, idempotency, tickets, windows
+from .schema import halls, tickets, windows
 from .ticket_sql import (
     BY_IDEMPOTENCY_KEY,
     CURRENT,
     INSERT_AUDIT,
     INSERT_EVENTS,
+    INSERT_IDEMPOTENCY,
     INSERT_TICKET,
     NEXT_NUMBER,
     RECORD_ESTIMATE,
@@ -138,10 +139,10 @@ class HallTx:
 
     def idempotent_ticket(self, key: str) -> tuple[Ticket, str] | None:
         """The ticket an Idempotency-Key already made, with the fingerprint of its request."""
-        row = self.conn.execute(BY_IDEMPOTENCY_KEY, {"hall_pk": self.hall.id, "key": key}).first()
+        row = direct.first(self.conn, BY_IDEMPOTENCY_KEY, {"hall_pk": self.hall.id, "key": key})
         if row is None:
             return None
-        return ticket_from_row(row, self.hall.code), row.fingerprint
+        return ticket_from_row(row, self.hall.code), row["fingerprint"]
 
     def availability(self, service: Service) -> Availability:
         """Whether `service` issues a ticket now, by its switch, hours, holidays and quota."""
@@ -269,15 +270,9 @@ class HallTx:
         direct.run(self.conn, RECORD_ESTIMATE, {"ticket_pk": ticket.pk, "est": est_wait_s})
 
     def remember_idempotency(self, key: str, fingerprint: str, ticket: Ticket) -> None:
-        self.conn.execute(
-            insert(idempotency).values(
-                hall_id=self.hall.id,
-                key=key,
-                ticket_pk=ticket.pk,
-                fingerprint=fingerprint,
-                created_at=to_micros(self.now),
-            )
-        )
+        values = {"hall_id": self.hall.id, "key": key, "ticket_pk": ticket.pk,
+                  "fingerprint": fingerprint, "created_at": to_micros(self.now)}  # fmt: skip
+        direct.run(self.conn, INSERT_IDEMPOTENCY, values)
 
     def save(self, ticket: Ticket) -> Ticket:
         """Write a ticket after a lifecycle step; returns it for chaining."""

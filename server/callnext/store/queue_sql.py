@@ -30,9 +30,8 @@ from ..domain.queue import queue_key, service_head
 from . import direct
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row
-from .schema import counters, tickets
+from .schema import QUEUE_ORDER, counters, tickets
 
-QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.queue_at, tickets.c.pk)
 _WAITING = (
     select(tickets.c.pk, tickets.c.service, tickets.c.priority, tickets.c.queue_at)
     .where(tickets.c.hall_id == bindparam("hall_pk"), tickets.c.status == Status.WAITING.value)

@@ -147,17 +147,12 @@ tickets = Table(
     ),
 )
 
-# Each service's waiting tickets in queue order (QUEUE_ORDER), so the head of a queue is the
-# index's first entry: the call-next claim reads one row, however long the queue (migration 0007).
-Index(
-    "ix_tickets_queue",
-    tickets.c.hall_id,
-    tickets.c.status,
-    tickets.c.service,
-    tickets.c.priority.desc(),
-    tickets.c.queue_at,
-    tickets.c.pk,
-)
+# The queue's order (domain.queue.queue_key): priority first, then place, then issue order. Every
+# query of the queue sorts by it, and ix_tickets_queue keeps each service's waiting tickets in it,
+# so the head of a queue is the index's first entry: the call-next claim reads one row, however
+# long the queue (migration 0007).
+QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.queue_at, tickets.c.pk)
+Index("ix_tickets_queue", tickets.c.hall_id, tickets.c.status, tickets.c.service, *QUEUE_ORDER)
 
 counters = Table(
     "counters",

@@ -14,6 +14,7 @@ from .schema import audit, counters, events, halls, idempotency, tickets
 INSERT_TICKET = insert(tickets).returning(tickets.c.pk)
 INSERT_EVENTS = insert(events)
 INSERT_AUDIT = insert(audit)
+INSERT_IDEMPOTENCY = insert(idempotency)
 RECORD_ESTIMATE = (
     update(tickets)
     .where(tickets.c.pk == bindparam("ticket_pk"))
