@@ -7,7 +7,7 @@ from typing import Any
 
 from .helpers import Api
 
-SOON = timedelta(minutes=2)  # longer than any test that books a slot it listed takes
+SOON = timedelta(minutes=2)  # longer than a test that opens a page and picks a slot takes
 ALL_DAY = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
@@ -28,18 +28,23 @@ async def enable_booking(
         assert status == 200, answer
 
 
-async def slots(api: Api, day: str | None = None, service: str = "A") -> list[dict[str, Any]]:
-    """The open slots of `day`, as the server lists them; by default, those of the first
-    bookable day that begin after SOON from now: a slot that begins while the test runs is
-    gone from the page it opens (CI met one listed at 07:44:59 and gone at 07:45)."""
+async def slots(
+    api: Api, day: str | None = None, service: str = "A", later_than: timedelta = timedelta(0)
+) -> list[dict[str, Any]]:
+    """The open slots of `day` (default: the first bookable day that has one), as the server
+    lists them, leaving out those that begin within `later_than` from now. A test that opens a
+    page and then picks a slot by its time passes SOON: a slot that begins meanwhile is gone
+    from the page (CI met one listed at 07:44:59 and gone at 07:45)."""
     base = f"/api/v1/halls/demo/slots?service={service}"
     if day is not None:
-        return await _day_slots(api, base, day)
-    status, body = await api.request("GET", base)
-    assert status == 200, body
-    later = datetime.now(UTC) + SOON
-    for bookable in body["days"]:
-        listed = await _day_slots(api, base, bookable["day"])
+        days = [day]
+    else:
+        status, body = await api.request("GET", base)
+        assert status == 200, body
+        days = [bookable["day"] for bookable in body["days"]]
+    later = datetime.now(UTC) + later_than
+    for bookable in days:
+        listed = await _day_slots(api, base, bookable)
         listed = [s for s in listed if datetime.fromisoformat(s["start"]) > later]
         if listed:
             return listed

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from .booking import book, enable_booking, slots
+from .booking import SOON, book, enable_booking, slots
 from .browser import chromium_missing, launch, submit_login
 from .helpers import Api
 
@@ -89,7 +89,7 @@ async def test_booking_on_a_phone_in_chinese_with_a_full_slot_disabled_then_canc
 ) -> None:
     errors: list[str] = []
     await enable_booking(api, capacity=1)
-    listed = await slots(api)
+    listed = await slots(api, later_than=SOON)
     full, free = listed[0], listed[1]
     await book(api, full["start"])  # its only place is taken
     page = await open_page(browser, f"{api.base}/halls/demo/book", errors, **PHONE)
@@ -520,7 +520,7 @@ async def test_a_lost_reply_to_a_booking_is_retried_with_the_same_key(
     same Idempotency-Key and shows the one booking made."""
     errors: list[str] = []
     await enable_booking(api)
-    listed = await slots(api)
+    listed = await slots(api, later_than=SOON)
     page = await open_page(browser, f"{api.base}/halls/demo/book", errors, **PHONE)
     seen: list[tuple[str, dict[str, Any]]] = []
 
