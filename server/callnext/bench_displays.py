@@ -56,6 +56,7 @@ class Displays:
         self.frames = 0  # TEXT frames received, all displays together
         self.latest: deque[str] = deque(maxlen=8)  # the first display's latest frames
         self.sampled = 0  # TEXT frames the first display received
+        self.pings = 0  # the server's pings answered, all displays together
         self.connections: list[_Display] = []
 
     @property
@@ -166,6 +167,7 @@ class _Display(asyncio.Protocol):
                 self.displays.saw(payload, self.sample)
         elif opcode == PING and self.transport is not None:
             self.transport.write(pong(payload))
+            self.displays.pings += 1
         elif opcode == CLOSE:
             self.close()
 
