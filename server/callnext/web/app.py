@@ -24,6 +24,7 @@ from ..store.hall_tx import Published
 from ..store.notify import EventListener
 from ..store.setup import seed_demo
 from ..voice import VoiceRenderer
+from .connections import head_middleware
 from .errors import count_middleware, error_middleware
 from .keys import DB, GC_WATCH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
 from .pages import setup_pages
@@ -114,7 +115,8 @@ def _announcer(settings: Settings, db: Database) -> Announcer:
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     app = web.Application(
-        middlewares=[count_middleware, error_middleware], client_max_size=settings.max_body_bytes
+        middlewares=[head_middleware, count_middleware, error_middleware],
+        client_max_size=settings.max_body_bytes,
     )
     db = Database(settings.db_url)
     hub = Hub()
