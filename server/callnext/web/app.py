@@ -15,7 +15,6 @@ from ..gc_watch import GcWatch
 from ..hub import Hub, split_channel
 from ..metrics import Metrics
 from ..printing import Printers
-from ..protocol import public_text
 from ..ratelimit import RateLimiter
 from ..rollover import rollover_ctx
 from ..store import reads
@@ -123,8 +122,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
     async def fetch_after(channel: str, seq: int) -> list[tuple[int, str]]:
         hall, public = split_channel(channel)
-        frames = await reads.events_after(db, await db.hall(hall), seq)
-        return [(s, public_text(f)) for s, f in frames] if public else frames
+        return await reads.events_after(db, await db.hall(hall), seq, public=public)
 
     announcer = _announcer(settings, db)
 
@@ -147,7 +145,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(voice_ctx)  # the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(listener_ctx)
-    app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s))
+    app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s, settings.event_log_days))
     app.on_startup.append(voice_ready)
     app.on_shutdown.append(_close_displays)
     app.on_response_prepare.append(_add_security_headers)
