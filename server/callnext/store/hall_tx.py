@@ -397,7 +397,7 @@ class HallTx:
             out.append(Published(hall.code, self.seq, text, public))
             rows.append(
                 {"hall_id": hall.id, "seq": self.seq, "at": to_micros(self.now),
-                 "name": event.name, "frame": text}
+                 "name": event.name, "frame": text, "public": None if public == text else public}
             )  # fmt: skip
         direct.run(conn, INSERT_EVENTS, rows)
         direct.run(conn, SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})

@@ -189,18 +189,20 @@ async def tickets_json_of_day(db: Database, hall: Hall, day: str) -> list[dict[s
 
 
 async def events_after(
-    db: Database, hall: Hall, after: int, limit: int = 1000
+    db: Database, hall: Hall, after: int, limit: int = 1000, public: bool = False
 ) -> list[tuple[int, str]]:
-    """Stored frames with seq > `after`, in order (for `?since=` and gap repair)."""
+    """Stored frames with seq > `after`, in order (for `?since=` and gap repair): the text
+    /ws/v1 sends, or with `public` the text /ws/v2 sends, each as stored (never re-encoded)."""
+    text = func.coalesce(events.c.public, events.c.frame) if public else events.c.frame
 
     def body(conn: Connection) -> list[tuple[int, str]]:
         rows = conn.execute(
-            select(events.c.seq, events.c.frame)
+            select(events.c.seq, text)
             .where(events.c.hall_id == hall.id, events.c.seq > after)
             .order_by(events.c.seq)
             .limit(limit)
         )
-        return [(int(r.seq), r.frame) for r in rows]
+        return [(int(seq), frame) for seq, frame in rows]
 
     return await db.run_read(body)
 

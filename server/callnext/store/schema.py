@@ -179,6 +179,8 @@ events = Table(
     Column("at", BigInteger, nullable=False),
     Column("name", String(32), nullable=False),
     Column("frame", Text, nullable=False),  # the exact text sent to displays
+    # the exact text /ws/v2 sends (no ticket ids); NULL: the same as `frame` (migration 0009)
+    Column("public", Text),
 )
 
 audit = Table(
