@@ -150,7 +150,7 @@ class ServerProcess:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> None:
+    def start(self, timeout: float = 90.0) -> None:
         env = {**os.environ, "CALLNEXT_RATE_LIMITS": "off", "PYTHONUNBUFFERED": "1", **self.env}
         cmd = [sys.executable, "-m", "callnext", "serve", "--port", str(self.port),
                "--db", self.db_url, "--demo", *self.extra]  # fmt: skip

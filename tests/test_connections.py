@@ -146,7 +146,7 @@ async def test_a_flood_under_a_low_open_file_limit_leaves_room_for_a_kiosk(
             if "refused a connection" in line or "out of system resource" in line
         ]  # fmt: skip
         assert 1 <= len(refusals) <= 5, refusals
-        assert not any("Traceback" in line for line in server.output), server.output
+        assert not any("Traceback" in line for line in server.output), "".join(server.output)
 
 
 def test_the_capacity_keeps_a_reserve_and_one_address_takes_at_most_three_quarters() -> None:
