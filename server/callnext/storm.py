@@ -11,12 +11,16 @@ event loop's exception handler (asyncio's "socket.accept() out of system resourc
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
 INTERVAL_S = 60.0
+# Running out of these is a known state, not a bug: one line, with no traceback
+OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+log = logging.getLogger("callnext.storm")
 MAX_KINDS = 1000  # kinds remembered; past this the memory starts afresh
 
 
@@ -75,6 +79,9 @@ def loop_handler(storm: Storm) -> Callable[[asyncio.AbstractEventLoop, dict[str,
         exc = context.get("exception")
         held = storm.admit(("asyncio", context.get("message"), type(exc)))
         if held is None:
+            return
+        if isinstance(exc, OSError) and exc.errno in OUT_OF_RESOURCES:
+            log.error("%s: %s%s", context.get("message"), exc.strerror, storm.note(held))
             return
         if held:
             context = {**context, "message": f"{context.get('message')}{storm.note(held)}"}
