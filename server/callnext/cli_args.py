@@ -24,6 +24,7 @@ class HelpFormatter(argparse.HelpFormatter):
             or not action.option_strings
             or default is None
             or default is False
+            or default == ""
             or default is argparse.SUPPRESS
         ):
             return text
