@@ -525,7 +525,7 @@ def test_a_second_serve_workers_on_a_served_port_exits_with_one_line(db_url: str
     SO_REUSEPORT), even on another database, so half the requests reached it. Now it exits 1
     with one line naming the port, and every request still reaches the first one's workers."""
     first = ServerProcess(db_url, free_port(), "--workers", "2")
-    first.start(timeout=60)
+    first.start(timeout=2 * STARTS_WITHIN_S)  # a supervisor and two workers
     try:
         pids = {int(line.split()[2]) for line in first.output if "ready on port" in line}
         assert len(pids) == 2, first.output
@@ -534,7 +534,7 @@ def test_a_second_serve_workers_on_a_served_port_exits_with_one_line(db_url: str
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
         )  # fmt: skip
         try:
-            out, err = second.communicate(timeout=STARTS_WITHIN_S * 2)
+            out, err = second.communicate(timeout=STARTS_WITHIN_S)
         except subprocess.TimeoutExpired:
             terminate(second)
             raise AssertionError("the second serve --workers kept running") from None
