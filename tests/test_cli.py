@@ -361,7 +361,9 @@ def test_serve_on_port_0_prints_the_port_it_got(db_file: str, tmp_path: Path) ->
         terminate(proc)
 
 
-def test_every_option_has_help_and_shows_its_default() -> None:
+def test_every_option_has_help_and_shows_its_default(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every option of every command has help (--host, --port, --server, --hall had none), and
+    `--help` shows the defaults."""
     parser = cli_args.parser()
     subcommands = [parser]
     while subcommands:
@@ -377,9 +379,17 @@ def test_every_option_has_help_and_shows_its_default() -> None:
     for shown in ("--host HOST the address to listen on (default: 127.0.0.1)",
                   "(default: 8080)", "(default: 1)"):  # fmt: skip
         assert shown in text, text
-    speaker_help = " ".join(cli("speaker", "--help").stdout.split())
-    assert "the server's URL (default: http://127.0.0.1:8080)" in speaker_help
-    assert "(default: 100,1000)" in " ".join(cli("bench", "--help").stdout.split())
+
+    def help_of(*command: str) -> str:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as ended:
+            cli_main([*command, "--help"])
+        assert ended.value.code == 0
+        return " ".join(capsys.readouterr().out.split())
+
+    assert "the server's URL (default: http://127.0.0.1:8080)" in help_of("speaker")
+    assert "(default: 100,1000)" in help_of("bench")
+    assert "--name-en NAME_EN its English name --timezone" in help_of("hall", "add")
 
 
 def test_user_add_refuses_a_window_the_hall_lacks_staff_without_a_hall_and_duplicates(
