@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import __version__, openapi_appointments, openapi_ratings
+from .domain.hall_layout import HALL_CODE
 from .openapi_schemas import (
     ANNOUNCE_NAME,
     DATE,
@@ -29,7 +30,6 @@ from .openapi_schemas import (
 )
 from .protocol import ANNOUNCE_LANGS
 from .store.audit_sql import MAX_ENTRIES
-from .store.database import HALL_CODE
 from .web.reports import MAX_RANGE_DAYS
 
 DESCRIPTION = """\

@@ -13,11 +13,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.clock import to_micros, utcnow
-from ..domain.errors import Conflict, NotFound, Unauthenticated
+from ..domain.errors import Conflict, Invalid, NotFound, Unauthenticated
 from ..domain.model import DeskHold, Role
 from ..security import DUMMY_HASH, hash_password, new_token, token_digest, verify_password
 from .database import Database
-from .schema import halls, sessions, users
+from .schema import halls, sessions, users, windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,8 @@ async def add_user(
             hall_id = conn.execute(select(halls.c.id).where(halls.c.code == hall)).scalar()
             if hall_id is None:
                 raise NotFound("hall_not_found", f"No hall {hall!r}.")
+        if window is not None:
+            _check_window(conn, hall_id, hall, window)
         values = {
             "username": username, "password_hash": hashed, "role": role.value,
             "hall_id": hall_id, "window": window,
@@ -100,6 +102,21 @@ async def add_user(
 
     await db.run_write(body)
     return await db.run_read(lambda conn: _find(conn, username))
+
+
+def _check_window(conn: Connection, hall_id: int | None, hall: str | None, window: int) -> None:
+    """An account's window exists in its hall."""
+    if hall_id is None:
+        raise Invalid("missing_field", "A window belongs to a hall: give the hall too.")
+    numbers = conn.execute(
+        select(windows.c.number).where(windows.c.hall_id == hall_id).order_by(windows.c.number)
+    ).scalars()
+    known = list(numbers)
+    if window not in known:
+        have = ", ".join(map(str, known)) or "none yet"
+        raise NotFound(
+            "window_not_found", f"No window {window} in hall {hall} (its windows: {have})."
+        )
 
 
 def _find(conn: Connection, username: str) -> Account:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -29,6 +28,7 @@ from sqlalchemy.sql import Select
 
 from ..domain.clock import local_day, utcnow
 from ..domain.errors import NotFound
+from ..domain.hall_layout import HALL_CODE
 from ..domain.model import Hall
 from . import direct
 from .group_commit import GroupCommitter
@@ -44,7 +44,6 @@ DEFAULT_URL = "sqlite:///./callnext.db"
 READER_THREADS = 4
 KEPT_ESTIMATES_S = 1.0  # a queue memo's estimates serve this long after they were played
 KEPT_QUEUE_S = 60.0  # and its waiting tickets this long after they were read from the database
-HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
