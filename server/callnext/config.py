@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .health import LISTENER_GRACE_S
 from .store.database import DEFAULT_URL
 
 
@@ -68,6 +69,9 @@ class Settings:
     # CALLNEXT_ALLOWED_ORIGINS: other origins whose pages may open the display stream
     # ("https://screens.example.gov.cn,https://…", or "*"); the server's own always may.
     allowed_origins: tuple[str, ...] = ()
+    # CALLNEXT_LISTENER_GRACE_S (PostgreSQL): /healthz answers 503 once this process has not
+    # heard the other processes' events (or could not catch up on them) for this long.
+    listener_grace_s: float = LISTENER_GRACE_S
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -90,6 +94,8 @@ class Settings:
         if env.get("CALLNEXT_ALLOWED_ORIGINS"):
             origins = env["CALLNEXT_ALLOWED_ORIGINS"].split(",")
             values["allowed_origins"] = tuple(o.strip().rstrip("/") for o in origins if o.strip())
+        if "CALLNEXT_LISTENER_GRACE_S" in env:
+            values["listener_grace_s"] = float(env["CALLNEXT_LISTENER_GRACE_S"])
         if "CALLNEXT_DB" in env:
             values["db_url"] = env["CALLNEXT_DB"]
         values.update({k: v for k, v in overrides.items() if v is not None})
