@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections import Counter
 from typing import Any
 
 import aiohttp
@@ -19,9 +20,10 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from .helpers import Api, ServerProcess, wait_until
+from .test_ops import scrape
 
 ROUNDS = 3
-STORM_S = 4.0
+STORM_S = 3.0
 TERMINATE = (
     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
     " WHERE datname = $1 AND pid <> pg_backend_pid()"
@@ -57,7 +59,21 @@ async def _watch_health(api: Api, seen: list[tuple[float, int, dict[str, Any]]])
         await asyncio.sleep(0.05)
 
 
-async def _issue_retrying(api: Api, deadline: float) -> dict[str, Any]:
+async def _issue_meanwhile(api: Api, answers: list[int]) -> None:
+    """Issue tickets on and on (each with its own key), keeping each answer's status."""
+    while True:
+        try:
+            status, _ = await api.request(
+                "POST", "/api/v1/halls/demo/tickets", {"service": "B"},
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            )  # fmt: skip
+        except aiohttp.ClientError:
+            status = 0
+        answers.append(status)
+        await asyncio.sleep(0.02)
+
+
+async def _issue_retrying(api: Api, deadline: float) -> tuple[dict[str, Any], int]:
     """Issue one ticket as a kiosk does: the same Idempotency-Key until it is answered; after a
     storm the first attempts may meet a pooled connection that was killed (503, Retry-After)."""
     key = uuid.uuid4().hex
@@ -68,7 +84,7 @@ async def _issue_retrying(api: Api, deadline: float) -> dict[str, Any]:
             headers={"Idempotency-Key": key},
         )  # fmt: skip
         if status == 201:
-            return body  # type: ignore[no-any-return]
+            return body, len(answers)
         answers.append(status)
         assert status == 503, body  # never a 500
         assert body["error"]["code"] == "unavailable"
@@ -92,6 +108,7 @@ async def test_after_kill_storms_a_process_hears_the_other_again_and_healthz_tol
     try:
         async with aiohttp.ClientSession() as s1, aiohttp.ClientSession() as s2:
             a, b = Api(one.base, s1), Api(two.base, s2)
+            answers: list[int] = []
             async with b.session.ws_connect(b.ws_base + "/ws/v2/halls/demo") as ws:
                 assert json.loads((await ws.receive(10)).data)["type"] == "snapshot"
                 reader = asyncio.create_task(_read_screen(ws, screen))
@@ -100,10 +117,12 @@ async def test_after_kill_storms_a_process_hears_the_other_again_and_healthz_tol
                 for round_ in range(ROUNDS):
                     seen: list[tuple[float, int, dict[str, Any]]] = []
                     watch = asyncio.create_task(_watch_health(b, seen))
+                    issuing = asyncio.create_task(_issue_meanwhile(a, answers))
                     started = time.monotonic()
                     killed = await _storm(dsn, database, STORM_S)
                     ended = time.monotonic()
-                    ticket = await _issue_retrying(a, ended + 10)
+                    issuing.cancel()
+                    ticket, refused = await _issue_retrying(a, ended + 10)
                     await _wait_for(screen, ticket["number"], 10)
                     heard = time.monotonic()
 
@@ -120,9 +139,17 @@ async def test_after_kill_storms_a_process_hears_the_other_again_and_healthz_tol
                         f"round {round_}: {killed} backends terminated in {STORM_S:.0f} s; "
                         f"503 naming the listener {deaf[0] - started:.2f} s into the storm, "
                         f"200 again {back - ended:.2f} s after it; the ticket issued on A "
-                        f"reached B's screen {heard - ended:.2f} s after the storm"
+                        f"reached B's screen {heard - ended:.2f} s after the storm "
+                        f"(A answered 503 to {refused} attempts first)"
                     )
                 reader.cancel()
+                counts = Counter(answers)
+                print(f"issuing on A during the storms: {dict(counts)}")
+                assert set(counts) <= {201, 503}, counts  # never a 500
+                assert counts[503] > 0
+                _, samples = await scrape(b)
+                assert samples["callnext_listener_up"] == 1
+                assert samples["callnext_listener_reconnects_total"] >= ROUNDS
         assert _listener_lines(two.output) >= ROUNDS, "each loss is logged"
     finally:
         one.stop()

@@ -116,8 +116,8 @@ class Health:
         for hall, fault in sorted(self.behind.items()):
             if now - fault.since >= self.listener_grace_s:
                 out.append(
-                    f"catch_up: hall {hall}: reading missed events from the log has failed "
-                    f"for {now - fault.since:.1f} s ({fault.reason})"
+                    f"listener: catching hall {hall} up from the event log has failed for "
+                    f"{now - fault.since:.1f} s ({fault.reason})"
                 )
         if self.writes is not None:
             out.append(

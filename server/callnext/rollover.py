@@ -20,6 +20,7 @@ from aiohttp import web
 
 from . import actions, appointments
 from .domain.clock import local_day, utcnow
+from .health import FailureLog
 from .store import reads
 from .store.database import Database
 
@@ -44,11 +45,12 @@ async def expire_stale_tickets(db: Database) -> int:
 
 
 async def _keep_rolling(db: Database, every_s: float) -> None:
+    failures = FailureLog(log)  # a line each time; the traceback at most once a minute
     while True:
         try:
             await expire_stale_tickets(db)
-        except Exception:  # a database hiccup must not end the task: try again next time
-            log.exception("day rollover failed; retrying in %.0f s", every_s)
+        except Exception as exc:  # a database hiccup must not end the task: try again next time
+            failures.failed(exc, "day rollover failed; retrying in %.0f s", every_s)
         await asyncio.sleep(every_s)
 
 
