@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import re
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -19,7 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 import pytest
+
+from callnext.store.faults import storage_fault
 
 from .helpers import Api, ServerProcess, read_events, wait_until
 from .strict import skip
@@ -211,3 +215,29 @@ async def test_an_immutable_database_file_refuses_writes_with_503_until_writable
             assert not chattr("-i", *files)
         await works_again(api, numbers, key)
         assert not any("unhandled error" in line for line in process.output)
+
+
+def test_only_storage_failures_count_as_faults(tmp_path: Path) -> None:
+    """A read-only database, a full disk, a killed connection are faults (503); a bug is not
+    (500): asyncpg's DataError is an InterfaceError too, and must stay a 500."""
+    path = tmp_path / "x.db"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as ro:
+        with pytest.raises(sqlite3.OperationalError) as info:
+            ro.execute("INSERT INTO t VALUES (1)")
+        assert storage_fault(info.value) == "read-only storage"
+        with pytest.raises(sqlite3.OperationalError) as info:
+            ro.execute("SELECT nothing FROM t")
+        assert storage_fault(info.value) is None
+    assert storage_fault(OSError(errno.ENOSPC, "No space left on device")) == "disk full"
+    assert storage_fault(ConnectionRefusedError()) == "database connection lost"
+    assert storage_fault(asyncpg.exceptions.DataError("invalid input for $1")) is None
+    assert storage_fault(asyncpg.InterfaceError("connection is closed")) == (
+        "database connection lost"
+    )
+    assert storage_fault(asyncpg.exceptions.DiskFullError("no space")) == "disk full"
+    wrapped = RuntimeError("wrapped")
+    wrapped.__cause__ = OSError(errno.EROFS, "Read-only file system")
+    assert storage_fault(wrapped) == "read-only storage"
+    assert storage_fault(ValueError("a bug")) is None

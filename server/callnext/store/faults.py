@@ -36,9 +36,8 @@ _SQLSTATE = {  # PostgreSQL's, by prefix: the longest that matches
     "08": CONNECTION,
     "57P": "database shutting down",
 }
-# asyncpg's own: a closed connection, or one killed mid-operation ("cannot switch to state …")
-_CONNECTION_ERRORS = (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError,
-                      ConnectionError)  # fmt: skip
+# A connection killed mid-operation ("cannot switch to state …": asyncpg's protocol), or refused.
+_CONNECTION_ERRORS = (asyncpg.exceptions.InternalClientError, ConnectionError)
 
 
 def storage_fault(exc: BaseException) -> str | None:
@@ -66,6 +65,8 @@ def _reason(error: BaseException) -> str | None:
         return next((r for prefix, r in _SQLSTATE.items() if state.startswith(prefix)), None)
     if isinstance(error, _CONNECTION_ERRORS):
         return CONNECTION
+    if isinstance(error, asyncpg.InterfaceError):  # not its DataError: a bug is a 500
+        return CONNECTION if "connection is closed" in str(error) else None
     if isinstance(error, OSError):
         return _ERRNO.get(error.errno or 0)
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
