@@ -150,7 +150,7 @@ async def test_after_kill_storms_a_process_hears_the_other_again_and_healthz_tol
                 _, samples = await scrape(b)
                 assert samples["callnext_listener_up"] == 1
                 assert samples["callnext_listener_reconnects_total"] >= ROUNDS
-        assert _listener_lines(two.output) >= ROUNDS, "each loss is logged"
+        assert _listener_lines(two.output) >= 1, "the losses are logged (a storm folded)"
     finally:
         one.stop()
         two.stop()

@@ -157,12 +157,15 @@ async def works_again(api: Api, numbers: list[str], key: str) -> None:
 
 
 def failure_lines(output: list[str], text: str) -> tuple[int, int]:
-    """How many log records hold `text`, and how many of them carry a traceback."""
+    """How many log records hold `text`, and how many of them carry a traceback; each of them
+    is one line (the next is a record of its own, or the one traceback)."""
     lines, tracebacks = 0, 0
     for i, line in enumerate(output):
         if RECORD.match(line) and text in line:
             lines += 1
-            tracebacks += i + 1 < len(output) and output[i + 1].startswith("Traceback")
+            after = output[i + 1] if i + 1 < len(output) else ""
+            tracebacks += after.startswith("Traceback")
+            assert not after or after.startswith("Traceback") or RECORD.match(after), after
     return lines, tracebacks
 
 
@@ -187,7 +190,8 @@ async def full_disk(api: Api, process: ServerProcess, small_disk: Path) -> None:
     print(f"space freed → /healthz 200 and a ticket issued in {time.monotonic() - started:.2f} s")
     _, samples = await scrape(api)
     lines, tracebacks = failure_lines(process.output, "a write failed: disk full")
-    assert lines == samples["callnext_write_failures_total"]  # one line per failure
+    # a line per failure at most: serve's storm filter folds repeats into one a minute
+    assert 1 <= lines <= samples["callnext_write_failures_total"]
     assert tracebacks == 1  # within a minute
     assert not any("unhandled error" in line or "internal_error" in line for line in process.output)
 

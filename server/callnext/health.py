@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .metrics import Gauge
+from .storm import Storm
 
 LISTENER_GRACE_S = 5.0  # CALLNEXT_LISTENER_GRACE_S
 TRACEBACK_EVERY_S = 60.0
@@ -31,18 +32,16 @@ class Fault:
 
 class FailureLog:
     """One log line per failure (the message, then the exception's name and first line); its
-    traceback at most once every `every_s` seconds."""
+    traceback at most once every `every_s` seconds. (`callnext serve`'s storm filter may fold
+    a storm of such lines further, into one a minute with a count: storm.py.)"""
 
     def __init__(self, logger: logging.Logger, every_s: float = TRACEBACK_EVERY_S) -> None:
         self.logger = logger
-        self.every_s = every_s
-        self.last = -math.inf
+        self.tracebacks = Storm(every_s)
 
     def failed(self, exc: BaseException, message: str, *args: object) -> None:
-        now, first = time.monotonic(), (str(exc).strip().splitlines() or [""])[0][:300]
-        traceback = now - self.last >= self.every_s
-        if traceback:
-            self.last = now
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        traceback = self.tracebacks.admit("traceback") is not None
         self.logger.warning(
             message + " [%s: %s]", *args, type(exc).__name__, first,
             exc_info=exc if traceback else None,
