@@ -60,7 +60,8 @@ ERRORS = {
     "field_required, invalid_field (appointments).",
     429: "Rate limited (rate_limited); see Retry-After.",
     503: "The storage fails now (unavailable: a full disk, a read-only database, the database "
-    "gone); nothing was changed; the same request may succeed later, see Retry-After.",
+    "gone); the same request (with the same Idempotency-Key) may succeed later, see "
+    "Retry-After.",
 }
 STRING = {"type": "string"}
 TIME = {"type": "string", "format": "date-time"}

@@ -28,7 +28,7 @@ _SQLITE = {  # sqlite3's error names (their prefix: SQLITE_IOERR_WRITE is an I/O
 }
 _ERRNO = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EROFS: READ_ONLY,
           errno.EIO: IO_ERROR}  # fmt: skip
-_SQLSTATE = {  # PostgreSQL's, by prefix: the longest that matches
+_SQLSTATE = {  # PostgreSQL's, by prefix: the first that matches (the longer ones first)
     "53100": DISK_FULL,
     "53": "database out of resources",
     "25006": READ_ONLY,
