@@ -48,6 +48,23 @@ async def test_healthz_answers_200_json_while_the_database_answers(api: Api) -> 
     assert body["status"] == "ok"
 
 
+async def test_metrics_tell_the_processs_health(api: Api, db_url: str) -> None:
+    """Writes work (callnext_storage_ok 1, no failures) and the database answers; on PostgreSQL
+    the event listener is up (SQLite has none: no listener gauges). Their faults:
+    test_storage_faults.py, test_listener_faults.py."""
+    await api.issue("A")
+    _, samples = await scrape(api)
+    assert samples["callnext_storage_ok"] == 1
+    assert samples["callnext_write_failures_total"] == 0
+    assert samples["callnext_database_up"] == 1
+    if db_url.startswith("postgresql"):
+        assert samples["callnext_listener_up"] == 1
+        assert samples["callnext_listener_reconnects_total"] == 0
+        assert samples["callnext_catch_up_failures_total"] == 0
+    else:
+        assert "callnext_listener_up" not in samples
+
+
 async def test_metrics_is_prometheus_text_with_help_and_type(api: Api) -> None:
     """GET /metrics: # HELP and # TYPE for each metric, then `name{labels} value` samples."""
     text, samples = await scrape(api)
