@@ -121,6 +121,11 @@ COUNT_NAMES = ("issued", "called", "served", "no_show", "cancelled", "waiting",
 FIGURES_PROPS: Json = {
     **dict.fromkeys(COUNT_NAMES, COUNT),
     "same_day_completion_rate": RATE,
+    "inconsistent": {
+        **COUNT,
+        "description": "Tickets with a time that runs backwards (called before issued, or "
+        "finished before called): counted, but left out of every duration.",
+    },
     "wait_s": ref("Summary"),
     "service_s": ref("Summary"),
     "estimate": ref("Estimate"),
