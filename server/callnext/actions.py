@@ -186,6 +186,16 @@ def transfer_body(tx: HallTx, number: int, service: str, by: Staff | None = None
     return {"transferred": tx.ticket_json(moved)}
 
 
+def requeue_body(tx: HallTx, number: int, by: Staff | None = None) -> Json:
+    """The current ticket waits again in its own queue, in its place (ticket.transferred, with
+    from_service its own service and requeued: true)."""
+    _acting_window(tx, number, by)
+    current = _current_or_conflict(tx, number)
+    moved = tx.save(lifecycle.requeue(current))
+    tx.emit(p.TICKET_TRANSFERRED, moved, number, from_service=current.service, requeued=True)
+    return {"requeued": tx.ticket_json(moved)}
+
+
 def call_number_body(tx: HallTx, number: int, ticket_number: str, by: Staff | None = None) -> Json:
     """Call one waiting or no-show ticket of today by its number, whatever its service."""
     lifecycle.ensure_window_can_call(_acting_window(tx, number, by))
@@ -271,6 +281,10 @@ async def finish(db: Database, hall: str, number: int, how: Finish, by: Staff | 
 async def transfer(db: Database, hall: str, number: int, service: str, by: Staff | None) -> Json:
     body = partial(transfer_body, number=number, service=service, by=by)
     return await _staff_write(db, hall, body, by)
+
+
+async def requeue(db: Database, hall: str, number: int, by: Staff | None) -> Json:
+    return await _staff_write(db, hall, partial(requeue_body, number=number, by=by), by)
 
 
 async def call_number(
