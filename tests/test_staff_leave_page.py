@@ -3,6 +3,7 @@ browser against a real server: it asks first (finish, send back to the queue, or
 accessible dialog, in zh and en, and each choice does what it says (the server's state, read
 through the API, says so); a new login of the same user takes their window back with no
 takeover question."""
+# ruff: noqa: F401, F811  (the tests take the `consoles` fixture imported from test_staff_page)
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from .helpers import Api
 from .test_staff_page import (
     Consoles,
     at_desk,
-    consoles,  # noqa: F401  (the fixture)
+    consoles,
     desk_loaded,
     message,
     ticket,
