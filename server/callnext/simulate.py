@@ -88,7 +88,7 @@ async def simulate_day(
         for moment in _arrivals(rng, start, rate, plan.profile):
             at(moment, "arrive", service)
     seen = Day()
-    await _staff_windows(db, hall, start)
+    await staff_windows(db, hall, start, start + timedelta(days=1))
     idle = {w.number for w in hall.windows}
     finish_how: dict[int, Finish] = {}
     while events:
@@ -129,17 +129,16 @@ async def simulate_day(
     return seen
 
 
-async def _staff_windows(db: Database, hall: Hall, start: datetime) -> None:
-    """Each window's staff member takes it as the hall opens, for the whole day (only staffed
-    windows serve, so only they count in the estimates: domain/staffing.py)."""
-    until = start + timedelta(days=1)
+async def staff_windows(db: Database, hall: Hall, at: datetime, until: datetime) -> None:
+    """Each window's staff member (w1 at window 1, …) takes it at `at` until `until` (only
+    staffed windows serve, so only they count in the estimates: domain/staffing.py)."""
     for window in hall.windows:
         user = f"w{window.number}"
         body = partial(
             desks.take_body, number=window.number, user=user, token_hash=f"simulated-{user}",
             force=True, held=None, until=until,
         )  # fmt: skip
-        await db.hall_write(hall.code, body, now=start, actor=user)
+        await db.hall_write(hall.code, body, now=at, actor=user)
 
 
 def _arrivals(
