@@ -461,6 +461,7 @@ async def test_the_language_toggle_switches_in_place(api: Api, kiosks: Kiosks) -
     """中文 → English and back, on the start and the ticket screen, with no reload; an
     unregistered ?kiosk= gets a staff line and tickets are issued without it; ?lang=en starts
     in English."""
+    await api.staff(1)  # a staffed window serves A: "no wait" is a true estimate
     page = await kiosks.open(api, "?kiosk=NOPE")
     assert await text(page, "#prompt") == "请选择要办理的业务"
     assert await text(page, "#unknown-kiosk") == "取号机 NOPE 未登记"

@@ -128,6 +128,7 @@ async def test_waiting_page_follows_the_line_live(api: Api, browser: Browser) ->
     """Number, service, "2 ahead", the estimate; a later ticket changes nothing, a priority one
     moves in front, calls move us up to "you are next": all without a reload, and a burst of
     events costs at most a GET a second."""
+    await api.staff(1)  # someone works at a window of A: there is an estimate
     await api.issue("A")
     await api.issue("A")
     mine = await api.issue("A")
