@@ -175,6 +175,10 @@ def window_paths() -> Json:
             "Send the current ticket to another service's queue",
             obj(("transferred",), transferred=ref("Ticket")),
             obj(("service",), service=text(3)), contract=True)},
+        WINDOW + "/requeue": {"post": window_action(
+            "Send the current ticket back to its own queue, keeping its place (leaving the "
+            "window with a citizen called)", obj(("requeued",), requeued=ref("Ticket")),
+            obj(()), body_required=False)},
         WINDOW + "/call": {"post": window_action(
             "Call a waiting or no-show ticket of today by its number", called,
             obj(("number",), number=text(16)), contract=True)},

@@ -49,7 +49,8 @@ def _hall_gauges(code: str, live: dict[str, Any]) -> list[Gauge]:
     hall = {"hall": code}
     out: list[Gauge] = [
         ("callnext_hall_seq", "The hall's last event seq.", hall, live["seq"]),
-        ("callnext_windows_staffed", "Windows a staff session holds now.", hall, live["staffed"]),
+        ("callnext_windows_staffed", "Windows staffed now (held by a live session, or acted at).",
+         hall, live["staffed"]),
         ("callnext_pending_matters", "Matters accepted as pending, not completed yet.", hall,
          live["pending"]),
         ("callnext_pending_overdue", "Pending matters past the hall's promise.", hall,
