@@ -73,11 +73,11 @@ async def _hall_window(request: web.Request) -> tuple[Database, Hall, int]:
 
 async def window_rateable(request: web.Request) -> web.Response:
     """GET …/windows/{n}/rateable: the ticket the window just finished, while the screen beside
-    it may rate it (no id), or null."""
+    it may rate it (no id; null once the window has called someone since), or null."""
     db, hall, number = await _hall_window(request)
     now = utcnow()
-    ticket, rated = await rating_sql.window_latest(db, hall, number, local_day(now, hall.timezone))
-    shown = ratings.rateable_json(ticket, rated, hall.timezone, now)
+    latest = await rating_sql.window_latest(db, hall, number, local_day(now, hall.timezone))
+    shown = ratings.rateable_json(latest, hall.timezone, now)
     return web.json_response({"window": number, "rateable": shown})
 
 
