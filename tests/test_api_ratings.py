@@ -209,7 +209,7 @@ async def test_once_the_window_calls_someone_its_screen_rates_nothing(
     served: tuple[Api, Database],
 ) -> None:
     """Issue 19.3: window 8 finished A019 and called C009; the screen offered A019 to C009."""
-    api, db = served
+    api, _db = served
     rateable, post = HALL + "/windows/1/rateable", HALL + "/windows/1/rating"
     first = await serve(api, 1)
     assert (await api.request("GET", rateable))[1]["rateable"]["number"] == first["number"]
@@ -230,7 +230,8 @@ async def test_once_the_window_calls_someone_its_screen_rates_nothing(
     assert body["called"]["id"] == second["id"], (status, body)
     third = await api.issue("A")
     status, body = await api.window(1, "call-next", {"outcome": "completed"})
-    assert body["finished"]["id"] == second["id"] and body["called"]["id"] == third["id"], body
+    assert body["finished"]["id"] == second["id"], body
+    assert body["called"]["id"] == third["id"], body
     assert (await api.request("GET", rateable))[1]["rateable"] is None
     status, answer = await api.request("POST", post, {"number": second["number"], "score": 1})
     assert (status, answer["error"]["code"]) == (409, "not_rateable_here")

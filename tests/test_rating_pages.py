@@ -251,7 +251,8 @@ async def test_the_window_screen_shows_only_the_ticket_finished_with_nobody_new(
     await api.window(2, "call-next")
     second = await api.issue("A")
     status, body = await api.window(2, "call-next", {"outcome": "completed"})
-    assert body["finished"]["id"] == first["id"] and body["called"]["id"] == second["id"], body
+    assert body["finished"]["id"] == first["id"], body
+    assert body["called"]["id"] == second["id"], body
     status, body = await api.window(2, "finish", {"outcome": "completed"})
     assert status == 200, body
     await page.wait_for_selector("#form", state="visible", timeout=WAIT_MS)
@@ -301,9 +302,7 @@ async def test_keys_1_to_5_pick_the_faces_in_their_on_screen_order(
     assert not errors, errors
 
 
-async def test_the_phone_page_keys_follow_the_faces_on_screen(
-    api: Api, browser: Browser
-) -> None:
+async def test_the_phone_page_keys_follow_the_faces_on_screen(api: Api, browser: Browser) -> None:
     """The phone's faces stack (a list of wide buttons): key 1 is the top one."""
     errors: list[str] = []
     ticket = await api.issue("A")
