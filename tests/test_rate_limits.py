@@ -192,7 +192,7 @@ async def test_one_address_guessing_many_accounts_is_capped(settings: Settings) 
 async def test_an_account_under_attack_from_many_addresses_waits(settings: Settings) -> None:
     """login_account=5/3600: 5 wrong passwords for w1 from two addresses; then w1 waits
     everywhere, even with the right password from a third (limit login_account, said so);
-    w2 does not."""
+    w2 does not. A username of braces is named as it is (not a 500)."""
     limits = parse_rate_limits("login_account=5/3600")
     async with running_app(replace(settings, rate_limits=limits)) as api:
         for address, tries in (("127.0.0.2", 3), ("127.0.0.4", 2)):
@@ -209,6 +209,13 @@ async def test_an_account_under_attack_from_many_addresses_waits(settings: Setti
             assert (await fresh.request("POST", LOGIN, {"username": "w2", "password": "demo"}))[
                 0
             ] == 200
+            odd = "{0}{s}{user}"
+            for _ in range(5):
+                body = {"username": odd, "password": "guess"}
+                assert (await fresh.request("POST", LOGIN, body))[0] == 401
+            status, body = await fresh.request("POST", LOGIN, {"username": odd, "password": "x"})
+            assert (status, body["error"]["limit"]) == (429, "login_account")
+            assert f"as {odd} from many addresses" in body["error"]["message"]
 
 
 @pytest.mark.parametrize("trusted", ["127.0.0.1", None])

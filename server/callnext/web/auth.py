@@ -46,13 +46,14 @@ async def hall_of_url(request: web.Request, roles: tuple[Role, ...]) -> tuple[Ha
     return hall, await require(request, roles, hall.code)
 
 
-def rate_limited(wait: float, limit: str, message: str) -> RateLimited:
-    """429 rate_limited: `message` says whose requests ran out and when to try again; `limit`
-    names the limit (a kind of CALLNEXT_RATE_LIMITS)."""
+def rate_limited(wait: float, limit: str, message: str, **values: str) -> RateLimited:
+    """429 rate_limited: `message` (formatted once with `values` and the seconds `s`) says whose
+    requests ran out and when to try again; `limit` names the limit (a kind of
+    CALLNEXT_RATE_LIMITS)."""
     seconds = max(1, round(wait))
     return RateLimited(
         "rate_limited",
-        message.format(s=seconds),
+        message.format(s=seconds, **values),
         headers={"Retry-After": str(seconds)},
         extra={"limit": limit, "retry_after_s": seconds},
     )
@@ -66,11 +67,11 @@ def check_rate(request: web.Request, kind: str, client: str | None = None) -> No
 
 
 LOGIN_REFUSALS = {
-    "login": "Too many failed logins as {user} from your address; try again in {{s}} s.",
-    "login_address": "Too many failed logins from your address; try again in {{s}} s.",
+    "login": "Too many failed logins as {user} from your address; try again in {s} s.",
+    "login_address": "Too many failed logins from your address; try again in {s} s.",
     "login_account": (
         "Too many failed logins as {user} from many addresses; logins as {user} resume in "
-        "{{s}} s. If these were not you, tell the hall's manager or an admin."
+        "{s} s. If these were not you, tell the hall's manager or an admin."
     ),
 }
 
@@ -91,7 +92,7 @@ async def login(request: web.Request) -> web.Response:
     refused = limiter.take(*checks)
     if refused is not None:
         wait, limit = refused
-        raise rate_limited(wait, limit, LOGIN_REFUSALS[limit].format(user=username))
+        raise rate_limited(wait, limit, LOGIN_REFUSALS[limit], user=username)
     session = await accounts.login(
         request.app[DB], username, password, request.app[SETTINGS].token_ttl
     )
