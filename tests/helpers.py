@@ -134,10 +134,15 @@ async def running_app(settings: Settings) -> AsyncIterator[Api]:
 class ServerProcess:
     """`callnext serve` as a child process, for restarts and SIGKILL."""
 
-    def __init__(self, db_url: str, port: int | None = None, *extra: str) -> None:
+    def __init__(
+        self, db_url: str, port: int | None = None, *extra: str,
+        env: dict[str, str] | None = None, open_files: int | None = None,
+    ) -> None:  # fmt: skip
         self.db_url = db_url
         self.port = port or free_port()
         self.extra = extra
+        self.env = env or {}
+        self.open_files = open_files  # the process's open-file limit (soft and hard)
         self.proc: subprocess.Popen[str] | None = None
         self.output: list[str] = []
 
@@ -145,13 +150,14 @@ class ServerProcess:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> None:
-        env = {**os.environ, "CALLNEXT_RATE_LIMITS": "off", "PYTHONUNBUFFERED": "1"}
+    def start(self, timeout: float = 90.0) -> None:
+        env = {**os.environ, "CALLNEXT_RATE_LIMITS": "off", "PYTHONUNBUFFERED": "1", **self.env}
         cmd = [sys.executable, "-m", "callnext", "serve", "--port", str(self.port),
                "--db", self.db_url, "--demo", *self.extra]  # fmt: skip
         self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-        )
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+            preexec_fn=self._limit if self.open_files else None,
+        )  # fmt: skip
         deadline = time.monotonic() + timeout
         assert self.proc.stdout is not None
         while time.monotonic() < deadline:
@@ -163,6 +169,12 @@ class ServerProcess:
                 drain_in_background(self.proc, self.output)
                 return
         raise RuntimeError("server did not start:\n" + "".join(self.output))
+
+    def _limit(self) -> None:
+        import resource
+
+        assert self.open_files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def kill(self) -> None:
         """SIGKILL: no cleanup, no flush, as a power cut of the process."""

@@ -225,9 +225,7 @@ async def test_walk_ins_extend_the_memo_and_get_the_replays_estimates(db: Databa
         await db.hall_write("demo", issue(service), now=now)
     for number in (1, 5, 7):  # busy windows: the play starts from their current tickets
         await db.hall_write("demo", call(number), now=now)
-    waiting = await db.run_read(
-        lambda conn: queue_sql.waiting_counts(conn, db.load_hall(conn, "demo"))
-    )  # type: ignore[arg-type]
+    waiting = await waiting_counts(db, now)
     assert waiting == {"A": 1, "B": 1, "C": 1}
     issued = []
     with statements(db) as seen:
@@ -300,6 +298,17 @@ async def fresh_queues(db: Database, now: Any) -> dict[str, Any]:
         means = queue_sql.mean_service_s(conn, hall, local_day(now, hall.timezone))
         issued = queue_sql.issued_counts(conn, hall, local_day(now, hall.timezone))
         return queue_sql.service_states(conn, hall, now, means, issued)
+
+    return await db.run_read(read)
+
+
+async def waiting_counts(db: Database, now: Any) -> dict[str, int]:
+    """Each service's waiting count of the day at `now`, read from the database."""
+
+    def read(conn: Connection) -> dict[str, int]:
+        hall = db.load_hall(conn, "demo")
+        assert hall is not None
+        return queue_sql.waiting_counts(conn, hall, local_day(now, hall.timezone))
 
     return await db.run_read(read)
 
@@ -397,9 +406,7 @@ async def test_the_kept_memo_follows_every_change_exactly(db: Database, seed: in
         kept = db._kept["demo"].memo
         if kept is not None:
             assert [w.pk for w in kept.queue] == await waiting_in_order(db), step
-            counts = await db.run_read(
-                lambda conn: queue_sql.waiting_counts(conn, db.load_hall(conn, "demo"))  # type: ignore[arg-type]
-            )
+            counts = await waiting_counts(db, at)
             assert dict(kept.waiting) == counts, step
         sent, fresh = await last_frame_queues(db), await fresh_queues(db, at)
         for code in "ABC":

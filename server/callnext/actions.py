@@ -216,10 +216,11 @@ def cancel_body(tx: HallTx, ticket_id: str) -> Json:
 
 def expire_body(tx: HallTx) -> int:
     """The day rollover: close every ticket still waiting from an earlier local day as expired
-    (cancelled, not served); each one is a ticket.cancelled event with reason "expired"."""
+    (cancelled, not served) at the end of its day, as reads show it from then on; each one is a
+    ticket.cancelled event with reason "expired"."""
     stale = tx.waiting_before(tx.today)
     for ticket in stale:
-        expired = tx.save(lifecycle.expire(ticket, tx.now))
+        expired = tx.save(lifecycle.as_of(ticket, tx.today, tx.hall.timezone))
         tx.emit(p.TICKET_CANCELLED, expired, None, reason=ClosedReason.EXPIRED.value)
     return len(stale)
 

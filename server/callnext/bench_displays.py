@@ -20,6 +20,18 @@ from collections import deque
 from urllib.parse import urlsplit
 
 OPEN_BATCH = 200  # displays connecting at once (the server's listen backlog is 1,024)
+# Against a server on loopback, the displays come from several loopback addresses, this many
+# each, as a hall's screens come from several hosts: within the server's cap per address.
+PER_SOURCE = 1000
+
+
+def source_address(host: str, index: int) -> tuple[str, int] | None:
+    """The local address display `index` connects from (None: the system's choice)."""
+    if not host.startswith("127."):
+        return None
+    return (f"127.0.1.{1 + index // PER_SOURCE}", 0)
+
+
 QUIET_S = 0.25  # the displays have read everything once no frame arrived for this long
 SETTLE_TIMEOUT_S = 120.0
 OPEN_TIMEOUT_S = 30.0
@@ -75,6 +87,7 @@ class Displays:
                     functools.partial(_Display, self, request, start == 0 and i == 0),
                     host,
                     port,
+                    local_addr=source_address(host, start + i),
                 )
                 for i in range(min(OPEN_BATCH, count - start))
             ]

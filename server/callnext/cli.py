@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import bench, report_cli, speaker, workers
+from . import bench, report_cli, speaker, storm, workers
 from .bench_floor import raise_open_files
 from .config import Settings
 from .domain.errors import DomainError
@@ -29,6 +29,7 @@ from .store import accounts
 from .store.database import DEFAULT_URL, Database, DatabaseUrlError
 from .web import access_log
 from .web.app import create_app
+from .web.connections import Guard, GuardedRunner
 from .web.keys import DB
 from .web.sounds import ANNOUNCER
 
@@ -192,9 +193,13 @@ def serve_workers(settings: Settings, count: int) -> int:
 async def serve(settings: Settings, reuse_port: bool = False) -> None:
     """One server process; `reuse_port`: a worker of `serve --workers` (it says less)."""
     raise_open_files()  # a socket per display: 10,000 displays need more than the usual 1,024
+    storm.install(asyncio.get_running_loop())  # a storm of one error: a line a minute
     app = create_app(settings)
     logger, log_class = access_log.runner_logging()
-    runner = web.AppRunner(app, handle_signals=False, access_log=logger, access_log_class=log_class)
+    runner = GuardedRunner(
+        app, Guard.of(settings), handle_signals=False, access_log=logger,
+        access_log_class=log_class,
+    )  # fmt: skip
     try:
         await runner.setup()
     except Exception as exc:  # any failure to open or migrate the database stops the start

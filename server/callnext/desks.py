@@ -144,10 +144,11 @@ async def desk_view(db: Database, hall_code: str, number: int, held: DeskHold | 
         window = window_or_404(hall, number)
         now = utcnow()
         tz = hall.timezone
-        today = desk_sql.day_tickets_at_windows(conn, hall, local_day(now, tz))
+        day = local_day(now, tz)
+        today = desk_sql.day_tickets_at_windows(conn, hall, day)
         mine = _by_window(today).get(number, [])
         current = desk_sql.current_tickets(conn, hall).get(number)
-        total, head = desk_sql.window_queue(conn, hall, window.services, QUEUE_SHOWN)
+        total, head = desk_sql.window_queue(conn, hall, window.services, day, QUEUE_SHOWN)
         pending = desk_sql.pending_matters(conn, hall)
         return {
             "now": rfc3339(now, tz),

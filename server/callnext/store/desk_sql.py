@@ -48,13 +48,15 @@ def remember_hold(
 
 
 def window_queue(
-    conn: Connection, hall: Hall, services: tuple[str, ...], limit: int
+    conn: Connection, hall: Hall, services: tuple[str, ...], day: str, limit: int
 ) -> tuple[int, list[Ticket]]:
-    """The waiting tickets a window would call, in call order: (how many, the first `limit`)."""
+    """The waiting tickets of `day` a window would call, in call order: (how many, the first
+    `limit`)."""
     where = (
         tickets.c.hall_id == hall.id,
         tickets.c.status == Status.WAITING.value,
         tickets.c.service.in_(list(services)),
+        tickets.c.day == day,
     )
     rows = conn.execute(select(*TICKET_COLUMNS).where(*where).order_by(*QUEUE_ORDER).limit(limit))
     head = [ticket_from_row(r, hall.code) for r in rows]

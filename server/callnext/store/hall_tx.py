@@ -175,7 +175,7 @@ class HallTx:
         if self._memo is not None:
             return dict(self._memo.waiting)
         if self._waiting is None:
-            self._waiting = queue_sql.waiting_counts(self.conn, self.hall)
+            self._waiting = queue_sql.waiting_counts(self.conn, self.hall, self.today)
         return self._waiting
 
     def _queue_memo(self) -> QueueMemo:
@@ -363,7 +363,7 @@ class HallTx:
         if ticket.pk is not None and ticket.pk == self._last_walk_in and self._memo is not None:
             ahead = self._memo.waiting[ticket.service] - 1
             return ahead, self.estimates().for_ticket(ticket.pk, ticket.service, ahead)
-        return queue_sql.position(self.conn, self.hall, ticket, self.estimates())
+        return queue_sql.position(self.conn, self.hall, ticket, self.estimates(), self.now)
 
     def flush_events(self) -> list[Published]:
         """Number, encode and store the pending events; bump the hall's seq once."""
@@ -397,7 +397,7 @@ class HallTx:
             out.append(Published(hall.code, self.seq, text, public))
             rows.append(
                 {"hall_id": hall.id, "seq": self.seq, "at": to_micros(self.now),
-                 "name": event.name, "frame": text}
+                 "name": event.name, "frame": text, "public": None if public == text else public}
             )  # fmt: skip
         direct.run(conn, INSERT_EVENTS, rows)
         direct.run(conn, SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})

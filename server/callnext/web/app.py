@@ -15,7 +15,6 @@ from ..gc_watch import GcWatch
 from ..hub import Hub, split_channel
 from ..metrics import Metrics
 from ..printing import Printers
-from ..protocol import public_text
 from ..ratelimit import RateLimiter
 from ..rollover import rollover_ctx
 from ..store import reads
@@ -24,6 +23,7 @@ from ..store.hall_tx import Published
 from ..store.notify import EventListener
 from ..store.setup import seed_demo
 from ..voice import VoiceRenderer
+from .connections import head_middleware
 from .errors import count_middleware, error_middleware
 from .keys import DB, GC_WATCH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
 from .pages import setup_pages
@@ -114,15 +114,15 @@ def _announcer(settings: Settings, db: Database) -> Announcer:
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     app = web.Application(
-        middlewares=[count_middleware, error_middleware], client_max_size=settings.max_body_bytes
+        middlewares=[head_middleware, count_middleware, error_middleware],
+        client_max_size=settings.max_body_bytes,
     )
     db = Database(settings.db_url)
     hub = Hub()
 
     async def fetch_after(channel: str, seq: int) -> list[tuple[int, str]]:
         hall, public = split_channel(channel)
-        frames = await reads.events_after(db, await db.hall(hall), seq)
-        return [(s, public_text(f)) for s, f in frames] if public else frames
+        return await reads.events_after(db, await db.hall(hall), seq, public=public)
 
     announcer = _announcer(settings, db)
 
@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(voice_ctx)  # the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(listener_ctx)
-    app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s))
+    app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s, settings.event_log_days))
     app.on_startup.append(voice_ready)
     app.on_shutdown.append(_close_displays)
     app.on_response_prepare.append(_add_security_headers)
