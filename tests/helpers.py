@@ -103,6 +103,13 @@ class Api:
             "POST", f"/api/v1/halls/{hall}/windows/{number}/{action}", body, token=token
         )
 
+    async def staff(self, *numbers: int, hall: str = "demo") -> None:
+        """Each window's staff member (w1 for window 1, …) takes it: only staffed windows serve,
+        so only they count in the estimated waits."""
+        for number in numbers:
+            status, body = await self.window(number, "take", hall=hall)
+            assert status == 200, body
+
     async def hall(self, hall: str = "demo") -> dict[str, Any]:
         status, body = await self.request("GET", f"/api/v1/halls/{hall}")
         assert status == 200, body

@@ -108,10 +108,27 @@ async def ticket(api: Api, ticket_id: str) -> dict[str, Any]:
     return body  # type: ignore[no-any-return]
 
 
+async def test_no_staffed_window_the_page_says_so_then_estimates(
+    api: Api, browser: Browser
+) -> None:
+    """Nobody works at a window of A: the page says no window serves it and gives no figure;
+    once someone takes window 1 the estimate comes, live."""
+    await api.issue("A")
+    mine = await api.issue("A")
+    page = await open_phone(browser, f"{api.base}/t/{mine['id']}")
+    assert await text(page, "#ahead") == "前面还有1人"
+    assert await text(page, "#wait") == "暂无窗口办理，无法估计等候时间"
+    assert await page.is_visible("#wait")
+    await api.staff(1)  # window 1 calls A001 at once, then this one after A's 300 s
+    await wait_text(page, "#wait", "预计等候约 5 分钟")
+    assert await not_reloaded(page)
+
+
 async def test_waiting_page_follows_the_line_live(api: Api, browser: Browser) -> None:
     """Number, service, "2 ahead", the estimate; a later ticket changes nothing, a priority one
     moves in front, calls move us up to "you are next": all without a reload, and a burst of
     events costs at most a GET a second."""
+    await api.staff(1)  # someone works at a window of A: there is an estimate
     await api.issue("A")
     await api.issue("A")
     mine = await api.issue("A")

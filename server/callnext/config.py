@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .health import LISTENER_GRACE_S
 from .store.database import DEFAULT_URL
 
 
@@ -74,6 +75,7 @@ NUMERIC_ENV: tuple[tuple[str, str, type[float] | type[int]], ...] = (
     ("CALLNEXT_MAX_CONNECTIONS_PER_ADDRESS", "max_connections_per_address", int),
     ("CALLNEXT_REPLAY_MAX_EVENTS", "replay_max_events", int),
     ("CALLNEXT_EVENT_LOG_DAYS", "event_log_days", float),
+    ("CALLNEXT_LISTENER_GRACE_S", "listener_grace_s", float),
 )
 
 
@@ -125,6 +127,9 @@ class Settings:
     # CALLNEXT_EVENT_LOG_DAYS: the display stream's event log keeps this many days (0: forever);
     # the tickets and the audit log are the hall's history.
     event_log_days: float = 7.0
+    # CALLNEXT_LISTENER_GRACE_S (PostgreSQL): /healthz answers 503 once this process has not
+    # heard the other processes' events (or could not catch up on them) for this long.
+    listener_grace_s: float = LISTENER_GRACE_S
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -4,6 +4,9 @@ marked missed (appointments.py; during the day reads show them missed already). 
 restarts by itself (numbers are per local day) and every ticket stays in the store, so history
 stays queryable.
 
+The same task frees the windows whose holding session expired, or where nobody acted for
+staffing.ACTED_S (desks.sweep), so the screens hear of it (reads ignore them at once anyway).
+
 A task of the app checks every hall at start and every CHECK_EVERY_S after, so a server that was
 down at midnight catches up when it starts. Several processes may run it: the hall's write lock
 makes the second one find nothing left to do. The same task prunes the display stream's event
@@ -20,7 +23,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from . import actions, appointments
+from . import actions, appointments, desks
 from .domain.clock import local_day, to_micros, utcnow
 from .store import event_log, reads
 from .store.database import Database
@@ -42,6 +45,9 @@ async def expire_stale_tickets(db: Database) -> int:
         missed = await appointments.mark_missed(db, hall)  # past days' bookings not checked in
         if missed:
             log.info("day rollover: %d appointments of hall %s missed", missed, code)
+        freed = await desks.sweep(db, code)  # holds whose session expired, idle windows
+        if freed:
+            log.info("%d windows of hall %s freed: nobody works there now", freed, code)
     return closed
 
 

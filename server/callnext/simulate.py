@@ -1,6 +1,7 @@
 """A simulated hall day, driven through the real store and the real use cases in virtual time.
 
-Citizens arrive (Poisson, with a morning peak), take tickets, and windows call the next one as
+Each window's staff member takes it as the hall opens and holds it all day. Citizens arrive
+(Poisson, with a morning peak), take tickets, and windows call the next one as
 soon as they are free, until the last ticket of the day is served. Service times are log-normal
 around each service's mean; some citizens do not come, some matters are accepted as pending and
 completed later (most within the hour's promise).
@@ -33,7 +34,7 @@ from functools import partial
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from . import actions
+from . import actions, desks
 from .domain.clock import zone
 from .domain.model import Finish, Hall
 from .store.database import Database
@@ -71,7 +72,7 @@ class Record:
     number: str
     service: str
     issued: datetime
-    told_s: int
+    told_s: int | None  # None: no staffed window served the service when it was issued
     called: datetime | None = None
     outcome: Finish | None = None
 
@@ -101,6 +102,7 @@ async def simulate_day(
         for moment in _arrivals(rng, start, rate, plan.profile):
             at(moment, "arrive", service)
     seen = Day()
+    await staff_windows(db, hall, start, start + timedelta(days=1))
     idle = {w.number for w in hall.windows}
     finish_how: dict[int, Finish] = {}
     while events:
@@ -141,6 +143,18 @@ async def simulate_day(
     return seen
 
 
+async def staff_windows(db: Database, hall: Hall, at: datetime, until: datetime) -> None:
+    """Each window's staff member (w1 at window 1, …) takes it at `at` until `until` (only
+    staffed windows serve, so only they count in the estimates: domain/staffing.py)."""
+    for window in hall.windows:
+        user = f"w{window.number}"
+        body = partial(
+            desks.take_body, number=window.number, user=user, token_hash=f"simulated-{user}",
+            force=True, held=None, until=until,
+        )  # fmt: skip
+        await db.hall_write(hall.code, body, now=at, actor=user)
+
+
 def _arrivals(
     rng: random.Random, start: datetime, rate: float, profile: tuple[float, ...]
 ) -> list[datetime]:
@@ -178,9 +192,7 @@ async def _issue(
 ) -> None:
     body = partial(actions.issue_body, service=service, priority=priority, key=None)
     ticket, _replayed = await db.hall_write(hall.code, body, now=now)
-    seen.records[ticket["number"]] = Record(
-        ticket["number"], service, now, int(ticket["est_wait_s"])
-    )
+    seen.records[ticket["number"]] = Record(ticket["number"], service, now, ticket["est_wait_s"])
 
 
 MARK = "simulate.day"  # the audit action marking a day the command filled

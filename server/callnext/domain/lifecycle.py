@@ -71,6 +71,13 @@ def transfer(ticket: Ticket, service: str) -> Ticket:
     )
 
 
+def requeue(ticket: Ticket) -> Ticket:
+    """Send the current ticket back to wait in its own service's queue, keeping its place (the
+    window is left with a citizen called: the next window to call takes them first)."""
+    _ensure_called(ticket)
+    return replace(ticket, status=Status.WAITING, window=None)
+
+
 def cancel(ticket: Ticket, now: datetime) -> Ticket:
     """The citizen gives up a ticket that still waits."""
     if ticket.status is not Status.WAITING:

@@ -30,8 +30,9 @@ from ..domain.estimate import (
     recent_mean,
     remaining_s,
 )
-from ..domain.model import Hall, Status, Ticket, WindowStatus
+from ..domain.model import Hall, Status, Ticket
 from ..domain.queue import queue_key, service_head
+from ..domain.staffing import serving
 from . import direct
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row
@@ -250,7 +251,8 @@ def read_queue(conn: Connection, hall: Hall, day: str) -> QueueMemo:
 def open_windows(
     conn: Connection, hall: Hall, now: datetime, means: dict[str, float]
 ) -> list[OpenWindow]:
-    """The windows that call, each with how long its current ticket still takes."""
+    """The windows that call now, open and staffed (domain/staffing.serving), each with how
+    long its current ticket still takes."""
     busy: dict[int, float] = {}
     for window, service, last_called in direct.tuples(conn, _SERVING, {"hall_pk": hall.id}):
         elapsed = (to_micros(now) - int(last_called or to_micros(now))) / 1e6
@@ -258,7 +260,7 @@ def open_windows(
     return [
         OpenWindow(w.number, w.services, busy.get(w.number, 0.0))
         for w in hall.windows
-        if w.status is WindowStatus.OPEN
+        if serving(w, now)
     ]
 
 
@@ -281,7 +283,8 @@ def service_states(
     estimates: Estimates | None = None,
     counts: dict[str, int] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per service, for a ticket taken now: waiting count, estimated wait, and whether the
+    """Per service, for a ticket taken now: waiting count, estimated wait (None while no window
+    that serves it is staffed), and whether the
     kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota);
     `issued`: the numbers each service gave out today (issued_counts)."""
     if counts is None:
@@ -292,7 +295,7 @@ def service_states(
     for service in hall.services:
         code, waiting = service.code, counts.get(service.code, 0)
         state = hall.availability(service, issued.get(code, 0), now)
-        est = estimates.for_new(code, waiting)
+        est = estimates.for_new(code)
         out[code] = {"waiting": waiting, "est_wait_s": est, **availability_json(state)}
     return out
 
@@ -315,4 +318,4 @@ def position(
     if estimates is None:
         means = mean_service_s(conn, hall, today)
         estimates = queue_estimates(conn, hall, now, means)
-    return ahead, estimates.for_ticket(ticket.pk, ticket.service, ahead)
+    return ahead, estimates.for_ticket(ticket.pk)

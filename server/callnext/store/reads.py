@@ -16,6 +16,7 @@ from ..domain import lifecycle
 from ..domain.clock import from_micros, local_day, rfc3339, to_micros, utcnow
 from ..domain.errors import NotFound
 from ..domain.model import Hall, Status, Ticket
+from ..domain.staffing import staffed
 from . import queue_sql
 from .database import Database
 from .rows import TICKET_COLUMNS, ticket_from_row
@@ -79,7 +80,7 @@ def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
             }
             for s in hall.services
         ],
-        "windows": [protocol.window_json(w, current.get(w.number), tz) for w in hall.windows],
+        "windows": [protocol.window_json(w, current.get(w.number), tz, now) for w in hall.windows],
         "recent": [
             {
                 "number": r.number,
@@ -148,7 +149,7 @@ async def live_figures(db: Database, code: str) -> dict[str, Any]:
             "seq": seq,
             "waiting": waiting,
             "windows": statuses,
-            "staffed": sum(1 for w in hall.windows if w.desk is not None),
+            "staffed": sum(1 for w in hall.windows if staffed(w, now)),
             "pending": int(pending[0]),
             "overdue": int(pending[1]),
         }

@@ -83,6 +83,11 @@ windows = Table(
     Column("desk_id", String(32)),
     Column("desk_user", String(64)),
     Column("desk_since", BigInteger),
+    Column("desk_until", BigInteger),  # when the holding session expires (µs): the hold with it
+    # The last action at the window by a session that does not hold it (an integration calling
+    # through the API): the window counts as staffed for a while after it (domain/staffing.py).
+    Column("acted_at", BigInteger),
+    Column("acted_by", String(64)),
     UniqueConstraint("hall_id", "number"),
 )
 

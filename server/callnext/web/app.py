@@ -12,6 +12,7 @@ from aiohttp import web
 from ..announcer import Announcer, voice_cache_dir
 from ..config import Settings
 from ..gc_watch import GcWatch
+from ..health import Health
 from ..hub import Hub, split_channel
 from ..metrics import Metrics
 from ..printing import Printers
@@ -25,7 +26,7 @@ from ..store.setup import seed_demo
 from ..voice import VoiceRenderer
 from .connections import head_middleware
 from .errors import count_middleware, error_middleware
-from .keys import DB, GC_WATCH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
+from .keys import DB, GC_WATCH, HEALTH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
 from .pages import setup_pages
 from .routes import setup_routes
 from .sounds import ANNOUNCER, voice_ctx, voice_ready
@@ -85,7 +86,7 @@ async def listener_ctx(app: web.Application) -> AsyncIterator[None]:
     if db.dialect != "postgresql":
         yield
         return
-    listener = EventListener(db.url, hub.behind, hub.catch_up, hub.halls)
+    listener = EventListener(db.url, hub.behind, hub.catch_up, hub.halls, app[HEALTH])
     await listener.start()
     app[LISTENER] = listener
     yield
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         client_max_size=settings.max_body_bytes,
     )
     db = Database(settings.db_url)
+    db.health = Health(settings.listener_grace_s)
     hub = Hub()
 
     async def fetch_after(channel: str, seq: int) -> list[tuple[int, str]]:
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[LIMITER] = RateLimiter(settings.rate_limits)
     app[METRICS] = Metrics()
     app[GC_WATCH] = GcWatch()
+    app[HEALTH] = db.health
     app[PRINTERS] = Printers()
     app[ANNOUNCER] = announcer
     app.cleanup_ctx.append(gc_watch_ctx)
