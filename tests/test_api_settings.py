@@ -244,7 +244,7 @@ async def test_kiosks_are_created_replaced_listed_and_deleted(api: Api) -> None:
     status, body = await put_kiosk(api, "K1", {"name": "东门取号机", "print": "browser"})
     assert status == 201, body
     assert body == {"code": "K1", "name": "东门取号机", "print": "browser", "printer": None,
-                    "printer_status": None}  # fmt: skip
+                    "keyed": False, "printer_status": None}  # fmt: skip
     status, body = await put_kiosk(
         api, "K1", {"name": "东门", "print": "escpos", "printer": "tcp://10.0.0.9"}
     )

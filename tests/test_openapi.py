@@ -249,6 +249,10 @@ async def scripted_session(s: Session) -> None:
     await s.call("get", HALL + "/kiosks/{kiosk}", 404, who="m", kiosk="K9")
     issue = HALL + "/tickets"
     a1 = await s.call("post", issue, 201, body={"service": "A", "kiosk": "K1"})
+    made = await s.call("post", HALL + "/kiosks/{kiosk}/key", who="m", kiosk="K1")
+    await s.call("post", issue, 401, body={"service": "A", "kiosk": "K1"})
+    await s.call("post", issue, 201, body={"service": "C", "kiosk": "K1"},
+                 headers={"X-Kiosk-Key": made["key"]})  # fmt: skip
     a2 = await s.call("post", issue, 201, body={"service": "A", "priority": True},
                       headers={"Idempotency-Key": "k-1"})  # fmt: skip
     await s.call("post", issue, 201, body={"service": "A", "priority": True},

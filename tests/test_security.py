@@ -293,7 +293,8 @@ async def test_every_page_runs_under_the_csp_without_a_violation(api: Api) -> No
 async def test_the_logs_hold_no_token_password_or_ticket_id(db_url: str) -> None:
     """A server with its access log on: log in, act with the token, fail logins, set a
     password, issue, read, open and cancel tickets, watch the stream. Its whole output names
-    none of the tokens, passwords, ticket ids or Idempotency-Keys, yet logs every request."""
+    none of the tokens, passwords, ticket ids, Idempotency-Keys or kiosk keys (the kiosk's setup
+    link opened, a ticket issued with its key), yet logs every request."""
     server = ServerProcess(db_url, None, "--access-log")
     server.start()
     secrets: list[str] = []
@@ -321,6 +322,17 @@ async def test_the_logs_hold_no_token_password_or_ticket_id(db_url: str) -> None
                 status, _ = await api.request("POST", W1 + "/call-next", token=probe)
                 assert status == 200
                 await ws.receive(5)
+            kiosk = "/api/v1/halls/demo/kiosks/K1"
+            assert (await api.request("PUT", kiosk, {"name": "Door"}, token=manager))[0] == 201
+            made = (await api.request("POST", kiosk + "/key", token=manager))[1]
+            assert (await api.request("GET", made["setup_url"].removeprefix(api.base)))[0] == 200
+            issued = await api.request(
+                "POST", "/api/v1/halls/demo/tickets", {"service": "C", "kiosk": "K1"},
+                headers={"X-Kiosk-Key": made["key"]},
+            )  # fmt: skip
+            assert issued[0] == 201
+            tickets.append(issued[1])
+            secrets.append(made["key"])
             for t in tickets:
                 assert (await api.request("GET", f"/api/v1/tickets/{t['id']}"))[0] == 200
                 assert (await api.request("GET", f"/t/{t['id']}"))[0] == 200
@@ -341,5 +353,6 @@ async def test_the_logs_hold_no_token_password_or_ticket_id(db_url: str) -> None
     access = [line for line in server.output if "aiohttp.access" in line]
     assert any('"POST /api/v1/tickets/{id}/cancel" 200' in line for line in access), output
     assert any('"GET /t/{id}/qr.svg" 200' in line for line in access), output
+    assert any('"GET /halls/demo/kiosk?key&kiosk" 200' in line for line in access), output
     assert sum('"POST /api/v1/login" 401' in line for line in access) == 2, output
     assert any('"GET /ws/v1/halls/demo" 101' in line for line in access), output

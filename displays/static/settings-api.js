@@ -34,6 +34,7 @@ export function hallApi(hall) {
     kiosks: () => request("GET", `${base}/kiosks`),
     putKiosk: (code, body) => request("PUT", `${base}/kiosks/${part(code)}`, body),
     deleteKiosk: (code) => request("DELETE", `${base}/kiosks/${part(code)}`),
+    newKioskKey: (code) => request("POST", `${base}/kiosks/${part(code)}/key`),
     booking: () => request("GET", `${base}/booking`),
     patchBooking: (body) => request("PATCH", `${base}/booking`, body),
     putServiceBooking: (code, body) => request("PUT", `${base}/services/${part(code)}/booking`, body),

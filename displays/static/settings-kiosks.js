@@ -1,8 +1,10 @@
 // The kiosks tab: the registered kiosks (code, name, how they print, the printer and its last
-// status), registered or changed (PUT …/kiosks/{code}) and removed with confirmation.
+// status, whether it has a key), registered or changed (PUT …/kiosks/{code}), given a new key
+// (POST …/kiosks/{code}/key: its setup link, shown once) and removed with confirmation.
 
 import {
-  el, field, input, openEditor, removeConfirmed, showError, showFailure, showMessage, tablePanel,
+  confirmDialog, el, field, input, openEditor, removeConfirmed, showError, showFailure, showMessage,
+  tablePanel,
 } from "./settings-ui.js";
 import { words } from "./settings-words.js";
 
@@ -57,6 +59,25 @@ export function kiosksTab(ctx, panel) {
     document.getElementById("add-kiosk")?.focus();
   }
 
+  /** A new key (asked first when it replaces one), then its setup link, shown this once. */
+  async function newKey(kiosk) {
+    const w = words();
+    if (kiosk.keyed && !(await confirmDialog(w.new_key_q(kiosk.code), w.new_key))) return;
+    const result = await ctx.saving(() => ctx.api.newKioskKey(kiosk.code));
+    await load();
+    if (!result.ok) {
+      showFailure(result);
+      return;
+    }
+    showMessage("ok", w.key_made(kiosk.code));
+    const link = input({ value: result.data.setup_url, readonly: true, id: "setup-url", class: "mono" });
+    await openEditor({
+      title: w.setup_title(kiosk.code), okLabel: w.done, wide: true, first: link,
+      body: [field("setup", w.setup_link, link, w.setup_hint)],
+      submit: async () => true,
+    });
+  }
+
   function statusText(status) {
     const w = words();
     if (!status) return w.status_none;
@@ -75,10 +96,13 @@ export function kiosksTab(ctx, panel) {
       el("td", { class: "mono" }, k.printer ?? "—"),
       el("td", { class: { true: "good", false: "bad" }[status?.ok] ?? "" }, statusText(status),
         status?.at ? el("small", {}, status.at.slice(0, 19).replace("T", " ")) : null),
+      el("td", { class: k.keyed ? "good" : "" }, k.keyed ? w.key_set : w.key_none),
       el("td", { class: "row-actions" },
         el("a", { class: "small button", href: link, target: "_blank", rel: "noopener" }, w.open_kiosk),
         el("button", { type: "button", class: "small", onclick: () => edit(k),
           "aria-label": `${w.edit} ${k.code}` }, w.edit),
+        el("button", { type: "button", class: "small", onclick: () => newKey(k),
+          "aria-label": `${w.new_key} ${k.code}` }, w.new_key),
         el("button", { type: "button", class: "small danger", onclick: () => remove(k),
           "aria-label": `${w.remove} ${k.code}` }, w.remove)));
   }
@@ -88,7 +112,7 @@ export function kiosksTab(ctx, panel) {
     tablePanel(panel, {
       name: "kiosks", title: w.kiosks_title,
       add: { id: "add-kiosk", label: w.add_kiosk, onclick: () => edit(null) },
-      head: [w.kiosk_code, w.name, w.print_mode, w.printer, w.printer_status, ""],
+      head: [w.kiosk_code, w.name, w.print_mode, w.printer, w.printer_status, w.kiosk_key, ""],
       rows: (ctx.state.kiosks ?? []).map(row), empty: w.no_kiosks,
     });
   }

@@ -44,8 +44,8 @@ export function renderBooked(ticket) {
 }
 
 export class CheckIn {
-  /** ctx: {config, kiosk() → code|null, screen() → name, setScreen(name), showTicket(ticket),
-   * countdown, backToStart()} */
+  /** ctx: {config, asKiosk(send) → send's result as this kiosk (kiosk.js), screen() → name,
+   * setScreen(name), showTicket(ticket), countdown, backToStart()} */
   constructor(ctx) {
     this.ctx = ctx;
     this.enabled = false;
@@ -169,10 +169,11 @@ export class CheckIn {
     this.busy = true;
     this.error = null;
     this.renderEntry();
-    const kiosk = this.ctx.kiosk();
     const url = `/api/v1/halls/${encodeURIComponent(this.ctx.config.hall)}/checkin`;
     const accept = (data) => (data?.ticket?.number ? { checkin: data } : null);
-    const result = await postRetrying(url, { code, ...(kiosk ? { kiosk } : {}) }, newKey(), accept);
+    const key = newKey(); // a retry, as no kiosk too, answers the same check-in
+    const result = await this.ctx.asKiosk((fields, headers) =>
+      postRetrying(url, { code, ...fields }, key, accept, { headers }));
     this.busy = false;
     clearTimeout(this.idle);
     if (result.checkin) return this.checkedIn(result.checkin);

@@ -15,13 +15,13 @@ export function newKey() {
 
 /** One POST, abandoned after `timeoutMs` (the body read included): {status, data}; throws when
  * there is no answer. */
-async function post(url, body, key, timeoutMs) {
+async function post(url, body, key, timeoutMs, headers) {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
     const resp = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key, ...headers },
       body: JSON.stringify(body),
       cache: "no-store",
       signal: abort.signal,
@@ -58,13 +58,15 @@ export function issueTicket(hall, body, key, options = {}) {
 
 /**
  * POST `body` to `url` under `key` until an answer is final: `accept(data)` turns a success into
- * the result (or null: unreadable, try again); a 4xx is {error, status, detail}.
+ * the result (or null: unreadable, try again); a 4xx is {error, status, detail}. `headers`: more
+ * request headers (the kiosk's key).
  */
-export async function postRetrying(url, body, key, accept, { timeoutMs = TIMEOUT_MS, retries = RETRIES } = {}) {
+export async function postRetrying(url, body, key, accept,
+  { timeoutMs = TIMEOUT_MS, retries = RETRIES, headers = {} } = {}) {
   for (let attempt = 0; ; attempt += 1) {
     let answer = null;
     try {
-      answer = await post(url, body, key, timeoutMs);
+      answer = await post(url, body, key, timeoutMs, headers);
     } catch (err) {
       console.warn(`callnext: attempt ${attempt + 1} at ${url} got no answer (${err.name})`);
     }

@@ -4,6 +4,7 @@
 import { HALL_UPDATED, HallStream } from "../displays/protocol.js";
 import { CheckIn, renderBooked } from "./kiosk-checkin.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
+import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
 
@@ -31,6 +32,8 @@ let current = null; // the ticket on screen
 let failure = null; // {code, service} on screen
 let kiosk = config.kiosk;
 let unknownKiosk = config.unknown_kiosk;
+let keyRefused = null; // {kiosk, error} once the server refused this kiosk's key
+const ownKey = kioskKey(config.hall); // from the setup link, or kept since
 let settleTimer = 0;
 let priorityTimer = 0;
 const firstNames = [$("hall-name").textContent, $("hall-name-2").textContent];
@@ -82,9 +85,28 @@ function setNotice(text) {
   $("notice").hidden = !text;
 }
 
+/** A line for the staff: the kiosk is not registered, or its key was refused (and how to fix
+ * it); tickets are issued anyway, as a walk-in's. */
 function renderStaffLine() {
-  $("unknown-kiosk").hidden = !unknownKiosk;
-  $("unknown-kiosk").textContent = unknownKiosk ? words().unknown_kiosk(unknownKiosk) : "";
+  const line = unknownKiosk ? words().unknown_kiosk(unknownKiosk)
+    : keyRefused ? words()[keyRefused.error](keyRefused.kiosk) : "";
+  $("unknown-kiosk").hidden = !line;
+  $("unknown-kiosk").textContent = line;
+}
+
+/** `send(fields, headers)` as this kiosk: its code in the body, its key in a header. When the
+ * server does not know the kiosk, or refuses its key, it is sent again as no kiosk's (the
+ * citizen still gets the ticket, unprinted) and the staff line says why. */
+async function asKiosk(send) {
+  if (!kiosk) return send({}, {});
+  const result = await send({ kiosk }, ownKey ? { [KEY_HEADER]: ownKey } : {});
+  if (result.error !== "kiosk_not_found" && !KEY_ERRORS.has(result.error)) return result;
+  if (result.error === "kiosk_not_found") unknownKiosk = kiosk; // deleted since the page loaded
+  else keyRefused = { kiosk, error: result.error };
+  console.warn(`callnext: kiosk ${kiosk}: ${result.error}; issuing as no kiosk`);
+  kiosk = null;
+  renderStaffLine();
+  return send({}, {});
 }
 
 /** One column of wide buttons while they fit, more when the hall has many services. */
@@ -233,15 +255,8 @@ async function take(code) {
   renderServices(); // every button disabled at once
   setScreen("busy");
   const key = newKey(); // one per tap; each retry of this tap sends it again
-  const request = { service: code, priority, ...(kiosk ? { kiosk } : {}) };
-  let result = await issueTicket(config.hall, request, key);
-  if (result.error === "kiosk_not_found" && kiosk) {
-    unknownKiosk = kiosk; // its record was deleted since this page loaded: issue without it
-    kiosk = null;
-    renderStaffLine();
-    delete request.kiosk;
-    result = await issueTicket(config.hall, request, key);
-  }
+  const result = await asKiosk((fields, headers) =>
+    issueTicket(config.hall, { service: code, priority, ...fields }, key, { headers }));
   if (result.ticket) showTicket(result.ticket);
   else showFailure(result.error, code);
 }
@@ -358,7 +373,7 @@ function setLanguage(lang) {
 
 const checkin = new CheckIn({
   config, countdown, showTicket, setScreen, backToStart,
-  kiosk: () => kiosk, screen: () => body.dataset.state,
+  asKiosk, screen: () => body.dataset.state,
 });
 
 for (const button of document.querySelectorAll(".lang button")) {

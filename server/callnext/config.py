@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,20 +20,25 @@ class RateLimit:
 
 
 OFF = ("off", "0", "false", "no")
-# tickets: per client address; kiosk_tickets: per registered kiosk and address (kiosks behind
-# one NAT address each have their own); login: attempts per client address.
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# tickets: per client address (a phone, or a kiosk without its key); kiosk_tickets: per kiosk
+# that sent its key (docs/kiosk.md), wherever it is; login: failed logins per account and
+# address; login_address: failed logins per address, any account; login_account: failed logins
+# per account from any address (a high bar: past it the account is under attack).
 DEFAULT_LIMITS = {
     "tickets": RateLimit(30, 60.0),
     "kiosk_tickets": RateLimit(120, 60.0),
     "login": RateLimit(10, 60.0),
+    "login_address": RateLimit(30, 60.0),
+    "login_account": RateLimit(100, 600.0),
     "ratings": RateLimit(30, 60.0),  # ratings posted, per client address (docs/ratings.md)
     "appointments": RateLimit(10, 60.0),  # bookings made, per client (docs/appointments.md)
 }
 
 
 def parse_rate_limits(spec: str | None) -> dict[str, RateLimit] | None:
-    """`off`, or `tickets=30/60,kiosk_tickets=120/60,login=10/60,ratings=30/60` (count/seconds);
-    None means all limits off."""
+    """`off`, or `tickets=30/60,kiosk_tickets=120/60,login=10/60,ratings=30/60` (count/seconds;
+    the names of DEFAULT_LIMITS); None means all limits off."""
     if spec is None or not spec.strip():
         return dict(DEFAULT_LIMITS)
     if spec.strip().lower() in OFF:
@@ -45,6 +51,22 @@ def parse_rate_limits(spec: str | None) -> dict[str, RateLimit] | None:
             raise ValueError(f"unknown rate limit {name.strip()!r} in CALLNEXT_RATE_LIMITS")
         limits[name.strip()] = RateLimit(int(count), float(per or 60))
     return limits
+
+
+def parse_trusted_proxies(spec: str | None) -> tuple[Network, ...]:
+    """CALLNEXT_TRUSTED_PROXIES: `10.0.0.5,192.168.1.0/24,::1` (addresses or CIDR blocks) of the
+    reverse proxies whose X-Forwarded-For is believed; empty or unset: none (the default)."""
+    networks = []
+    for part in (spec or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError as exc:
+            raise ValueError(
+                f"CALLNEXT_TRUSTED_PROXIES: {part.strip()!r} is not an IP address or CIDR block"
+            ) from exc
+    return tuple(networks)
 
 
 # The plain numeric settings: (environment variable, Settings field, type).
@@ -89,6 +111,9 @@ class Settings:
     # CALLNEXT_ALLOWED_ORIGINS: other origins whose pages may open the display stream
     # ("https://screens.example.gov.cn,https://…", or "*"); the server's own always may.
     allowed_origins: tuple[str, ...] = ()
+    # CALLNEXT_TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For names the client
+    # (web/client.py); none by default: the socket's peer is the client.
+    trusted_proxies: tuple[Network, ...] = ()
     # CALLNEXT_HEADER_TIMEOUT_S: the time a connection has to send a whole request head, from
     # its opening or its previous answer; an idle keep-alive connection is closed after it too.
     header_timeout_s: float = 20.0
@@ -127,6 +152,8 @@ class Settings:
         if env.get("CALLNEXT_ALLOWED_ORIGINS"):
             origins = env["CALLNEXT_ALLOWED_ORIGINS"].split(",")
             values["allowed_origins"] = tuple(o.strip().rstrip("/") for o in origins if o.strip())
+        if env.get("CALLNEXT_TRUSTED_PROXIES"):
+            values["trusted_proxies"] = parse_trusted_proxies(env["CALLNEXT_TRUSTED_PROXIES"])
         for name, key, kind in NUMERIC_ENV:
             if env.get(name, "").strip():
                 values[key] = _number(name, env[name], kind)

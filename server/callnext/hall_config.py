@@ -6,10 +6,12 @@ A change that screens and kiosks show ends with a `hall.updated` event: they app
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from . import protocol as p
+from . import security
 from .domain.errors import NotFound
 from .domain.hall_layout import (
     NewHall,
@@ -40,11 +42,21 @@ def apply_settings_body(tx: HallTx, patch: SettingsPatch, asked: Json) -> Json:
 
 
 def put_kiosk_body(tx: HallTx, kiosk: Kiosk) -> tuple[Json, bool]:
-    """Create or replace a kiosk → (kiosk, created)."""
-    created = tx.hall.kiosk(kiosk.code) is None
+    """Create or replace a kiosk → (kiosk, created); a replaced kiosk keeps its key."""
+    existing = tx.hall.kiosk(kiosk.code)
+    created = existing is None
+    kiosk = replace(kiosk, key_digest=existing.key_digest if existing else None)
     tx.write_config(config_sql.put_kiosk_statement(tx.hall.id, kiosk, exists=not created))
     tx.audit("kiosk.created" if created else "kiosk.changed", detail=kiosk_json(kiosk))
     return kiosk_json(kiosk), created
+
+
+def kiosk_key_body(tx: HallTx, code: str, digest: str) -> None:
+    """Give a kiosk a new key (its digest): the old one stops working at once."""
+    if tx.hall.kiosk(code) is None:
+        raise NotFound("kiosk_not_found", f"No kiosk {code!r} in hall {tx.hall.code}.")
+    tx.write_config(config_sql.kiosk_key_statement(tx.hall.id, code, digest))
+    tx.audit("kiosk.key_set", detail={"code": code})  # never the key
 
 
 def delete_kiosk_body(tx: HallTx, code: str) -> None:
@@ -110,6 +122,14 @@ async def apply_settings(
 
 async def put_kiosk(db: Database, hall: str, kiosk: Kiosk, actor: str) -> tuple[Json, bool]:
     return await db.hall_write(hall, partial(put_kiosk_body, kiosk=kiosk), actor=actor)
+
+
+async def new_kiosk_key(db: Database, hall: str, code: str, actor: str) -> str:
+    """A new key for the kiosk (returned once; only its digest is kept), audited."""
+    key = security.new_kiosk_key()
+    body = partial(kiosk_key_body, code=code, digest=security.token_digest(key))
+    await db.hall_write(hall, body, actor=actor)
+    return key
 
 
 async def delete_kiosk(db: Database, hall: str, code: str, actor: str) -> None:

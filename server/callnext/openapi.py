@@ -51,14 +51,16 @@ TICKET = "/api/v1/tickets/{id}"
 ERRORS = {
     400: "Malformed input: malformed_json, missing_body, body_not_object, missing_field, "
     "wrong_type, too_long, bad_characters, bad_value, unknown_field, bad_date, …",
-    401: "No or bad credentials: missing_token, bad_token, bad_credentials.",
+    401: "No or bad credentials: missing_token, bad_token, bad_credentials; a kiosk's: "
+    "kiosk_key_missing, kiosk_key_wrong.",
     403: "Wrong role or hall: wrong_role, wrong_hall, wrong_window.",
     404: "Unknown hall, service, window, ticket, kiosk or user (hall_not_found, …).",
     409: "The state forbids it (no_current_ticket, window_paused, service_closed, …).",
     413: "The body is larger than 64 KiB (body_too_large).",
     422: "Well-formed but refused by the hall's rules, naming the `field`: invalid_booking, "
     "field_required, invalid_field (appointments).",
-    429: "Rate limited (rate_limited); see Retry-After.",
+    429: "Rate limited (rate_limited; `limit` names the limit, `retry_after_s` the wait); "
+    "see Retry-After.",
     503: "The storage fails now (unavailable: a full disk, a read-only database, the database "
     "gone); the same request (with the same Idempotency-Key) may succeed later, see "
     "Retry-After.",
@@ -104,6 +106,9 @@ IDEM = param(
     "Idempotency-Key", "header", {"type": "string", "pattern": IDEMPOTENCY_KEY},
     "A retry with the same key answers the same ticket (400 bad_idempotency_key).",
 )  # fmt: skip
+# Issuing and check-in: anyone, or a kiosk with its key (X-Kiosk-Key), which then spends its
+# own budget (docs/kiosk.md); naming a kiosk that has a key without it is 401.
+AS_KIOSK: Json = {"security": [{}, {"kioskKey": []}]}
 
 
 def operation(
@@ -205,8 +210,9 @@ def ticket_paths() -> Json:
     day = obj(("date", "tickets"), date=DATE, tickets={"type": "array", "items": ref("Ticket")})
     return {
         HALL + "/tickets": {
-            "post": operation("Issue a ticket", issued, contract=True, params=(P_HALL, IDEM),
-                              body=ref("IssueBody"), errors=(404, 409, 429), status=201),
+            "post": {**operation("Issue a ticket", issued, contract=True, params=(P_HALL, IDEM),
+                                 body=ref("IssueBody"), errors=(401, 404, 409, 429), status=201),
+                     **AS_KIOSK},
             "get": operation("Every ticket issued on a day", day, contract=True,
                              roles=MANAGERS, params=(P_HALL, Q_DATE), errors=(400, 404)),
         },
@@ -304,6 +310,10 @@ def manager_paths() -> Json:
                              body=ref("KioskPut"), more=created("Kiosk"), **managed),
             "delete": operation("Remove a kiosk", deleted, params=kiosk, **managed),
         },
+        HALL + "/kiosks/{kiosk}/key": {"post": operation(
+            "A new key for the kiosk, shown once in its setup link (the old key stops working)",
+            obj(("kiosk", "key", "setup_url"), kiosk=STRING, key=STRING, setup_url=STRING),
+            params=kiosk, **managed)},
     }  # fmt: skip
 
 
@@ -386,6 +396,9 @@ def document() -> Json:
             "responses": {f"E{code}": {"description": what, "content": json_content(ref("Error"))}
                           for code, what in ERRORS.items()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "The token of POST /api/v1/login."}},
+                                           "description": "The token of POST /api/v1/login."},
+                                "kioskKey": {"type": "apiKey", "in": "header",
+                                             "name": "X-Kiosk-Key",
+                                             "description": "A kiosk's key (docs/kiosk.md)."}},
         },
     }  # fmt: skip

@@ -108,7 +108,7 @@ def components() -> Json:
 
 def paths() -> Json:
     """The appointments' operations (the document's builders are openapi.py's)."""
-    from .openapi import HALL, IDEM, MANAGERS, P_CODE, P_HALL, STAFF, operation
+    from .openapi import AS_KIOSK, HALL, IDEM, MANAGERS, P_CODE, P_HALL, STAFF, operation
     from .openapi import param as p
 
     p_id = p("id", "path", {"type": "string"}, "The appointment's id (unknown: 404).")
@@ -148,10 +148,10 @@ def paths() -> Json:
                              params=(P_HALL, day, {**service, "description": "Only this "
                                                    "service."}), errors=(400, 404)),
         },
-        HALL + "/checkin": {"post": operation(
+        HALL + "/checkin": {"post": {**operation(
             "Check in by code at the kiosk: a ticket as a walk-in's, queued by the slot when "
             "on time", ref("Checkin"), params=(P_HALL,), body=ref("CheckinBody"),
-            errors=(404, 409, 429), status=201, more=again)},
+            errors=(401, 404, 409, 429), status=201, more=again), **AS_KIOSK}},
         "/api/v1/appointments/{id}": {"get": operation(
             "A booking by its id (its holder)", ref("Appointment"), params=(p_id,),
             errors=(404,))},

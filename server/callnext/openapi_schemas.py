@@ -251,9 +251,9 @@ KIOSK_PUT = shut(
 )  # fmt: skip
 KIOSK_PUT["description"] = "`print: escpos` needs a `printer` (400 missing_field)."
 KIOSK = obj(
-    ("code", "name", "print", "printer", "printer_status"),
+    ("code", "name", "print", "printer", "keyed", "printer_status"),
     code={"type": "string", "pattern": whole(KIOSK_CODE)}, name={"type": "string"},
-    print=enum(PrintMode), printer={"type": ["string", "null"]},
+    print=enum(PrintMode), printer={"type": ["string", "null"]}, keyed={"type": "boolean"},
     printer_status=null_or(obj(("printer", "ok", "error", "at", "printed"),
                                printer={"type": "string"}, ok={"type": ["boolean", "null"]},
                                error={"type": ["string", "null"]}, at=null_or(TIME),
@@ -333,7 +333,8 @@ ME = obj(
 ISSUE = obj(
     ("service",), service=text(3), priority={"type": ["boolean", "null"], "default": False},
     kiosk={**text(32), "type": ["string", "null"],
-           "description": "A registered kiosk's code (404 kiosk_not_found)."},
+           "description": "A registered kiosk's code (404 kiosk_not_found); with its key "
+                          "(X-Kiosk-Key) once it has one."},
 )  # fmt: skip
 HALLS = obj(("halls",), halls={"type": "array", "items": obj(
     ("hall", "name", "name_en"), hall={"type": "string"}, name={"type": "string"},

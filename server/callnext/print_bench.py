@@ -34,9 +34,12 @@ class StandInPrinter:
         writer.close()
 
 
-async def _timed_issue(session: aiohttp.ClientSession, url: str, body: dict[str, object]) -> float:
+async def _timed_issue(
+    session: aiohttp.ClientSession, url: str, body: dict[str, object], key: str | None = None
+) -> float:
     started = time.perf_counter()
-    async with session.post(url, json=body) as resp:
+    headers = {"X-Kiosk-Key": key} if key else None
+    async with session.post(url, json=body, headers=headers) as resp:
         answer = await resp.json()
         assert resp.status == 201, answer
         assert "kiosk" not in body or answer["print"]["status"] == "printed", answer
@@ -51,18 +54,19 @@ async def run(server: str, hall: str, count: int, password: str) -> None:
         async with session.post(f"{server}/api/v1/login", json=login) as resp:
             token = (await resp.json())["token"]
         kiosk = {"print": "escpos", "printer": f"tcp://127.0.0.1:{printer.port}"}
-        async with session.put(
-            f"{server}/api/v1/halls/{hall}/kiosks/BENCH-P",
-            json=kiosk,
-            headers={"Authorization": f"Bearer {token}"},
-        ) as resp:
+        path = f"{server}/api/v1/halls/{hall}/kiosks/BENCH-P"
+        auth = {"Authorization": f"Bearer {token}"}
+        async with session.put(path, json=kiosk, headers=auth) as resp:
             assert resp.status in (200, 201), await resp.text()
+        async with session.post(path + "/key", headers=auth) as resp:  # as a kiosk is set up
+            key = (await resp.json())["key"]
         url = f"{server}/api/v1/halls/{hall}/tickets"
         plain: list[float] = []
         printed: list[float] = []
         for _ in range(count):
             plain.append(await _timed_issue(session, url, {"service": "A"}))
-            printed.append(await _timed_issue(session, url, {"service": "A", "kiosk": "BENCH-P"}))
+            body: dict[str, object] = {"service": "A", "kiosk": "BENCH-P"}
+            printed.append(await _timed_issue(session, url, body, key))
     listener.close()
     size = sum(printer.jobs) / max(1, len(printer.jobs))
     print(f"server {server}, hall {hall}, {count} tickets each way, job {size:.0f} bytes")

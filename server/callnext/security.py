@@ -50,6 +50,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_kiosk_key() -> str:
+    """A kiosk's key: 192 random bits, URL-safe (it travels in the kiosk's setup link)."""
+    return secrets.token_urlsafe(24)
+
+
+def key_matches(key: str, digest: str) -> bool:
+    """Whether `key` is the one whose token_digest is `digest` (in constant time)."""
+    return hmac.compare_digest(token_digest(key), digest)
+
+
 def token_digest(token: str) -> str:
     """Only this digest is stored: a leaked database holds no usable token."""
     return hashlib.sha256(token.encode()).hexdigest()

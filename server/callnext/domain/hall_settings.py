@@ -190,4 +190,5 @@ def kiosk_json(kiosk: Kiosk) -> dict[str, Any]:
         "name": kiosk.name,
         "print": kiosk.print_mode.value,
         "printer": kiosk.printer,
+        "keyed": kiosk.key_digest is not None,  # the key itself is shown once, when set
     }

@@ -142,6 +142,8 @@ class Kiosk:
     name: str
     print_mode: PrintMode = PrintMode.NONE
     printer: str | None = None  # tcp://host:port for ESCPOS
+    # SHA-256 of the kiosk's key (docs/kiosk.md); None: no key yet, its tickets are the public's
+    key_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

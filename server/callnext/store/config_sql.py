@@ -35,6 +35,12 @@ def put_kiosk_statement(hall_id: int, kiosk: Kiosk, exists: bool) -> Executable:
     return update(kiosks).where(*where).values(**values)
 
 
+def kiosk_key_statement(hall_id: int, code: str, digest: str | None) -> Executable:
+    """Set (or clear) a kiosk's key digest; its other settings stay."""
+    where = (kiosks.c.hall_id == hall_id, kiosks.c.code == code)
+    return update(kiosks).where(*where).values(key_digest=digest)
+
+
 def delete_kiosk_statement(hall_id: int, code: str) -> Executable:
     return delete(kiosks).where(kiosks.c.hall_id == hall_id, kiosks.c.code == code)
 

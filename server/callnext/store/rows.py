@@ -114,7 +114,13 @@ def hall_from_rows(
         closed_dates=tuple(json.loads(h["closed_dates"])),
         promise_s=h["promise_s"],
         kiosks=tuple(
-            Kiosk(code=k.code, name=k.name, print_mode=PrintMode(k.print_mode), printer=k.printer)
+            Kiosk(
+                code=k.code,
+                name=k.name,
+                print_mode=PrintMode(k.print_mode),
+                printer=k.printer,
+                key_digest=k.key_digest,
+            )
             for k in kiosk_rows
         ),
         services=tuple(

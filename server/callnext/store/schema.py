@@ -100,6 +100,7 @@ kiosks = Table(
     Column("name", String(200), nullable=False, server_default=""),
     Column("print_mode", String(16), nullable=False, server_default="none"),
     Column("printer", String(300)),  # tcp://host:port when print_mode is escpos
+    Column("key_digest", String(64)),  # SHA-256 hex of the kiosk's key; NULL: none set yet
     UniqueConstraint("hall_id", "code"),
 )
 

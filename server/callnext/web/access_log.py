@@ -14,6 +14,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 
+from .client import client_address
+
 ENV = "CALLNEXT_ACCESS_LOG"  # "on": serve logs every request (its workers inherit it)
 LOGGER = "aiohttp.access"
 REDACTED = "{id}"
@@ -39,12 +41,13 @@ def logged_target(request: BaseRequest) -> str:
 
 
 class RedactingAccessLogger(AbstractAccessLogger):
-    """One line per request: client address, method, redacted target, status, size, time."""
+    """One line per request: client address (web/client.py), method, redacted target, status,
+    size, time."""
 
     def log(self, request: BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
             '%s "%s %s" %d %dB %.1fms',
-            request.remote or "-",
+            client_address(request),
             request.method,
             logged_target(request),
             response.status,

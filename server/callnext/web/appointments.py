@@ -15,8 +15,8 @@ from ..domain.model import Role
 from . import parse
 from .auth import MANAGERS, STAFF, check_rate, hall_of_url
 from .keys import DB, METRICS
+from .kiosk_auth import issuing_kiosk
 from .printing import print_at_kiosk
-from .tickets import _kiosk
 
 APPOINTMENT_ID = parse.TICKET_ID  # the same URL-safe base64
 BOOK_FIELDS = frozenset({"service", "start", "name", "phone"})
@@ -121,11 +121,7 @@ async def checkin(request: web.Request) -> web.Response:
     hall = await request.app[DB].hall(request.match_info["hall"])
     body = await parse.json_body(request)
     code = parse.string(body, "code", max_len=32)
-    kiosk = _kiosk(hall, parse.string(body, "kiosk", required=False, max_len=32))
-    if kiosk is None:
-        check_rate(request, "tickets")
-    else:
-        check_rate(request, "kiosk_tickets", f"{hall.code}/{kiosk.code}@{request.remote or '?'}")
+    kiosk = issuing_kiosk(request, hall, body)
     answer, again = await appointments.checkin(request.app[DB], hall.code, code)
     ticket = answer["ticket"]
     if not again:

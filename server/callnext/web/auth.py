@@ -11,6 +11,7 @@ from ..security import token_digest
 from ..store import accounts
 from ..store.accounts import Account
 from . import parse
+from .client import client_address
 from .keys import DB, LIMITER, SETTINGS
 
 STAFF = (Role.STAFF, Role.MANAGER, Role.ADMIN)
@@ -45,25 +46,57 @@ async def hall_of_url(request: web.Request, roles: tuple[Role, ...]) -> tuple[Ha
     return hall, await require(request, roles, hall.code)
 
 
+def rate_limited(wait: float, limit: str, message: str, **values: str) -> RateLimited:
+    """429 rate_limited: `message` (formatted once with `values` and the seconds `s`) says whose
+    requests ran out and when to try again; `limit` names the limit (a kind of
+    CALLNEXT_RATE_LIMITS)."""
+    seconds = max(1, round(wait))
+    return RateLimited(
+        "rate_limited",
+        message.format(s=seconds, **values),
+        headers={"Retry-After": str(seconds)},
+        extra={"limit": limit, "retry_after_s": seconds},
+    )
+
+
 def check_rate(request: web.Request, kind: str, client: str | None = None) -> None:
     """429 when the client (its address, unless named) used up its `kind` of requests."""
-    wait = request.app[LIMITER].allow(kind, client or request.remote or "?")
+    wait = request.app[LIMITER].allow(kind, client or client_address(request))
     if wait is not None:
-        raise RateLimited(
-            "rate_limited",
-            f"Too many requests; try again in {wait:.0f} s.",
-            headers={"Retry-After": str(max(1, round(wait)))},
-        )
+        raise rate_limited(wait, kind, "Too many requests; try again in {s} s.")
+
+
+LOGIN_REFUSALS = {
+    "login": "Too many failed logins as {user} from your address; try again in {s} s.",
+    "login_address": "Too many failed logins from your address; try again in {s} s.",
+    "login_account": (
+        "Too many failed logins as {user} from many addresses; logins as {user} resume in "
+        "{s} s. If these were not you, tell the hall's manager or an admin."
+    ),
+}
 
 
 async def login(request: web.Request) -> web.Response:
-    check_rate(request, "login")
+    """A session for the right password. Failed logins count per account and address, per
+    address and per account (docs/security.md); one that succeeds counts against none."""
     body = await parse.json_body(request)
     username = parse.string(body, "username", max_len=64)
     password = parse.string(body, "password", max_len=256)
+    address = client_address(request)
+    checks = (
+        ("login", f"{address} {username}"),
+        ("login_address", address),
+        ("login_account", username),
+    )
+    limiter = request.app[LIMITER]
+    refused = limiter.take(*checks)
+    if refused is not None:
+        wait, limit = refused
+        raise rate_limited(wait, limit, LOGIN_REFUSALS[limit], user=username)
     session = await accounts.login(
         request.app[DB], username, password, request.app[SETTINGS].token_ttl
     )
+    limiter.refund(*checks)
     return web.json_response(
         {
             "token": session.token,

@@ -61,6 +61,7 @@ def setup_routes(app: web.Application) -> None:
             web.get(HALL + "/kiosks/{kiosk}", settings.get_kiosk),
             web.put(HALL + "/kiosks/{kiosk}", settings.put_kiosk),
             web.delete(HALL + "/kiosks/{kiosk}", settings.delete_kiosk),
+            web.post(HALL + "/kiosks/{kiosk}/key", settings.new_kiosk_key),
             web.post(WINDOW + "/call-next", windows.call_next),
             web.post(WINDOW + "/recall", windows.recall),
             web.post(WINDOW + "/finish", windows.finish),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from aiohttp import web
 
 from .. import hall_config
@@ -13,6 +15,7 @@ from ..store.accounts import Account
 from . import parse
 from .auth import MANAGERS, hall_of_url
 from .keys import DB, PRINTERS
+from .printing import public_base
 
 
 async def managed(request: web.Request) -> tuple[Hall, Account]:
@@ -68,6 +71,18 @@ async def put_kiosk(request: web.Request) -> web.Response:
     kiosk = parse_kiosk(code, await parse.json_body(request), parse_printer_url)
     body, created = await hall_config.put_kiosk(request.app[DB], hall.code, kiosk, account.username)
     return web.json_response(_with_status(request, body), status=201 if created else 200)
+
+
+async def new_kiosk_key(request: web.Request) -> web.Response:
+    """POST …/kiosks/{kiosk}/key: a new key, shown this once, in the kiosk's setup link (the
+    kiosk page keeps it); the old key stops working (docs/kiosk.md)."""
+    (hall, account), code = await managed(request), _kiosk_code(request)
+    key = await hall_config.new_kiosk_key(request.app[DB], hall.code, code, account.username)
+    query = urlencode({"kiosk": code, "key": key})
+    setup_url = f"{public_base(request)}/halls/{quote(hall.code)}/kiosk?{query}"
+    return web.json_response(
+        {"kiosk": code, "key": key, "setup_url": setup_url}, headers={"Cache-Control": "no-store"}
+    )
 
 
 async def delete_kiosk(request: web.Request) -> web.Response:

@@ -5,22 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import actions
-from ..domain.errors import NotFound
-from ..domain.model import Hall, Kiosk
 from ..store import reads
 from . import parse
-from .auth import STAFF, check_rate, require
+from .auth import STAFF, require
 from .keys import DB, METRICS
+from .kiosk_auth import issuing_kiosk
 from .printing import print_at_kiosk
-
-
-def _kiosk(hall: Hall, code: str | None) -> Kiosk | None:
-    if code is None:
-        return None
-    kiosk = hall.kiosk(code)
-    if kiosk is None:
-        raise NotFound("kiosk_not_found", f"No kiosk {code!r} in hall {hall.code}.")
-    return kiosk
 
 
 async def issue(request: web.Request) -> web.Response:
@@ -29,12 +19,7 @@ async def issue(request: web.Request) -> web.Response:
     body = await parse.json_body(request)
     service = parse.string(body, "service", max_len=3)
     priority = parse.boolean(body, "priority")
-    kiosk = _kiosk(hall, parse.string(body, "kiosk", required=False, max_len=32))
-    if kiosk is None:
-        check_rate(request, "tickets")
-    else:
-        address = request.remote or "?"
-        check_rate(request, "kiosk_tickets", f"{hall.code}/{kiosk.code}@{address}")
+    kiosk = issuing_kiosk(request, hall, body)
     db = request.app[DB]
     ticket, replayed = await actions.issue_ticket(db, hall.code, service, priority, key)
     if not replayed:
