@@ -43,6 +43,7 @@ class Api:
     base: str
     session: aiohttp.ClientSession
     tokens: dict[str, str] = field(default_factory=dict)
+    app: web.Application | None = None  # the server's app, when it runs in this process
 
     @property
     def ws_base(self) -> str:
@@ -126,7 +127,7 @@ async def running_app(settings: Settings) -> AsyncIterator[Api]:
     await site.start()
     try:
         async with aiohttp.ClientSession() as session:
-            yield Api(f"http://127.0.0.1:{port}", session)
+            yield Api(f"http://127.0.0.1:{port}", session, app=app)
     finally:
         await runner.cleanup()
 
