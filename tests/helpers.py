@@ -84,6 +84,11 @@ class Api:
             self.tokens[username] = body["token"]
         return self.tokens[username]
 
+    async def staff_headers(self, user: str = "manager") -> dict[str, str]:
+        """The Authorization header of an account of the demo hall: with it the snapshot and
+        /ws/v1 carry every ticket's id (without it, none: an id is its holder's key)."""
+        return {"Authorization": f"Bearer {await self.login(user)}"}
+
     async def issue(
         self, service: str = "A", priority: bool = False, hall: str = "demo", key: str | None = None
     ) -> dict[str, Any]:
@@ -104,8 +109,11 @@ class Api:
             "POST", f"/api/v1/halls/{hall}/windows/{number}/{action}", body, token=token
         )
 
-    async def hall(self, hall: str = "demo") -> dict[str, Any]:
-        status, body = await self.request("GET", f"/api/v1/halls/{hall}")
+    async def hall(self, hall: str = "demo", *, staff: bool = False) -> dict[str, Any]:
+        """The hall snapshot, as the public gets it, or (`staff`) as the demo hall's manager
+        does: with the current tickets' ids."""
+        headers = await self.staff_headers() if staff else None
+        status, body = await self.request("GET", f"/api/v1/halls/{hall}", headers=headers)
         assert status == 200, body
         return body  # type: ignore[no-any-return]
 
@@ -234,11 +242,13 @@ async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[s
 async def read_events(api: Api, since: int = 0, hall: str = "demo") -> list[dict[str, Any]]:
     """Every event after `since`, as the display stream replays it (`?since=`), up to the hall's
     seq when called. Strict: the frames must be events, numbered since + 1, since + 2, … with no
-    snapshot and no close before the last one."""
+    snapshot and no close before the last one. Read as the demo hall's manager: the tickets
+    carry their ids (in another hall, the public frames)."""
     upto = (await api.hall(hall))["seq"]
     frames: list[dict[str, Any]] = []
     url = f"{api.ws_base}/ws/v1/halls/{hall}?since={since}"
-    async with asyncio.timeout(30), api.session.ws_connect(url) as ws:
+    headers = await api.staff_headers()
+    async with asyncio.timeout(30), api.session.ws_connect(url, headers=headers) as ws:
         while since + len(frames) < upto:
             msg = await ws.receive()
             assert msg.type is aiohttp.WSMsgType.TEXT, (
