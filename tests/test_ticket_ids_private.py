@@ -221,7 +221,7 @@ async def test_no_anonymous_answer_carries_another_tickets_id(settings: Settings
     assert ids == {t["id"] for t in tickets}, "the test knows every ticket of the day"
     leaks = sorted({(what, tid) for what, text, own in seen.answers for tid in ids - own
                     if tid in text})  # fmt: skip
-    assert not leaks, f"{len(leaks)} anonymous answers carry another ticket's id: {leaks[:5]}"
+    assert not leaks, f"{len(leaks)} (answer, id) leaks: {leaks[:5]}"
     # The morning did show tickets at windows, and every kind of ticket event, to the public.
     events = {f.get("event") for f in live[0].frames()}
     assert {protocol.TICKET_CALLED, protocol.TICKET_TRANSFERRED, protocol.TICKET_RATED,
