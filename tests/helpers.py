@@ -109,6 +109,13 @@ class Api:
             "POST", f"/api/v1/halls/{hall}/windows/{number}/{action}", body, token=token
         )
 
+    async def staff(self, *numbers: int, hall: str = "demo") -> None:
+        """Each window's staff member (w1 for window 1, …) takes it: only staffed windows serve,
+        so only they count in the estimated waits."""
+        for number in numbers:
+            status, body = await self.window(number, "take", hall=hall)
+            assert status == 200, body
+
     async def hall(self, hall: str = "demo", *, staff: bool = False) -> dict[str, Any]:
         """The hall snapshot, as the public gets it, or (`staff`) as the demo hall's manager
         does: with the current tickets' ids."""
@@ -143,10 +150,15 @@ async def running_app(settings: Settings) -> AsyncIterator[Api]:
 class ServerProcess:
     """`callnext serve` as a child process, for restarts and SIGKILL."""
 
-    def __init__(self, db_url: str, port: int | None = None, *extra: str) -> None:
+    def __init__(
+        self, db_url: str, port: int | None = None, *extra: str,
+        env: dict[str, str] | None = None, open_files: int | None = None,
+    ) -> None:  # fmt: skip
         self.db_url = db_url
         self.port = port or free_port()
         self.extra = extra
+        self.env = env or {}
+        self.open_files = open_files  # the process's open-file limit (soft and hard)
         self.proc: subprocess.Popen[str] | None = None
         self.output: list[str] = []
 
@@ -154,13 +166,14 @@ class ServerProcess:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> None:
-        env = {**os.environ, "CALLNEXT_RATE_LIMITS": "off", "PYTHONUNBUFFERED": "1"}
+    def start(self, timeout: float = 90.0) -> None:
+        env = {**os.environ, "CALLNEXT_RATE_LIMITS": "off", "PYTHONUNBUFFERED": "1", **self.env}
         cmd = [sys.executable, "-m", "callnext", "serve", "--port", str(self.port),
                "--db", self.db_url, "--demo", *self.extra]  # fmt: skip
         self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-        )
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+            preexec_fn=self._limit if self.open_files else None,
+        )  # fmt: skip
         deadline = time.monotonic() + timeout
         assert self.proc.stdout is not None
         while time.monotonic() < deadline:
@@ -172,6 +185,12 @@ class ServerProcess:
                 drain_in_background(self.proc, self.output)
                 return
         raise RuntimeError("server did not start:\n" + "".join(self.output))
+
+    def _limit(self) -> None:
+        import resource
+
+        assert self.open_files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def kill(self) -> None:
         """SIGKILL: no cleanup, no flush, as a power cut of the process."""
@@ -248,6 +267,9 @@ async def read_events(api: Api, since: int = 0, hall: str = "demo") -> list[dict
     frames: list[dict[str, Any]] = []
     url = f"{api.ws_base}/ws/v1/halls/{hall}?since={since}"
     headers = await api.staff_headers()
+    if (await api.request("GET", "/api/v1/me", headers=headers))[0] == 401:
+        api.tokens.pop("manager")  # the test let sessions expire (a short token_ttl)
+        headers = await api.staff_headers()
     async with asyncio.timeout(30), api.session.ws_connect(url, headers=headers) as ws:
         while since + len(frames) < upto:
             msg = await ws.receive()

@@ -41,6 +41,7 @@ async def get_ticket(api: Api, ticket_id: str) -> dict[str, Any]:
 
 async def test_issued_ticket_has_exactly_the_contract_shape(api: Api) -> None:
     """A new ticket: every field of the contract, waiting, with ahead and est_wait_s."""
+    await api.staff(1)  # a staffed window serves A: there is an estimate
     before = datetime.now(TZ)
     ticket = await api.issue("A")
     after = datetime.now(TZ)
@@ -145,7 +146,9 @@ async def test_get_ticket_by_id(api: Api) -> None:
 
 
 async def test_estimated_waits_follow_the_open_windows_and_their_work(api: Api) -> None:
-    """est_wait_s plays the open windows forward (docs/api.md): A has a 300 s default."""
+    """est_wait_s plays the open, staffed windows forward (docs/api.md): A has a 300 s
+    default. Window 1's staff took it; the others paused (their staff acted there)."""
+    await api.staff(1)
     for window in (2, 3, 4, 7, 8):  # only window 1 calls A now
         assert (await api.window(window, "pause", {"reason": "test"}))[0] == 200
     tickets = [await api.issue("A") for _ in range(3)]
@@ -164,6 +167,7 @@ async def test_estimated_waits_follow_the_open_windows_and_their_work(api: Api) 
 
 async def test_ahead_counts_priority_first_and_only_the_same_service(api: Api) -> None:
     """`ahead` = tickets called before it: priority ones first, other services not counted."""
+    await api.staff(1, 2, 3, 4, 7, 8)
     a1 = await api.issue("A")
     b1 = await api.issue("B")
     a2 = await api.issue("A")
@@ -177,7 +181,7 @@ async def test_ahead_counts_priority_first_and_only_the_same_service(api: Api) -
     a4 = await api.issue("A", priority=True)
     assert a4["ahead"] == 1  # behind the earlier priority ticket only
     assert (await get_ticket(api, a1["id"]))["ahead"] == 2
-    for t in (a1, a2, a4):  # six idle windows serve A: a window takes each of them at once
+    for t in (a1, a2, a4):  # six idle staffed windows serve A: one takes each of them at once
         assert (await get_ticket(api, t["id"]))["est_wait_s"] == 0
 
 

@@ -289,12 +289,13 @@ async def test_shared_window_puts_priority_of_any_service_first(api: Api) -> Non
 
 async def test_hall_snapshot_shows_current_waiting_and_recent(api: Api) -> None:
     """windows[].current, services[].waiting and est_wait_s, recent newest first."""
+    await api.staff(*range(1, 9))
     for service in ("A", "A", "A", "B", "A", "A"):
         await api.issue(service)
     hall = await api.hall()
     services = {s["code"]: s for s in hall["services"]}
     assert {c: s["waiting"] for c, s in services.items()} == {"A": 5, "B": 1, "C": 0}
-    # six idle windows serve A, four B: a ticket taken now is called at once
+    # six idle staffed windows serve A, four B: a ticket taken now is called at once
     assert services["A"]["est_wait_s"] == 0
     assert services["C"]["est_wait_s"] == 0
     assert all(s["open"] is True for s in services.values())

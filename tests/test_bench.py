@@ -121,17 +121,17 @@ def test_bench_refuses_before_it_starts_what_cannot_run_here(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """More displays than this process may hold sockets for (callnext's and the floor's at
-    once), or --tickets that do not match --displays: a clear error and exit 2 at once, not a
+    once), or --tickets that do not match --displays: a clear error and exit 1 at once, not a
     crash minutes into the run (no server is needed to find out)."""
     limit = raise_open_files()
     too_many = str(limit // 2)  # two sockets each, plus the files besides: over the limit
     nowhere = "http://127.0.0.1:9"
-    assert cli.main(["bench", "--server", nowhere, "--displays", f"10,{too_many}"]) == 2
+    assert cli.main(["bench", "--server", nowhere, "--displays", f"10,{too_many}"]) == 1
     err = capsys.readouterr().err
     assert f"{limit // 2:,} displays need" in err
     assert f"may open {limit:,} (its hard limit)" in err
     args = ["bench", "--server", nowhere, "--displays", "10,20,30", "--tickets", "5,6"]
-    assert cli.main(args) == 2
+    assert cli.main(args) == 1
     assert (
         "--tickets and --calls take one value, or one per display count" in capsys.readouterr().err
     )

@@ -11,7 +11,7 @@ from callnext import bench_displays
 from callnext.bench_displays import Displays
 from callnext.web import stream
 
-from .helpers import Api
+from .helpers import Api, wait_until
 
 
 def test_a_pong_is_masked_and_carries_the_pings_payload() -> None:
@@ -28,18 +28,26 @@ async def test_displays_see_each_call_and_answer_the_servers_pings(
     """Three displays stay connected over several heartbeats (they answer the pings, or the
     server would close them) and note the seq of the ticket.called each received; the first
     display keeps the frames themselves."""
-    monkeypatch.setattr(stream, "HEARTBEAT_S", 0.2)
+    monkeypatch.setattr(stream, "HEARTBEAT_S", 2.0)  # a pong is awaited a second
     displays = Displays()
     await displays.open(api.ws_base + "/ws/v2/halls/demo", 3)
     try:
-        await asyncio.sleep(1.0)  # five heartbeats at least: a display that did not pong is gone
+
+        async def pinged() -> bool:  # two heartbeats each: a display that did not pong is gone
+            return displays.pings >= 6
+
+        await wait_until(pinged, timeout=30)
         assert all(not d.transport.is_closing() for d in displays.connections if d.transport)
         await api.issue("A")
-        await asyncio.sleep(0.2)  # the ticket.issued frame is no call: nothing completes
-        assert not displays.completed.is_set()
+
+        async def issued() -> bool:
+            return displays.sampled == 1
+
+        await wait_until(issued, timeout=30)  # the ticket.issued frame is no call:
+        assert not displays.completed.is_set()  # nothing completes
         status, body = await api.window(1, "call-next")
         assert status == 200, body
-        await asyncio.wait_for(displays.completed.wait(), 2.0)  # set once all three saw it
+        await asyncio.wait_for(displays.completed.wait(), 30)  # set once all three saw it
         called = [seq for seq, times in displays.seen.items() if len(times) == 3]
         assert len(called) == 1, displays.seen
         assert displays.complete == called

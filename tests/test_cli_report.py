@@ -1,6 +1,6 @@
 """`callnext report`: the real command, run as a subprocess on a database prepared through the
-store (tests/report_history.py), prints a day's figures as aligned tables; bad input exits 2
-with one line."""
+store (tests/report_history.py), prints a day's figures as aligned tables; bad input exits 1
+with one line, as every other command's refusal does."""
 
 from __future__ import annotations
 
@@ -86,20 +86,21 @@ def test_the_default_day_is_today_and_overdue_matters_show(history_db: str) -> N
     assert "1 overdue" in value(yesterday.stdout, "promise met")
 
 
-def test_unknown_hall_and_bad_date_exit_2_with_one_line(history_db: str) -> None:
+def test_unknown_hall_and_bad_date_exit_1_with_one_line(history_db: str) -> None:
     result = report("--hall", "nohall", "--db", history_db)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert_one_line_failure(result, "nohall")
     for bad in ("2024-02-30", "yesterday", "2024-2-1"):
         result = report("--hall", "demo", "--date", bad, "--db", history_db)
-        assert result.returncode == 2
+        assert result.returncode == 1
         assert_one_line_failure(result, "bad date", bad)
 
 
 def test_a_missing_database_file_is_not_created(tmp_path: Path) -> None:
     path = tmp_path / "none.db"
     result = report("--hall", "demo", "--db", f"sqlite:///{path}")
-    assert_one_line_failure(result, "cannot open the database")
+    assert result.returncode == 1
+    assert_one_line_failure(result, f"cannot open the database {path}: no such file")
     assert not path.exists()
 
 

@@ -68,14 +68,14 @@ def reads(tx: HallTx) -> list[tuple[Any, Any, dict[str, Any]]]:
         (_LOCK_HALL, "lock", {"hall_code": code}),
         (CURRENT, "current", {"hall_pk": hall, "window_number": 1}),
         (CURRENT, "no current", {"hall_pk": hall, "window_number": 8}),
-        (queue_sql._WAITING, "queue", {"hall_pk": hall}),
+        (queue_sql._WAITING, "queue", {"hall_pk": hall, "day": tx.today}),
         (queue_sql._SERVING, "serving", {"hall_pk": hall}),
         (queue_sql._RECENT, "recent", {"hall_pk": hall, "day": tx.today, "service": "A"}),
-        (queue_sql._first_of_heads(1), "head", {"hall_pk": hall, "code_0": "A"}),
+        (queue_sql._first_of_heads(1), "head", {"hall_pk": hall, "code_0": "A", "day": tx.today}),
         (queue_sql._first_of_heads(3), "heads",
-         {"hall_pk": hall, "code_0": "A", "code_1": "B", "code_2": "C"}),
+         {"hall_pk": hall, "code_0": "A", "code_1": "B", "code_2": "C", "day": tx.today}),
         (queue_sql._HEAD_OF_KIND, "head of kind",
-         {"hall_pk": hall, "code": "A", "priority": True}),
+         {"hall_pk": hall, "code": "A", "priority": True, "day": tx.today}),
     ]  # fmt: skip
 
 

@@ -25,21 +25,21 @@ def line(*services: str) -> list[Waiting]:
 
 def test_one_window_takes_its_line_one_after_another() -> None:
     result = estimate(line("A", "A", "A"), [OpenWindow(1, ("A",))], MEANS)
-    assert [result.for_ticket(pk, "A", pk - 1) for pk in (1, 2, 3)] == [0, 300, 600]
-    assert result.for_new("A", 3) == 900
+    assert [result.for_ticket(pk) for pk in (1, 2, 3)] == [0, 300, 600]
+    assert result.for_new("A") == 900
 
 
 def test_two_windows_share_a_line() -> None:
     windows = [OpenWindow(1, ("A",)), OpenWindow(2, ("A",))]
     result = estimate(line("A", "A", "A", "A"), windows, MEANS)
     assert [result.starts[pk] for pk in (1, 2, 3, 4)] == [0, 0, 300, 300]
-    assert result.for_new("A", 4) == 600
+    assert result.for_new("A") == 600
 
 
 def test_a_busy_window_is_free_when_its_current_ticket_is_done() -> None:
     result = estimate(line("A"), [OpenWindow(1, ("A",), busy_s=200)], MEANS)
-    assert result.for_ticket(1, "A", 0) == 200
-    assert result.for_new("A", 1) == 500
+    assert result.for_ticket(1) == 200
+    assert result.for_new("A") == 500
 
 
 def test_a_window_of_several_services_takes_the_earliest_of_them() -> None:
@@ -49,22 +49,30 @@ def test_a_window_of_several_services_takes_the_earliest_of_them() -> None:
     # t=0: window 1 takes A(1), window 7 takes B(2); t=120: window 7 takes A(3);
     # t=300: window 1 has no A left; t=420: window 7 takes C(4)
     assert dict(result.starts) == {1: 0, 2: 0, 3: 120, 4: 420}
-    assert result.for_new("C", 1) == 480  # window 7, after C(4)
-    assert result.for_new("A", 2) == 300  # window 1 frees first
+    assert result.for_new("C") == 480  # window 7, after C(4)
+    assert result.for_new("A") == 300  # window 1 frees first
 
 
-def test_a_service_no_open_window_serves_assumes_one_opens() -> None:
+def test_a_service_no_serving_window_serves_has_no_estimate() -> None:
+    """Nobody works at a window of B: no figure is invented (it used to assume one opened)."""
     result = estimate(line("B", "B"), [OpenWindow(1, ("A",))], MEANS)
     assert 1 not in result.starts
-    assert result.for_ticket(2, "B", 1) == 120  # one ahead, one at a time
-    assert result.for_new("B", 2) == 240
-    assert result.for_new("A", 0) == 0
+    assert result.for_ticket(1) is None
+    assert result.for_ticket(2) is None
+    assert result.for_new("B") is None
+    assert result.for_new("A") == 0
+
+
+def test_no_serving_window_at_all_gives_no_estimate() -> None:
+    result = estimate(line("A", "C"), [], MEANS)
+    assert [result.for_ticket(pk) for pk in (1, 2)] == [None, None]
+    assert {code: result.for_new(code) for code in "ABC"} == dict.fromkeys("ABC")
 
 
 def test_estimates_are_whole_seconds_rounded_up() -> None:
     result = estimate(line("C"), [OpenWindow(1, ("C",), busy_s=10.2)], {"C": 60.0})
-    assert result.for_ticket(1, "C", 0) == 11
-    assert isinstance(result.for_new("C", 1), int)
+    assert result.for_ticket(1) == 11
+    assert isinstance(result.for_new("C"), int)
 
 
 @pytest.mark.parametrize(

@@ -264,3 +264,33 @@ def test_range_figures_equal_the_figures_of_all_the_tickets() -> None:
     assert set(got) >= {*stats.COUNT_FIELDS, "same_day_completion_rate", "wait_s", "service_s"}
     assert level == report.service_level([*TICKETS, *other], HALL)
     assert report.RangeFigures(HALL).result()["same_day_completion_rate"] is None
+
+
+def test_the_report_shows_no_negative_duration_for_times_that_run_backwards() -> None:
+    """A ticket called before its issue and one finished before its call (rows a tool wrote
+    over): the report, its histogram, throughput, service level and a range's figures count
+    them as inconsistent and take no negative duration from them."""
+    backwards = [
+        done("A201", 1, local(11), local(10, 50), local(10, 55), C),
+        done("A202", 1, local(11), local(11, 1), local(10, 58), C),
+    ]
+    now = local(18)
+    got = report.day_report(DAY, [*TICKETS, *backwards], HALL, now)
+    assert got["inconsistent"] == 2
+    plain = report.day_report(DAY, TICKETS, HALL, now)
+    # each span is judged on its own: A201's service (5 min) counts, A202's wait (1 min) too
+    spans = {g: [v for t in TICKETS if (v := f(t)) is not None]
+             for g, f in (("wait_s", stats.wait_s), ("service_s", stats.service_s))}  # fmt: skip
+    assert got["wait_s"] == stats.summarize([*spans["wait_s"], 60.0])
+    assert got["service_s"] == stats.summarize([*spans["service_s"], 300.0])
+    for group in ("wait_s", "service_s"):
+        assert all(v is None or v >= 0 for v in got[group].values())
+    assert got["wait_histogram"][0]["count"] == plain["wait_histogram"][0]["count"] + 1  # A202
+    throughput = got["per_window_throughput"]["1"]
+    assert throughput["service_s_avg"] is None or throughput["service_s_avg"] >= 0
+    assert got["service_level"]["within_target"] == plain["service_level"]["within_target"] + 1
+    figures = report.RangeFigures(HALL)
+    figures.add(backwards)
+    result = figures.result()
+    assert result["inconsistent"] == 2
+    assert (result["wait_s"]["avg"], result["service_s"]["avg"]) == (60.0, 300.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,6 +80,7 @@ def figures(counts: tuple[int, ...], rate: float | None, wait: Any, service: Any
         "wait_s": wait,
         "service_s": service,
         "estimate": NO_ESTIMATES,  # the hand-built tickets were told no estimate at issue
+        "inconsistent": 0,
     }
 
 
@@ -276,3 +278,33 @@ def test_estimate_accuracy_compares_the_wait_told_with_the_actual_one() -> None:
     assert result["bias_s"] == round(sum(a - 300 for a in actual) / 4, 3)
     assert result["mae_ratio"] == round(mae / (sum(actual) / 4), 4)
     assert estimate_accuracy([]) == NO_ESTIMATES
+
+
+# Times that run backwards: a wait and a service time each negative if taken as they are (as a
+# simulation stamped over real tickets left them: docs/reports.md, "Inconsistent tickets").
+BACKWARDS = [
+    # called 10 minutes before its issue
+    served("A101", 1, (local(10), local(9, 50), local(9, 55)), C),
+    # finished 5 minutes before its call (its wait, 60 s, is sound)
+    served("A102", 1, (local(10), local(10, 1), local(9, 56)), C),
+]
+
+
+def test_times_that_run_backwards_count_in_no_duration() -> None:
+    """Statistics never show a negative duration: a ticket called before its issue has no
+    wait, one finished before its call no service time; each is counted as inconsistent."""
+    sound = served("A100", 2, (local(10), local(10, 2), local(10, 7)), C)
+    got = day_stats(DAY, [sound, *BACKWARDS], TZ)
+    assert got["inconsistent"] == 2
+    assert (got["issued"], got["called"], got["served"]) == (3, 3, 3)  # counts keep them
+    assert got["wait_s"] == {"avg": 90.0, "p50": 60.0, "p90": 120.0, "max": 120.0}
+    assert got["service_s"] == {"avg": 300.0, "p50": 300.0, "p90": 300.0, "max": 300.0}
+    for scope in (got, *got["per_service"].values(), *got["per_window"].values()):
+        for group in ("wait_s", "service_s"):
+            assert all(v is None or v >= 0 for v in scope[group].values()), scope
+    assert got["per_window"]["1"]["inconsistent"] == 2
+    assert got["per_window"]["2"]["inconsistent"] == 0
+    told = [replace(t, est_at_issue_s=0) for t in BACKWARDS]
+    assert day_stats(DAY, told, TZ)["estimate"]["n"] == 1  # only A102's wait is sound
+    called_early = day_stats(DAY, BACKWARDS[:1], TZ)  # each span is judged on its own
+    assert (called_early["wait_s"], called_early["service_s"]) == (NONE, summary(*[300.0] * 4))

@@ -130,6 +130,7 @@ def keys_of(page: Page) -> list[str]:
 async def test_a_tap_issues_one_ticket_with_its_qr_code(api: Api, kiosks: Kiosks) -> None:
     """One tap: one POST, one ticket on the server, its number, service, people ahead and the
     QR code of its phone page (/t/{id}) on the screen."""
+    await api.staff(1)  # someone works at a window of A: there is an estimate to give
     page = await kiosks.open(api)
     assert "等候 0 人 · 无需等候" in await text(page, service("A"))
     keys = keys_of(page)
@@ -390,6 +391,28 @@ def pdf_text(pdf: bytes) -> str:
     return "".join(out)
 
 
+async def test_no_staffed_window_invents_no_wait(api: Api, kiosks: Kiosks) -> None:
+    """At opening nobody works at a window: the kiosk says so instead of "no wait", on its
+    buttons, its ticket screen and the browser-printed slip; once someone takes a window of
+    A the button shows a figure again, live."""
+    await put_kiosk(api, "K1", {"name": "门口", "print": "browser"})
+    page = await kiosks.open(api, "?kiosk=K1", init=COUNT_PRINTS)
+    assert "等候 0 人 · 暂无窗口办理" in await text(page, service("A"))
+    assert "无需等候" not in await text(page, "#services")
+    await page.click(service("A"))
+    assert await shown_number(page) == "A001"
+    assert await text(page, "#t-ahead") == "前面没有人 · 暂无窗口办理，无法估计等候时间"
+    await page.wait_for_function("window.__prints.length === 1")
+    slip = await page.eval_on_selector("#s-ahead", "el => el.textContent")
+    assert "暂无窗口办理，无法估计等候时间" in slip
+    assert "No window is serving this now; no wait estimate" in slip
+    assert "分钟" not in slip
+    assert "min" not in slip
+    await done(page)
+    await api.staff(1)  # window 1 would call A001 at once; a ticket taken now waits 300 s
+    await wait_text(page, service("A"), "等候 1 人 · 约 5 分钟")
+
+
 async def test_browser_printing_prints_each_ticket_once_and_others_never(
     api: Api, kiosks: Kiosks
 ) -> None:
@@ -438,6 +461,7 @@ async def test_the_language_toggle_switches_in_place(api: Api, kiosks: Kiosks) -
     """中文 → English and back, on the start and the ticket screen, with no reload; an
     unregistered ?kiosk= gets a staff line and tickets are issued without it; ?lang=en starts
     in English."""
+    await api.staff(1)  # a staffed window serves A: "no wait" is a true estimate
     page = await kiosks.open(api, "?kiosk=NOPE")
     assert await text(page, "#prompt") == "请选择要办理的业务"
     assert await text(page, "#unknown-kiosk") == "取号机 NOPE 未登记"

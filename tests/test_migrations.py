@@ -73,8 +73,8 @@ def test_a_revision_0004_database_gets_queue_at_from_issued_at(tmp_path: Path) -
         assert [(n, i) for n, i, q in rows if i == q] == [
             ("A001", 1764120000000000), ("A002", 1764120060000000)]  # fmt: skip
         index = conn.execute(text("PRAGMA index_info('ix_tickets_queue')")).all()
-        assert [r[2] for r in index] == ["hall_id", "status", "service", "priority", "queue_at",
-                                         "pk"]  # fmt: skip
+        assert [r[2] for r in index] == ["hall_id", "status", "service", "day", "priority",
+                                         "queue_at", "pk"]  # fmt: skip
         command.downgrade(migrate.alembic_config(conn), "0004")
         columns = [r[1] for r in conn.execute(text("PRAGMA table_info('tickets')"))]
         assert "queue_at" not in columns
@@ -86,17 +86,35 @@ def test_a_revision_0006_database_gets_the_queue_index_in_queue_order(tmp_path: 
     """0007: ix_tickets_queue sorts priority first (DESC), as the queue does, so the head of a
     queue is its first entry; it downgrades to the old order."""
 
-    def key_order(conn: Connection) -> list[tuple[str, int]]:
-        rows = conn.execute(text("PRAGMA index_xinfo('ix_tickets_queue')")).all()
-        return [(r[2], r[3]) for r in rows if r[5]]  # (column, descending) of its keys
-
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     with engine.begin() as conn:
         command.upgrade(migrate.alembic_config(conn), "0006")
-        assert ("priority", 0) in key_order(conn)
-        migrate.upgrade_on(conn)
-        assert key_order(conn) == [("hall_id", 0), ("status", 0), ("service", 0),
-                                   ("priority", 1), ("queue_at", 0), ("pk", 0)]  # fmt: skip
+        assert ("priority", 0) in queue_index_keys(conn)
+        command.upgrade(migrate.alembic_config(conn), "0007")
+        assert queue_index_keys(conn) == [("hall_id", 0), ("status", 0), ("service", 0),
+                                          ("priority", 1), ("queue_at", 0), ("pk", 0)]  # fmt: skip
         command.downgrade(migrate.alembic_config(conn), "0006")
-        assert ("priority", 0) in key_order(conn)
+        assert ("priority", 0) in queue_index_keys(conn)
+    engine.dispose()
+
+
+def queue_index_keys(conn: Connection) -> list[tuple[str, int]]:
+    """ix_tickets_queue's keys on SQLite: (column, descending)."""
+    rows = conn.execute(text("PRAGMA index_xinfo('ix_tickets_queue')")).all()
+    return [(r[2], r[3]) for r in rows if r[5]]
+
+
+def test_a_revision_0007_database_gets_the_queue_index_per_day(tmp_path: Path) -> None:
+    """0008: ix_tickets_queue holds each service's waiting tickets per local day, in queue
+    order, so a day's head is the first entry of its range; it downgrades to 0007's."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0007")
+        old = queue_index_keys(conn)
+        migrate.upgrade_on(conn)
+        assert queue_index_keys(conn) == [("hall_id", 0), ("status", 0), ("service", 0),
+                                          ("day", 0), ("priority", 1), ("queue_at", 0),
+                                          ("pk", 0)]  # fmt: skip
+        command.downgrade(migrate.alembic_config(conn), "0007")
+        assert queue_index_keys(conn) == old
     engine.dispose()

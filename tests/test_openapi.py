@@ -272,6 +272,10 @@ async def scripted_session(s: Session) -> None:
     called = await s.call("post", WINDOW + "/call-next", who="w1", n=1)
     assert called["called"]["id"] == a2["id"]
     await s.call("post", WINDOW + "/recall", who="w1", n=1)
+    await s.call("post", WINDOW + "/requeue", who="w1", n=1)  # back in its place, first
+    await s.call("post", WINDOW + "/requeue", 409, who="w1", n=1)
+    again = await s.call("post", WINDOW + "/call-next", who="w1", n=1)
+    assert again["called"]["id"] == a2["id"]
     await s.call("get", "/sounds/announce/{lang}/{name}", (200, 503), lang="zh",
                  name=f"{a2['number']}-1.wav")  # fmt: skip
     await s.call("get", "/sounds/announce/{lang}/{name}", 404, lang="zh", name="nothing.wav")

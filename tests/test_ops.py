@@ -48,6 +48,23 @@ async def test_healthz_answers_200_json_while_the_database_answers(api: Api) -> 
     assert body["status"] == "ok"
 
 
+async def test_metrics_tell_the_processs_health(api: Api, db_url: str) -> None:
+    """Writes work (callnext_storage_ok 1, no failures) and the database answers; on PostgreSQL
+    the event listener is up (SQLite has none: no listener gauges). Their faults:
+    test_storage_faults.py, test_listener_faults.py."""
+    await api.issue("A")
+    _, samples = await scrape(api)
+    assert samples["callnext_storage_ok"] == 1
+    assert samples["callnext_write_failures_total"] == 0
+    assert samples["callnext_database_up"] == 1
+    if db_url.startswith("postgresql"):
+        assert samples["callnext_listener_up"] == 1
+        assert samples["callnext_listener_reconnects_total"] == 0
+        assert samples["callnext_catch_up_failures_total"] == 0
+    else:
+        assert "callnext_listener_up" not in samples
+
+
 async def test_metrics_is_prometheus_text_with_help_and_type(api: Api) -> None:
     """GET /metrics: # HELP and # TYPE for each metric, then `name{labels} value` samples."""
     text, samples = await scrape(api)
@@ -106,7 +123,8 @@ async def test_metrics_gauge_the_oldest_wait_windows_and_pending_matters(api: Ap
     assert samples['callnext_oldest_wait_seconds{hall="demo",service="B"}'] == 0
     assert samples['callnext_windows{hall="demo",status="open"}'] == 7
     assert samples['callnext_windows{hall="demo",status="paused"}'] == 1
-    assert samples['callnext_windows_staffed{hall="demo"}'] == 1
+    # window 5 is held; w2 paused window 2 without taking it: staffed for 15 minutes
+    assert samples['callnext_windows_staffed{hall="demo"}'] == 2
     assert samples['callnext_pending_matters{hall="demo"}'] == 1
     assert samples['callnext_pending_overdue{hall="demo"}'] == 0
 

@@ -179,6 +179,22 @@ def test_a_ticket_not_waiting_says_nothing_of_the_queue() -> None:
     assert not [line for line in lines if "ahead" in line or "min" in line]
 
 
+def test_a_waiting_ticket_with_no_staffed_window_says_so_and_prints_no_figure() -> None:
+    """est_wait_s null (nobody works at a window of its service): the slip's bytes carry the
+    sentence in GB18030 and in English, and no minutes, not "soon" either."""
+    unstaffed = replace(TICKET, ahead=2, est_wait_s=None)
+    job = render_escpos(unstaffed)
+    assert gb("暂无窗口办理，无法估计等候时间") in job
+    assert b"No window is serving this now; no wait estimate" in job
+    for figure in (gb("分钟"), gb("即将叫号"), b" min", b"soon"):
+        assert figure not in job
+    lines = lines_of(unstaffed)
+    at = lines.index("前面还有 2 人 / 2 ahead")
+    assert lines[at + 1 : at + 3] == [
+        "暂无窗口办理，无法估计等候时间", "No window is serving this now; no wait estimate",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("seconds", "texts"),
     [

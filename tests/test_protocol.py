@@ -46,9 +46,10 @@ def test_ticket_json_waiting_carries_ahead_and_wait() -> None:
     assert body["window"] is None
 
 
-def test_ticket_json_waiting_defaults_ahead_to_zero() -> None:
+def test_ticket_json_waiting_defaults_ahead_to_zero_and_has_no_estimate_without_one() -> None:
+    """A waiting ticket keeps the key `est_wait_s`; null when no staffed window serves it."""
     body = protocol.ticket_json(ticket(), TZ)
-    assert (body["ahead"], body["est_wait_s"]) == (0, 0)
+    assert (body["ahead"], body["est_wait_s"]) == (0, None)
 
 
 @pytest.mark.parametrize("status", [s for s in Status if s is not Status.WAITING])

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from callnext.claim_bench import add_tickets
+from callnext.domain.clock import utcnow
 from callnext.domain.model import Ticket
 from callnext.domain.queue import count_ahead, pick_next, queue_key
 from callnext.store import desk_sql, queue_sql
@@ -49,7 +50,7 @@ async def test_sql_order_is_queue_key_with_queue_at(db_url: str) -> None:
             assert any(t.queued_at != t.issued_at for t in waiting)
             for services in (("A",), ("B",), ("A", "B")):
                 expected = sorted((t for t in waiting if t.service in services), key=queue_key)
-                _count, line = desk_sql.window_queue(tx.conn, tx.hall, services, 1000)
+                _count, line = desk_sql.window_queue(tx.conn, tx.hall, services, tx.today, 1000)
                 assert [t.pk for t in line] == [t.pk for t in expected]
                 head = queue_sql.next_waiting(tx.conn, tx.hall, services, tx.today)
                 assert head == pick_next(waiting, services) == expected[0]
@@ -87,7 +88,9 @@ def _postgresql_plan(tx: HallTx, services: tuple[str, ...]) -> str:
     off: a table this small would be read whole, index or not)."""
     tx.conn.execute(text("ANALYZE tickets"))  # as autovacuum would have by now
     codes = {f"code_{i}": code for i, code in enumerate(services)}
-    query = queue_sql._first_of_heads(len(services)).params(hall_pk=tx.hall.id, **codes)
+    query = queue_sql._first_of_heads(len(services)).params(
+        hall_pk=tx.hall.id, day=tx.today, **codes
+    )
     sql = query.compile(tx.conn, compile_kwargs={"literal_binds": True})
     tx.conn.execute(text("SET LOCAL enable_seqscan = off"))
     return "\n".join(str(r[0]) for r in tx.conn.execute(text(f"EXPLAIN ANALYZE {sql}")))
@@ -98,9 +101,11 @@ async def test_the_claim_reads_one_index_entry_per_service_however_long_the_queu
 ) -> None:
     """The call-next claim's read of the head (of one service, or the first of several heads)
     takes one entry of ix_tickets_queue per service: on SQLite the same number of steps with
-    600 waiting as with 30; on PostgreSQL each index scan returns one row and nothing sorts
+    600 waiting (and 600 more left waiting from yesterday, ahead of them in queue order) as
+    with 30; on PostgreSQL each index scan returns one row, filters none out and nothing sorts
     the tickets. (Before migration 0007 the index sorted priority the other way, so a head was
-    a sort of every waiting ticket of its services.)"""
+    a sort of every waiting ticket of its services; before 0008 it held no day, so binding
+    today's would have read through yesterday's leftovers.)"""
     db = Database(db_url)
     await db.start()
     try:
@@ -115,6 +120,8 @@ async def test_the_claim_reads_one_index_entry_per_service_however_long_the_queu
         await db.hall_write("demo", add_tickets(30, start=0))
         few = await db.hall_write("demo", reads)
         await db.hall_write("demo", add_tickets(570, start=30))
+        yesterday = utcnow() - timedelta(days=1)
+        await db.hall_write("demo", add_tickets(600, start=0), now=yesterday)
         many = await db.hall_write("demo", reads)
         if db.dialect == "sqlite":
             assert many == few, (few, many)
@@ -123,6 +130,7 @@ async def test_the_claim_reads_one_index_entry_per_service_however_long_the_queu
             scans = [line for line in plan.splitlines() if "Scan using ix_tickets_queue" in line]
             assert scans, plan
             assert all("rows=1 loops=1)" in line for line in scans), plan
+            assert "Rows Removed by Filter" not in plan, plan
             assert not re.search(r"->\s+(Incremental )?Sort\b", plan), plan
     finally:
         await db.close()

@@ -182,7 +182,14 @@ async def test_1000_screens_resync_after_restarts_with_no_call_missed(db_url: st
         for s in screens:
             s.resync_s.clear()
         load = asyncio.create_task(traffic(server.base, stop, counts))
-        await asyncio.sleep(2)
+
+        async def calls_made(n: int) -> None:  # a count of calls, not a time: any machine
+            async def made() -> bool:
+                return counts["called"] >= n
+
+            await wait_until(made, timeout=120, interval=0.05)
+
+        await calls_made(3)
         for how in ("SIGKILL", "SIGTERM"):
             before = sum(len(s.events) for s in screens)
             server.kill() if how == "SIGKILL" else server.stop()
@@ -206,7 +213,7 @@ async def test_1000_screens_resync_after_restarts_with_no_call_missed(db_url: st
                 f"p99 {percentile(times, 0.99) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
                 f"(the server took {up_at[-1] - started:.1f} s to start)"
             )
-            await asyncio.sleep(3)  # calls go on over the resynced screens
+            await calls_made(counts["called"] + 4)  # calls go on over the resynced screens
             assert sum(len(s.events) for s in screens) > before + SCREENS, "no live events"
         stop.set()
         await load

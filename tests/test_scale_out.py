@@ -44,8 +44,7 @@ async def test_calls_split_across_two_processes_reach_screens_on_both(
     stamps: list[list[float]] = [[], [], [], []]
     readers = []  # screens connect first, two on each process
     for i, api in enumerate((one, two, one, two)):
-        readers.append(asyncio.create_task(_collect(api, screens[i], stamps[i])))
-    await asyncio.sleep(0.5)
+        readers.append(asyncio.create_task(_collect(api, screens[i], stamps[i], start)))
 
     async def press(api: Api, window: int) -> list[str]:
         got = []
@@ -91,30 +90,41 @@ async def test_issuing_at_once_on_two_processes_numbers_each_ticket_once(
 
 
 @ON_POSTGRESQL
-async def test_a_call_on_one_process_reaches_a_screen_on_the_other_promptly(
+async def test_each_call_on_one_process_reaches_a_screen_on_the_other_once_in_order(
     two_servers: tuple[Api, Api],
 ) -> None:
+    """One call at a time on process one; a screen on process two shows each, as its next
+    frame after the issue, in seq order and once. How fast is `callnext bench`'s to measure
+    (docs/performance.md); the time of each is printed here only as a hint."""
     one, two = two_servers
     delays = []
     async with two.session.ws_connect(two.ws_base + "/ws/v2/halls/demo") as ws:
         snapshot = json.loads((await ws.receive()).data)
         assert snapshot["type"] == "snapshot"
+        seq = snapshot["seq"]
+
+        async def next_frame() -> dict[str, Any]:
+            nonlocal seq
+            frame = await _next_frame(ws)
+            assert frame["seq"] == seq + 1, (frame, seq)  # in order, none missed or twice
+            seq = frame["seq"]
+            return frame
+
         for _ in range(20):
             await one.issue("B")
-            await _next_event(ws, "ticket.issued")
+            assert (await next_frame())["event"] == "ticket.issued"
             sent = time.perf_counter()
             status, body = await one.window(5, "call-next")
             assert status == 200
-            frame = await _next_event(ws, "ticket.called")
+            if body["finished"] is not None:  # the one called before
+                assert (await next_frame())["event"] == "ticket.finished"
+            called = await next_frame()
             delays.append(time.perf_counter() - sent)
-            assert frame["ticket"]["number"] == body["called"]["number"]
+            assert called["event"] == "ticket.called"
+            assert called["ticket"]["number"] == body["called"]["number"]
     delays.sort()
-    p50, worst = delays[len(delays) // 2], delays[-1]
-    print(f"cross-process call → screen: p50 {p50 * 1000:.1f} ms, max {worst * 1000:.1f} ms")
-    # no polling interval: a notice, one read, a send. One of the twenty may meet a stall of
-    # a loaded machine (CI's other test workers): 1.1 s was seen once there
-    assert p50 < 0.1
-    assert delays[-2] < 0.4
+    print(f"cross-process call → screen: p50 {delays[10] * 1000:.1f} ms, max "
+          f"{delays[-1] * 1000:.1f} ms")  # fmt: skip
 
 
 @ON_POSTGRESQL
@@ -154,8 +164,9 @@ def test_workers_need_postgresql(tmp_path: Any) -> None:
     assert "needs PostgreSQL" in result.stderr
 
 
-async def _collect(api: Api, sink: list[dict[str, Any]], stamps: list[float]) -> None:
-    async with api.session.ws_connect(api.ws_base + "/ws/v2/halls/demo") as ws:
+async def _collect(api: Api, sink: list[dict[str, Any]], stamps: list[float], since: int) -> None:
+    url = f"{api.ws_base}/ws/v2/halls/demo?since={since}"  # a screen late to connect misses none
+    async with api.session.ws_connect(url) as ws:
         async for msg in ws:
             frame = json.loads(msg.data)
             if frame["type"] == "event":
@@ -164,7 +175,7 @@ async def _collect(api: Api, sink: list[dict[str, Any]], stamps: list[float]) ->
 
 
 async def _wait_all(screens: list[list[dict[str, Any]]], last: int) -> None:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # however loaded the machine: no speed test
     while time.monotonic() < deadline:
         if all(s and s[-1]["seq"] >= last for s in screens):
             return
@@ -173,9 +184,8 @@ async def _wait_all(screens: list[list[dict[str, Any]]], last: int) -> None:
     raise AssertionError(f"screens stopped at {got}, the hall is at {last}")
 
 
-async def _next_event(ws: aiohttp.ClientWebSocketResponse, name: str) -> dict[str, Any]:
-    async with asyncio.timeout(5):
-        while True:
-            frame = json.loads((await ws.receive()).data)
-            if frame.get("event") == name:
-                return frame  # type: ignore[no-any-return]
+async def _next_frame(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+    """The stream's next frame: within 30 s, however loaded the machine (no speed test)."""
+    msg = await ws.receive(30)
+    assert msg.type is aiohttp.WSMsgType.TEXT, msg
+    return json.loads(msg.data)  # type: ignore[no-any-return]

@@ -262,7 +262,11 @@ async def test_an_unknown_hall_stops_the_speaker_with_one_line(api: Api, tmp_pat
 
 
 def test_the_speaker_needs_a_player_or_an_output_dir(tmp_path: Path) -> None:
+    """`--player none` and no `--output-dir`: nothing would be heard or kept, so it refuses in
+    one line that says so (issue 18)."""
     cmd = [sys.executable, "-m", "callnext", "speaker", "--hall", "demo", "--player", "none"]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    assert "no audio player" in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "--player none without --output-dir: nothing would be heard or kept" in lines[0]

@@ -51,7 +51,8 @@ export class Live {
       head.title = serviceName(known, s.code);
       const big = el("p", "big");
       big.append(el("span", "n", count(s.waiting)), el("span", "unit", w.waiting));
-      const sub = el("p", "sub", s.open ? (s.waiting > 0 ? w.est_wait(minutes(s.est_wait_s)) : "") : w.not_issuing);
+      const est = s.est_wait_s == null ? w.no_window : w.est_wait(minutes(s.est_wait_s)); // null: nobody staffs one
+      const sub = el("p", "sub", s.open ? (s.waiting > 0 ? est : "") : w.not_issuing);
       li.append(head, big, sub);
       return li;
     });

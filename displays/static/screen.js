@@ -16,7 +16,8 @@ const WORDS = {
   zh: {
     window: (n) => `${n}号窗口`,
     waiting: (n) => `等候 ${n} 人`,
-    wait: (s) => (s > 0 ? `约 ${Math.ceil(s / 60)} 分钟` : "无需等候"),
+    // s null: no staffed window serves the service now (no estimate, no invented figure)
+    wait: (s) => (s == null ? "暂无窗口办理" : s > 0 ? `约 ${Math.ceil(s / 60)} 分钟` : "无需等候"),
     closed: "暂停取号",
     paused: "暂停服务",
     idle: "请稍候",
@@ -25,7 +26,7 @@ const WORDS = {
   en: {
     window: (n) => `Window ${n}`,
     waiting: (n) => `${n} waiting`,
-    wait: (s) => (s > 0 ? `about ${Math.ceil(s / 60)} min` : "no wait"),
+    wait: (s) => (s == null ? "no window serving" : s > 0 ? `about ${Math.ceil(s / 60)} min` : "no wait"),
     closed: "Closed",
     paused: "Paused",
     idle: "Please wait",

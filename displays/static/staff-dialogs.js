@@ -1,5 +1,6 @@
 // The console's dialogs, on native <dialog> (modal: the page behind is inert; Escape cancels):
-// confirm, transfer (pick a service), call a number, pause (a reason) and the shortcut help.
+// confirm, transfer (pick a service), call a number, pause (a reason), leave the window with a
+// citizen called (finish, send back, stay) and the shortcut help.
 // Each returns a promise of the answer, or null when cancelled.
 
 import { PAUSE_REASONS, serviceName, words } from "./staff-words.js";
@@ -13,7 +14,8 @@ export const dialogOpen = () => active !== null;
 /** Close whatever dialog is open, as if cancelled (the view under it is going away). */
 export function cancelDialog() { close(null); }
 
-/** Show `dialog`; on submit, `collect()` gives the answer (undefined: not valid yet, stay). */
+/** Show `dialog`; on submit, `collect(submitter)` gives the answer (undefined: not valid yet,
+ * stay). */
 function open(dialog, collect, focus = null) {
   if (active) close(null);
   const returnTo = document.activeElement;
@@ -38,7 +40,7 @@ for (const dialog of document.querySelectorAll("dialog.dialog")) {
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     if (active?.dialog !== dialog) return;
-    const value = active.collect();
+    const value = active.collect(e.submitter);
     if (value !== undefined) close(value);
   });
   for (const button of dialog.querySelectorAll("button.cancel")) {
@@ -62,6 +64,17 @@ export function confirmDialog(text, okLabel = words().ok) {
   $("d-confirm-text").textContent = text;
   $("d-confirm-ok").textContent = okLabel;
   return open($("d-confirm"), () => true);
+}
+
+/** Leaving the window (or logging out, `logout`) while ticket `number` is current there:
+ * → "finish" | "requeue" | null (stay: Escape, or the stay button, which has the focus). */
+export function leaveDialog(label, number, logout = false) {
+  const w = words();
+  $("d-leave-title").textContent = logout ? w.logout_title : w.leave_title(label);
+  $("d-leave-text").textContent = w.leave_text(number);
+  $("d-leave-finish").textContent = logout ? w.logout_finish : w.leave_finish;
+  $("d-leave-requeue").textContent = logout ? w.logout_requeue : w.leave_requeue;
+  return open($("d-leave"), (button) => button?.value || undefined, $("d-leave-stay"));
 }
 
 function choice(name, value, label, { letter = "", disabled = false, note = "" } = {}) {

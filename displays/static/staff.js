@@ -4,7 +4,7 @@
 import { HallStream } from "./protocol.js";
 import { ACTIONS } from "./staff-actions.js";
 import { hallApi, session, whenExpired } from "./staff-api.js";
-import { cancelDialog, dialogOpen, helpDialog } from "./staff-dialogs.js";
+import { cancelDialog, dialogOpen, helpDialog, leaveDialog } from "./staff-dialogs.js";
 import { Desk, typing } from "./staff-desk.js";
 import { AppointmentsPanel } from "./staff-appointments.js";
 import { Overview } from "./staff-overview.js";
@@ -187,10 +187,45 @@ async function logIn(e) {
     hall: data.hall, window: data.window ?? null });
   $("password").value = "";
   say("", "ok");
-  home();
+  if (!(await reclaim())) home();
+}
+
+/** A new login of a user whose earlier session still holds a window (the console reopened,
+ * another PC): take it back, no takeover question, and open its desk. → whether it did. */
+async function reclaim() {
+  const me = session.value?.username;
+  const list = await api.windows();
+  const held = list.ok ? (list.data.windows ?? []).find((win) => win.staff === me) : null;
+  if (!held) return false;
+  const taken = await takeWindow(ctx, held.number, windowLabel(held));
+  if (!taken) return false;
+  say(words().took_back(windowLabel(held)), "ok");
+  openDesk(held.number, taken.desk);
+  return true;
+}
+
+/** Before leaving window `n` (or logging out): with a citizen called there, ask first, then
+ * finish the ticket or send it back to its queue. → false: stay (or the action failed). */
+async function settleCurrent(n, label, logout) {
+  const read = await api.desk(n);
+  const current = read.ok ? read.data.window?.current : null;
+  if (!current) return true;
+  const choice = await leaveDialog(label, current.number, logout);
+  if (!choice) return false;
+  const result = choice === "finish"
+    ? await api.act(n, "finish", { outcome: "completed" })
+    : await api.act(n, "requeue");
+  if (!result.ok) fail(result, { number: n });
+  return result.ok;
 }
 
 async function logOut() {
+  const me = await api.me();
+  const held = me.ok && me.data.desk?.holds ? me.data.desk.window : null;
+  if (held !== null) {
+    const label = windowLabel(desk.number === held && desk.data ? desk.data.window : { number: held });
+    if (!(await settleCurrent(held, label, true))) return;
+  }
   await api.logout(); // the server lets go of the window this session holds
   session.clear();
   showLogin(words().logged_out, "info");
@@ -200,6 +235,7 @@ async function leave() {
   const n = desk.number;
   const label = desk.title("");
   if (desk.holds) {
+    if (!(await settleCurrent(n, label, false))) return;
     const result = await api.release(n);
     if (!result.ok) {
       fail(result, { number: n });

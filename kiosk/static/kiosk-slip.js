@@ -25,7 +25,7 @@ function bilingual(el, zh, en) {
 
 function fill(ticket, hall, service) {
   const [zh, en] = [wordsOf("zh"), wordsOf("en")];
-  const [ahead, wait] = [ticket.ahead ?? 0, ticket.est_wait_s ?? 0];
+  const [ahead, wait] = [ticket.ahead ?? 0, ticket.est_wait_s ?? null]; // null: no estimate
   bilingual($("s-hall"), hall.name, hall.name_en);
   $("s-priority").hidden = !ticket.priority;
   $("s-booked").hidden = !ticket.booked; // 预约: checked in for a booked slot, called by it

@@ -11,7 +11,8 @@ const WORDS = {
     loading: "正在载入业务…",
     no_services: "暂无可办理的业务",
     waiting: (n) => `等候 ${n} 人`,
-    wait: (s) => (s > 0 ? `约 ${minutes(s)} 分钟` : "无需等候"),
+    // s null: no staffed window serves the service now, so there is no estimate to give
+    wait: (s) => (s == null ? "暂无窗口办理" : s > 0 ? `约 ${minutes(s)} 分钟` : "无需等候"),
     remaining: (n) => `今日剩余 ${n} 个号`,
     priority: "绿色通道",
     priority_who: "老年人、残疾人、孕妇",
@@ -20,7 +21,8 @@ const WORDS = {
     back: "返回",
     busy: "正在取号…",
     your_number: "您的号码",
-    ahead: (n, s) => (n > 0 ? `前面还有 ${n} 人 · 约 ${minutes(s)} 分钟` : "前面没有人"),
+    ahead: (n, s) => (s == null ? `${n > 0 ? `前面还有 ${n} 人` : "前面没有人"} · 暂无窗口办理，无法估计等候时间`
+      : n > 0 ? `前面还有 ${n} 人 · 约 ${minutes(s)} 分钟` : "前面没有人"),
     scan: "扫码在手机上查看进度",
     done: "完成",
     ok: "好的",
@@ -74,7 +76,7 @@ const WORDS = {
     loading: "Loading the services…",
     no_services: "No service is available",
     waiting: (n) => `${n} waiting`,
-    wait: (s) => (s > 0 ? `about ${minutes(s)} min` : "no wait"),
+    wait: (s) => (s == null ? "no window serving" : s > 0 ? `about ${minutes(s)} min` : "no wait"),
     remaining: (n) => `${n} left today`,
     priority: "Priority lane",
     priority_who: "Elderly, disabled, pregnant",
@@ -83,7 +85,8 @@ const WORDS = {
     back: "Back",
     busy: "Getting your ticket…",
     your_number: "Your number",
-    ahead: (n, s) => (n > 0 ? `${n} ahead of you · about ${minutes(s)} min` : "Nobody ahead of you"),
+    ahead: (n, s) => (s == null ? `${n > 0 ? `${n} ahead of you` : "Nobody ahead of you"} · No window is serving this now; no wait estimate`
+      : n > 0 ? `${n} ahead of you · about ${minutes(s)} min` : "Nobody ahead of you"),
     scan: "Scan to follow on your phone",
     done: "Done",
     ok: "OK",

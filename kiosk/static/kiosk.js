@@ -108,7 +108,7 @@ function stateText(s) {
   const w = words();
   if (s.open === false) return closedText(s.closed_reason, s.opens_at);
   if (priority && !s.priority_allowed) return w.no_priority;
-  const line = `${w.waiting(s.waiting ?? 0)} · ${w.wait(s.est_wait_s ?? 0)}`;
+  const line = `${w.waiting(s.waiting ?? 0)} · ${w.wait(s.est_wait_s ?? null)}`;
   return s.remaining == null ? line : `${line} · ${w.remaining(s.remaining)}`;
 }
 
@@ -267,7 +267,7 @@ function renderTicket() {
   $("t-priority").hidden = !t.priority;
   $("t-number").textContent = t.number;
   $("t-service").replaceChildren(name, ...(name2 ? [small] : []));
-  $("t-ahead").textContent = w.ahead(t.ahead ?? 0, t.est_wait_s ?? 0);
+  $("t-ahead").textContent = w.ahead(t.ahead ?? 0, t.est_wait_s ?? null);
   $("t-qr").alt = w.scan;
   renderBooked(t); // 预约 and its slot, or why a booking became a walk-in ticket
   const status = t.print?.status ?? config.print; // no kiosk sent: the page's own mode

@@ -33,6 +33,7 @@ const WORDS = {
     go: (n) => ["请到", n, "号窗口"],
     ahead: (n) => (n > 0 ? ["前面还有", n, "人"] : ["", "下一位就是您", ""]),
     wait: (min) => `预计等候约 ${min} 分钟`,
+    noEstimate: "暂无窗口办理，无法估计等候时间",
     title: (t, status) => `${t.number} · ${status}`,
     titleCalled: (t) => `【请到${t.window}号窗口】${t.number}`,
     notifyBody: (t, hall) => `${t.number} · ${hall}`,
@@ -78,6 +79,7 @@ const WORDS = {
     go: (n) => ["Please go to window ", n, ""],
     ahead: (n) => (n > 0 ? ["", n, " ahead of you"] : ["", "You are next", ""]),
     wait: (min) => `Estimated wait: about ${min} min`,
+    noEstimate: "No window is serving this now; no wait estimate",
     title: (t, status) => `${t.number} · ${status}`,
     titleCalled: (t) => `[Go to window ${t.window}] ${t.number}`,
     notifyBody: (t, hall) => `${t.number} · ${hall}`,
@@ -191,8 +193,11 @@ function renderTicket(w, t, key) {
   $("waiting").hidden = !waiting;
   if (waiting) {
     setParts($("ahead"), w.ahead(t.ahead));
-    setText($("wait"), t.ahead > 0 ? w.wait(Math.max(1, Math.ceil(t.est_wait_s / 60))) : "");
-    $("wait").hidden = t.ahead === 0;
+    // est_wait_s null: no staffed window serves the service now; say so, invent no figure
+    const unknown = t.est_wait_s == null;
+    const minutes = Math.max(1, Math.ceil(t.est_wait_s / 60));
+    setText($("wait"), unknown ? w.noEstimate : t.ahead > 0 ? w.wait(minutes) : "");
+    $("wait").hidden = !unknown && t.ahead === 0;
   }
   const noteKey = called && t.recalls > 0 ? "recalled" : key;
   setText($("note"), w.note[noteKey](serviceName(t.service)));

@@ -18,6 +18,7 @@ from .domain.clock import local_hhmm
 from .domain.errors import Conflict, NotFound
 from .domain.model import ClosedReason, DeskHold, Finish, Hall, Ticket, Window, WindowStatus
 from .domain.numbering import parse_number
+from .domain.staffing import live_desk, should_note_action
 from .store.database import Database
 from .store.hall_tx import HallTx, fingerprint
 
@@ -47,7 +48,8 @@ def _acting_window(tx: HallTx, number: int, by: Staff | None) -> Window:
     window = window_or_404(tx.hall, number)
     held = by.desk if by is not None else None
     if held is None or held.window != number:
-        return window
+        _note_action(tx, window, by.user if by is not None else None)
+        return tx.hall.window(number) or window
     desk = window.desk
     if desk is not None and desk.id == held.id:
         return window
@@ -57,6 +59,13 @@ def _acting_window(tx: HallTx, number: int, by: Staff | None) -> Window:
         since = local_hhmm(desk.since, tx.hall.timezone)
         message = f"Window {number} was taken over by {desk.user} at {since}."
     raise Conflict("window_taken", message, extra={"staff": desk.user if desk else None})
+
+
+def _note_action(tx: HallTx, window: Window, user: str | None) -> None:
+    """An action at a window by a session that does not hold it: while nobody holds the window,
+    it counts as staffed for staffing.ACTED_S (integrations that call without taking one)."""
+    if live_desk(window, tx.now) is None and should_note_action(window, user, tx.now):
+        tx.note_action(window.number, user)
 
 
 CLOSED_MESSAGES = {
@@ -138,7 +147,8 @@ def issue_new(
     _issuable_service(tx, service, priority)
     ticket = tx.insert_ticket(service, priority, queue_at=queue_at, slot=slot)
     body = tx.ticket_json(ticket)
-    tx.record_estimate(ticket, body["est_wait_s"])  # what the citizen is told, to check later
+    if body["est_wait_s"] is not None:  # what the citizen is told, to check later
+        tx.record_estimate(ticket, body["est_wait_s"])
     tx.emit(p.TICKET_ISSUED, ticket, None)
     return ticket, body
 
@@ -176,6 +186,16 @@ def transfer_body(tx: HallTx, number: int, service: str, by: Staff | None = None
     return {"transferred": tx.ticket_json(moved)}
 
 
+def requeue_body(tx: HallTx, number: int, by: Staff | None = None) -> Json:
+    """The current ticket waits again in its own queue, in its place (ticket.transferred, with
+    from_service its own service and requeued: true)."""
+    _acting_window(tx, number, by)
+    current = _current_or_conflict(tx, number)
+    moved = tx.save(lifecycle.requeue(current))
+    tx.emit(p.TICKET_TRANSFERRED, moved, number, from_service=current.service, requeued=True)
+    return {"requeued": tx.ticket_json(moved)}
+
+
 def call_number_body(tx: HallTx, number: int, ticket_number: str, by: Staff | None = None) -> Json:
     """Call one waiting or no-show ticket of today by its number, whatever its service."""
     lifecycle.ensure_window_can_call(_acting_window(tx, number, by))
@@ -205,7 +225,7 @@ def pause_body(
 def window_json(tx: HallTx, number: int) -> Json:
     """The window as the snapshot shows it, current ticket included."""
     window = window_or_404(tx.hall, number)
-    return p.window_json(window, _json(tx, tx.current(number)), tx.hall.timezone)
+    return p.window_json(window, _json(tx, tx.current(number)), tx.hall.timezone, tx.now)
 
 
 def cancel_body(tx: HallTx, ticket_id: str) -> Json:
@@ -216,10 +236,11 @@ def cancel_body(tx: HallTx, ticket_id: str) -> Json:
 
 def expire_body(tx: HallTx) -> int:
     """The day rollover: close every ticket still waiting from an earlier local day as expired
-    (cancelled, not served); each one is a ticket.cancelled event with reason "expired"."""
+    (cancelled, not served) at the end of its day, as reads show it from then on; each one is a
+    ticket.cancelled event with reason "expired"."""
     stale = tx.waiting_before(tx.today)
     for ticket in stale:
-        expired = tx.save(lifecycle.expire(ticket, tx.now))
+        expired = tx.save(lifecycle.as_of(ticket, tx.today, tx.hall.timezone))
         tx.emit(p.TICKET_CANCELLED, expired, None, reason=ClosedReason.EXPIRED.value)
     return len(stale)
 
@@ -261,6 +282,10 @@ async def finish(db: Database, hall: str, number: int, how: Finish, by: Staff | 
 async def transfer(db: Database, hall: str, number: int, service: str, by: Staff | None) -> Json:
     body = partial(transfer_body, number=number, service=service, by=by)
     return await _staff_write(db, hall, body, by)
+
+
+async def requeue(db: Database, hall: str, number: int, by: Staff | None) -> Json:
+    return await _staff_write(db, hall, partial(requeue_body, number=number, by=by), by)
 
 
 async def call_number(

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import protocol
 from .hub import Committed
-from .voice import VoiceRenderer
+from .voice import VoiceRenderer, speech_missing
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ class Announcer:
         self.renderer = renderer
         self.was_called = was_called
         self.langs: frozenset[str] = frozenset()  # the languages whose audio is served
+        self.missing: str | None = None  # why no voice can speak here (no espeak-ng), if so
         self._known: OrderedDict[tuple[str, int], None] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._starting: asyncio.Task[frozenset[str]] | None = None
@@ -93,6 +94,10 @@ class Announcer:
         """Start the speech worker and render a probe per language; the languages that work."""
         if self.renderer is None:
             log.debug("voice: off (CALLNEXT_VOICE=off); announcements carry no audio")
+            return self.langs
+        self.missing = await asyncio.to_thread(speech_missing)
+        if self.missing:
+            log.warning("voice: %s; calls show and chime without speech", self.missing)
             return self.langs
         try:
             deleted = await asyncio.to_thread(prune_cache, self.renderer.cache_dir)
@@ -123,6 +128,8 @@ class Announcer:
         """One line for the console: the languages spoken and the cache, or why none."""
         if self.renderer is None:
             return "off (CALLNEXT_VOICE=off)"
+        if self.missing:
+            return f"unavailable: {self.missing}"
         if not self.langs:
             return "unavailable (no working pyttsx3 + espeak-ng voice)"
         langs = ", ".join(lang for lang in protocol.ANNOUNCE_LANGS if lang in self.langs)

@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import os
 import socket
 import sys
 import time
@@ -236,12 +237,46 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class BenchError(Exception):
+    """Why the benchmark cannot run against this server, in one line."""
+
+
+async def check_server(session: aiohttp.ClientSession, base: str, hall: str) -> None:
+    """Before anything starts: the server answers, has the hall, and lets the demo's manager
+    log in (who presses call-next)."""
+    try:
+        async with session.get(f"{base}/api/v1/halls/{hall}") as resp:
+            if resp.status == 404:
+                raise BenchError(f"the server at {base} has no hall {hall!r} (--hall)")
+            if resp.status != 200:
+                raise BenchError(f"the server at {base} answered {resp.status} for hall {hall!r}")
+        login = {"username": "manager", "password": "demo"}
+        async with session.post(f"{base}/api/v1/login", json=login) as resp:
+            if resp.status != 200:
+                raise BenchError(
+                    f"the server at {base} refused the demo's manager login ({resp.status}): "
+                    "run the bench against a server started with --demo"
+                )
+    except aiohttp.ClientError as exc:
+        raise BenchError(f"cannot reach the server at {base}: {_why(exc)}") from exc
+
+
+def _why(exc: aiohttp.ClientError) -> str:
+    """The reason in a few words: "Connection refused" rather than aiohttp's paragraph."""
+    os_error = getattr(exc, "os_error", None)
+    number = getattr(os_error, "errno", None)
+    if isinstance(number, int) and number > 0:
+        return os.strerror(number)  # "Connection refused"
+    return str(getattr(os_error, "strerror", None) or exc or type(exc).__name__)
+
+
 async def run(args: argparse.Namespace) -> None:
     limit = raise_open_files()
-    print(f"server {args.server}, hall {args.hall}, open-file limit {limit}", flush=True)
     rows: list[tuple[Result, Result | None]] = []
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
+        await check_server(session, args.server.rstrip("/"), args.hall)
+        print(f"server {args.server}, hall {args.hall}, open-file limit {limit}", flush=True)
         for count in args.displays:
             cn, fl, (size, per_press) = await measure(session, args, count)
             report(cn, fl, size, args.concurrency)
@@ -272,17 +307,20 @@ def per_count(values: list[int], displays: list[int], count: int) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", default="http://127.0.0.1:8080")
-    parser.add_argument("--hall", default="demo")
     parser.add_argument(
-        "--displays", type=_counts, default=[100, 1000], help="e.g. 100,1000 (default)"
+        "--server", default="http://127.0.0.1:8080",
+        help="the server measured (started with --demo and CALLNEXT_RATE_LIMITS=off)",
+    )  # fmt: skip
+    parser.add_argument("--hall", default="demo", help="the hall issued to and called")
+    parser.add_argument(
+        "--displays", type=_counts, default="100,1000", help="display counts, one run each"
     )
     parser.add_argument(
-        "--tickets", type=_counts, default=[1000], help="one value, or one per display count"
+        "--tickets", type=_counts, default="1000", help="one value, or one per display count"
     )
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=16, help="kiosks issuing at once")
     parser.add_argument(
-        "--calls", type=_counts, default=[100], help="one value, or one per display count"
+        "--calls", type=_counts, default="100", help="one value, or one per display count"
     )
     parser.add_argument(
         "--no-floor", action="store_true",
@@ -318,11 +356,16 @@ def refusal(args: argparse.Namespace, open_files: int) -> str | None:
 
 def run_args(args: argparse.Namespace) -> int:
     why = refusal(args, raise_open_files())
-    if why is not None:
-        print(f"callnext bench: {why}", file=sys.stderr)
-        return 2
-    asyncio.run(run(args))
-    return 0
+    if why is None:
+        try:
+            asyncio.run(run(args))
+            return 0
+        except BenchError as exc:
+            why = str(exc)
+        except aiohttp.ClientError as exc:  # the server went away during the run
+            why = f"lost the server at {args.server}: {_why(exc)}"
+    print(f"callnext bench: {why}", file=sys.stderr)
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,18 @@ from collections import deque
 from urllib.parse import urlsplit
 
 OPEN_BATCH = 200  # displays connecting at once (the server's listen backlog is 1,024)
+# Against a server on loopback, the displays come from several loopback addresses, this many
+# each, as a hall's screens come from several hosts: within the server's cap per address.
+PER_SOURCE = 1000
+
+
+def source_address(host: str, index: int) -> tuple[str, int] | None:
+    """The local address display `index` connects from (None: the system's choice)."""
+    if not host.startswith("127."):
+        return None
+    return (f"127.0.1.{1 + index // PER_SOURCE}", 0)
+
+
 QUIET_S = 0.25  # the displays have read everything once no frame arrived for this long
 SETTLE_TIMEOUT_S = 120.0
 OPEN_TIMEOUT_S = 30.0
@@ -56,6 +68,7 @@ class Displays:
         self.frames = 0  # TEXT frames received, all displays together
         self.latest: deque[str] = deque(maxlen=8)  # the first display's latest frames
         self.sampled = 0  # TEXT frames the first display received
+        self.pings = 0  # the server's pings answered, all displays together
         self.connections: list[_Display] = []
 
     @property
@@ -74,6 +87,7 @@ class Displays:
                     functools.partial(_Display, self, request, start == 0 and i == 0),
                     host,
                     port,
+                    local_addr=source_address(host, start + i),
                 )
                 for i in range(min(OPEN_BATCH, count - start))
             ]
@@ -166,6 +180,7 @@ class _Display(asyncio.Protocol):
                 self.displays.saw(payload, self.sample)
         elif opcode == PING and self.transport is not None:
             self.transport.write(pong(payload))
+            self.displays.pings += 1
         elif opcode == CLOSE:
             self.close()
 

@@ -1,4 +1,4 @@
-"""The `callnext` command: serve, user add, db upgrade, speaker, report, bench."""
+"""The `callnext` command: serve, user add, hall add, db upgrade, speaker, report, bench."""
 
 from __future__ import annotations
 
@@ -10,25 +10,29 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import bench, report_cli, speaker, workers
+from . import bench, hall_config, report_cli, speaker, storm, workers
 from .bench_floor import raise_open_files
+from .cli_args import parser as _parser
 from .config import Settings
-from .domain.errors import DomainError
+from .domain.errors import Conflict, DomainError
+from .domain.hall_layout import new_hall
 from .domain.model import Role
 from .gc_watch import freeze_startup
 from .protocol import STREAM_V1, STREAM_V2
 from .speaker import SpeakerError
+from .staff_accounts import username
 from .store import accounts
-from .store.database import DEFAULT_URL, Database, DatabaseUrlError
+from .store.database import Database, DatabaseUrlError
+from .store.open_errors import cannot_open
 from .web import access_log
 from .web.app import create_app
+from .web.connections import Guard, GuardedRunner
 from .web.keys import DB
 from .web.sounds import ANNOUNCER
 
@@ -47,83 +51,6 @@ PAGES = (
 
 class StartupError(Exception):
     """Why the server cannot start, in one line."""
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="callnext", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser("serve", help="run the server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--db", default=None, help=f"SQLAlchemy URL (default {DEFAULT_URL})")
-    serve.add_argument("--demo", action="store_true", help="create the demo hall if none exists")
-    serve.add_argument(
-        "--workers", type=int, default=1,
-        help="server processes sharing the port (more than one needs PostgreSQL)",
-    )  # fmt: skip
-    serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # a worker
-    serve.add_argument(
-        "--access-log", action="store_true",
-        help=f"log every request, ticket ids redacted (also {access_log.ENV}=on)",
-    )  # fmt: skip
-
-    user = commands.add_parser("user", help="manage staff accounts")
-    user_commands = user.add_subparsers(dest="user_command", required=True)
-    add = user_commands.add_parser("add", help="add an account; the password is read from stdin")
-    add.add_argument("username")
-    add.add_argument("--role", choices=[r.value for r in Role], required=True)
-    add.add_argument("--hall", default=None)
-    add.add_argument("--window", type=int, default=None, help="the window a staff member works")
-    add.add_argument("--replace", action="store_true", help="set the password of an existing user")
-    add.add_argument("--db", default=None)
-
-    db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
-    upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations")
-    upgrade.add_argument("--db", default=None)
-    _speaker_parser(commands)
-    _report_parser(commands)
-    _bench_parser(commands)
-    return parser
-
-
-def _speaker_parser(commands: Any) -> None:
-    speaker = commands.add_parser("speaker", help="say each call of a hall on loudspeakers")
-    speaker.add_argument("--hall", required=True)
-    speaker.add_argument("--server", default="http://127.0.0.1:8080", help="the server's URL")
-    speaker.add_argument("--lang", choices=["zh", "en"], default="zh")
-    speaker.add_argument(
-        "--output-dir", type=Path, default=None, help="also write each WAV said here, numbered"
-    )
-    speaker.add_argument(
-        "--player",
-        default=None,
-        help="the command that plays a WAV (its path is appended); default: pw-play, paplay, "
-        "aplay or ffplay; 'none': no sound",
-    )
-    speaker.add_argument(
-        "--max-age",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="do not say calls older than this (replayed after an outage); default 60",
-    )
-
-
-def _report_parser(commands: Any) -> None:
-    report = commands.add_parser("report", help="print a hall's figures of a day")
-    report.add_argument("--hall", required=True)
-    report.add_argument(
-        "--date", default=None, help="YYYY-MM-DD (default: today in the hall's timezone)"
-    )
-    report.add_argument("--db", default=None, help=f"SQLAlchemy URL (default {DEFAULT_URL})")
-
-
-def _bench_parser(commands: Any) -> None:
-    bench.add_arguments(
-        commands.add_parser("bench", help="measure a running server against a bare broadcast")
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(serve(settings, reuse_port=args.reuse_port))
         elif args.command == "user":
             asyncio.run(add_user(args))
+        elif args.command == "hall":
+            asyncio.run(add_hall(args))
         elif args.command == "speaker":
             asyncio.run(speaker.run(_speaker_options(args)))
         elif args.command == "report":
@@ -152,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "bench":
             return bench.run_args(args)
         else:
-            asyncio.run(upgrade(Settings.from_env(db_url=args.db)))
+            asyncio.run(upgrade(args.db))
     except (
         StartupError, DatabaseUrlError, DomainError, SpeakerError, ValueError,
         workers.WorkersError,
@@ -178,10 +107,11 @@ def _reason(exc: Exception) -> str:
 def serve_workers(settings: Settings, count: int) -> int:
     """`serve --workers N`: prepare the database once, then run and watch N worker processes."""
     workers.check(settings, count)
+    settings = replace(settings, port=workers.claim_port(settings.host, settings.port))
     try:
         codes = asyncio.run(workers.prepare(settings))
     except (SQLAlchemyError, OSError) as exc:
-        raise _cannot_open(exc) from exc
+        raise StartupError(cannot_open(settings.db_url, exc)) from exc
     base = f"http://{settings.host}:{settings.port}"
     lines = [f"callnext listening on {base} with {count} workers"]
     lines += [f"  {label:<15} {base}{path.format(hall=code)}" for code in codes
@@ -192,15 +122,19 @@ def serve_workers(settings: Settings, count: int) -> int:
 async def serve(settings: Settings, reuse_port: bool = False) -> None:
     """One server process; `reuse_port`: a worker of `serve --workers` (it says less)."""
     raise_open_files()  # a socket per display: 10,000 displays need more than the usual 1,024
+    storm.install(asyncio.get_running_loop())  # a storm of one error: a line a minute
     app = create_app(settings)
     logger, log_class = access_log.runner_logging()
-    runner = web.AppRunner(app, handle_signals=False, access_log=logger, access_log_class=log_class)
+    runner = GuardedRunner(
+        app, Guard.of(settings), handle_signals=False, access_log=logger,
+        access_log_class=log_class,
+    )  # fmt: skip
     try:
         await runner.setup()
     except Exception as exc:  # any failure to open or migrate the database stops the start
         with contextlib.suppress(Exception):
             await runner.cleanup()  # what did start (the speech worker) stops
-        raise _cannot_open(exc) from exc
+        raise StartupError(cannot_open(settings.db_url, exc)) from exc
     try:
         site = web.TCPSite(
             runner, settings.host, settings.port, reuse_port=reuse_port or None, backlog=1024
@@ -212,10 +146,11 @@ async def serve(settings: Settings, reuse_port: bool = False) -> None:
                 f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
             ) from exc
         freeze_startup()  # the server's lasting objects, out of the collector's walks
+        bound = replace(settings, port=int(runner.addresses[0][1]))  # --port 0: the one it got
         if reuse_port:
-            print(f"callnext worker {os.getpid()} ready on port {settings.port}", flush=True)
+            print(f"callnext worker {os.getpid()} ready on port {bound.port}", flush=True)
         else:
-            await _announce(app, settings)
+            await _announce(app, bound)
         await _wait_for_stop()
     finally:
         await runner.cleanup()
@@ -243,46 +178,61 @@ async def _wait_for_stop() -> None:
     await stop.wait()
 
 
-def _cannot_open(exc: BaseException) -> StartupError:
-    return StartupError(f"cannot open the database: {_short(exc)}")
-
-
-def _short(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-async def upgrade(settings: Settings) -> None:
-    db = Database(settings.db_url)
+@contextlib.asynccontextmanager
+async def _database(db_url: str | None) -> AsyncIterator[Database]:
+    """The database of --db (or CALLNEXT_DB), its schema up to date; a failure to open or
+    write it is one line naming the database and why."""
+    url = Settings.from_env(db_url=db_url).db_url
+    db = Database(url)
     try:
         await db.start()
+        yield db
     except (SQLAlchemyError, OSError) as exc:
-        raise _cannot_open(exc) from exc
+        raise StartupError(cannot_open(url, exc)) from exc
     finally:
         await db.close()
+
+
+async def upgrade(db_url: str | None) -> None:
+    async with _database(db_url):
+        pass
     print("database schema is up to date")
 
 
 async def add_user(args: argparse.Namespace) -> None:
+    role = Role(args.role)
+    username(args.username)
+    if args.hall is None and role is not Role.ADMIN:
+        raise StartupError(f"a {role.value} account belongs to a hall: pass --hall HALL")
     if sys.stdin.isatty():
         password = getpass.getpass(f"password for {args.username}: ")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 4:
         raise StartupError("the password must have at least 4 characters")
-    settings = Settings.from_env(db_url=args.db)
-    db = Database(settings.db_url)
-    try:
-        await db.start()
-        account = await accounts.add_user(
-            db, args.username, password, Role(args.role), args.hall, args.window,
-            replace_password=args.replace,
-        )  # fmt: skip
-    except (SQLAlchemyError, OSError) as exc:
-        raise _cannot_open(exc) from exc
-    finally:
-        await db.close()
+    async with _database(args.db) as db:
+        try:
+            account = await accounts.add_user(
+                db, args.username, password, role, args.hall, args.window,
+                replace_password=args.replace,
+            )  # fmt: skip
+        except Conflict as exc:
+            if exc.code != "user_exists":
+                raise
+            raise StartupError(f"{exc.message} Use --replace to set its password.") from exc
     print(f"user {account.username} ({account.role.value}, hall {account.hall or 'all'}) saved")
+
+
+async def add_hall(args: argparse.Namespace) -> None:
+    """`callnext hall add CODE --name … --timezone …`: the hall, with no services or windows."""
+    new = new_hall(args.code, args.name, args.name_en, args.timezone)
+    async with _database(args.db) as db:
+        await hall_config.create_hall(db, new)
+    print(
+        f"hall {new.code} ({new.name}, {new.timezone}) created; next: a manager "
+        f"(callnext user add NAME --role manager --hall {new.code}), then its services and "
+        f"windows on /halls/{new.code}/settings"
+    )
 
 
 if __name__ == "__main__":

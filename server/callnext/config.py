@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .health import LISTENER_GRACE_S
 from .store.database import DEFAULT_URL
 
 
@@ -46,6 +47,26 @@ def parse_rate_limits(spec: str | None) -> dict[str, RateLimit] | None:
     return limits
 
 
+# The plain numeric settings: (environment variable, Settings field, type).
+NUMERIC_ENV: tuple[tuple[str, str, type[float] | type[int]], ...] = (
+    ("CALLNEXT_HEADER_TIMEOUT_S", "header_timeout_s", float),
+    ("CALLNEXT_MAX_CONNECTIONS_PER_ADDRESS", "max_connections_per_address", int),
+    ("CALLNEXT_REPLAY_MAX_EVENTS", "replay_max_events", int),
+    ("CALLNEXT_EVENT_LOG_DAYS", "event_log_days", float),
+    ("CALLNEXT_LISTENER_GRACE_S", "listener_grace_s", float),
+)
+
+
+def _number(name: str, raw: str, kind: type[float] | type[int]) -> float | int:
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str = DEFAULT_URL
@@ -68,6 +89,22 @@ class Settings:
     # CALLNEXT_ALLOWED_ORIGINS: other origins whose pages may open the display stream
     # ("https://screens.example.gov.cn,https://…", or "*"); the server's own always may.
     allowed_origins: tuple[str, ...] = ()
+    # CALLNEXT_HEADER_TIMEOUT_S: the time a connection has to send a whole request head, from
+    # its opening or its previous answer; an idle keep-alive connection is closed after it too.
+    header_timeout_s: float = 20.0
+    # CALLNEXT_MAX_CONNECTIONS_PER_ADDRESS: open connections (HTTP and WebSocket) per client
+    # address and server process; 0: no cap. Generous: a hall's screens, kiosks and consoles may
+    # all reach the server through one NAT address (docs/security.md).
+    max_connections_per_address: int = 2000
+    # CALLNEXT_REPLAY_MAX_EVENTS: a display further behind than this many events gets a snapshot
+    # instead of a replay of what it missed.
+    replay_max_events: int = 1000
+    # CALLNEXT_EVENT_LOG_DAYS: the display stream's event log keeps this many days (0: forever);
+    # the tickets and the audit log are the hall's history.
+    event_log_days: float = 7.0
+    # CALLNEXT_LISTENER_GRACE_S (PostgreSQL): /healthz answers 503 once this process has not
+    # heard the other processes' events (or could not catch up on them) for this long.
+    listener_grace_s: float = LISTENER_GRACE_S
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -90,6 +127,9 @@ class Settings:
         if env.get("CALLNEXT_ALLOWED_ORIGINS"):
             origins = env["CALLNEXT_ALLOWED_ORIGINS"].split(",")
             values["allowed_origins"] = tuple(o.strip().rstrip("/") for o in origins if o.strip())
+        for name, key, kind in NUMERIC_ENV:
+            if env.get(name, "").strip():
+                values[key] = _number(name, env[name], kind)
         if "CALLNEXT_DB" in env:
             values["db_url"] = env["CALLNEXT_DB"]
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -1,9 +1,12 @@
 """A staff member's desk: taking a window, leaving it, and what the window's console reads.
 
-Taking a window is a hold, recorded on the window (who, since when, the hold's id) and on the
-session. A session that took a window and lost it (another session took it over) gets 409
-window_taken on that window (actions._acting_window); calls without a hold act as the contract
-says. Takes and releases are hall transactions, so the stream tells every console at once.
+Taking a window is a hold, recorded on the window (who, since when, the hold's id, until when:
+the session's expiry) and on the session. A session that took a window and lost it (another
+session took it over) gets 409 window_taken on that window (actions._acting_window); calls
+without a hold act as the contract says. Takes and releases are hall transactions, so the stream
+tells every console at once. A hold ends with its session: leaving, logging out, the account
+disabled or removed (in the same transaction), or the session's expiry (reads ignore an expired
+hold at once, domain/staffing.py; the periodic sweep frees the window and tells the screens).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from .domain import stats
 from .domain.clock import local_day, local_hhmm, rfc3339, utcnow
 from .domain.errors import Conflict
 from .domain.model import DeskHold, Hall, Ticket
-from .store import desk_sql
+from .domain.staffing import acted_recently, live_desk
+from .store import accounts, desk_sql
 from .store.database import Database
 from .store.hall_tx import HallTx
 
@@ -39,25 +43,28 @@ def holds(hall: Hall, held: DeskHold | None) -> bool:
 
 
 def take_body(
-    tx: HallTx, number: int, user: str, token_hash: str, force: bool, held: DeskHold | None
-) -> Json:
-    """Take the window for this session; 409 window_in_use while another live session holds
-    it, unless `force` (a takeover). A session holds one window: taking one leaves the other."""
+    tx: HallTx, number: int, user: str, token_hash: str, force: bool, held: DeskHold | None,
+    until: datetime,
+) -> Json:  # fmt: skip
+    """Take the window for this session until `until` (when the session expires); 409
+    window_in_use while another user's live session holds it, unless `force` (a takeover). The
+    same user's other session gives it up without asking (a console opened again after a
+    restart or on another PC). A session holds one window: taking one leaves the other."""
     window = window_or_404(tx.hall, number)
     if _still_holds(tx.hall, held, number):
         assert held is not None
         return {"window": window_json(tx, number), "desk": held.id}
-    desk = window.desk
-    if desk is not None and not force and desk_sql.hold_is_live(tx.conn, desk.id, tx.now):
+    desk = live_desk(window, tx.now)
+    if desk is not None and desk.user != user and not force:
         tz = tx.hall.timezone
         message = f"Window {number} is in use by {desk.user} since {local_hhmm(desk.since, tz)}."
         since = rfc3339(desk.since, tz)
         raise Conflict("window_in_use", message, extra={"staff": desk.user, "since": since})
     new_id = secrets.token_hex(8)
-    statements = [desk_sql.set_window_desk(tx.hall.id, number, new_id, user, tx.now)]
+    statements = [desk_sql.set_window_desk(tx.hall.id, number, new_id, user, tx.now, until)]
     left = held.window if held is not None and _still_holds(tx.hall, held, held.window) else None
     if left is not None:
-        statements.append(desk_sql.set_window_desk(tx.hall.id, left, None, None, None))
+        statements.append(desk_sql.free_window(tx.hall.id, left))
     tx.write_config(*statements)
     desk_sql.remember_hold(tx.conn, token_hash, number, new_id)
     if left is not None:
@@ -70,23 +77,74 @@ def take_body(
 def release_body(
     tx: HallTx, number: int, user: str, token_hash: str, held: DeskHold | None
 ) -> Json:
-    """Leave the window this session holds; 409 window_not_held otherwise."""
+    """Leave the window this session holds; 409 window_not_held otherwise. Nobody works
+    there from now on: the window stops counting in estimates at once."""
     window_or_404(tx.hall, number)
     if not _still_holds(tx.hall, held, number):
         raise Conflict("window_not_held", f"You do not hold window {number}.")
-    tx.write_config(desk_sql.set_window_desk(tx.hall.id, number, None, None, None))
+    tx.write_config(desk_sql.free_window(tx.hall.id, number))
     desk_sql.remember_hold(tx.conn, token_hash, None, None)
     tx.emit(p.WINDOW_RELEASED, None, number, staff=user)
     return {"window": window_json(tx, number)}
 
 
+def free_windows(tx: HallTx, numbers: list[int], reason: str) -> None:
+    """Free these windows (their holds ended with their sessions, or nobody acted there for
+    staffing.ACTED_S): window.released with `reason` for each, in one configuration change."""
+    if not numbers:
+        return
+    gone = {w.number: w for w in tx.hall.windows if w.number in numbers}
+    tx.write_config(*(desk_sql.free_window(tx.hall.id, n) for n in numbers))
+    for n in numbers:
+        w = gone[n]
+        tx.emit(p.WINDOW_RELEASED, None, n, staff=w.desk.user if w.desk else w.acted_by,
+                reason=reason)  # fmt: skip
+
+
+def end_user_holds(tx: HallTx, user: str, reason: str) -> None:
+    """Every session of `user` ends (account disabled, removed, password changed): the
+    windows they hold, or acted at without a hold, are free now, in the same transaction."""
+    mine = [
+        w.number for w in tx.hall.windows
+        if (w.desk is not None and w.desk.user == user) or w.acted_by == user
+    ]  # fmt: skip
+    free_windows(tx, mine, reason)
+
+
+def logout_body(tx: HallTx, user: str, token_hash: str, held: DeskHold | None) -> None:
+    """End the session, and with it the hold it has on a window (and any mark of the user's
+    actions there without a hold), in one transaction: screens see the window free."""
+    mine = [
+        w.number for w in tx.hall.windows
+        if (held is not None and w.desk is not None and w.desk.id == held.id)
+        or (w.acted_by == user and w.desk is None)
+    ]  # fmt: skip
+    free_windows(tx, mine, "logout")
+    accounts.end_session(tx.conn, token_hash)
+
+
+def sweep_body(tx: HallTx) -> int:
+    """Free the windows whose hold's session has expired, or where nobody acted for
+    staffing.ACTED_S (the periodic task: rollover.py); how many."""
+    now = tx.now
+    expired = [w.number for w in tx.hall.windows if w.desk is not None and w.desk.until <= now]
+    idle = [
+        w.number for w in tx.hall.windows
+        if w.desk is None and w.acted_at is not None and not acted_recently(w, now)
+    ]  # fmt: skip
+    free_windows(tx, expired, "expired")
+    free_windows(tx, idle, "idle")
+    return len(expired) + len(idle)
+
+
 async def take(
     db: Database, hall: str, number: int, user: str, token_hash: str, force: bool,
-    held: DeskHold | None,
+    held: DeskHold | None, until: datetime,
 ) -> Json:  # fmt: skip
     body = partial(
-        take_body, number=number, user=user, token_hash=token_hash, force=force, held=held
-    )
+        take_body, number=number, user=user, token_hash=token_hash, force=force, held=held,
+        until=until,
+    )  # fmt: skip
     return await db.hall_write(hall, body, actor=user)
 
 
@@ -95,6 +153,21 @@ async def release(
 ) -> Json:
     body = partial(release_body, number=number, user=user, token_hash=token_hash, held=held)
     return await db.hall_write(hall, body, actor=user)
+
+
+async def logout(
+    db: Database, hall: str, user: str, token_hash: str, held: DeskHold | None
+) -> None:
+    body = partial(logout_body, user=user, token_hash=token_hash, held=held)
+    await db.hall_write(hall, body, actor=user)
+
+
+async def sweep(db: Database, hall: str) -> int:
+    """Free a hall's abandoned windows, if any (a cheap read first: most of the time none)."""
+    now = utcnow()
+    if not await db.run_read(lambda conn: desk_sql.has_lapsed(conn, hall, now)):
+        return 0
+    return await db.hall_write(hall, sweep_body)
 
 
 # -- what a console reads -------------------------------------------------------------------
@@ -144,14 +217,15 @@ async def desk_view(db: Database, hall_code: str, number: int, held: DeskHold | 
         window = window_or_404(hall, number)
         now = utcnow()
         tz = hall.timezone
-        today = desk_sql.day_tickets_at_windows(conn, hall, local_day(now, tz))
+        day = local_day(now, tz)
+        today = desk_sql.day_tickets_at_windows(conn, hall, day)
         mine = _by_window(today).get(number, [])
         current = desk_sql.current_tickets(conn, hall).get(number)
-        total, head = desk_sql.window_queue(conn, hall, window.services, QUEUE_SHOWN)
+        total, head = desk_sql.window_queue(conn, hall, window.services, day, QUEUE_SHOWN)
         pending = desk_sql.pending_matters(conn, hall)
         return {
             "now": rfc3339(now, tz),
-            "window": p.window_json(window, _current_json(current, tz), tz),
+            "window": p.window_json(window, _current_json(current, tz), tz, now),
             "desk": held.id if held is not None and _still_holds(hall, held, number) else None,
             "queue": {"waiting": total, "tickets": [_queue_item(t, hall, now) for t in head]},
             "today": stats.window_day(mine),
@@ -177,7 +251,7 @@ async def windows_view(db: Database, hall_code: str) -> Json:
         grouped = _by_window(desk_sql.day_tickets_at_windows(conn, hall, local_day(now, tz)))
         current = desk_sql.current_tickets(conn, hall)
         out = [
-            {**p.window_json(w, _current_json(current.get(w.number), tz), tz),
+            {**p.window_json(w, _current_json(current.get(w.number), tz), tz, now),
              "today": stats.window_day(grouped.get(w.number, []))}
             for w in hall.windows
         ]  # fmt: skip

@@ -11,10 +11,15 @@ from typing import Any
 
 from . import protocol as p
 from .domain.errors import NotFound
-from .domain.hall_layout import WindowDef, check_service_removable, check_window_removable
+from .domain.hall_layout import (
+    NewHall,
+    WindowDef,
+    check_service_removable,
+    check_window_removable,
+)
 from .domain.hall_settings import SettingsPatch, kiosk_json, settings_json
 from .domain.model import Kiosk
-from .store import config_sql
+from .store import config_sql, setup
 from .store.database import Database
 from .store.hall_tx import HallTx
 
@@ -87,6 +92,13 @@ def delete_window_body(tx: HallTx, number: int) -> Json:
     tx.audit("window.deleted", window=number)
     _announce_change(tx, layout=True)
     return settings_json(tx.hall)
+
+
+async def create_hall(db: Database, new: NewHall) -> Json:
+    """A new hall (an admin's POST, or `callnext hall add`) → its settings; 409 if it exists."""
+    spec = setup.HallSpec(new.code, new.name, new.name_en, new.timezone, (), {})
+    await setup.create_hall(db, spec)
+    return settings_json(await db.hall(new.code))
 
 
 async def apply_settings(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import __version__, openapi_appointments, openapi_ratings
+from .domain.hall_layout import HALL_CODE
 from .openapi_schemas import (
     ANNOUNCE_NAME,
     DATE,
@@ -29,7 +30,6 @@ from .openapi_schemas import (
 )
 from .protocol import ANNOUNCE_LANGS
 from .store.audit_sql import MAX_ENTRIES
-from .store.database import HALL_CODE
 from .web.reports import MAX_RANGE_DAYS
 
 DESCRIPTION = """\
@@ -66,6 +66,9 @@ ERRORS = {
     422: "Well-formed but refused by the hall's rules, naming the `field`: invalid_booking, "
     "field_required, invalid_field (appointments).",
     429: "Rate limited (rate_limited); see Retry-After.",
+    503: "The storage fails now (unavailable: a full disk, a read-only database, the database "
+    "gone); the same request (with the same Idempotency-Key) may succeed later, see "
+    "Retry-After.",
 }
 STRING = {"type": "string"}
 TIME = {"type": "string", "format": "date-time"}
@@ -139,7 +142,7 @@ def operation(
         op["description"] = STAFF_VIEW
     if params:
         op["parameters"] = list(params)
-    codes = set(errors)
+    codes = {*errors, 503}  # any of them: the storage may fail (unavailable)
     if body is not None:
         op["requestBody"] = {"required": body_required, "content": json_content(body)}
         codes |= {400, 413}
@@ -147,9 +150,9 @@ def operation(
         codes |= {401, 403} if roles and forbids else {401}
     ok_answer = ok if "content" in ok else {"description": "OK", "content": json_content(ok)}
     responses: Json = {str(status): ok_answer}
-    responses.update({str(k): v for k, v in (more or {}).items()})
     for code in sorted(codes):
         responses[str(code)] = {"$ref": f"#/components/responses/E{code}"}
+    responses.update({str(k): v for k, v in (more or {}).items()})
     op["responses"] = responses
     return op
 
@@ -183,6 +186,10 @@ def window_paths() -> Json:
             "Send the current ticket to another service's queue",
             obj(("transferred",), transferred=ref("Ticket")),
             obj(("service",), service=text(3)), contract=True)},
+        WINDOW + "/requeue": {"post": window_action(
+            "Send the current ticket back to its own queue, keeping its place (leaving the "
+            "window with a citizen called)", obj(("requeued",), requeued=ref("Ticket")),
+            obj(()), body_required=False)},
         WINDOW + "/call": {"post": window_action(
             "Call a waiting or no-show ticket of today by its number", called,
             obj(("number",), number=text(16)), contract=True)},
@@ -351,9 +358,11 @@ def other_paths() -> Json:
         "/api/v1/me": {"get": operation("Who the bearer is", ref("Me"), roles=STAFF,
                                         forbids=False)},
         "/api/v1/openapi.json": {"get": operation("This document", {"type": "object"})},
-        "/healthz": {"get": operation("Whether the database answers", health, contract=True,
-                                      more={503: {"description": "The database does not answer",
-                                                  "content": json_content(health)}})},
+        "/healthz": {"get": operation(
+            "Whether this process serves: the database answers, writes work, it hears the other "
+            "processes", health, contract=True,
+            more={503: {"description": "It does not: `reasons` say why",
+                        "content": json_content(health)}})},
         "/metrics": {"get": operation("Prometheus metrics",
                                       answer("Prometheus text format.", "text/plain"),
                                       contract=True)},

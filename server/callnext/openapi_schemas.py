@@ -90,7 +90,8 @@ TICKET_PROPS: Json = {
     "day": DATE,
     "closed_reason": {"type": ["string", "null"], "enum": ["expired", None]},
     "ahead": {**COUNT, "description": "Present while the ticket waits."},
-    "est_wait_s": {**COUNT, "description": "Present while the ticket waits."},
+    "est_wait_s": {**null_or(COUNT), "description": "Present while the ticket waits; null while "
+                   "no staffed window serves its service (no estimate)."},
     "booked": {"type": "boolean", "const": True,
                "description": "Present on a ticket of an appointment (docs/appointments.md)."},
     "slot": {**TIME, "description": "With `booked`: the start of the booked slot."},
@@ -102,8 +103,12 @@ WINDOW_PROPS: Json = {
     "services": {"type": "array", "items": {"type": "string"}},
     "status": enum(WindowStatus),
     "pause_reason": {"type": ["string", "null"]},
-    "staff": {"type": ["string", "null"], "description": "The username holding the window."},
+    "staff": {
+        "type": ["string", "null"],
+        "description": "The username holding the window (while that session lives).",
+    },
     "staff_since": null_or(TIME),
+    "staffed": {"type": "boolean", "description": "Somebody works there now (docs/staff.md)."},
     "current": null_or(ref("Ticket")),
 }
 SHOWN = null_or(ref("ShownTicket"))  # the hall snapshot's: an id for the hall's staff only
@@ -122,6 +127,11 @@ COUNT_NAMES = ("issued", "called", "served", "no_show", "cancelled", "waiting",
 FIGURES_PROPS: Json = {
     **dict.fromkeys(COUNT_NAMES, COUNT),
     "same_day_completion_rate": RATE,
+    "inconsistent": {
+        **COUNT,
+        "description": "Tickets with a time that runs backwards (called before issued, or "
+        "finished before called): counted, but left out of every duration.",
+    },
     "wait_s": ref("Summary"),
     "service_s": ref("Summary"),
     "estimate": ref("Estimate"),
@@ -264,7 +274,8 @@ SERVICE_STATE = obj(
     ("code", "name", "name_en", "priority_allowed", "daily_quota", "waiting", "est_wait_s",
      "open", "closed_reason", "opens_at", "closes_at", "remaining"),
     code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
-    priority_allowed={"type": "boolean"}, daily_quota=QUOTA, waiting=COUNT, est_wait_s=COUNT,
+    priority_allowed={"type": "boolean"}, daily_quota=QUOTA, waiting=COUNT,
+    est_wait_s={**null_or(COUNT), "description": "null: no staffed window serves it now."},
     open={"type": "boolean"},
     closed_reason=null_or(enum(availability.Closed)), opens_at=null_or(CLOCK),
     closes_at=null_or(CLOCK), remaining={"type": ["integer", "null"], "minimum": 0},
@@ -388,7 +399,8 @@ def components() -> Json:
         "Kiosks": obj(("kiosks",), kiosks={"type": "array", "items": ref("Kiosk")}),
         "Health": obj(("status", "database"), status={"type": "string",
                                                       "enum": ["ok", "unavailable"]},
-                      database={"type": "string"}, process={"type": "integer"}),
+                      database={"type": "string"}, process={"type": "integer"},
+                      reasons={"type": "array", "items": {"type": "string"}}),
         "Login": SESSION,
         "LoginBody": obj(("username", "password"), username=text(64), password=text(256)),
         "Me": ME,

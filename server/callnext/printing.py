@@ -14,7 +14,8 @@ two-byte codes these printers know). Layout, every line centred (ESC a 1):
     " 绿色通道 Priority " (bold, inverted, double size; priority tickets only)
     a rule
     取号时间 2026-11-26 09:31
-    前面还有 N 人 / N ahead; 预计等候约 M 分钟 / about M min (0 min: 即将叫号 / soon)
+    前面还有 N 人 / N ahead; 预计等候约 M 分钟 / about M min (0 min: 即将叫号 / soon; no
+    staffed window serves it: printing.NO_ESTIMATE, no figure)
     a blank line, the QR code of the ticket's page (native GS ( k: model 2, level M, 6 dots)
     扫码查看排队进度 / Scan to follow your turn
     请留意大厅屏幕叫号，过号请到窗口咨询 / Watch the screens for your number
@@ -120,8 +121,7 @@ def _queue_lines(p: Dummy, t: PrintedTicket) -> None:
     _lines(p, [f"取号时间 {t.issued_at:%Y-%m-%d %H:%M}"])
     if t.ahead is not None:
         _pair(p, f"前面还有 {t.ahead} 人", f"{t.ahead} ahead")
-        if t.est_wait_s is not None:
-            _pair(p, *wait_texts(t.est_wait_s))
+        _pair(p, *wait_texts(t.est_wait_s))
 
 
 def _footer(p: Dummy, url: str) -> None:
@@ -132,8 +132,14 @@ def _footer(p: Dummy, url: str) -> None:
     _pair(p, "请留意大厅屏幕叫号，过号请到窗口咨询", "Watch the screens for your number")
 
 
-def wait_texts(est_wait_s: int) -> tuple[str, str]:
-    """The estimated wait in whole minutes, rounded up; none left: "soon"."""
+NO_ESTIMATE = ("暂无窗口办理，无法估计等候时间", "No window is serving this now; no wait estimate")
+
+
+def wait_texts(est_wait_s: int | None) -> tuple[str, str]:
+    """The estimated wait in whole minutes, rounded up; none left: "soon"; None (no staffed
+    window serves the service): say so, with no figure."""
+    if est_wait_s is None:
+        return NO_ESTIMATE
     minutes = -(-est_wait_s // 60)
     if minutes <= 0:
         return "即将叫号", "soon"

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any, Final
 
 from .domain.clock import rfc3339
 from .domain.model import Hall, Status, Ticket, Window
+from .domain.staffing import live_desk, staffed
 
 SNAPSHOT: Final = "snapshot"
 EVENT: Final = "event"
@@ -63,7 +65,8 @@ def encode(message: dict[str, Any]) -> str:
 def ticket_json(
     ticket: Ticket, tz: str, ahead: int | None = None, est_wait_s: int | None = None
 ) -> dict[str, Any]:
-    """A ticket as the API shows it; `ahead` and `est_wait_s` only while it waits."""
+    """A ticket as the API shows it; `ahead` and `est_wait_s` only while it waits (`est_wait_s`
+    null while no staffed window serves its service: no figure is invented)."""
     body: dict[str, Any] = {
         "id": ticket.id,
         "hall": ticket.hall,
@@ -88,13 +91,16 @@ def ticket_json(
         body["slot"] = rfc3339(ticket.slot, tz)
     if ticket.status is Status.WAITING:
         body["ahead"] = ahead if ahead is not None else 0
-        body["est_wait_s"] = est_wait_s if est_wait_s is not None else 0
+        body["est_wait_s"] = est_wait_s
     return body
 
 
-def window_json(window: Window, current: dict[str, Any] | None, tz: str) -> dict[str, Any]:
-    """A window as the hall snapshot shows it, with the staff member holding it (if any)."""
-    desk = window.desk
+def window_json(
+    window: Window, current: dict[str, Any] | None, tz: str, now: datetime
+) -> dict[str, Any]:
+    """A window as the hall snapshot shows it, with the staff member holding it while their
+    session lives, and whether anybody works there now (`staffed`, domain/staffing.py)."""
+    desk = live_desk(window, now)
     return {
         "number": window.number,
         "name": window.name,
@@ -103,6 +109,7 @@ def window_json(window: Window, current: dict[str, Any] | None, tz: str) -> dict
         "pause_reason": window.pause_reason,
         "staff": desk.user if desk else None,
         "staff_since": rfc3339(desk.since, tz) if desk else None,
+        "staffed": staffed(window, now),
         "current": current,
     }
 
@@ -188,7 +195,7 @@ def public_frame(frame: dict[str, Any]) -> dict[str, Any]:
 
 
 def public_text(text: str) -> str:
-    """An encoded frame, re-encoded for the public streams (a replay from the event log)."""
+    """An encoded frame as the public streams send it (/ws/v2, /ws/v1 without a staff token)."""
     frame = json.loads(text)
     public = public_frame(frame)
     return text if public is frame else encode(public)

@@ -8,10 +8,8 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from .domain import report
@@ -20,9 +18,8 @@ from .domain.errors import NotFound
 from .domain.model import Hall
 from .store import reads
 from .store.database import Database, normalize_url
+from .store.open_errors import cannot_open, sqlite_path
 
-EXIT_BAD_INPUT = 2
-EXIT_CANNOT_OPEN = 1
 GAP = "  "
 INDENT = "  "
 NONE = "-"
@@ -175,15 +172,6 @@ def _is_day(value: str) -> bool:
         return False
 
 
-def _missing_sqlite_file(url: str) -> str | None:
-    """The path of a SQLite URL's file when it does not exist (a report creates nothing)."""
-    parsed = make_url(url)
-    path = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
-        return None
-    return None if Path(path).exists() else path
-
-
 async def _report(db_url: str, hall_code: str, day: str | None) -> str:
     db = Database(db_url)
     try:
@@ -198,23 +186,23 @@ async def _report(db_url: str, hall_code: str, day: str | None) -> str:
 
 
 def run(db_url: str, hall: str, day: str | None) -> int:
-    """Print the report; exit 2 with one line for a bad date or an unknown hall."""
+    """Print the report; exit 1 with one line for a bad date, an unknown hall or a database
+    that cannot be opened."""
     if day is not None and not _is_day(day):
-        return _fail(f"bad date {day!r}: use YYYY-MM-DD", EXIT_BAD_INPUT)
-    missing = _missing_sqlite_file(normalize_url(db_url))
-    if missing is not None:
-        return _fail(f"cannot open the database: no file {missing}", EXIT_CANNOT_OPEN)
+        return _fail(f"bad date {day!r}: use YYYY-MM-DD")
+    path = sqlite_path(normalize_url(db_url))
+    if path is not None and not path.exists():  # a report creates nothing
+        return _fail(f"cannot open the database {path}: no such file")
     try:
         text = asyncio.run(_report(db_url, hall, day))
     except NotFound as exc:
-        return _fail(exc.message, EXIT_BAD_INPUT)
+        return _fail(exc.message)
     except (SQLAlchemyError, OSError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()
-        return _fail(f"cannot open the database: {reason[0] if reason else exc}", EXIT_CANNOT_OPEN)
+        return _fail(cannot_open(db_url, exc))
     print(text)
     return 0
 
 
-def _fail(reason: str, code: int) -> int:
+def _fail(reason: str) -> int:
     print(f"callnext: {reason}", file=sys.stderr)
-    return code
+    return 1

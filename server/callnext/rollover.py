@@ -4,9 +4,13 @@ marked missed (appointments.py; during the day reads show them missed already). 
 restarts by itself (numbers are per local day) and every ticket stays in the store, so history
 stays queryable.
 
+The same task frees the windows whose holding session expired, or where nobody acted for
+staffing.ACTED_S (desks.sweep), so the screens hear of it (reads ignore them at once anyway).
+
 A task of the app checks every hall at start and every CHECK_EVERY_S after, so a server that was
 down at midnight catches up when it starts. Several processes may run it: the hall's write lock
-makes the second one find nothing left to do.
+makes the second one find nothing left to do. The same task prunes the display stream's event
+log of events older than Settings.event_log_days (store/event_log.py).
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 from aiohttp import web
 
-from . import actions, appointments
-from .domain.clock import local_day, utcnow
-from .store import reads
+from . import actions, appointments, desks
+from .domain.clock import local_day, to_micros, utcnow
+from .store import event_log, reads
 from .store.database import Database
 
 log = logging.getLogger(__name__)
@@ -40,25 +45,45 @@ async def expire_stale_tickets(db: Database) -> int:
         missed = await appointments.mark_missed(db, hall)  # past days' bookings not checked in
         if missed:
             log.info("day rollover: %d appointments of hall %s missed", missed, code)
+        freed = await desks.sweep(db, code)  # holds whose session expired, idle windows
+        if freed:
+            log.info("%d windows of hall %s freed: nobody works there now", freed, code)
     return closed
 
 
-async def _keep_rolling(db: Database, every_s: float) -> None:
+async def prune_event_logs(db: Database, keep_days: float) -> int:
+    """Delete, in every hall, the events older than `keep_days` (0: keep them all)."""
+    if keep_days <= 0:
+        return 0
+    before = to_micros(utcnow() - timedelta(days=keep_days))
+    pruned = 0
+    for code in await db.hall_codes():
+        count = await event_log.prune(db, await db.hall(code), before)
+        if count:
+            log.info("event log: %d events of hall %s older than %g days pruned", count, code,
+                     keep_days)  # fmt: skip
+        pruned += count
+    return pruned
+
+
+async def _keep_rolling(db: Database, every_s: float, keep_days: float) -> None:
     while True:
         try:
             await expire_stale_tickets(db)
+            await prune_event_logs(db, keep_days)
         except Exception:  # a database hiccup must not end the task: try again next time
             log.exception("day rollover failed; retrying in %.0f s", every_s)
         await asyncio.sleep(every_s)
 
 
 def rollover_ctx(
-    db_key: web.AppKey[Database], every_s: float = CHECK_EVERY_S
+    db_key: web.AppKey[Database], every_s: float = CHECK_EVERY_S, event_log_days: float = 7.0
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup_ctx running the rollover for the app's life (after the database is open)."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(_keep_rolling(app[db_key], every_s), name="callnext-rollover")
+        rolling = _keep_rolling(app[db_key], every_s, event_log_days)
+        task = asyncio.create_task(rolling, name="callnext-rollover")
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

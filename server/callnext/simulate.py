@@ -1,6 +1,7 @@
 """A simulated hall day, driven through the real store and the real use cases in virtual time.
 
-Citizens arrive (Poisson, with a morning peak), take tickets, and windows call the next one as
+Each window's staff member takes it as the hall opens and holds it all day. Citizens arrive
+(Poisson, with a morning peak), take tickets, and windows call the next one as
 soon as they are free, until the last ticket of the day is served. Service times are log-normal
 around each service's mean; some citizens do not come, some matters are accepted as pending and
 completed later (most within the hour's promise).
@@ -8,6 +9,12 @@ Every step is the same hall transaction the web layer runs, stamped with the sim
 Tests check the day's statistics and the estimated waits against what the simulation itself saw;
 `python -m callnext.simulate` fills a database with such a day (for the dashboard's screenshots,
 or to look around).
+
+The command fills only a database that holds nothing but what it made itself: it marks each day
+it fills with an audit row (action `simulate.day`: the day, its tickets, the hall's seq after
+it) and refuses (one line on stderr, exit 2, nothing written) a database with any ticket or event
+those marks do not account for, or a day it filled already. Run over a live hall it would have
+called real tickets in virtual time and stored its events in the hall's log.
 """
 
 from __future__ import annotations
@@ -15,16 +22,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import heapq
+import json
 import math
 import random
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
-from . import actions
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from . import actions, desks
 from .domain.clock import zone
 from .domain.model import Finish, Hall
 from .store.database import Database
+from .store.hall_tx import HallTx
+from .store.schema import audit, halls, tickets
 from .store.setup import seed_demo
 
 # Share of each hour's arrivals in a hall's day (09:00 to 17:00): a morning peak, a lunch dip.
@@ -57,7 +72,7 @@ class Record:
     number: str
     service: str
     issued: datetime
-    told_s: int
+    told_s: int | None  # None: no staffed window served the service when it was issued
     called: datetime | None = None
     outcome: Finish | None = None
 
@@ -87,6 +102,7 @@ async def simulate_day(
         for moment in _arrivals(rng, start, rate, plan.profile):
             at(moment, "arrive", service)
     seen = Day()
+    await staff_windows(db, hall, start, start + timedelta(days=1))
     idle = {w.number for w in hall.windows}
     finish_how: dict[int, Finish] = {}
     while events:
@@ -127,6 +143,18 @@ async def simulate_day(
     return seen
 
 
+async def staff_windows(db: Database, hall: Hall, at: datetime, until: datetime) -> None:
+    """Each window's staff member (w1 at window 1, …) takes it at `at` until `until` (only
+    staffed windows serve, so only they count in the estimates: domain/staffing.py)."""
+    for window in hall.windows:
+        user = f"w{window.number}"
+        body = partial(
+            desks.take_body, number=window.number, user=user, token_hash=f"simulated-{user}",
+            force=True, held=None, until=until,
+        )  # fmt: skip
+        await db.hall_write(hall.code, body, now=at, actor=user)
+
+
 def _arrivals(
     rng: random.Random, start: datetime, rate: float, profile: tuple[float, ...]
 ) -> list[datetime]:
@@ -164,19 +192,60 @@ async def _issue(
 ) -> None:
     body = partial(actions.issue_body, service=service, priority=priority, key=None)
     ticket, _replayed = await db.hall_write(hall.code, body, now=now)
-    seen.records[ticket["number"]] = Record(
-        ticket["number"], service, now, int(ticket["est_wait_s"])
+    seen.records[ticket["number"]] = Record(ticket["number"], service, now, ticket["est_wait_s"])
+
+
+MARK = "simulate.day"  # the audit action marking a day the command filled
+REFUSED = 2  # the exit status of a refusal
+
+
+def foreign_data(conn: Connection, day: str) -> str | None:
+    """Why the command may not fill `day` in this database (in words), or None: the tickets
+    and events of each hall must be exactly those its `simulate.day` marks account for."""
+    made: Counter[tuple[int, str]] = Counter()
+    seqs: dict[int, int] = {}
+    rows = conn.execute(select(audit.c.hall_id, audit.c.detail).where(audit.c.action == MARK))
+    for hall_id, detail in rows:
+        mark = json.loads(detail)
+        made[hall_id, mark["day"]] += int(mark["tickets"])
+        seqs[hall_id] = max(seqs.get(hall_id, 0), int(mark["seq"]))
+    codes = {}
+    for hall_id, code, seq in conn.execute(select(halls.c.id, halls.c.code, halls.c.seq)):
+        codes[hall_id] = code
+        if int(seq) != seqs.get(hall_id, 0):
+            return f"hall {code} has events it did not make (seq {seq})"
+        if (hall_id, day) in made:
+            return f"hall {code} has a simulated {day} already"
+    counts = conn.execute(
+        select(tickets.c.hall_id, tickets.c.day, func.count()).group_by(
+            tickets.c.hall_id, tickets.c.day
+        )
     )
+    for hall_id, on, count in counts:
+        if int(count) != made[hall_id, on]:
+            return f"hall {codes.get(hall_id, hall_id)} holds tickets of {on} it did not make"
+    return None
 
 
-async def _main(db_url: str, day: date, seed: int) -> None:
+def _mark(tx: HallTx, day: str, count: int) -> None:
+    tx.audit(MARK, detail={"day": day, "tickets": count, "seq": tx.seq})
+
+
+async def _main(db_url: str, day: date, seed: int) -> int:
     db = Database(db_url)
     await db.start()
     try:
+        refusal = await db.run_read(partial(foreign_data, day=day.isoformat()))
+        if refusal is not None:
+            print(f"callnext.simulate: refused: {refusal}; it fills only a database of its "
+                  "own (a new one will do)", file=sys.stderr)  # fmt: skip
+            return REFUSED
         await seed_demo(db)
         hall = await db.hall("demo")
         seen = await simulate_day(db, hall, day, seed=seed)
+        await db.hall_write(hall.code, partial(_mark, day=day.isoformat(), count=len(seen.records)))
         print(f"simulated {len(seen.records)} tickets on {day} in hall demo ({db_url})")
+        return 0
     finally:
         await db.close()
 
@@ -187,7 +256,7 @@ def main() -> None:
     parser.add_argument("--date", type=date.fromisoformat, default=date.today())
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    asyncio.run(_main(args.db, args.date, args.seed))
+    sys.exit(asyncio.run(_main(args.db, args.date, args.seed)))
 
 
 if __name__ == "__main__":

@@ -221,7 +221,15 @@ async def run(options: Options) -> None:
         raise SpeakerError(f"--lang must be one of {', '.join(protocol.ANNOUNCE_LANGS)}")
     player = Player.choose(options.player)
     if player.command is None and options.output_dir is None:
-        raise SpeakerError("no audio player found: pass --player COMMAND (or --output-dir)")
+        if options.player is not None:  # --player none
+            raise SpeakerError(
+                "--player none without --output-dir: nothing would be heard or kept; "
+                "pass --output-dir DIR to keep each WAV, or a --player COMMAND"
+            )
+        raise SpeakerError(
+            "no audio player found (pw-play, paplay, aplay, ffplay): pass --player COMMAND, "
+            "or --output-dir DIR to keep each WAV"
+        )
     async with VoiceRenderer(voice_cache_dir()) as renderer:
         if await renderer.render("A001", 1, options.lang) is None:
             raise SpeakerError(f"no working {options.lang} voice (pyttsx3 with espeak-ng)")

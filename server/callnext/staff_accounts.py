@@ -1,5 +1,6 @@
 """A hall's staff accounts as its manager keeps them: list, create or change, remove. Each change
-is audited in the hall's transaction; disabling or removing an account ends its sessions."""
+is audited in the hall's transaction; disabling or removing an account (or changing its password)
+ends its sessions, and the windows they held are free in the same transaction."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from . import desks
 from .domain.errors import Conflict, Forbidden, Invalid, NotFound
 from .domain.hall_settings import refuse_unknown, truth
 from .domain.model import Role
@@ -95,6 +97,7 @@ def put_body(tx: HallTx, change: AccountChange, by: str) -> tuple[Json, bool]:
         accounts.update_account(tx.conn, row.id, **values)
     if row is not None and (change.disabled or change.password_hash is not None):
         accounts.end_sessions(tx.conn, row.id)
+        desks.end_user_holds(tx, change.username, "account")
     shown = {k: v for k, v in values.items() if k != "password_hash"}
     if change.password_hash is not None:
         shown["password"] = "changed"
@@ -112,6 +115,7 @@ def delete_body(tx: HallTx, name: str, by: str) -> None:
     if row.role == Role.ADMIN.value:
         raise Forbidden("wrong_role", "An admin account is removed by an admin.")
     accounts.delete_account(tx.conn, row.id)
+    desks.end_user_holds(tx, name, "account")
     tx.audit("user.deleted", detail={"username": name})
 
 

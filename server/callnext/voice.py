@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import hashlib
 import json
 import logging
@@ -33,6 +34,25 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE_DIR = REPO / "sounds" / "cache"
 WORKER = Path(__file__).with_name("voice_worker.py")
 DEFAULT_RATES = {"zh": 150, "en": 160}  # words per minute; espeak's own default is 175
+
+
+# pyttsx3's espeak driver loads the first of these that loads (pyttsx3/drivers/_espeak.py)
+ESPEAK_LIBRARIES = ("libespeak-ng.so.1", "/usr/local/lib/libespeak-ng.so.1", "libespeak.so.1")
+NO_ESPEAK = "espeak-ng is not installed (apt-get install espeak-ng)"
+
+
+def speech_missing() -> str | None:
+    """Why no voice can speak on this machine, in one line, or None. On Linux pyttsx3 speaks
+    through espeak-ng's library; without it every render would fail with a traceback."""
+    if not sys.platform.startswith("linux"):
+        return None  # pyttsx3 speaks through the system's own engine there
+    for name in ESPEAK_LIBRARIES:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return None
+    return NO_ESPEAK
 
 
 class RenderError(Exception):

@@ -2,15 +2,18 @@
 
 The parent brings the schema up to date (and seeds the demo hall) once, then starts N workers,
 each a `callnext serve --reuse-port` on the same host and port: the kernel (SO_REUSEPORT)
-spreads new connections over them. PostgreSQL carries their events to each other
-(store/notify.py), so a screen on any worker sees every call. A worker that dies is started
-again; SIGTERM or SIGINT stops them all.
+spreads new connections over them. Before any starts, the parent binds the port itself without
+SO_REUSEPORT: if any server already listens there (another `serve --workers` too, whose workers
+ours would otherwise silently join) it refuses, as a single `serve` does. PostgreSQL carries
+their events to each other (store/notify.py), so a screen on any worker sees every call. A
+worker that dies is started again; SIGTERM or SIGINT stops them all.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +40,27 @@ def check(settings: Settings, workers: int) -> None:
             "--workers above 1 needs PostgreSQL (--db postgresql://…): SQLite has one writer and "
             "cannot carry events between processes"
         )
+
+
+def claim_port(host: str, port: int) -> int:
+    """The port the workers will share, once nothing listens on it: bound here without
+    SO_REUSEPORT, which fails while any socket listens there, SO_REUSEPORT or not. Port 0:
+    the free port the kernel gives (the workers then share that one)."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise WorkersError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    for family, kind, proto, _name, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the workers do
+            try:
+                probe.bind((address[0], port, *address[2:]))
+            except OSError as exc:
+                raise WorkersError(
+                    f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                ) from exc
+            port = probe.getsockname()[1]
+    return port
 
 
 async def prepare(settings: Settings) -> list[str]:

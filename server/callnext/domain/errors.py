@@ -58,3 +58,9 @@ class TooLarge(DomainError):
 
 class RateLimited(DomainError):
     status = 429
+
+
+class Unavailable(DomainError):
+    """The server cannot do it now (its storage fails); the same request may succeed later."""
+
+    status = 503

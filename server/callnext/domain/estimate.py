@@ -1,9 +1,11 @@
 """Estimated waits from the live queue: who is waiting, which windows are open for which services,
 how long each window's current ticket has still to go, and recent service times.
 
-The windows are played forward: the window that frees up first calls the head of its own queue
-(the earliest, by the queue order, among the services it serves), and is busy for that service's
-mean time. A ticket's estimate is when a window reaches it. Pure: no I/O, no clock.
+The windows that serve now (open and staffed, domain/staffing.py) are played forward: the window
+that frees up first calls the head of its own queue (the earliest, by the queue order, among the
+services it serves), and is busy for that service's mean time. A ticket's estimate is when a
+window reaches it; a service no serving window serves has none (None, not a guess). Pure: no
+I/O, no clock.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class Waiting:
 
 @dataclass(frozen=True, slots=True)
 class OpenWindow:
-    """A window that calls: the services it serves and how long its current ticket still takes."""
+    """A window that calls (open and staffed): the services it serves and how long its current
+    ticket still takes."""
 
     number: int
     services: tuple[str, ...]
@@ -44,19 +47,16 @@ class Estimates:
     windows: tuple[OpenWindow, ...] = ()  # the open windows played forward
     free: Mapping[int, float] = field(default_factory=dict)  # window → when it runs out of work
 
-    def for_ticket(self, pk: int, service: str, ahead: int) -> int:
-        """Seconds until this waiting ticket is called."""
+    def for_ticket(self, pk: int) -> int | None:
+        """Seconds until this waiting ticket is called; None when no window that serves now
+        serves its service (nobody works there: no figure is invented)."""
         start = self.starts.get(pk)
-        if start is None:  # no open window serves it: assume one opens, one at a time
-            return math.ceil(ahead * self.means.get(service, 300.0))
-        return math.ceil(start)
+        return None if start is None else math.ceil(start)
 
-    def for_new(self, service: str, waiting: int) -> int:
-        """Seconds until a ticket of `service` taken now is called."""
+    def for_new(self, service: str) -> int | None:
+        """Seconds until a ticket of `service` taken now is called; None as for_ticket."""
         free = self.free_at.get(service)
-        if free is None:
-            return math.ceil(waiting * self.means.get(service, 300.0))
-        return math.ceil(free)
+        return None if free is None else math.ceil(free)
 
 
 def recent_mean(durations: Sequence[float], default_s: float) -> float:
@@ -81,7 +81,7 @@ def estimate(
     }
     for order, ticket in enumerate(waiting):
         line = lines.get(ticket.service)
-        if line is not None:  # no open window serves it: it gets no start
+        if line is not None:  # no serving window serves it: it gets no start
             line.append((order, ticket.pk, ticket.service))
     served = [[lines[s] for s in w.services] for w in open_windows]
     heap = [(w.busy_s, w.number, i) for i, w in enumerate(open_windows)]
@@ -124,7 +124,7 @@ def extend(est: Estimates, pk: int, service: str) -> Estimates:
     those serving its service, and nothing earlier in the queue moves."""
     serving = [w for w in est.windows if service in w.services]
     if not serving:
-        return est  # no open window serves it: for_ticket falls back on the mean
+        return est  # no serving window serves it: it has no estimate
     window = min(serving, key=lambda w: (est.free[w.number], w.number))
     at = est.free[window.number]
     free = {**est.free, window.number: at + est.means.get(service, 300.0)}

@@ -7,12 +7,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 from .availability import parse_quota
+from .clock import zone
 from .errors import Conflict, Invalid, NotFound
 from .hall_settings import hours_text, parse_ratio, refuse_unknown, seconds, text, truth
 from .model import Hall, Status
 
+HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 SERVICE_CODE = re.compile(r"[A-Z]{1,3}")
 SERVICE_FIELDS = frozenset(
     {"name", "name_en", "open", "hours", "daily_quota", "priority_allowed", "target_wait_s",
@@ -20,6 +23,31 @@ SERVICE_FIELDS = frozenset(
 )  # fmt: skip
 WINDOW_FIELDS = frozenset({"name", "services"})
 MAX_WINDOW = 9999  # the announcement's file names allow four digits
+
+
+@dataclass(frozen=True)
+class NewHall:
+    """A hall to create: no services and windows yet (they are added after)."""
+
+    code: str
+    name: str
+    name_en: str
+    timezone: str
+
+
+def new_hall(code: str, name: str, name_en: str, timezone: str) -> NewHall:
+    """A new hall's code, names and timezone, checked (the API's POST and `callnext hall add`)."""
+    if not HALL_CODE.fullmatch(code):
+        raise Invalid("bad_hall_code", "A hall code is 1–32 letters, digits, '_' or '-'.")
+    if not name.strip():
+        raise Invalid("missing_field", "A hall needs a name.")
+    try:
+        zone(timezone)
+    except (ValueError, ZoneInfoNotFoundError) as exc:
+        raise Invalid(
+            "bad_timezone", f"Unknown timezone {timezone!r} (e.g. Asia/Shanghai)."
+        ) from exc
+    return NewHall(code, name.strip(), name_en.strip(), timezone)
 
 
 def service_code(code: str) -> str:

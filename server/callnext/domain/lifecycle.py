@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from .clock import day_bounds
 from .errors import Conflict
 from .model import ClosedReason, Finish, Outcome, Status, Ticket, Window, WindowStatus
 
@@ -70,6 +71,13 @@ def transfer(ticket: Ticket, service: str) -> Ticket:
     )
 
 
+def requeue(ticket: Ticket) -> Ticket:
+    """Send the current ticket back to wait in its own service's queue, keeping its place (the
+    window is left with a citizen called: the next window to call takes them first)."""
+    _ensure_called(ticket)
+    return replace(ticket, status=Status.WAITING, window=None)
+
+
 def cancel(ticket: Ticket, now: datetime) -> Ticket:
     """The citizen gives up a ticket that still waits."""
     if ticket.status is not Status.WAITING:
@@ -87,6 +95,15 @@ def expire(ticket: Ticket, now: datetime) -> Ticket:
     return replace(
         ticket, status=Status.CANCELLED, finished_at=now, closed_reason=ClosedReason.EXPIRED
     )
+
+
+def as_of(ticket: Ticket, today: str, tz: str) -> Ticket:
+    """The ticket as it stands on the hall's local day `today`: one still waiting from an earlier
+    day is in no queue any more, and is shown as the day rollover records it, expired at the end
+    of its day (the rollover's timer may not have run yet)."""
+    if ticket.status is Status.WAITING and ticket.day < today:
+        return expire(ticket, day_bounds(ticket.day, tz)[1])
+    return ticket
 
 
 def complete(ticket: Ticket, now: datetime) -> Ticket:

@@ -97,11 +97,13 @@ class Service:
 
 @dataclass(frozen=True, slots=True)
 class Desk:
-    """A staff session's hold on a window: taken at `since` by `user`; `id` names the hold."""
+    """A staff session's hold on a window: taken at `since` by `user`; `id` names the hold;
+    it ends at `until`, when the session expires (domain/staffing.py)."""
 
     id: str
     user: str
     since: datetime
+    until: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,9 @@ class Window:
     status: WindowStatus = WindowStatus.OPEN
     pause_reason: str | None = None
     desk: Desk | None = None  # the staff session holding the window, if one took it
+    # the last action there by a session that does not hold it, and whose (domain/staffing.py)
+    acted_at: datetime | None = None
+    acted_by: str | None = None
 
 
 class PrintMode(enum.StrEnum):

@@ -235,7 +235,7 @@ class RangeFigures:
 
     def add(self, tickets: Sequence[Ticket]) -> None:
         fig = stats.figures(tickets, self.hall.timezone)
-        self.counts.update({name: fig[name] for name in stats.COUNT_FIELDS})
+        self.counts.update({name: fig[name] for name in (*stats.COUNT_FIELDS, "inconsistent")})
         level = service_level(tickets, self.hall)
         self.counts["within_target"] += level["within_target"]
         self.waits += [w for t in tickets if (w := stats.wait_s(t)) is not None]
@@ -248,6 +248,7 @@ class RangeFigures:
             "same_day_completion_rate": _rate(c["completed_same_day"], c["served"]),
             "wait_s": stats.summarize(self.waits),
             "service_s": stats.summarize(self.services),
+            "inconsistent": c["inconsistent"],
             "service_level": {
                 "called": c["called"],
                 "within_target": c["within_target"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from .clock import local_day
@@ -38,16 +39,33 @@ def is_served(ticket: Ticket) -> bool:
     return ticket.outcome in SERVED and ticket.finished_at is not None
 
 
-def wait_s(ticket: Ticket) -> float | None:
-    if ticket.called_at is None:
+def _span(start: datetime | None, end: datetime | None) -> float | None:
+    """Seconds from `start` to `end`; None when either is missing or `end` comes first."""
+    if start is None or end is None or end < start:
         return None
-    return (ticket.called_at - ticket.issued_at).total_seconds()
+    return (end - start).total_seconds()
+
+
+def wait_s(ticket: Ticket) -> float | None:
+    """From issue to the first call; None if not called, or if called "before" its issue."""
+    return _span(ticket.issued_at, ticket.called_at)
 
 
 def service_s(ticket: Ticket) -> float | None:
-    if not is_served(ticket) or ticket.called_at is None or ticket.finished_at is None:
-        return None
-    return (ticket.finished_at - ticket.called_at).total_seconds()
+    """From the first call to the finish of a served ticket; None otherwise, or if it finished
+    "before" its call."""
+    return _span(ticket.called_at, ticket.finished_at) if is_served(ticket) else None
+
+
+def inconsistent(ticket: Ticket) -> bool:
+    """Whether the ticket's times run backwards (called before issued, finished before
+    called): a clock set back, or rows written over by hand or by a tool. Such a ticket counts
+    in the counts but in no duration (wait, service time, their summaries and the estimates'
+    accuracy), and figures() counts it in `inconsistent`."""
+    called, finished = ticket.called_at, ticket.finished_at
+    if called is None:
+        return finished is not None and finished < ticket.issued_at
+    return called < ticket.issued_at or (finished is not None and finished < called)
 
 
 def completed_same_day(ticket: Ticket, tz: str) -> bool:
@@ -77,6 +95,7 @@ def figures(tickets: Sequence[Ticket], tz: str) -> dict[str, Any]:
         "wait_s": summarize(waits),
         "service_s": summarize(services),
         "estimate": estimate_accuracy(tickets),
+        "inconsistent": sum(1 for t in tickets if inconsistent(t)),
     }
 
 

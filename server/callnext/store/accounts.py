@@ -12,12 +12,12 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.clock import to_micros, utcnow
-from ..domain.errors import Conflict, NotFound, Unauthenticated
+from ..domain.clock import from_micros, to_micros, utcnow
+from ..domain.errors import Conflict, Invalid, NotFound, Unauthenticated
 from ..domain.model import DeskHold, Role
 from ..security import DUMMY_HASH, hash_password, new_token, token_digest, verify_password
 from .database import Database
-from .schema import halls, sessions, users
+from .schema import halls, sessions, users, windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ class Account:
     hall: str | None
     window: int | None  # the window the user is assigned to
     desk: DeskHold | None = None  # the window this session took (see desks.py)
+    session_until: datetime | None = None  # when this session expires (read with a token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ _ACCOUNT_COLUMNS = (
 )  # fmt: skip
 
 _LIVE_SESSION = (  # the account behind a token, while its session lives
-    select(*_ACCOUNT_COLUMNS, sessions.c.desk_window, sessions.c.desk_id)
+    select(*_ACCOUNT_COLUMNS, sessions.c.desk_window, sessions.c.desk_id, sessions.c.expires_at)
     .join(sessions, sessions.c.user_id == users.c.id)
     .outerjoin(halls, halls.c.id == users.c.hall_id)
     .where(
@@ -59,7 +60,8 @@ def _account(m: Mapping[Any, Any]) -> Account:
     desk = (
         DeskHold(desk_window, desk_id) if desk_id is not None and desk_window is not None else None
     )
-    return Account(m["id"], m["username"], Role(m["role"]), m["hall"], m["window"], desk)
+    until = from_micros(m.get("expires_at"))
+    return Account(m["id"], m["username"], Role(m["role"]), m["hall"], m["window"], desk, until)
 
 
 async def add_user(
@@ -83,6 +85,8 @@ async def add_user(
             hall_id = conn.execute(select(halls.c.id).where(halls.c.code == hall)).scalar()
             if hall_id is None:
                 raise NotFound("hall_not_found", f"No hall {hall!r}.")
+        if window is not None:
+            _check_window(conn, hall_id, hall, window)
         values = {
             "username": username, "password_hash": hashed, "role": role.value,
             "hall_id": hall_id, "window": window,
@@ -100,6 +104,21 @@ async def add_user(
 
     await db.run_write(body)
     return await db.run_read(lambda conn: _find(conn, username))
+
+
+def _check_window(conn: Connection, hall_id: int | None, hall: str | None, window: int) -> None:
+    """An account's window exists in its hall."""
+    if hall_id is None:
+        raise Invalid("missing_field", "A window belongs to a hall: give the hall too.")
+    numbers = conn.execute(
+        select(windows.c.number).where(windows.c.hall_id == hall_id).order_by(windows.c.number)
+    ).scalars()
+    known = list(numbers)
+    if window not in known:
+        have = ", ".join(map(str, known)) or "none yet"
+        raise NotFound(
+            "window_not_found", f"No window {window} in hall {hall} (its windows: {have})."
+        )
 
 
 def _find(conn: Connection, username: str) -> Account:
@@ -178,6 +197,10 @@ def insert_account(
 
 def update_account(conn: Connection, user_id: int, **values: Any) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def end_session(conn: Connection, token_hash: str) -> None:
+    conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
 
 
 def end_sessions(conn: Connection, user_id: int) -> None:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,9 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
 from ..domain.clock import local_day, utcnow
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, Unavailable
+from ..domain.hall_layout import HALL_CODE
 from ..domain.model import Hall
+from ..health import FailureLog, Health
 from . import direct
+from .faults import storage_fault
 from .group_commit import GroupCommitter
 from .hall_tx import HallTx, Published
 from .notify import notify_commit
@@ -44,7 +46,7 @@ DEFAULT_URL = "sqlite:///./callnext.db"
 READER_THREADS = 4
 KEPT_ESTIMATES_S = 1.0  # a queue memo's estimates serve this long after they were played
 KEPT_QUEUE_S = 60.0  # and its waiting tickets this long after they were read from the database
-HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+RETRY_AFTER_S = 5  # what a write that failed for the storage's sake tells the client
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,11 @@ _LOCK_HALL = (
     .where(halls.c.code == bindparam("hall_code"))
     .with_for_update()
 )
+
+
+# A real write that changes nothing (the schema's version row, rewritten as it is): whether
+# writes work again after one failed (/healthz), with no table of its own.
+_WRITE_PROBE = text("UPDATE alembic_version SET version_num = version_num")
 
 
 class DatabaseUrlError(ValueError):
@@ -107,6 +114,8 @@ class Database:
         # here): event frames of calls link /sounds/announce/{lang}/… for these.
         self.voice_langs: frozenset[str] = frozenset()
         self._halls: dict[str, Hall] = {}
+        self.health = Health()  # the app gives its own; writes report here (_guarded)
+        self._failures = FailureLog(log)
         self._async: AsyncEngine | None = None
         self._point: PointReader | None = None
         # SQLite: per hall, the estimates its last committed transaction left, with the seq and
@@ -147,7 +156,30 @@ class Database:
 
     async def run_write(self, body: Callable[[Connection], T]) -> T:
         """Run `body` in one write transaction, committed when it returns."""
-        return await self._run(body, write=True)
+        return await self._guarded(self._run(body, write=True))
+
+    async def _guarded(self, write: Awaitable[T]) -> T:
+        """A write, its outcome told to `health`: one that fails for the storage's sake (a full
+        disk, a read-only file, the database gone) is logged in one line and raised as
+        Unavailable (503, Retry-After); any other error is the caller's."""
+        try:
+            result = await write
+        except Exception as exc:
+            reason = storage_fault(exc)
+            if reason is None:
+                raise
+            self.health.write_failed(reason)
+            self._failures.failed(exc, "a write failed: %s", reason)
+            raise Unavailable(
+                "unavailable", "The server cannot store this now; try again shortly.",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            ) from exc  # fmt: skip
+        self.health.write_succeeded()
+        return result
+
+    async def probe_write(self) -> None:
+        """A write that changes nothing, to learn whether writes work (Unavailable if not)."""
+        await self.run_write(lambda conn: conn.execute(_WRITE_PROBE))
 
     async def run_read(self, body: Callable[[Connection], T]) -> T:
         """Run `body` in one read transaction: a consistent view of the database."""
@@ -273,7 +305,7 @@ class Database:
         if self._async is not None:
             outcome = await self.run_write(transaction)
         else:
-            outcome = await self.group_commit.run(transaction)
+            outcome = await self._guarded(self.group_commit.run(transaction))
         stages.committed = time.perf_counter()
         if outcome.config_changed:
             self.forget_hall(code)

@@ -3,37 +3,71 @@ its day, the hall's pending matters)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Executable, exists, func, select, update
+from sqlalchemy import Executable, and_, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.clock import to_micros
 from ..domain.model import Hall, Status, Ticket
+from ..domain.staffing import ACTED_S
 from .rows import TICKET_COLUMNS, ticket_from_row
-from .schema import QUEUE_ORDER, sessions, tickets, windows
+from .schema import QUEUE_ORDER, halls, sessions, tickets, windows
 
 PENDING_LIMIT = 200
 
 
-def hold_is_live(conn: Connection, desk_id: str, now: datetime) -> bool:
-    """Whether a session that has not expired still carries this hold."""
-    query = select(
-        exists().where(sessions.c.desk_id == desk_id, sessions.c.expires_at > to_micros(now))
-    )
-    return bool(conn.execute(query).scalar())
-
-
 def set_window_desk(
-    hall_id: int, number: int, desk_id: str | None, user: str | None, since: datetime | None
+    hall_id: int, number: int, desk_id: str, user: str, since: datetime, until: datetime
 ) -> Executable:
+    """The window is held by a session (hold `desk_id`) of `user` from `since` to `until`."""
     return (
         update(windows)
         .where(windows.c.hall_id == hall_id, windows.c.number == number)
         .values(
-            desk_id=desk_id, desk_user=user, desk_since=None if since is None else to_micros(since)
+            desk_id=desk_id,
+            desk_user=user,
+            desk_since=to_micros(since),
+            desk_until=to_micros(until),
         )
     )
+
+
+_STAFFING_COLUMNS = ("desk_id", "desk_user", "desk_since", "desk_until", "acted_at", "acted_by")
+
+
+def free_window(hall_id: int, number: int) -> Executable:
+    """Nobody works at the window: no hold, no recent action without one."""
+    return (
+        update(windows)
+        .where(windows.c.hall_id == hall_id, windows.c.number == number)
+        .values(**dict.fromkeys(_STAFFING_COLUMNS))
+    )
+
+
+def note_action(hall_id: int, number: int, user: str | None, at: datetime) -> Executable:
+    """Someone without a hold acted at the window (domain/staffing.py)."""
+    return (
+        update(windows)
+        .where(windows.c.hall_id == hall_id, windows.c.number == number)
+        .values(acted_at=to_micros(at), acted_by=user)
+    )
+
+
+def has_lapsed(conn: Connection, hall_code: str, now: datetime) -> bool:
+    """Whether a window of the hall has a hold whose session expired, or a recent action that
+    is no longer recent (the sweep has work)."""
+    w = windows.c
+    idle_before = to_micros(now - timedelta(seconds=ACTED_S))
+    idle = and_(w.desk_id.is_(None), w.acted_at <= idle_before)
+    lapsed = or_(w.desk_until <= to_micros(now), idle)
+    query = (
+        select(w.id)
+        .join(halls, halls.c.id == w.hall_id)
+        .where(halls.c.code == hall_code, lapsed)
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None
 
 
 def remember_hold(
@@ -48,13 +82,15 @@ def remember_hold(
 
 
 def window_queue(
-    conn: Connection, hall: Hall, services: tuple[str, ...], limit: int
+    conn: Connection, hall: Hall, services: tuple[str, ...], day: str, limit: int
 ) -> tuple[int, list[Ticket]]:
-    """The waiting tickets a window would call, in call order: (how many, the first `limit`)."""
+    """The waiting tickets of `day` a window would call, in call order: (how many, the first
+    `limit`)."""
     where = (
         tickets.c.hall_id == hall.id,
         tickets.c.status == Status.WAITING.value,
         tickets.c.service.in_(list(services)),
+        tickets.c.day == day,
     )
     rows = conn.execute(select(*TICKET_COLUMNS).where(*where).order_by(*QUEUE_ORDER).limit(limit))
     head = [ticket_from_row(r, hall.code) for r in rows]

@@ -24,7 +24,7 @@ from ..domain.errors import NotFound
 from ..domain.estimate import Estimates
 from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
-from . import direct, queue_sql
+from . import desk_sql, direct, queue_sql
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
 from .schema import halls, tickets, windows
@@ -175,7 +175,7 @@ class HallTx:
         if self._memo is not None:
             return dict(self._memo.waiting)
         if self._waiting is None:
-            self._waiting = queue_sql.waiting_counts(self.conn, self.hall)
+            self._waiting = queue_sql.waiting_counts(self.conn, self.hall, self.today)
         return self._waiting
 
     def _queue_memo(self) -> QueueMemo:
@@ -301,15 +301,26 @@ class HallTx:
 
     def set_window_status(self, number: int, status: WindowStatus, reason: str | None) -> None:
         """Pause or resume a window (configuration too, changed in place: no reload)."""
-        self.conn.execute(
+        statement = (
             update(windows)
             .where(windows.c.hall_id == self.hall.id, windows.c.number == number)
             .values(status=status.value, pause_reason=reason)
         )
+        self._change_window(number, statement, status=status, pause_reason=reason)
+
+    def note_action(self, number: int, user: str | None) -> None:
+        """Someone without a hold acted at the window: it counts as staffed for a while
+        (domain/staffing.py; written at most once a minute per window and user)."""
+        statement = desk_sql.note_action(self.hall.id, number, user, self.now)
+        self._change_window(number, statement, acted_at=self.now, acted_by=user)
+
+    def _change_window(self, number: int, statement: Executable, **fields: Any) -> None:
+        """Run `statement` on a window's row, bump config_version and change the window in
+        place (no reload); estimates are played again."""
+        self.conn.execute(statement)
         self._bump_config_version()
         new_windows = tuple(
-            replace(w, status=status, pause_reason=reason) if w.number == number else w
-            for w in self.hall.windows
+            replace(w, **fields) if w.number == number else w for w in self.hall.windows
         )
         self.hall = replace(self.hall, windows=new_windows)
         self._changed()
@@ -362,8 +373,8 @@ class HallTx:
         ticket of its service, so no count is needed."""
         if ticket.pk is not None and ticket.pk == self._last_walk_in and self._memo is not None:
             ahead = self._memo.waiting[ticket.service] - 1
-            return ahead, self.estimates().for_ticket(ticket.pk, ticket.service, ahead)
-        return queue_sql.position(self.conn, self.hall, ticket, self.estimates())
+            return ahead, self.estimates().for_ticket(ticket.pk)
+        return queue_sql.position(self.conn, self.hall, ticket, self.estimates(), self.now)
 
     def flush_events(self) -> list[Published]:
         """Number, encode and store the pending events; bump the hall's seq once."""
@@ -397,7 +408,7 @@ class HallTx:
             out.append(Published(hall.code, self.seq, text, public))
             rows.append(
                 {"hall_id": hall.id, "seq": self.seq, "at": to_micros(self.now),
-                 "name": event.name, "frame": text}
+                 "name": event.name, "frame": text, "public": None if public == text else public}
             )  # fmt: skip
         direct.run(conn, INSERT_EVENTS, rows)
         direct.run(conn, SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})

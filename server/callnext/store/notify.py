@@ -5,7 +5,9 @@ by PostgreSQL at commit, in commit order). Every process listens on one dedicate
 connection; a notice of a seq its hub has not published yet makes it read the missing frames
 from the event log (one query per hall, coalesced while one is in flight) and publish them in
 order. Its own events it published already at commit, so their notices cost nothing. After the
-listening connection is lost, it reconnects and catches up every hall it serves.
+listening connection is lost, it reconnects (whatever the error, with a growing wait) and catches
+up every hall it serves; a catch-up that fails is retried the same way. It tells the process's
+Health while it is not listening or not caught up (/healthz, /metrics).
 """
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
+from ..health import FailureLog, Health
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "callnext_events"
-RECONNECT_MAX_S = 5.0
+RETRY_MIN_S = 0.1  # the wait before the first retry (listening, or a catch-up), doubled each
+RETRY_MAX_S = 2.0  # time up to this
+PING_EVERY_S = 10.0  # a listening connection that died without a word is found this soon
+PING_TIMEOUT_S = 5.0
 
 
 def notify_commit(conn: Connection, hall: str, seq: int) -> None:
@@ -43,7 +50,10 @@ class EventListener:
 
     `behind(hall, seq)`: whether the hub has not published `seq` of `hall` yet (and has
     displays that care); `catch_up(hall)`: read and publish what the hub misses of `hall`;
-    `halls()`: the halls the hub serves (caught up after a reconnect).
+    `halls()`: the halls the hub serves (caught up after a reconnect). Whatever fails (asyncpg
+    raises more than OSError and PostgresError when a connection is killed while it is being
+    set up), it logs one line, tells `health`, waits a little longer each time and tries again:
+    it never stops listening while the process runs.
     """
 
     def __init__(
@@ -52,11 +62,14 @@ class EventListener:
         behind: Callable[[str, int], bool],
         catch_up: Callable[[str], Awaitable[None]],
         halls: Callable[[], list[str]],
+        health: Health | None = None,
     ) -> None:
         self.dsn = asyncpg_dsn(url)
         self.behind = behind
         self.catch_up = catch_up
         self.halls = halls
+        self.health = health or Health()
+        self.failures = FailureLog(log)
         self.conn: Any = None
         self.task: asyncio.Task[None] | None = None
         self.busy: dict[str, asyncio.Task[None]] = {}
@@ -66,6 +79,7 @@ class EventListener:
 
     async def start(self) -> None:
         await self._connect()
+        self.health.listener_listening(reconnected=False)
         self.task = asyncio.create_task(self._keep_listening(), name="callnext-listen")
 
     async def stop(self) -> None:
@@ -81,26 +95,55 @@ class EventListener:
 
     async def _connect(self) -> None:
         self.lost.clear()
-        self.conn = await asyncpg.connect(self.dsn)
-        self.conn.add_termination_listener(lambda _conn: self.lost.set())
-        await self.conn.add_listener(CHANNEL, self._on_notice)
+        conn = self.conn = await asyncpg.connect(self.dsn)
+        try:
+            conn.add_termination_listener(lambda _conn: self.lost.set())
+            await conn.add_listener(CHANNEL, self._on_notice)
+            if conn.is_closed():  # killed before the termination listener was there
+                raise ConnectionError("the listening connection closed as it was set up")
+        except BaseException:
+            conn.terminate()
+            raise
 
     async def _keep_listening(self) -> None:
-        delay = 0.2
+        delay = RETRY_MIN_S
         while True:
-            await self.lost.wait()
-            log.warning("event listener lost its connection; reconnecting")
-            while True:
-                try:
-                    await self._connect()
-                    break
-                except (OSError, asyncpg.PostgresError) as exc:
-                    log.warning("event listener cannot reconnect (%s); retrying", exc)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RECONNECT_MAX_S)
-            delay = 0.2
+            try:
+                if self._up():
+                    await self._listen_until_lost()
+                    self._drop("connection lost")
+                    log.warning("event listener lost its connection; reconnecting")
+                await self._connect()
+            except Exception as exc:  # whatever it is, listening must go on: retry
+                self._drop(type(exc).__name__)
+                self.failures.failed(exc, "event listener cannot listen; retrying in %.1f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+                continue
+            delay = RETRY_MIN_S
+            self.health.listener_listening(reconnected=True)
+            log.warning("event listener listening again; catching up")
             for hall in self.halls():  # what was committed while we were not listening
                 self._fetch(hall)
+
+    def _up(self) -> bool:
+        return self.conn is not None and not self.conn.is_closed() and not self.lost.is_set()
+
+    async def _listen_until_lost(self) -> None:
+        """Return when the connection is lost; a ping now and then finds one that died
+        without a word (raises)."""
+        while not self.lost.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(PING_EVERY_S):
+                    await self.lost.wait()
+                    return
+            async with asyncio.timeout(PING_TIMEOUT_S):
+                await self.conn.fetchval("SELECT 1")
+
+    def _drop(self, reason: str) -> None:
+        self.health.listener_lost(reason)
+        if self.conn is not None and not self.conn.is_closed():
+            self.conn.terminate()
 
     def _on_notice(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         self.notices += 1
@@ -116,13 +159,23 @@ class EventListener:
         self.busy[hall] = asyncio.get_running_loop().create_task(self._fetch_loop(hall))
 
     async def _fetch_loop(self, hall: str) -> None:
+        delay = RETRY_MIN_S
         try:
             while True:
                 self.again.discard(hall)
                 try:
                     await self.catch_up(hall)
-                except Exception:  # the database is unreachable: the next notice retries
-                    log.exception("hall %s: catching up from the event log failed", hall)
+                except Exception as exc:  # the database fails: read again, a little later
+                    self.health.catch_up_failed(hall, type(exc).__name__)
+                    self.failures.failed(
+                        exc, "hall %s: catching up from the event log failed; retrying in %.1f s",
+                        hall, delay,
+                    )  # fmt: skip
+                    self.again.add(hall)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX_S)
+                    continue
+                self.health.caught_up(hall)
                 if hall not in self.again:
                     return
         finally:

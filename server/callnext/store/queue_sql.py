@@ -1,6 +1,11 @@
 """The queue in SQL: the call-next claim, people ahead, waiting counts, recent service times.
 
 `next_waiting` sorts by the same keys as domain.queue.queue_key; tests hold the two together.
+
+The queue is the hall's local day's: every statement here that reads waiting tickets binds the
+day (`tickets.day`, the local day of issue), so a ticket of an earlier day is never called,
+counted ahead or shown waiting, whether or not the day rollover (rollover.py, every 30 s) has
+closed it yet. ix_tickets_queue keeps each service's waiting tickets per day, in queue order.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from ..domain.estimate import (
     recent_mean,
     remaining_s,
 )
-from ..domain.model import Hall, Status, Ticket, WindowStatus
+from ..domain.model import Hall, Status, Ticket
 from ..domain.queue import queue_key, service_head
+from ..domain.staffing import serving
 from . import direct
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row
@@ -34,7 +40,11 @@ from .schema import QUEUE_ORDER, counters, tickets
 
 _WAITING = (
     select(tickets.c.pk, tickets.c.service, tickets.c.priority, tickets.c.queue_at)
-    .where(tickets.c.hall_id == bindparam("hall_pk"), tickets.c.status == Status.WAITING.value)
+    .where(
+        tickets.c.hall_id == bindparam("hall_pk"),
+        tickets.c.status == Status.WAITING.value,
+        tickets.c.day == bindparam("day"),
+    )
     .order_by(*QUEUE_ORDER)
 )
 _RECENT = (  # a service's latest finishes of the day
@@ -53,13 +63,15 @@ _RECENT = (  # a service's latest finishes of the day
 
 
 def _head_of(code: str) -> Select[Any]:
-    """The head of one service's queue (parameter `code`): ix_tickets_queue's first entry."""
+    """The head of one service's queue of the day (parameters `code`, `day`): the first entry
+    of ix_tickets_queue's range for that service and day."""
     return (
         select(*TICKET_COLUMNS)
         .where(
             tickets.c.hall_id == bindparam("hall_pk"),
             tickets.c.status == Status.WAITING.value,
             tickets.c.service == bindparam(code),
+            tickets.c.day == bindparam("day"),
         )
         .order_by(*QUEUE_ORDER)
         .limit(1)
@@ -71,7 +83,8 @@ _HEAD_OF_KIND = _head_of("code").where(tickets.c.priority == bindparam("priority
 
 @cache
 def _first_of_heads(services: int) -> Select[Any]:
-    """The first, in queue order, of the heads of `services` services (parameters code_0 …):
+    """The first, in queue order, of the heads of `services` services (parameters code_0 …,
+    day):
     one statement, one index entry read per service, however long the queues."""
     if services == 1:
         return _head_of("code_0")
@@ -89,31 +102,33 @@ _SERVING = select(tickets.c.window, tickets.c.service, tickets.c.last_called_at)
 )
 
 
-def _head(conn: Connection, hall: Hall, code: str, priority: bool) -> Ticket | None:
-    """The first waiting ticket, in queue order, of one service and kind."""
-    values = {"hall_pk": hall.id, "code": code, "priority": priority}
+def _head(conn: Connection, hall: Hall, code: str, day: str, priority: bool) -> Ticket | None:
+    """The first waiting ticket of `day`, in queue order, of one service and kind."""
+    values = {"hall_pk": hall.id, "code": code, "day": day, "priority": priority}
     row = direct.first(conn, _HEAD_OF_KIND, values)
     return ticket_from_row(row, hall.code) if row else None
 
 
-def _first_head(conn: Connection, hall: Hall, codes: list[str]) -> Ticket | None:
+def _first_head(conn: Connection, hall: Hall, codes: list[str], day: str) -> Ticket | None:
     values: dict[str, Any] = {f"code_{i}": code for i, code in enumerate(codes)}
-    row = direct.first(conn, _first_of_heads(len(codes)), {"hall_pk": hall.id, **values})
+    row = direct.first(
+        conn, _first_of_heads(len(codes)), {"hall_pk": hall.id, "day": day, **values}
+    )
     return ticket_from_row(row, hall.code) if row else None
 
 
 def next_waiting(conn: Connection, hall: Hall, services: Iterable[str], day: str) -> Ticket | None:
-    """The head of the queue for a window serving `services` (the call-next claim's read): the
-    first, in queue order, of each service's head, each the first entry of its index range (one
+    """The head of `day`'s queue for a window serving `services` (the call-next claim's read):
+    the first, in queue order, of each service's head, each the first entry of its index range (one
     query over all their tickets would sort them all); services with a priority ratio offer
     their own head (domain.queue)."""
     codes = list(dict.fromkeys(services))
     rated = {c: s.priority_ratio for c in codes if (s := hall.service(c)) and s.priority_ratio}
     plain = [c for c in codes if c not in rated]
-    heads = [_first_head(conn, hall, plain)] if plain else []
+    heads = [_first_head(conn, hall, plain, day)] if plain else []
     for code, ratio in rated.items():
-        first_priority = _head(conn, hall, code, priority=True)
-        first_normal = _head(conn, hall, code, priority=False)
+        first_priority = _head(conn, hall, code, day, priority=True)
+        first_normal = _head(conn, hall, code, day, priority=False)
         since = normals_since_priority(conn, hall, code, day, ratio)
         heads.append(service_head(first_priority, first_normal, ratio, since))
     return min((h for h in heads if h is not None), key=queue_key, default=None)
@@ -140,7 +155,7 @@ def normals_since_priority(conn: Connection, hall: Hall, service: str, day: str,
 
 
 def count_ahead(conn: Connection, hall: Hall, ticket: Ticket) -> int:
-    """Waiting tickets of the same service ordered before `ticket` (see domain.queue)."""
+    """Waiting tickets of the same service and day ordered before `ticket` (domain.queue)."""
     queued = to_micros(ticket.queued_at)
     t = tickets.c
     earlier = or_(t.queue_at < queued, and_(t.queue_at == queued, t.pk < ticket.pk))
@@ -150,15 +165,24 @@ def count_ahead(conn: Connection, hall: Hall, ticket: Ticket) -> int:
         else and_(t.priority.is_(True), earlier)
     )
     query = select(func.count()).where(
-        t.hall_id == hall.id, t.status == Status.WAITING.value, t.service == ticket.service, before
+        t.hall_id == hall.id,
+        t.status == Status.WAITING.value,
+        t.service == ticket.service,
+        t.day == ticket.day,
+        before,
     )
     return int((conn.execute(query)).scalar_one())
 
 
-def waiting_counts(conn: Connection, hall: Hall) -> dict[str, int]:
+def waiting_counts(conn: Connection, hall: Hall, day: str) -> dict[str, int]:
+    """Tickets of `day` waiting, per service."""
     rows = conn.execute(
         select(tickets.c.service, func.count())
-        .where(tickets.c.hall_id == hall.id, tickets.c.status == Status.WAITING.value)
+        .where(
+            tickets.c.hall_id == hall.id,
+            tickets.c.status == Status.WAITING.value,
+            tickets.c.day == day,
+        )
         .group_by(tickets.c.service)
     )
     counts = {s.code: 0 for s in hall.services}
@@ -204,17 +228,19 @@ def play_queue(
     and the latest place of one that is not priority (the last in queue order, as priority
     ones come first)."""
     if memo is None:
-        memo = replace(read_queue(conn, hall), read_at=now)
+        memo = replace(read_queue(conn, hall, local_day(now, hall.timezone)), read_at=now)
     played = estimate(memo.queue, open_windows(conn, hall, now, means), means)
     return replace(memo, estimates=played, at=now)
 
 
-def read_queue(conn: Connection, hall: Hall) -> QueueMemo:
-    """The waiting tickets in queue order, their count per service and the latest place."""
+def read_queue(conn: Connection, hall: Hall, day: str) -> QueueMemo:
+    """The waiting tickets of `day` in queue order, their count per service and the latest
+    place."""
     queue: list[Waiting] = []
     counts = {s.code: 0 for s in hall.services}
     tail: int | None = None
-    for pk, service, priority, queue_at in direct.tuples(conn, _WAITING, {"hall_pk": hall.id}):
+    values = {"hall_pk": hall.id, "day": day}
+    for pk, service, priority, queue_at in direct.tuples(conn, _WAITING, values):
         queue.append(Waiting(pk, service))
         counts[service] = counts.get(service, 0) + 1
         if not priority:
@@ -225,7 +251,8 @@ def read_queue(conn: Connection, hall: Hall) -> QueueMemo:
 def open_windows(
     conn: Connection, hall: Hall, now: datetime, means: dict[str, float]
 ) -> list[OpenWindow]:
-    """The windows that call, each with how long its current ticket still takes."""
+    """The windows that call now, open and staffed (domain/staffing.serving), each with how
+    long its current ticket still takes."""
     busy: dict[int, float] = {}
     for window, service, last_called in direct.tuples(conn, _SERVING, {"hall_pk": hall.id}):
         elapsed = (to_micros(now) - int(last_called or to_micros(now))) / 1e6
@@ -233,7 +260,7 @@ def open_windows(
     return [
         OpenWindow(w.number, w.services, busy.get(w.number, 0.0))
         for w in hall.windows
-        if w.status is WindowStatus.OPEN
+        if serving(w, now)
     ]
 
 
@@ -256,31 +283,39 @@ def service_states(
     estimates: Estimates | None = None,
     counts: dict[str, int] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per service, for a ticket taken now: waiting count, estimated wait, and whether the
+    """Per service, for a ticket taken now: waiting count, estimated wait (None while no window
+    that serves it is staffed), and whether the
     kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota);
     `issued`: the numbers each service gave out today (issued_counts)."""
     if counts is None:
-        counts = waiting_counts(conn, hall)
+        counts = waiting_counts(conn, hall, local_day(now, hall.timezone))
     if estimates is None:
         estimates = queue_estimates(conn, hall, now, means)
     out: dict[str, dict[str, Any]] = {}
     for service in hall.services:
         code, waiting = service.code, counts.get(service.code, 0)
         state = hall.availability(service, issued.get(code, 0), now)
-        est = estimates.for_new(code, waiting)
+        est = estimates.for_new(code)
         out[code] = {"waiting": waiting, "est_wait_s": est, **availability_json(state)}
     return out
 
 
 def position(
-    conn: Connection, hall: Hall, ticket: Ticket, estimates: Estimates | None = None
+    conn: Connection,
+    hall: Hall,
+    ticket: Ticket,
+    estimates: Estimates | None = None,
+    now: datetime | None = None,
 ) -> tuple[int | None, int | None]:
-    """(ahead, est_wait_s) for a waiting ticket; (None, None) otherwise."""
-    if ticket.status is not Status.WAITING:
+    """(ahead, est_wait_s) for a ticket waiting in the queue of the day at `now` (default: the
+    clock's); (None, None) otherwise: a ticket left waiting from an earlier day is in no queue
+    (the rollover expires it)."""
+    now = now or utcnow()
+    today = local_day(now, hall.timezone)
+    if ticket.status is not Status.WAITING or ticket.day != today:
         return None, None
     ahead = count_ahead(conn, hall, ticket)
     if estimates is None:
-        now = utcnow()
-        means = mean_service_s(conn, hall, local_day(now, hall.timezone))
+        means = mean_service_s(conn, hall, today)
         estimates = queue_estimates(conn, hall, now, means)
-    return ahead, estimates.for_ticket(ticket.pk, ticket.service, ahead)
+    return ahead, estimates.for_ticket(ticket.pk)

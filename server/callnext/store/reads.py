@@ -12,9 +12,11 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.engine import Connection
 
 from .. import protocol
+from ..domain import lifecycle
 from ..domain.clock import from_micros, local_day, rfc3339, to_micros, utcnow
 from ..domain.errors import NotFound
 from ..domain.model import Hall, Status, Ticket
+from ..domain.staffing import staffed
 from . import queue_sql
 from .database import Database
 from .rows import TICKET_COLUMNS, ticket_from_row
@@ -78,7 +80,7 @@ def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
             }
             for s in hall.services
         ],
-        "windows": [protocol.window_json(w, current.get(w.number), tz) for w in hall.windows],
+        "windows": [protocol.window_json(w, current.get(w.number), tz, now) for w in hall.windows],
         "recent": [
             {
                 "number": r.number,
@@ -107,8 +109,11 @@ async def ticket_with_hall(db: Database, ticket_id: str) -> tuple[Ticket, Hall, 
         if row is None:
             raise NotFound("ticket_not_found", "No such ticket.")
         hall, _seq = _hall(db, conn, row.hall_code)
-        ticket = ticket_from_row(row, hall.code)
-        ahead, est = queue_sql.position(conn, hall, ticket)
+        now = utcnow()
+        ticket = lifecycle.as_of(
+            ticket_from_row(row, hall.code), local_day(now, hall.timezone), hall.timezone
+        )
+        ahead, est = queue_sql.position(conn, hall, ticket, now=now)
         return ticket, hall, protocol.ticket_json(ticket, hall.timezone, ahead, est)
 
     return await db.run_read(body)
@@ -122,9 +127,10 @@ async def live_figures(db: Database, code: str) -> dict[str, Any]:
         hall, seq = _hall(db, conn, code)
         now = utcnow()
         t = tickets.c
+        today = local_day(now, hall.timezone)
         rows = conn.execute(
             select(t.service, func.count(), func.min(t.issued_at))
-            .where(t.hall_id == hall.id, t.status == Status.WAITING.value)
+            .where(t.hall_id == hall.id, t.status == Status.WAITING.value, t.day == today)
             .group_by(t.service)
         )
         waiting = {s.code: (0, 0.0) for s in hall.services}
@@ -143,7 +149,7 @@ async def live_figures(db: Database, code: str) -> dict[str, Any]:
             "seq": seq,
             "waiting": waiting,
             "windows": statuses,
-            "staffed": sum(1 for w in hall.windows if w.desk is not None),
+            "staffed": sum(1 for w in hall.windows if staffed(w, now)),
             "pending": int(pending[0]),
             "overdue": int(pending[1]),
         }
@@ -170,11 +176,13 @@ async def tickets_json_of_day(db: Database, hall: Hall, day: str) -> list[dict[s
 
     def body(conn: Connection) -> list[dict[str, Any]]:
         now = utcnow()
-        means = queue_sql.mean_service_s(conn, hall, local_day(now, hall.timezone))
+        today = local_day(now, hall.timezone)
+        means = queue_sql.mean_service_s(conn, hall, today)
         estimates = queue_sql.queue_estimates(conn, hall, now, means)
         out = []
-        for t in _tickets(conn, hall, tickets.c.day == day):
-            ahead, est = queue_sql.position(conn, hall, t, estimates)
+        for row in _tickets(conn, hall, tickets.c.day == day):
+            t = lifecycle.as_of(row, today, hall.timezone)
+            ahead, est = queue_sql.position(conn, hall, t, estimates, now)
             out.append(protocol.ticket_json(t, hall.timezone, ahead, est))
         return out
 
@@ -182,18 +190,20 @@ async def tickets_json_of_day(db: Database, hall: Hall, day: str) -> list[dict[s
 
 
 async def events_after(
-    db: Database, hall: Hall, after: int, limit: int = 1000
+    db: Database, hall: Hall, after: int, limit: int = 1000, public: bool = False
 ) -> list[tuple[int, str]]:
-    """Stored frames with seq > `after`, in order (for `?since=` and gap repair)."""
+    """Stored frames with seq > `after`, in order (for `?since=` and gap repair): the text
+    /ws/v1 sends, or with `public` the text /ws/v2 sends, each as stored (never re-encoded)."""
+    text = func.coalesce(events.c.public, events.c.frame) if public else events.c.frame
 
     def body(conn: Connection) -> list[tuple[int, str]]:
         rows = conn.execute(
-            select(events.c.seq, events.c.frame)
+            select(events.c.seq, text)
             .where(events.c.hall_id == hall.id, events.c.seq > after)
             .order_by(events.c.seq)
             .limit(limit)
         )
-        return [(int(r.seq), r.frame) for r in rows]
+        return [(int(seq), frame) for seq, frame in rows]
 
     return await db.run_read(body)
 

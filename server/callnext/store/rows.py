@@ -88,11 +88,10 @@ def _hours(text: str | None) -> Hours | None:
 
 def _desk(window_row: Row[Any]) -> Desk | None:
     w = window_row
-    if w.desk_id is None:
+    since, until = from_micros(w.desk_since), from_micros(w.desk_until)
+    if w.desk_id is None or since is None or until is None:
         return None
-    since = from_micros(w.desk_since)
-    assert since is not None
-    return Desk(id=w.desk_id, user=w.desk_user or "", since=since)
+    return Desk(id=w.desk_id, user=w.desk_user or "", since=since, until=until)
 
 
 def hall_from_rows(
@@ -141,6 +140,8 @@ def hall_from_rows(
                 status=WindowStatus(w.status),
                 pause_reason=w.pause_reason,
                 desk=_desk(w),
+                acted_at=from_micros(w.acted_at),
+                acted_by=w.acted_by,
             )
             for w in window_rows
         ),

@@ -83,6 +83,11 @@ windows = Table(
     Column("desk_id", String(32)),
     Column("desk_user", String(64)),
     Column("desk_since", BigInteger),
+    Column("desk_until", BigInteger),  # when the holding session expires (µs): the hold with it
+    # The last action at the window by a session that does not hold it (an integration calling
+    # through the API): the window counts as staffed for a while after it (domain/staffing.py).
+    Column("acted_at", BigInteger),
+    Column("acted_by", String(64)),
     UniqueConstraint("hall_id", "number"),
 )
 
@@ -148,11 +153,19 @@ tickets = Table(
 )
 
 # The queue's order (domain.queue.queue_key): priority first, then place, then issue order. Every
-# query of the queue sorts by it, and ix_tickets_queue keeps each service's waiting tickets in it,
-# so the head of a queue is the index's first entry: the call-next claim reads one row, however
-# long the queue (migration 0007).
+# query of the queue sorts by it, and ix_tickets_queue keeps each service's waiting tickets of a
+# day in it, so the head of a day's queue is the first entry of its range: the call-next claim
+# reads one row, however long the queue and however many tickets an earlier day left waiting
+# (migrations 0007, 0008).
 QUEUE_ORDER = (tickets.c.priority.desc(), tickets.c.queue_at, tickets.c.pk)
-Index("ix_tickets_queue", tickets.c.hall_id, tickets.c.status, tickets.c.service, *QUEUE_ORDER)
+Index(
+    "ix_tickets_queue",
+    tickets.c.hall_id,
+    tickets.c.status,
+    tickets.c.service,
+    tickets.c.day,
+    *QUEUE_ORDER,
+)
 
 counters = Table(
     "counters",
@@ -171,6 +184,8 @@ events = Table(
     Column("at", BigInteger, nullable=False),
     Column("name", String(32), nullable=False),
     Column("frame", Text, nullable=False),  # the exact text sent to displays
+    # the exact text /ws/v2 sends (no ticket ids); NULL: the same as `frame` (migration 0009)
+    Column("public", Text),
 )
 
 audit = Table(

@@ -12,10 +12,10 @@ from aiohttp import web
 from ..announcer import Announcer, voice_cache_dir
 from ..config import Settings
 from ..gc_watch import GcWatch
+from ..health import Health
 from ..hub import Hub, split_channel
 from ..metrics import Metrics
 from ..printing import Printers
-from ..protocol import public_text
 from ..ratelimit import RateLimiter
 from ..rollover import rollover_ctx
 from ..store import reads
@@ -24,8 +24,9 @@ from ..store.hall_tx import Published
 from ..store.notify import EventListener
 from ..store.setup import seed_demo
 from ..voice import VoiceRenderer
+from .connections import head_middleware
 from .errors import count_middleware, error_middleware
-from .keys import DB, GC_WATCH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
+from .keys import DB, GC_WATCH, HEALTH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
 from .pages import setup_pages
 from .routes import setup_routes
 from .sounds import ANNOUNCER, voice_ctx, voice_ready
@@ -85,7 +86,7 @@ async def listener_ctx(app: web.Application) -> AsyncIterator[None]:
     if db.dialect != "postgresql":
         yield
         return
-    listener = EventListener(db.url, hub.behind, hub.catch_up, hub.halls)
+    listener = EventListener(db.url, hub.behind, hub.catch_up, hub.halls, app[HEALTH])
     await listener.start()
     app[LISTENER] = listener
     yield
@@ -114,15 +115,16 @@ def _announcer(settings: Settings, db: Database) -> Announcer:
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     app = web.Application(
-        middlewares=[count_middleware, error_middleware], client_max_size=settings.max_body_bytes
+        middlewares=[head_middleware, count_middleware, error_middleware],
+        client_max_size=settings.max_body_bytes,
     )
     db = Database(settings.db_url)
+    db.health = Health(settings.listener_grace_s)
     hub = Hub()
 
     async def fetch_after(channel: str, seq: int) -> list[tuple[int, str]]:
         hall, public = split_channel(channel)
-        frames = await reads.events_after(db, await db.hall(hall), seq)
-        return [(s, public_text(f)) for s, f in frames] if public else frames
+        return await reads.events_after(db, await db.hall(hall), seq, public=public)
 
     announcer = _announcer(settings, db)
 
@@ -139,13 +141,14 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[LIMITER] = RateLimiter(settings.rate_limits)
     app[METRICS] = Metrics()
     app[GC_WATCH] = GcWatch()
+    app[HEALTH] = db.health
     app[PRINTERS] = Printers()
     app[ANNOUNCER] = announcer
     app.cleanup_ctx.append(gc_watch_ctx)
     app.cleanup_ctx.append(voice_ctx)  # the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(listener_ctx)
-    app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s))
+    app.cleanup_ctx.append(rollover_ctx(DB, settings.rollover_check_s, settings.event_log_days))
     app.on_startup.append(voice_ready)
     app.on_shutdown.append(_close_displays)
     app.on_response_prepare.append(_add_security_headers)

@@ -93,21 +93,18 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    """End the session; the window it holds, if any, is left first (screens see it free)."""
+    """End the session; the window it holds, if any, is left in the same transaction (screens
+    see it free, and estimates stop counting it)."""
     token = bearer(request)
     db = request.app[DB]
     try:
         account = await accounts.authenticate(db, token)
     except Unauthenticated:
         account = None
-    if account is not None and account.desk is not None and account.hall is not None:
-        hall = await db.hall(account.hall)
-        if desks.holds(hall, account.desk):
-            await desks.release(
-                db, hall.code, account.desk.window, account.username, token_digest(token),
-                account.desk,
-            )  # fmt: skip
-    await accounts.logout(db, token)
+    if account is not None and account.hall is not None:
+        await desks.logout(db, account.hall, account.username, token_digest(token), account.desk)
+    else:
+        await accounts.logout(db, token)
     return web.json_response({"ok": True})
 
 

@@ -18,8 +18,10 @@ async def take(request: web.Request) -> web.Response:
     body = await parse.json_body(request, required=False)
     force = parse.boolean(body, "force", default=False)
     digest = token_digest(bearer(request))
+    until = account.session_until
+    assert until is not None  # read with the token
     result = await desks.take(
-        request.app[DB], hall, number, account.username, digest, force, account.desk
+        request.app[DB], hall, number, account.username, digest, force, account.desk, until
     )
     return web.json_response(result)
 

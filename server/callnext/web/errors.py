@@ -8,9 +8,13 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ..domain.errors import DomainError
+from ..health import FailureLog
+from ..store.database import RETRY_AFTER_S
+from ..store.faults import storage_fault
 from .keys import METRICS
 
 log = logging.getLogger(__name__)
+_storage_failures = FailureLog(log)  # reads that failed for the storage's sake
 
 HTTP_CODES = {
     400: "bad_request",
@@ -41,15 +45,19 @@ def json_error(
 async def count_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Count each answer by method, route pattern (never the raw path) and status."""
     response = await handler(request)
-    resource = request.match_info.route.resource
-    route = resource.canonical if resource is not None else "unmatched"
     request.app[METRICS].inc(
         "callnext_http_requests_total",
         method=request.method,
-        route=route,
+        route=_route(request),
         status=str(response.status),
     )
     return response
+
+
+def _route(request: web.Request) -> str:
+    """The request's route pattern: never the raw path, which may hold a ticket's id."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
 
 
 @web.middleware
@@ -67,6 +75,18 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         code = HTTP_CODES.get(exc.status, "http_error")
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
         return json_error(exc.status, code, exc.reason, headers)
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return json_error(500, "internal_error", "Something went wrong on the server.")
+    except Exception as exc:
+        reason = storage_fault(exc)
+        if reason is None:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            return json_error(500, "internal_error", "Something went wrong on the server.")
+        _storage_failures.failed(
+            exc, "%s %s: the database failed: %s", request.method, _route(request), reason
+        )
+        return unavailable()
+
+
+def unavailable() -> web.Response:
+    """503 `unavailable`: the storage fails now; the same request may succeed later."""
+    return json_error(503, "unavailable", "The server cannot serve this now; try again shortly.",
+                      {"Retry-After": str(RETRY_AFTER_S)})  # fmt: skip

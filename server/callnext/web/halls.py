@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from zoneinfo import ZoneInfoNotFoundError
 
 from aiohttp import web
 
 from .. import protocol
 from ..appointments import add_appointment_stats
 from ..domain import stats
-from ..domain.clock import local_day, utcnow, zone
+from ..domain.clock import local_day, utcnow
 from ..domain.errors import Invalid
-from ..domain.hall_settings import refuse_unknown, settings_json
+from ..domain.hall_layout import new_hall
+from ..domain.hall_settings import refuse_unknown
 from ..domain.model import Role
+from ..hall_config import create_hall
 from ..ratings import add_satisfaction
 from ..store import audit_sql, reads
-from ..store.database import HALL_CODE
-from ..store.setup import HallSpec, create_hall
 from . import parse
 from .auth import MANAGERS, hall_of_url, require, sees_ticket_ids
 from .keys import DB
@@ -37,24 +36,13 @@ async def create(request: web.Request) -> web.Response:
     await require(request, (Role.ADMIN,))
     body = await parse.json_body(request)
     refuse_unknown(body, frozenset({"hall", "name", "name_en", "timezone"}), "hall")
-    code = parse.string(body, "hall", max_len=32)
-    if not HALL_CODE.fullmatch(code):
-        raise Invalid("bad_hall_code", "A hall code is 1–32 letters, digits, '_' or '-'.")
-    name = parse.string(body, "name", max_len=200).strip()
-    if not name:
-        raise Invalid("missing_field", "A hall needs a name.")
-    timezone = parse.string(body, "timezone", max_len=64)
-    try:
-        zone(timezone)
-    except (ValueError, ZoneInfoNotFoundError) as exc:
-        raise Invalid(
-            "bad_timezone", f"Unknown timezone {timezone!r} (e.g. Asia/Shanghai)."
-        ) from exc
-    name_en = parse.string(body, "name_en", required=False, max_len=200) or ""
-    db = request.app[DB]
-    await create_hall(db, HallSpec(code, name, name_en.strip(), timezone, (), {}))
-    hall = await db.hall(code)
-    return web.json_response(settings_json(hall), status=201)
+    new = new_hall(
+        parse.string(body, "hall", max_len=32),
+        parse.string(body, "name", max_len=200),
+        parse.string(body, "name_en", required=False, max_len=200) or "",
+        parse.string(body, "timezone", max_len=64),
+    )
+    return web.json_response(await create_hall(request.app[DB], new), status=201)
 
 
 async def snapshot(request: web.Request) -> web.Response:

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from ..config import Settings
 from ..gc_watch import GcWatch
+from ..health import Health
 from ..hub import Hub
 from ..metrics import Metrics
 from ..printing import Printers
@@ -19,5 +20,6 @@ HUB = web.AppKey("hub", Hub)
 LIMITER = web.AppKey("limiter", RateLimiter)
 METRICS = web.AppKey("metrics", Metrics)
 GC_WATCH = web.AppKey("gc_watch", GcWatch)
+HEALTH = web.AppKey("health", Health)  # what /healthz tells: the listener, the writes
 PRINTERS = web.AppKey("printers", Printers)
 LISTENER = web.AppKey("listener", EventListener)  # PostgreSQL only: other processes' events

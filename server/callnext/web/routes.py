@@ -65,6 +65,7 @@ def setup_routes(app: web.Application) -> None:
             web.post(WINDOW + "/recall", windows.recall),
             web.post(WINDOW + "/finish", windows.finish),
             web.post(WINDOW + "/transfer", windows.transfer),
+            web.post(WINDOW + "/requeue", windows.requeue),
             web.post(WINDOW + "/call", windows.call),
             web.post(WINDOW + "/pause", windows.pause),
             web.post(WINDOW + "/resume", windows.resume),

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from .. import protocol
+from ..config import Settings
 from ..domain.errors import Forbidden, Invalid
 from ..domain.model import Hall
 from ..hub import Subscriber, public_channel
@@ -63,12 +64,12 @@ async def _start(
     while the transport is paused): written at the hub's pace, a replay longer than the
     connection's bound would drop the client before its first frame, every time it reconnects.
     The bound (hub.QUEUE_SIZE) stays for the hub's ring and live frames.
+    A display further behind than CALLNEXT_REPLAY_MAX_EVENTS gets a snapshot: a replay that
+    long costs more than one (and `?since=0` on a busy hall's log was a way to burn the CPU).
     """
     db, hub = request.app[DB], request.app[HUB]
     current, oldest = await reads.log_bounds(db, hall)
-    replayable = since is not None and since <= current and (oldest or 1) <= since + 1
-    if replayable:
-        assert since is not None
+    if since is not None and replayable(since, current, oldest, request.app[SETTINGS]):
         cursor = since
     else:
         snap = await reads.hall_snapshot(db, hall.code)
@@ -80,13 +81,21 @@ async def _start(
     # (after a restart) would take `cursor` for the hall's head and skip the events in between.
     channel = public_channel(hall.code) if public else hall.code
     while cursor < current or not hub.attach(channel, sub, cursor):
-        batch = await reads.events_after(db, hall, cursor, REPLAY_BATCH)
+        batch = await reads.events_after(db, hall, cursor, REPLAY_BATCH, public=public)
         if not batch:
             current = cursor  # nothing newer is stored: let the hub take over from here
-        for seq, text in batch:
-            text = protocol.public_text(text) if public else text
+        for seq, text in batch:  # each frame's text as stored: encoded once, at its commit
             await ws.send_frame(text.encode(), WSMsgType.TEXT)
             cursor = seq
+
+
+def replayable(since: int, current: int, oldest: int | None, settings: Settings) -> bool:
+    """Whether `?since=` gets a replay: the log still holds every event after it, it is not
+    newer than the hall (a restored database), and it is at most replay_max_events behind.
+    An empty log (a new hall, or one whose events were all pruned) replays nothing."""
+    if oldest is None:
+        return since == current
+    return oldest <= since + 1 and current - settings.replay_max_events <= since <= current
 
 
 async def display_stream(request: web.Request) -> web.StreamResponse:

@@ -81,6 +81,13 @@ async def transfer(request: web.Request) -> web.Response:
     )
 
 
+async def requeue(request: web.Request) -> web.Response:
+    """The current ticket back to its own queue, in its place (the console's leave dialog)."""
+    hall, number, account = await staff_window(request)
+    await parse.json_body(request, required=False)
+    return web.json_response(await actions.requeue(request.app[DB], hall, number, _staff(account)))
+
+
 async def call(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
     body = await parse.json_body(request)
