@@ -205,6 +205,47 @@ async def test_a_no_show_after_a_service_leaves_nothing_to_rate_at_the_window(
     assert (await api.request("GET", HALL + "/windows/1/rateable"))[1]["rateable"] is None
 
 
+async def test_once_the_window_calls_someone_its_screen_rates_nothing(
+    served: tuple[Api, Database],
+) -> None:
+    """Issue 19.3: window 8 finished A019 and called C009; the screen offered A019 to C009."""
+    api, _db = served
+    rateable, post = HALL + "/windows/1/rateable", HALL + "/windows/1/rating"
+    first = await serve(api, 1)
+    assert (await api.request("GET", rateable))[1]["rateable"]["number"] == first["number"]
+    nxt = await api.issue("A")
+    status, body = await api.window(1, "call-next")
+    assert body["called"]["id"] == nxt["id"], (status, body)
+    assert (await api.request("GET", rateable))[1]["rateable"] is None
+    status, answer = await api.request("POST", post, {"number": first["number"], "score": 2})
+    assert (status, answer["error"]["code"]) == (409, "not_rateable_here")
+    # Sent home as a no-show, or served, the next one still stood there: still nothing.
+    status, body = await api.window(1, "finish", {"outcome": "no_show"})
+    assert status == 200, body
+    status, answer = await api.request("POST", post, {"number": first["number"], "score": 2})
+    assert (status, answer["error"]["code"]) == (409, "not_rateable_here")
+    # Call-next that finishes one ticket and calls the next at once leaves nothing to rate.
+    second = await api.issue("A")
+    status, body = await api.window(1, "call-next")
+    assert body["called"]["id"] == second["id"], (status, body)
+    third = await api.issue("A")
+    status, body = await api.window(1, "call-next", {"outcome": "completed"})
+    assert body["finished"]["id"] == second["id"], body
+    assert body["called"]["id"] == third["id"], body
+    assert (await api.request("GET", rateable))[1]["rateable"] is None
+    status, answer = await api.request("POST", post, {"number": second["number"], "score": 1})
+    assert (status, answer["error"]["code"]) == (409, "not_rateable_here")
+    # Another window's call changes nothing here.
+    status, body = await api.window(1, "finish", {"outcome": "completed"})
+    assert body["finished"]["id"] == third["id"], body
+    await serve(api, 2)
+    assert (await api.request("GET", rateable))[1]["rateable"]["number"] == third["number"]
+    for ticket in (first, second):
+        status, answer = await api.request("GET", f"/api/v1/tickets/{ticket['id']}/rating")
+        assert (status, answer["error"]["code"]) == (404, "not_rated")
+    assert (await api.request("POST", post, {"number": third["number"], "score": 4}))[0] == 201
+
+
 async def test_window_ratings_are_rate_limited(settings: Settings) -> None:
     limited = replace(settings, rate_limits={"ratings": RateLimit(2, 60.0)})
     async with app_and_db(limited) as (api, _db):

@@ -86,6 +86,8 @@ def test_the_window_screen_has_ten_minutes() -> None:
     assert not rating.is_window_rateable(t, TZ, FINISHED, rated=True)
     assert not rating.is_window_rateable(ticket(Status.NO_SHOW, None), TZ, FINISHED, False)
     assert not rating.is_window_rateable(None, TZ, FINISHED, rated=False)
+    # Once the window has called someone since, the person at the screen is not this ticket's.
+    assert not rating.is_window_rateable(t, TZ, FINISHED, rated=False, moved_on=True)
 
 
 def made(score: int, service: str = "A", window: int = 1, staff: str | None = "w1") -> Rating:

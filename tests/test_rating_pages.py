@@ -147,7 +147,7 @@ async def test_the_window_screen_rates_the_ticket_just_finished_there(
     await expect(page.locator("#t-service")).to_have_text("不动产登记")
     await page.keyboard.press("Enter")  # nothing chosen: nothing sent
     assert await page.is_visible("#form")
-    await page.keyboard.press("4")
+    await page.keyboard.press("2")  # the second face from the left: 满意 (4)
     await expect(page.locator(".score[data-score='4']")).to_have_attribute("aria-checked", "true")
     await page.tap(".chip[data-reason='friendly']")
     await page.keyboard.press("Enter")
@@ -185,6 +185,137 @@ async def test_the_window_screen_in_english_by_touch(api: Api, browser: Browser)
     await expect(page.locator("#thanks-big")).to_have_text("Thank you for your rating!")
     stored = await rating_of(api, ticket["id"])
     assert (stored["score"], stored["reasons"]) == (1, ["attitude"])
+    assert not errors, errors
+
+
+async def not_rated(api: Api, ticket_id: str) -> None:
+    status, body = await api.request("GET", f"/api/v1/tickets/{ticket_id}/rating")
+    assert (status, body["error"]["code"]) == (404, "not_rated"), body
+
+
+async def test_the_window_screen_form_ends_the_moment_the_window_calls_the_next(
+    api: Api, browser: Browser
+) -> None:
+    """Issue 19.3: window 8 finished A019 and called C009; the screen asked C009 to rate A019."""
+    errors: list[str] = []
+    page = await open_page(browser, f"{api.base}/halls/demo/windows/3/rate", errors, **TABLET)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    first = await serve(api, 3)
+    await page.wait_for_selector("#form", state="visible", timeout=WAIT_MS)
+    await expect(page.locator("#t-number")).to_have_text(first["number"])
+    await page.tap(".score[data-score='2']")  # half filled in when the next citizen comes
+    nxt = await api.issue("A")
+    status, body = await api.window(3, "call-next")
+    assert body["called"]["id"] == nxt["id"], (status, body)
+    await page.wait_for_selector("#form", state="hidden", timeout=WAIT_MS)
+    assert await page.is_visible("#idle")
+    # Keys, and clicks on the faces and submit (hidden now, so from script), rate nothing.
+    for key in ("2", "Enter", "1", "Enter"):
+        await page.keyboard.press(key)
+    await page.evaluate("""() => {
+        document.querySelector(".score[data-score='1']").click();
+        document.querySelector("#submit").click();
+    }""")
+    assert await page.is_hidden("#form")
+    assert await page.is_visible("#idle")
+    # A refresh (a reconnect's snapshot) brings nothing back: the server offers nothing either.
+    async with page.expect_response(lambda r: r.url.endswith("/windows/3/rateable")) as info:
+        await page.evaluate("window.callnextStream.resync('test')")
+    await (await info.value).finished()
+    await page.wait_for_timeout(200)  # the answer read and applied
+    assert await page.is_hidden("#form")
+    status, body = await api.request("GET", "/api/v1/halls/demo/windows/3/rateable")
+    assert (status, body["rateable"]) == (200, None)
+    assert not [url for url in posts if url.endswith("/rating")], posts
+    await not_rated(api, first["id"])
+    await not_rated(api, nxt["id"])
+    assert not errors, errors
+
+
+async def test_the_window_screen_shows_only_the_ticket_finished_with_nobody_new(
+    api: Api, browser: Browser
+) -> None:
+    """Call-next that finishes one ticket and calls the next offers nothing; a finish with
+    nobody called after it offers that ticket and no other."""
+    errors: list[str] = []
+    page = await open_page(browser, f"{api.base}/halls/demo/windows/2/rate", errors, **TABLET)
+    await page.evaluate("""() => {
+        window.shown = [];
+        new MutationObserver(() => {
+            const form = document.getElementById("form");
+            if (!form.hidden) window.shown.push(document.getElementById("t-number").textContent);
+        }).observe(document.getElementById("form"), { attributes: true });
+    }""")
+    first = await api.issue("A")
+    await api.window(2, "call-next")
+    second = await api.issue("A")
+    status, body = await api.window(2, "call-next", {"outcome": "completed"})
+    assert body["finished"]["id"] == first["id"], body
+    assert body["called"]["id"] == second["id"], body
+    status, body = await api.window(2, "finish", {"outcome": "completed"})
+    assert status == 200, body
+    await page.wait_for_selector("#form", state="visible", timeout=WAIT_MS)
+    await expect(page.locator("#t-number")).to_have_text(second["number"])
+    assert set(await page.evaluate("window.shown")) == {second["number"]}
+    await page.keyboard.press("5")  # the rightmost face: 非常不满意
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#thanks", state="visible", timeout=WAIT_MS)
+    assert (await rating_of(api, second["id"]))["score"] == 1
+    await not_rated(api, first["id"])
+    assert not errors, errors
+
+
+async def faces_left_to_right(page: Page, box: str) -> list[int]:
+    """The scores of the faces in `box` as they stand on the screen: by row, then left to right."""
+    placed = []
+    for face in await page.locator(f"{box} .score").all():
+        where = await face.bounding_box()
+        assert where is not None
+        placed.append((round(where["y"]), where["x"], int(await face.get_attribute("data-score"))))
+    return [score for _y, _x, score in sorted(placed)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "viewport"),
+    [("zh", {"width": 1024, "height": 768}), ("en", {"width": 800, "height": 1280})],
+)
+async def test_keys_1_to_5_pick_the_faces_in_their_on_screen_order(
+    api: Api, browser: Browser, lang: str, viewport: dict[str, int]
+) -> None:
+    errors: list[str] = []
+    url = f"{api.base}/halls/demo/windows/4/rate?lang={lang}"
+    page = await open_page(browser, url, errors, viewport=viewport)
+    await serve(api, 4)
+    await page.wait_for_selector("#form", state="visible", timeout=WAIT_MS)
+    order = await faces_left_to_right(page, "#scores")
+    assert len({round(b["y"]) for b in [await f.bounding_box() for f in
+               await page.locator("#scores .score").all()] if b}) == 1, "one row"  # fmt: skip
+    assert order == [5, 4, 3, 2, 1], "非常满意 on the left"
+    for key, score in enumerate(order, start=1):
+        await page.keyboard.press(str(key))
+        chosen = page.locator(f"#scores .score[data-score='{score}']")
+        await expect(chosen).to_have_attribute("aria-checked", "true")
+        assert await page.locator("#scores .score[aria-checked='true']").count() == 1
+    hint = "从左到右" if lang == "zh" else "from left to right"
+    await expect(page.locator("#hint")).to_contain_text(hint)
+    assert not errors, errors
+
+
+async def test_the_phone_page_keys_follow_the_faces_on_screen(api: Api, browser: Browser) -> None:
+    """The phone's faces stack (a list of wide buttons): key 1 is the top one."""
+    errors: list[str] = []
+    ticket = await api.issue("A")
+    page = await open_page(browser, f"{api.base}/t/{ticket['id']}", errors, **PHONE)
+    await serve_called(api, 1, ticket)
+    await page.wait_for_selector("#rating", state="visible", timeout=WAIT_MS)
+    order = await faces_left_to_right(page, "#rating-scores")
+    assert order == [5, 4, 3, 2, 1]
+    await page.focus("#rating-scores .score")  # the form hears keys from within
+    for key, score in enumerate(order, start=1):
+        await page.keyboard.press(str(key))
+        chosen = page.locator(f"#rating-scores .score[data-score='{score}']")
+        await expect(chosen).to_have_attribute("aria-checked", "true")
     assert not errors, errors
 
 

@@ -14,11 +14,14 @@ from typing import Any
 import aiohttp
 import pytest
 
+from callnext.openapi import document
 from callnext.web.app import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 
 from .booking import book, enable_booking, slots
 from .browser import chromium_missing, launch, submit_login
 from .helpers import Api, ServerProcess
+from .test_api_auth import add_north_hall
+from .test_roles import Matrix, add_admin, operations
 
 TICKETS = "/api/v1/halls/demo/tickets"
 W1 = "/api/v1/halls/demo/windows/1"
@@ -97,14 +100,12 @@ async def test_json_endpoints_refuse_what_a_cross_site_form_can_send(api: Api, m
     assert settings.get("notice") != "forged", settings
 
 
-async def test_json_without_a_type_or_as_json_works_and_bodiless_calls_keep_working(
-    api: Api,
-) -> None:
-    """application/json (with a charset), any +json type and no Content-Type at all are JSON;
-    a bodiless call-next works whatever it is labelled (it carries nothing to forge)."""
+async def test_json_as_json_works_and_bodiless_calls_keep_working(api: Api) -> None:
+    """application/json (with a charset) and any +json type are JSON; a bodiless call-next works
+    with no Content-Type or any (it carries nothing to forge)."""
     w1 = await api.login("w1")
     for headers in ({"Content-Type": "application/json; charset=utf-8"},
-                    {"Content-Type": "application/merge-patch+json"}, {}):  # fmt: skip
+                    {"Content-Type": "application/merge-patch+json"}):  # fmt: skip
         status, body, _ = await raw(api, "POST", TICKETS, data=b'{"service": "B"}', headers=headers)
         assert status == 201, (headers, body)
     for headers in ({}, {"Content-Type": "application/x-www-form-urlencoded"}):
@@ -116,6 +117,40 @@ async def test_json_without_a_type_or_as_json_works_and_bodiless_calls_keep_work
         api, "POST", TICKETS, data=b"service=A", headers={"Content-Type": FORM_TYPES[0]}
     )
     assert (status, body["error"]["code"]) == (400, "malformed_json")
+
+
+async def test_every_json_body_endpoint_refuses_a_body_without_content_type(
+    api: Api, db_url: str
+) -> None:
+    """Issue 20.6: a body with no Content-Type was taken as JSON, and that is what a page on
+    another site sends with `fetch(url, {method: "POST", mode: "no-cors", body: new Blob([…])})`
+    (a Blob with no type: no header at all). Every operation of the OpenAPI document that takes
+    a body answers 415 unsupported_media_type to a well-formed one without the header, as the
+    admin (who passes every role check), and nothing changes."""
+    await add_north_hall(db_url)
+    await add_admin(db_url)
+    matrix = Matrix(api)
+    await matrix.setup()
+    admin = matrix.tokens["admin"]
+    with_body = [
+        op for op in operations()
+        if "requestBody" in document()["paths"][op.template][op.method]
+        and op.template != "/api/v1/logout"
+    ]  # fmt: skip
+    assert len(with_body) > 15, [op.template for op in with_body]
+    for op in with_body:
+        before = await matrix.state()
+        data = json.dumps(matrix.body(op) or {}).encode()
+        headers = {"Authorization": f"Bearer {admin}"}
+        status, answer, _ = await raw(api, op.method.upper(), matrix.url(op), data=data,
+                                      headers=headers)  # fmt: skip
+        label = f"{op.method.upper()} {op.template}"
+        assert (status, answer["error"]["code"]) == (415, "unsupported_media_type"), (label, answer)
+        assert await matrix.state() == before, label
+        headers["Content-Type"] = "application/json"  # the same, labelled: goes through
+        status, answer, _ = await raw(api, op.method.upper(), matrix.url(op), data=data,
+                                      headers=headers)  # fmt: skip
+        assert status != 415, (label, answer)
 
 
 async def test_no_cors_headers_so_a_cross_site_page_cannot_read_or_send_json(api: Api) -> None:

@@ -152,6 +152,23 @@ async def test_a_new_notice_reaches_the_settings_and_an_open_lobby(api: Api, pag
     assert await page.input_value("#panel-hall textarea[data-field=notice]") == notice
 
 
+async def test_staff_are_bound_to_their_windows_from_the_hall_tab(api: Api, pages: Pages) -> None:
+    """Issue 20.6: no API, CLI or page could switch bind_staff_to_windows on."""
+    page = await pages.open(api)
+    box = "#panel-hall input[data-field=bind_staff_to_windows]"
+    assert not await page.is_checked(box)
+    assert "窗口人员只能操作本人的窗口" in await text(
+        page, "#panel-hall .field[data-field=bind_staff_to_windows]"
+    )
+    await page.check(box)
+    await page.click("#hall-save")
+    await wait_text(page, "#message", "已保存")
+    assert (await settings(api))["bind_staff_to_windows"] is True
+    assert (await audit(api))[0]["detail"] == {"bind_staff_to_windows": True}
+    status, body = await api.window(4, "call-next", user="w3")
+    assert (status, body["error"]["code"]) == (403, "wrong_window")
+
+
 async def test_a_new_service_and_window_call_its_tickets(api: Api, pages: Pages) -> None:
     page = await pages.open(api)
     await tab(page, "services")

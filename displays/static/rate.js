@@ -1,8 +1,13 @@
 // The rating screen beside a window (/halls/{hall}/windows/{n}/rate): idle until the window
 // finishes a ticket (ticket.finished on /ws/v2, then GET …/rateable), then five faces, the
-// reasons as chips, submit, a thank-you, and back to idle. Keys: 1–5 pick, Enter submits,
-// Escape clears. zh by default, ?lang=en or the toggle.
-import { HallStream, TICKET_FINISHED, TICKET_RATED } from "/static/displays/protocol.js";
+// reasons as chips, submit, a thank-you, and back to idle. The form ends the moment the window
+// calls anyone (ticket.called or .recalled there): the person at the screen is then the next
+// citizen, not the one just served. Keys: 1–5 pick the faces in their on-screen order, Enter
+// submits, Escape clears. zh by default, ?lang=en or the toggle. It reads no ticket id: the
+// stream's frames give the window and the event, …/rateable the number.
+import {
+  HallStream, TICKET_CALLED, TICKET_FINISHED, TICKET_RATED, TICKET_RECALLED,
+} from "/static/displays/protocol.js";
 import { chips, digitScore, face, faces, scoreName } from "/static/displays/rating-ui.js";
 
 const $ = (id) => document.getElementById(id);
@@ -23,7 +28,7 @@ const WORDS = {
     submit: "提交评价",
     pick: "请先选择满意程度",
     sending: "正在提交…",
-    hint: "也可用键盘：数字 1–5 选择，回车提交",
+    hint: "也可用键盘：数字 1–5 从左到右选择，回车提交",
     thanks: "感谢您的评价！",
     thanks2: (number, name) => `${number} · ${name}`,
     error: {
@@ -46,7 +51,7 @@ const WORDS = {
     submit: "Submit rating",
     pick: "Choose how satisfied you are first",
     sending: "Sending…",
-    hint: "Keyboard: digits 1–5 choose, Enter submits",
+    hint: "Keyboard: digits 1–5 choose from left to right, Enter submits",
     thanks: "Thank you for your rating!",
     thanks2: (number, name) => `${number} · ${name}`,
     error: {
@@ -69,6 +74,7 @@ const state = {
   reasons: new Set(),
   error: null,
   thanked: null, // {number, score}
+  calledAt: -Infinity, // when the window last called anyone (the frame's server time, ms)
 };
 const words = () => WORDS[state.lang];
 let renderFaces = null;
@@ -139,10 +145,16 @@ function clearForm() {
   render();
 }
 
+/** Whether the window has called anyone since `ticket` finished there (then it is not the
+ * ticket of the person at the screen, whatever a late answer says). */
+function movedOn(ticket) {
+  return Date.parse(ticket.finished_at) <= state.calledAt;
+}
+
 /** Show this ticket's form (a new ticket starts a clean form), or idle when there is none. */
 function show(ticket) {
   clearTimeout(phaseTimer);
-  if (!ticket) {
+  if (!ticket || movedOn(ticket)) {
     state.ticket = null;
     if (state.phase !== "thanks") setPhase("idle");
     render();
@@ -192,12 +204,14 @@ async function submit() {
     });
     answer = await resp.json().catch(() => null);
   } catch {
+    if (!state.ticket) return show(null);
     setPhase("form");
     state.error = "network";
     render();
     return;
   }
   if (resp.ok) return thank(body.number, body.score);
+  if (!state.ticket) return show(null); // the window called someone meanwhile: nothing to retry
   const code = answer?.error?.code;
   state.error = code in words().error ? code : "failed";
   setPhase("form");
@@ -228,9 +242,24 @@ function pick(score) {
   render();
 }
 
+/** The window called someone: the form ends now, and no answer on its way brings it back. */
+function calledNext(frame) {
+  const at = Date.parse(frame.at ?? "");
+  state.calledAt = Math.max(state.calledAt, Number.isNaN(at) ? Date.now() + skew : at);
+  fetchVersion += 1;
+  clearTimeout(idleTimer);
+  state.ticket = null;
+  state.score = null;
+  state.reasons.clear();
+  state.error = null;
+  if (state.phase === "form") show(null);
+  // sending: the server decides (it refuses once the call is in); thanks: it runs its course
+}
+
 function onEvent(frame) {
   if (frame.window !== config.window) return;
-  if (frame.event === TICKET_FINISHED) refresh();
+  if (frame.event === TICKET_CALLED || frame.event === TICKET_RECALLED) calledNext(frame);
+  else if (frame.event === TICKET_FINISHED) refresh();
   else if (frame.event === TICKET_RATED && frame.ticket?.number === state.ticket?.number
     && state.phase === "form") {
     refresh(); // rated on the citizen's phone meanwhile
@@ -258,7 +287,7 @@ function toggleLang() {
 
 function onKey(e) {
   if (state.phase !== "form") return;
-  const score = digitScore(e);
+  const score = digitScore(e, $("scores"));
   if (score !== null) {
     e.preventDefault();
     pick(score);

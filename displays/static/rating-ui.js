@@ -46,7 +46,8 @@ export function reasonName(scale, code, lang) {
 
 /**
  * Five face buttons into `box` (5 非常满意 first), as a radio group: arrows move, the digit keys
- * 1–5 pick (see onKey), `onPick(score)` on a choice. Returns render(selected, lang).
+ * 1–5 pick them in this order (digitScore), `onPick(score)` on a choice. Returns
+ * render(selected, lang).
  */
 export function faces(box, scale, onPick) {
   box.setAttribute("role", "radiogroup");
@@ -108,11 +109,15 @@ export function chips(box, scale, score, chosen, lang, onChange = () => {}) {
   box.hidden = fitting.length === 0;
 }
 
-/** A digit key 1–5 → that score (not while typing in a field), else null. */
-export function digitScore(e) {
+/** A digit key 1–5 → the score of that face of `box`'s, counted in their on-screen order (1 the
+ * first: 非常满意 on the left, or on top where they stack), not while typing in a field; else
+ * null. The faces' order comes from the scale, so the key follows what the citizen sees. */
+export function digitScore(e, box) {
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
   if (e.target instanceof HTMLElement && e.target.closest("textarea, input")) return null;
-  return /^[1-5]$/.test(e.key) ? Number(e.key) : null;
+  if (!/^[1-5]$/.test(e.key)) return null;
+  const button = box.querySelectorAll(".score")[Number(e.key) - 1];
+  return button ? Number(button.dataset.score) : null;
 }
 
 export async function loadScale() {

@@ -18,7 +18,8 @@ export function hallTab(ctx, panel) {
   function saved() {
     const s = ctx.state.settings;
     return { name: s.name, name_en: s.name_en, notice: s.notice, hours: s.hours,
-      closed_dates: s.closed_dates, promise_s: s.promise_s };
+      closed_dates: s.closed_dates, promise_s: s.promise_s,
+      bind_staff_to_windows: s.bind_staff_to_windows };
   }
 
   function datesField(initial) {
@@ -70,6 +71,7 @@ export function hallTab(ctx, panel) {
     const hours = hoursEditor(s.hours, { inherit: "always", hint: w.hours_hint });
     const dates = datesField(s.closed_dates ?? []);
     const promise = input({ value: secondsToMinutes(s.promise_s), inputmode: "decimal", class: "num" });
+    const bind = el("input", { type: "checkbox", checked: Boolean(s.bind_staff_to_windows) });
     const unsaved = el("span", { class: "unsaved", hidden: true }, `● ${w.unsaved}`);
     const saveButton = el("button", { type: "submit", class: "primary", id: "hall-save" }, w.save);
     const undo = el("button", { type: "button", class: "quiet", id: "hall-revert", onclick: () => {
@@ -80,6 +82,7 @@ export function hallTab(ctx, panel) {
     read = () => ({
       name: name.value.trim(), name_en: nameEn.value.trim(), notice: notice.value.trim(),
       hours: hours.read(), closed_dates: dates.read(), promise_s: minutesToSeconds(promise.value),
+      bind_staff_to_windows: bind.checked,
     });
     form = el("form", { class: "hall-form", novalidate: true, id: "hall-form" },
       el("div", { class: "col" },
@@ -87,7 +90,8 @@ export function hallTab(ctx, panel) {
           el("div", { class: "pair" }, field("name", w.name_zh, name), field("name_en", w.name_en, nameEn))),
         el("section", { class: "card" }, el("h2", {}, w.notice),
           field("notice", w.notice_hint, notice), count),
-        el("section", { class: "card" }, field("promise_s", w.in_min(w.promise), promise, w.promise_hint))),
+        el("section", { class: "card" }, field("promise_s", w.in_min(w.promise), promise, w.promise_hint)),
+        el("section", { class: "card" }, field("bind_staff_to_windows", w.bind, bind, w.bind_hint))),
       el("div", { class: "col" },
         el("section", { class: "card" }, hours.node),
         el("section", { class: "card" }, dates.node)),

@@ -44,6 +44,8 @@ const WORDS = {
     no_dates: "没有休息日", remove_date: (d) => `删除 ${d}`,
     promise: "待办承诺时限", minutes: "分钟", in_min: (label) => `${label}（分钟）`,
     promise_hint: "受理后需办结的时限（待办事项超时标红）",
+    bind: "窗口人员只能操作本人的窗口",
+    bind_hint: "开启后，窗口人员账号只能在账号指定的窗口叫号、办结（大厅负责人、系统管理员不受限）",
     days: DAYS_ZH,
     // services
     services_title: "业务", add_service: "添加业务", edit_service: (c) => `编辑业务 ${c}`,
@@ -150,7 +152,7 @@ const WORDS = {
     },
     fields: {
       name: "名称", name_en: "英文名称", notice: "公告", hours: "取号时间", closed_dates: "休息日",
-      promise_s: "待办时限", services: "业务", open: "取号", daily_quota: "每日限额",
+      promise_s: "待办时限", bind_staff_to_windows: "窗口绑定", services: "业务", open: "取号", daily_quota: "每日限额",
       priority_allowed: "绿色通道", target_wait_s: "等候目标", default_service_s: "预计办理时长",
       priority_ratio: "优先规则", reason: "原因", outcome: "结果", window: "窗口", role: "角色",
       password: "密码", disabled: "停用", print: "打印", printer: "打印机", from_service: "原业务",
@@ -199,6 +201,8 @@ const WORDS = {
     add_date: "Add date", no_dates: "No closed dates", remove_date: (d) => `Remove ${d}`,
     promise: "Pending-matter promise", minutes: "minutes", in_min: (label) => `${label} (minutes)`,
     promise_hint: "Time to complete a matter after it is accepted (overdue ones turn red)",
+    bind: "Staff act only at their own window",
+    bind_hint: "When on, a staff account calls and finishes only at the window it names (managers and admins are not bound)",
     days: DAYS_EN,
     services_title: "Services", add_service: "Add a service", edit_service: (c) => `Edit service ${c}`,
     code: "Code", code_hint: "1–3 capital letters; numbers start with it (A001)",
@@ -303,7 +307,8 @@ const WORDS = {
     },
     fields: {
       name: "name", name_en: "English name", notice: "notice", hours: "hours",
-      closed_dates: "closed dates", promise_s: "promise", services: "services", open: "tickets",
+      closed_dates: "closed dates", promise_s: "promise",
+      bind_staff_to_windows: "staff bound to windows", services: "services", open: "tickets",
       daily_quota: "daily quota", priority_allowed: "priority lane", target_wait_s: "target wait",
       default_service_s: "service time", priority_ratio: "priority order", reason: "reason",
       outcome: "outcome", window: "window", role: "role", password: "password",

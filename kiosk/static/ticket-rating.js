@@ -93,7 +93,7 @@ export class RatingPanel {
 
   onKey(e) {
     if (this.phase !== "form") return;
-    const score = digitScore(e);
+    const score = digitScore(e, $("rating-scores"));
     if (score !== null) {
       e.preventDefault();
       this.pick(score);

@@ -207,10 +207,11 @@ SERVICE_SETTINGS = obj(
 )  # fmt: skip
 SETTINGS = obj(
     ("hall", "name", "name_en", "timezone", "notice", "hours", "closed_dates", "promise_s",
-     "windows", "services"),
+     "bind_staff_to_windows", "windows", "services"),
     hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     timezone={"type": "string"}, notice={"type": "string"}, hours=ref("Hours"),
     closed_dates={"type": "array", "items": DATE}, promise_s=COUNT,
+    bind_staff_to_windows={"type": "boolean"},
     windows={"type": "array", "items": obj(("number", "name", "services"),
              number={"type": "integer"}, name={"type": "string"},
              services={"type": "array", "items": {"type": "string"}})},
@@ -226,6 +227,8 @@ SETTINGS_PATCH = shut(
     closed_dates={"type": "array", "maxItems": 366, "items": DATE,
                   "description": "Real dates (400 bad_dates)."},
     promise_s=seconds_field(),
+    bind_staff_to_windows={"type": "boolean", "description": "Staff act only on the window "
+                           "their account names (403 wrong_window elsewhere)."},
     services={"type": "object", "additionalProperties": ref("ServicePatch"),
               "description": "Keyed by an existing service code (404 service_not_found)."},
 )  # fmt: skip

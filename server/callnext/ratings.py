@@ -71,19 +71,25 @@ def rate_at_window_body(
     tx: HallTx, window: int, number: str, fields: tuple[int, tuple[str, ...], str | None]
 ) -> Json:
     """The screen beside the window rates the ticket just finished there, and only that one:
-    it must still be the window's latest finished ticket, unrated, finished minutes ago."""
+    it must still be the window's latest finished ticket, unrated, finished minutes ago, and
+    the window must have called nobody since (409 not_rateable_here: the next citizen stands
+    at the screen)."""
     window_or_404(tx.hall, window)
-    latest = rating_sql.last_finished_at(tx.conn, tx.hall, window, tx.today)
+    latest = rating_sql.window_latest_of(tx.conn, tx.hall, window, tx.today)
     wanted = number.strip().upper()
-    if latest is None or latest.number != wanted:
+    ticket = latest.ticket
+    if ticket is None or ticket.number != wanted:
         raise Conflict(
             "not_rateable_here", f"{wanted} is not the ticket window {window} finished last."
         )
-    rated = rating_sql.rating_of(tx.conn, latest.pk) is not None
-    check_rateable(latest, tx.hall.timezone, tx.now, rated)
-    if not is_window_rateable(latest, tx.hall.timezone, tx.now, rated):
+    if latest.moved_on:
+        raise Conflict(
+            "not_rateable_here", f"Window {window} has called another ticket since {wanted}."
+        )
+    check_rateable(ticket, tx.hall.timezone, tx.now, latest.rated)
+    if not is_window_rateable(ticket, tx.hall.timezone, tx.now, latest.rated):
         raise Conflict("rating_closed", f"{wanted} can no longer be rated at the window.")
-    return _rate(tx, latest, fields, Source.WINDOW)
+    return _rate(tx, ticket, fields, Source.WINDOW)
 
 
 async def rate(
@@ -100,9 +106,12 @@ async def rate_at_window(
     return await db.hall_write(hall, body)
 
 
-def rateable_json(ticket: Ticket | None, rated: bool, tz: str, now: datetime) -> Json | None:
+def rateable_json(latest: rating_sql.WindowLatest, tz: str, now: datetime) -> Json | None:
     """What the window's rating screen shows of the ticket just finished (no id), or None."""
-    if ticket is None or not is_window_rateable(ticket, tz, now, rated):
+    ticket = latest.ticket
+    if ticket is None or not is_window_rateable(
+        ticket, tz, now, latest.rated, moved_on=latest.moved_on
+    ):
         return None
     until = min(d for d in (rateable_until(ticket, tz), window_rateable_until(ticket)) if d)
     return {

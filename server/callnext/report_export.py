@@ -38,6 +38,21 @@ SERVICE_HEADER = (
 )  # fmt: skip
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIME_COLUMNS_WIDTH = 20
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Sheets (OWASP,
+# "CSV Injection"): `=HYPERLINK(…)`, `@SUM(…)`, `-2+3`, a tab or CR before one of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: Cell) -> Cell:
+    """Text a manager typed (a service's or the hall's name) as a sheet shows it, never run:
+    prefixed with `'` when it would start a formula. Other cells pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(cells: Sequence[Cell]) -> list[Cell]:
+    return [safe_text(c) for c in cells]
 
 
 def local_time(moment: datetime | None, tz: str) -> datetime | None:
@@ -116,7 +131,7 @@ class CsvExport:
     def add_days(self, days: Days) -> None:
         for _day, tickets in days:
             for t in tickets:
-                self.writer.writerow([_csv_text(c) for c in ticket_cells(t, self.hall)])
+                self.writer.writerow([_csv_text(safe_text(c)) for c in ticket_cells(t, self.hall)])
 
     def finish(self) -> bytes:
         return self.out.getvalue().encode("utf-8")
@@ -150,7 +165,7 @@ class XlsxExport:
     def add_days(self, days: Days) -> None:
         for day, tickets in days:
             for t in tickets:
-                self.tickets.append(ticket_cells(t, self.hall))
+                self.tickets.append(safe_row(ticket_cells(t, self.hall)))
             self.summary.append(trend_cells(report.trend_day(day, tickets, self.hall.timezone)))
             self.hall_figures.add(tickets)
             for code, group in report.group_by_service(tickets).items():
@@ -158,13 +173,14 @@ class XlsxExport:
 
     def finish(self) -> bytes:
         sheet = self._sheet("services", SERVICE_HEADER, None)
-        sheet.append(figures_cells("hall", "", self.hall.name, self.hall_figures.result(), None))
+        hall = figures_cells("hall", "", self.hall.name, self.hall_figures.result(), None)
+        sheet.append(safe_row(hall))
         for code in sorted(self.service_figures):
             service = self.hall.service(code)
             name = service.name if service else ""
             fig = self.service_figures[code].result()
             target = report.target_wait_s(self.hall, code)
-            sheet.append(figures_cells("service", code, name, fig, target))
+            sheet.append(safe_row(figures_cells("service", code, name, fig, target)))
         out = io.BytesIO()
         self.book.save(out)
         return out.getvalue()

@@ -69,13 +69,20 @@ def _json(row: Any) -> Json:
             "disabled": bool(row.disabled)}  # fmt: skip
 
 
-def put_body(tx: HallTx, change: AccountChange, by: str) -> tuple[Json, bool]:
+def _admin_only(row: Any, by_role: Role, what: str) -> None:
+    """An admin account (bound to this hall) is changed or removed by an admin, never by the
+    hall's manager: 403 wrong_role."""
+    if row.role == Role.ADMIN.value and by_role is not Role.ADMIN:
+        raise Forbidden("wrong_role", f"An admin account is {what} by an admin.")
+
+
+def put_body(tx: HallTx, change: AccountChange, by: str, by_role: Role) -> tuple[Json, bool]:
     """Create or change an account of this hall → (account, created)."""
     row = accounts.account_row(tx.conn, change.username)
     if row is not None and row.hall_id != tx.hall.id:
         raise Conflict("user_exists", f"User {change.username!r} belongs to another hall.")
-    if row is not None and row.role == Role.ADMIN.value and change.role is not Role.ADMIN:
-        raise Forbidden("wrong_role", "An admin account is changed by an admin.")
+    if row is not None:
+        _admin_only(row, by_role, "changed")
     if change.window is not None and tx.hall.window(change.window) is None:
         raise NotFound("window_not_found", f"No window {change.window} in hall {tx.hall.code}.")
     if change.username == by and change.disabled:
@@ -106,14 +113,13 @@ def put_body(tx: HallTx, change: AccountChange, by: str) -> tuple[Json, bool]:
     return _json(accounts.account_row(tx.conn, change.username)), row is None
 
 
-def delete_body(tx: HallTx, name: str, by: str) -> None:
+def delete_body(tx: HallTx, name: str, by: str, by_role: Role) -> None:
     row = accounts.account_row(tx.conn, name)
     if row is None or row.hall_id != tx.hall.id:
         raise NotFound("user_not_found", f"No user {name!r} in hall {tx.hall.code}.")
     if name == by:
         raise Conflict("cannot_delete_self", "You cannot remove your own account.")
-    if row.role == Role.ADMIN.value:
-        raise Forbidden("wrong_role", "An admin account is removed by an admin.")
+    _admin_only(row, by_role, "removed")
     accounts.delete_account(tx.conn, row.id)
     desks.end_user_holds(tx, name, "account")
     tx.audit("user.deleted", detail={"username": name})
@@ -123,9 +129,12 @@ async def list_accounts(db: Database, hall_id: int) -> list[Json]:
     return [_json(row) for row in await accounts.accounts_of_hall(db, hall_id)]
 
 
-async def put(db: Database, hall: str, change: AccountChange, by: str) -> tuple[Json, bool]:
-    return await db.hall_write(hall, partial(put_body, change=change, by=by), actor=by)
+async def put(
+    db: Database, hall: str, change: AccountChange, by: str, by_role: Role
+) -> tuple[Json, bool]:
+    body = partial(put_body, change=change, by=by, by_role=by_role)
+    return await db.hall_write(hall, body, actor=by)
 
 
-async def remove(db: Database, hall: str, name: str, by: str) -> None:
-    await db.hall_write(hall, partial(delete_body, name=name, by=by), actor=by)
+async def remove(db: Database, hall: str, name: str, by: str, by_role: Role) -> None:
+    await db.hall_write(hall, partial(delete_body, name=name, by=by, by_role=by_role), actor=by)

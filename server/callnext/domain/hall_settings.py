@@ -16,8 +16,9 @@ from .errors import Invalid, NotFound
 from .model import Hall, Kiosk, PrintMode
 
 HALL_FIELDS = frozenset(
-    {"name", "name_en", "notice", "hours", "closed_dates", "promise_s", "services"}
-)
+    {"name", "name_en", "notice", "hours", "closed_dates", "promise_s", "services",
+     "bind_staff_to_windows"}
+)  # fmt: skip
 SERVICE_FIELDS = frozenset(
     {"open", "hours", "daily_quota", "priority_allowed", "target_wait_s", "priority_ratio"}
 )
@@ -112,6 +113,10 @@ def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
         values["closed_dates"] = json.dumps(list(parse_dates(body["closed_dates"])))
     if "promise_s" in body:
         values["promise_s"] = seconds(body["promise_s"], "promise_s")
+    if "bind_staff_to_windows" in body:  # staff act only on the window their account names
+        values["bind_staff_to_windows"] = truth(
+            body["bind_staff_to_windows"], "bind_staff_to_windows"
+        )
     per_service: dict[str, dict[str, Any]] = {}
     services = body.get("services", {})
     if not isinstance(services, dict):
@@ -134,6 +139,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
         "hours": hours_json(hall.hours),
         "closed_dates": list(hall.closed_dates),
         "promise_s": hall.promise_s,
+        "bind_staff_to_windows": hall.bind_staff_to_windows,
         "windows": [
             {"number": w.number, "name": w.name, "services": list(w.services)} for w in hall.windows
         ],

@@ -136,9 +136,13 @@ def window_rateable_until(ticket: Ticket) -> datetime | None:
     return ticket.finished_at + timedelta(seconds=WINDOW_RATING_S)
 
 
-def is_window_rateable(ticket: Ticket | None, tz: str, now: datetime, rated: bool) -> bool:
-    """The window's latest finished ticket may be rated on its screen now."""
-    if ticket is None or rated:
+def is_window_rateable(
+    ticket: Ticket | None, tz: str, now: datetime, rated: bool, *, moved_on: bool = False
+) -> bool:
+    """The window's latest finished ticket may be rated on its screen now: served, unrated,
+    finished minutes ago, and the window has called nobody since (`moved_on`: the person at
+    the screen is the next citizen, not this ticket's)."""
+    if ticket is None or rated or moved_on:
         return False
     until, window_until = rateable_until(ticket, tz), window_rateable_until(ticket)
     return until is not None and window_until is not None and now < min(until, window_until)

@@ -67,14 +67,17 @@ def insert_rating(conn: Connection, hall: Hall, ticket: Ticket, rating: Rating) 
     )  # fmt: skip
 
 
+def _days(today: str) -> tuple[str, str]:
+    return (date.fromisoformat(today) - timedelta(days=1)).isoformat(), today
+
+
 def last_finished_at(conn: Connection, hall: Hall, window: int, today: str) -> Ticket | None:
     """The ticket the window finished last (served or not), among today's and yesterday's."""
-    yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
     row = conn.execute(
         select(*TICKET_COLUMNS)
         .where(
             tickets.c.hall_id == hall.id,
-            tickets.c.day.in_((yesterday, today)),
+            tickets.c.day.in_(_days(today)),
             tickets.c.window == window,
             tickets.c.finished_at.is_not(None),
             tickets.c.status.in_((Status.DONE.value, Status.NO_SHOW.value)),
@@ -83,6 +86,43 @@ def last_finished_at(conn: Connection, hall: Hall, window: int, today: str) -> T
         .limit(1)
     ).first()
     return ticket_from_row(row, hall.code) if row is not None else None
+
+
+def called_since(conn: Connection, hall: Hall, window: int, today: str, finished: Ticket) -> bool:
+    """Whether the window has called (or recalled) another ticket since `finished` finished:
+    one that stands there now, or that it served or sent home since (ix_tickets_recent). A
+    call-next that finishes one ticket and calls the next does both at the same instant."""
+    assert finished.finished_at is not None
+    found = conn.execute(
+        select(tickets.c.pk)
+        .where(
+            tickets.c.hall_id == hall.id,
+            tickets.c.day.in_(_days(today)),
+            tickets.c.last_called_at >= to_micros(finished.finished_at),
+            tickets.c.window == window,
+            tickets.c.pk != finished.pk,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowLatest:
+    """The ticket a window finished last, whether it is rated, and whether the window has called
+    someone since (then its screen no longer offers it)."""
+
+    ticket: Ticket | None
+    rated: bool = False
+    moved_on: bool = False
+
+
+def window_latest_of(conn: Connection, hall: Hall, window: int, today: str) -> WindowLatest:
+    ticket = last_finished_at(conn, hall, window, today)
+    if ticket is None:
+        return WindowLatest(None)
+    rated = rating_of(conn, ticket.pk) is not None
+    return WindowLatest(ticket, rated, called_since(conn, hall, window, today, ticket))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +162,7 @@ async def rating_of_ticket(db: Database, ticket: Ticket) -> Rating | None:
     return await db.run_read(lambda conn: rating_of(conn, ticket.pk))
 
 
-async def window_latest(
-    db: Database, hall: Hall, window: int, today: str
-) -> tuple[Ticket | None, bool]:
-    """The ticket the window finished last, and whether it is rated (one read)."""
-
-    def body(conn: Connection) -> tuple[Ticket | None, bool]:
-        ticket = last_finished_at(conn, hall, window, today)
-        return ticket, ticket is not None and rating_of(conn, ticket.pk) is not None
-
-    return await db.run_read(body)
+async def window_latest(db: Database, hall: Hall, window: int, today: str) -> WindowLatest:
+    """The ticket the window finished last, whether it is rated, whether the window moved on
+    (one read)."""
+    return await db.run_read(lambda conn: window_latest_of(conn, hall, window, today))

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ..domain.model import Hall
+from . import parse
 from .pages import staff_side_page
 
 
@@ -33,7 +34,8 @@ def _dashboard_config(request: web.Request, hall: Hall) -> dict[str, Any]:
 def _asked_day(request: web.Request) -> str | None:
     """`?date=YYYY-MM-DD` as given when it looks like a date (the page checks the rest)."""
     value = request.query.get("date", "")
-    if len(value) == 10 and value[4] == value[7] == "-" and value.replace("-", "").isdigit():
+    digits = value[:4] + value[5:7] + value[8:]
+    if len(value) == 10 and value[4] == value[7] == "-" and parse.DIGITS.fullmatch(digits):
         return value
     return None
 

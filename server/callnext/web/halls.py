@@ -97,11 +97,7 @@ async def audit_log(request: web.Request) -> web.Response:
     code, day = await _manager_day(request)
     db = request.app[DB]
     actor = request.query.get("actor") or None
-    try:
-        limit = int(request.query.get("limit", "1000"))
-    except ValueError:
-        limit = -1
-    if not 1 <= limit <= audit_sql.MAX_ENTRIES:
-        raise Invalid("bad_limit", f"limit must be a whole number 1–{audit_sql.MAX_ENTRIES}.")
+    limit = parse.query_int(request, "limit", 1, audit_sql.MAX_ENTRIES, default=1000)
+    assert limit is not None
     entries = await audit_sql.audit_of_day(db, await db.hall(code), day, actor, limit)
     return web.json_response({"date": day, "entries": entries})

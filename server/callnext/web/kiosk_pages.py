@@ -47,10 +47,8 @@ def _kiosk_config(request: web.Request, hall: Hall) -> dict[str, Any]:
     override = request.query.get("print")
     if override in (PrintMode.BROWSER.value, PrintMode.NONE.value) and mode is not PrintMode.ESCPOS:
         mode = PrintMode(override)
-    try:
-        return_s = min(120, max(3, int(request.query.get("return", RETURN_S))))
-    except ValueError:
-        return_s = RETURN_S
+    asked = parse.whole_number(request.query.get("return"))  # a page: bad input is the default
+    return_s = RETURN_S if asked is None else min(120, max(3, asked))
     return {
         "kiosk": kiosk.code if kiosk else None,
         "unknown_kiosk": code if code and kiosk is None else None,

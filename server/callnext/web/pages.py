@@ -13,7 +13,9 @@ from aiohttp import web
 from ..assets import asset_dir
 from ..domain.errors import NotFound
 from ..domain.model import Hall, Window
+from . import parse
 from .keys import DB
+from .static_files import add_static
 
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 
@@ -52,11 +54,11 @@ LABELS = {
 def setup_pages(app: web.Application) -> None:
     loader = jinja2.FileSystemLoader([str(asset_dir("displays")), str(asset_dir("kiosk"))])
     app[TEMPLATES] = jinja2.Environment(loader=loader, autoescape=True)
-    app.router.add_static("/static/displays/", asset_dir("displays") / "static")
-    app.router.add_static("/static/kiosk/", asset_dir("kiosk") / "static")
+    add_static(app, "/static/displays/", asset_dir("displays") / "static")
+    add_static(app, "/static/kiosk/", asset_dir("kiosk") / "static")
     # The sounds/ folder: the chime, the voice cache. /sounds/announce/… is web/sounds.py's own
     # route, registered before this one (setup_routes), so it wins.
-    app.router.add_static("/sounds/", asset_dir("sounds"))
+    add_static(app, "/sounds/", asset_dir("sounds"))
     app.router.add_get("/", index)
     app.router.add_get("/halls/{hall}/display", lobby)
     app.router.add_get("/halls/{hall}/windows/{n:[0-9]{1,9}}/display", window_display)
@@ -115,7 +117,7 @@ async def lobby(request: web.Request) -> web.Response:
 
 async def page_window(request: web.Request) -> tuple[Hall, Window] | web.Response:
     """The hall and window of the URL, or the 404 page that says there is none."""
-    hall, n = await page_hall(request), int(request.match_info["n"])
+    hall, n = await page_hall(request), parse.window_number(request)
     if isinstance(hall, web.Response):
         return hall
     window = hall.window(n)
@@ -134,9 +136,19 @@ async def window_display(request: web.Request) -> web.Response:
     return render(request, "window.html", context)
 
 
+# Inside <script> the HTML parser looks for `</script` and for `<!--` (which, with a later
+# `<script`, puts it in the "double escaped" state where the real `</script>` no longer ends it:
+# the rest of the page becomes script text). JSON may spell any character as \uXXXX, so every
+# `<`, `>` and `&` goes out escaped, and U+2028/2029 too (line ends to older JS parsers).
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
 def page_json(value: Mapping[str, Any]) -> str:
-    """JSON to embed in a <script type=application/json> block (no `</` can close it)."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+    """JSON to embed in a <script type=application/json> block: nothing in it can end the
+    block or change how the HTML parser reads it (`</script>`, `<!--<script>`)."""
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
 def hall_config(hall: Hall, lang: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ E = TypeVar("E", bound=StrEnum)
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
 TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # ids are URL-safe base64
 KIOSK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: "²".isdigit() and int("٣") say yes
 
 
 class UnsupportedMediaType(DomainError):
@@ -26,10 +27,13 @@ class UnsupportedMediaType(DomainError):
 
 
 def _check_json_media(request: web.Request) -> None:
-    """No Content-Type, application/json or any `+json` type; else 415. Checked once the body
-    parsed, so malformed bodies stay 400 whatever they were labelled."""
+    """application/json or any `+json` type; else 415, a body with no Content-Type too (what a
+    cross-site `fetch(…, {mode: "no-cors", body: blob})` sends). Checked once the body parsed,
+    so malformed bodies stay 400 whatever they were labelled."""
     if "Content-Type" not in request.headers:
-        return
+        raise UnsupportedMediaType(
+            "unsupported_media_type", "Send the body with Content-Type: application/json."
+        )
     media = request.content_type.lower()
     if media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType(
@@ -97,6 +101,30 @@ def choice(data: dict[str, Any], name: str, enum: type[E], default: E) -> E:
         raise Invalid("bad_value", f"Field {name!r} must be one of: {allowed}.") from exc
 
 
+def whole_number(text: str | None) -> int | None:
+    """`text` as a whole number when it is 1–18 ASCII digits and nothing else (no sign, space,
+    underscore, superscript or other script's digit), else None. Every number read from a URL
+    goes through here."""
+    if text is None or not DIGITS.fullmatch(text):
+        return None
+    return int(text)
+
+
+def query_int(
+    request: web.Request, name: str, low: int, high: int, *, default: int | None = None,
+    code: str | None = None,
+) -> int | None:  # fmt: skip
+    """The query parameter `name` as a whole number `low`–`high` (absent or empty: `default`);
+    anything else is 400 `code` (bad_{name})."""
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    value = whole_number(raw)
+    if value is None or not low <= value <= high:
+        raise Invalid(code or f"bad_{name}", f"{name} must be a whole number {low}–{high}.")
+    return value
+
+
 def day(request: web.Request, default: str, name: str = "date") -> str:
     """The query parameter `name` as a local day YYYY-MM-DD; 400 bad_date otherwise."""
     value = request.query.get(name, default)
@@ -122,7 +150,11 @@ def idempotency_key(request: web.Request) -> str | None:
 
 
 def window_number(request: web.Request) -> int:
-    return int(request.match_info["n"])  # the route only matches digits
+    """The window's number in the URL (the routes match only ASCII digits, 1–9 of them)."""
+    number = whole_number(request.match_info["n"])
+    if number is None:
+        raise NotFound("window_not_found", "No such window.")
+    return number
 
 
 def path_part(request: web.Request, name: str, pattern: re.Pattern[str], what: str) -> str:

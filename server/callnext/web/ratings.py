@@ -73,11 +73,11 @@ async def _hall_window(request: web.Request) -> tuple[Database, Hall, int]:
 
 async def window_rateable(request: web.Request) -> web.Response:
     """GET …/windows/{n}/rateable: the ticket the window just finished, while the screen beside
-    it may rate it (no id), or null."""
+    it may rate it (no id; null once the window has called someone since), or null."""
     db, hall, number = await _hall_window(request)
     now = utcnow()
-    ticket, rated = await rating_sql.window_latest(db, hall, number, local_day(now, hall.timezone))
-    shown = ratings.rateable_json(ticket, rated, hall.timezone, now)
+    latest = await rating_sql.window_latest(db, hall, number, local_day(now, hall.timezone))
+    shown = ratings.rateable_json(latest, hall.timezone, now)
     return web.json_response({"window": number, "rateable": shown})
 
 
@@ -92,15 +92,6 @@ async def rate_at_window(request: web.Request) -> web.Response:
     return web.json_response(answer, status=201)
 
 
-def _query_int(request: web.Request, name: str, low: int, high: int) -> int | None:
-    value = request.query.get(name)
-    if value is None or value == "":
-        return None
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise Invalid(f"bad_{name}", f"{name} must be a whole number {low}–{high}.")
-    return int(value)
-
-
 async def hall_ratings(request: web.Request) -> web.Response:
     """GET …/ratings?date=&to=&max_score=&service=&window=&staff= (manager, admin): the
     ratings of the tickets issued those days, newest first, and their satisfaction."""
@@ -111,9 +102,9 @@ async def hall_ratings(request: web.Request) -> web.Response:
     first, last = day_range_of(first, last)
     where = rating_sql.RatingFilter(
         first, last,
-        max_score=_query_int(request, "max_score", 1, 5),
+        max_score=parse.query_int(request, "max_score", 1, 5),
         service=request.query.get("service") or None,
-        window=_query_int(request, "window", 1, 9999),
+        window=parse.query_int(request, "window", 1, 9999),
         staff=request.query.get("staff") or None,
     )  # fmt: skip
     found = await rating_sql.ratings_between(request.app[DB], hall, where)

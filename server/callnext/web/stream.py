@@ -21,6 +21,7 @@ from ..domain.errors import Forbidden, Invalid
 from ..domain.model import Hall
 from ..hub import Subscriber, public_channel
 from ..store import reads
+from . import parse
 from .auth import sees_ticket_ids
 from .keys import DB, HUB, SETTINGS
 
@@ -45,9 +46,10 @@ def _since(request: web.Request) -> int | None:
     raw = request.query.get("since")
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²".isdigit() is True
+    since = parse.whole_number(raw)
+    if since is None:
         raise Invalid("bad_since", "since must be a non-negative integer seq.")
-    return int(raw)
+    return since
 
 
 async def _start(
