@@ -43,6 +43,7 @@ class Api:
     base: str
     session: aiohttp.ClientSession
     tokens: dict[str, str] = field(default_factory=dict)
+    app: web.Application | None = None  # the server's app, when it runs in this process
 
     @property
     def ws_base(self) -> str:
@@ -83,6 +84,11 @@ class Api:
             self.tokens[username] = body["token"]
         return self.tokens[username]
 
+    async def staff_headers(self, user: str = "manager") -> dict[str, str]:
+        """The Authorization header of an account of the demo hall: with it the snapshot and
+        /ws/v1 carry every ticket's id (without it, none: an id is its holder's key)."""
+        return {"Authorization": f"Bearer {await self.login(user)}"}
+
     async def issue(
         self, service: str = "A", priority: bool = False, hall: str = "demo", key: str | None = None
     ) -> dict[str, Any]:
@@ -110,8 +116,11 @@ class Api:
             status, body = await self.window(number, "take", hall=hall)
             assert status == 200, body
 
-    async def hall(self, hall: str = "demo") -> dict[str, Any]:
-        status, body = await self.request("GET", f"/api/v1/halls/{hall}")
+    async def hall(self, hall: str = "demo", *, staff: bool = False) -> dict[str, Any]:
+        """The hall snapshot, as the public gets it, or (`staff`) as the demo hall's manager
+        does: with the current tickets' ids."""
+        headers = await self.staff_headers() if staff else None
+        status, body = await self.request("GET", f"/api/v1/halls/{hall}", headers=headers)
         assert status == 200, body
         return body  # type: ignore[no-any-return]
 
@@ -133,7 +142,7 @@ async def running_app(settings: Settings) -> AsyncIterator[Api]:
     await site.start()
     try:
         async with aiohttp.ClientSession() as session:
-            yield Api(f"http://127.0.0.1:{port}", session)
+            yield Api(f"http://127.0.0.1:{port}", session, app=app)
     finally:
         await runner.cleanup()
 
@@ -252,11 +261,16 @@ async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[s
 async def read_events(api: Api, since: int = 0, hall: str = "demo") -> list[dict[str, Any]]:
     """Every event after `since`, as the display stream replays it (`?since=`), up to the hall's
     seq when called. Strict: the frames must be events, numbered since + 1, since + 2, … with no
-    snapshot and no close before the last one."""
+    snapshot and no close before the last one. Read as the demo hall's manager: the tickets
+    carry their ids (in another hall, the public frames)."""
     upto = (await api.hall(hall))["seq"]
     frames: list[dict[str, Any]] = []
     url = f"{api.ws_base}/ws/v1/halls/{hall}?since={since}"
-    async with asyncio.timeout(30), api.session.ws_connect(url) as ws:
+    headers = await api.staff_headers()
+    if (await api.request("GET", "/api/v1/me", headers=headers))[0] == 401:
+        api.tokens.pop("manager")  # the test let sessions expire (a short token_ttl)
+        headers = await api.staff_headers()
+    async with asyncio.timeout(30), api.session.ws_connect(url, headers=headers) as ws:
         while since + len(frames) < upto:
             msg = await ws.receive()
             assert msg.type is aiohttp.WSMsgType.TEXT, (

@@ -65,7 +65,8 @@ class Display:
 
     @classmethod
     async def connect(cls, api: Api) -> Display:
-        ws = await api.session.ws_connect(f"{api.ws_base}/ws/v1/halls/demo")
+        headers = await api.staff_headers()  # the replay model follows tickets by their ids
+        ws = await api.session.ws_connect(f"{api.ws_base}/ws/v1/halls/demo", headers=headers)
         first = await ws.receive_json(timeout=5)
         assert first["type"] == "snapshot"
         return cls(ws, first)

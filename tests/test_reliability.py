@@ -403,9 +403,11 @@ class Day:
         assert finish[0] in (200, 409)
 
 
-async def watch(api: Api, path: str, stop: asyncio.Event, seen: list[int]) -> None:
+async def watch(
+    api: Api, path: str, stop: asyncio.Event, seen: list[int], headers: dict[str, str] | None = None
+) -> None:
     """A display reading every frame until `stop`."""
-    async with api.session.ws_connect(api.ws_base + path) as ws:
+    async with api.session.ws_connect(api.ws_base + path, headers=headers) as ws:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 msg = await ws.receive(0.5)
@@ -439,9 +441,10 @@ async def test_a_days_traffic_leaves_the_servers_memory_flat(
             pid = health["process"]
             assert server.proc is not None
             assert pid == server.proc.pid
-            paths = [V2] * 4 + ["/ws/v1/halls/demo"]
+            paths = [V2] * 4 + ["/ws/v1/halls/demo"]  # v1 as the staff: the channel with ids
             pairs = zip(paths, seen, strict=True)
-            displays = [asyncio.create_task(watch(api, p, stop, s)) for p, s in pairs]
+            staff = await api.staff_headers()
+            displays = [asyncio.create_task(watch(api, p, stop, s, staff)) for p, s in pairs]
             day = Day(api, random.Random(20261202))
             for target in (400, 1200, 2000):
                 await day.run(target)

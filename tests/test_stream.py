@@ -31,9 +31,10 @@ FRAME_KEYS = {"type", "seq", "at", "event", "ticket", "window"}
 Frame = dict[str, Any]
 
 
-def ws_connect(api: Api, **kwargs: Any) -> connect:
-    """A `websockets` client of the demo hall's stream (no proxy from the environment)."""
-    return connect(api.ws_base + WS_PATH, proxy=None, **kwargs)
+def ws_connect(api: Api, headers: dict[str, str] | None = None, **kwargs: Any) -> connect:
+    """A `websockets` client of the demo hall's stream (no proxy from the environment);
+    `headers`: api.staff_headers() for the tickets' ids."""
+    return connect(api.ws_base + WS_PATH, proxy=None, additional_headers=headers, **kwargs)
 
 
 async def recv_ws(ws: ClientConnection, wait: float = 5.0) -> Frame:
@@ -71,7 +72,8 @@ async def test_first_frame_is_the_hall_snapshot(api: Api) -> None:
 async def test_every_action_sends_its_event_in_seq_order(api: Api) -> None:
     """Each of the nine actions sends its named event with the contract's fields, one seq each;
     call-next over a current ticket sends ticket.finished then ticket.called, consecutively."""
-    async with api.session.ws_connect(api.ws_base + WS_PATH) as ws:
+    headers = await api.staff_headers()  # the hall's staff see the tickets' ids
+    async with api.session.ws_connect(api.ws_base + WS_PATH, headers=headers) as ws:
         snap = await recv_aio(ws)
         a1, a2, b1 = await api.issue("A"), await api.issue("A"), await api.issue("B")
         assert (await api.window(1, "call-next"))[0] == 200
@@ -137,7 +139,7 @@ async def test_a_frame_goes_out_only_after_commit(api: Api) -> None:
     """When a display sees ticket.issued for X, GET /api/v1/tickets/X already answers 200,
     for every ticket of a burst from four concurrent kiosks; seqs stay gapless."""
     checked: list[str] = []
-    async with ws_connect(api) as ws:
+    async with ws_connect(api, await api.staff_headers()) as ws:
         start = (await recv_ws(ws))["seq"]
 
         async def kiosk(n: int) -> None:
@@ -255,9 +257,10 @@ async def test_the_server_pings_at_least_every_30_s(
     assert 0 < stream.HEARTBEAT_S <= 30
     # 1 s: aiohttp waits half a period for the pong, time enough for a loaded test machine
     monkeypatch.setattr(stream, "HEARTBEAT_S", 1.0)
+    headers = await api.staff_headers()
     async with (
         api.session.ws_connect(api.ws_base + WS_PATH, autoping=False) as manual,
-        ws_connect(api) as auto,
+        ws_connect(api, headers) as auto,
     ):
         assert (await manual.receive(2)).type is aiohttp.WSMsgType.TEXT  # the snapshot
         await recv_ws(auto)

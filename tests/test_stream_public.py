@@ -1,7 +1,8 @@
 """/ws/v2: the display stream with no ticket ids. On /ws/v1 (the contract) each ticket carries
-its id, which is all it takes to read or cancel it; v2 sends the same frames, in the same seq
-order, without them, and callnext's own pages and speaker read v2. CALLNEXT_STREAM_V1=off closes
-v1 for a hall whose screens all read v2."""
+its id for the hall's staff (a Bearer token on the upgrade), an id being all it takes to read or
+cancel it; v2 sends the same frames, in the same seq order, without them, and so does v1 to
+anyone else. callnext's own pages and speaker read v2. CALLNEXT_STREAM_V1=off closes v1 for a
+hall whose screens all read v2 (test_ticket_ids_private.py: no anonymous answer has an id)."""
 
 from __future__ import annotations
 
@@ -83,13 +84,18 @@ async def book_cancel_book_and_check_in(api: Api) -> None:
 async def test_v2_sends_v1s_frames_without_ticket_ids(api: Api) -> None:
     await api.issue("C")
     await api.window(7, "call-next")  # a current ticket in the snapshot
+    staff = await api.staff_headers()
     async with (
-        api.session.ws_connect(api.ws_base + V1) as v1,
+        api.session.ws_connect(api.ws_base + V1, headers=staff) as v1,
         api.session.ws_connect(api.ws_base + V2) as v2,
+        api.session.ws_connect(api.ws_base + V1) as anonymous,
     ):
         [snap1], [snap2] = await frames(v1, 1), await frames(v2, 1)
+        [snap_anonymous] = await frames(anonymous, 1)
         tickets = await act(api)
         events1, events2 = await frames(v1, 21), await frames(v2, 21)
+        events_anonymous = await frames(anonymous, 21)
+    assert (snap_anonymous, events_anonymous) == (snap2, events2)  # v1 without a token is v2
     window7 = next(w for w in snap1["hall"]["windows"] if w["number"] == 7)
     assert "id" in window7["current"]  # v1 keeps the contract
     assert snap2 == strip_ids(snap1)
@@ -109,7 +115,8 @@ async def test_a_v2_replay_has_no_ids_either(api: Api) -> None:
     await act(api)
     async with api.session.ws_connect(api.ws_base + V2, params={"since": "0"}) as v2:
         replay = await frames(v2, 19)
-    async with api.session.ws_connect(api.ws_base + V1, params={"since": "0"}) as v1:
+    staff = await api.staff_headers()
+    async with api.session.ws_connect(api.ws_base + V1, params={"since": "0"}, headers=staff) as v1:
         original = await frames(v1, 19)
     assert replay == strip_ids(original)
     assert not has_ids(replay)
@@ -141,9 +148,11 @@ def test_the_pages_and_the_speaker_read_v2() -> None:
 
 
 async def test_both_channels_get_every_event_once_in_the_same_order(api: Api) -> None:
-    """v1 and v2 are two flows of one hall: concurrent issues reach each exactly once."""
+    """v1 (the staff's) and v2 are two flows of one hall: concurrent issues reach each exactly
+    once."""
+    staff = await api.staff_headers()
     async with (
-        api.session.ws_connect(api.ws_base + V1) as v1,
+        api.session.ws_connect(api.ws_base + V1, headers=staff) as v1,
         api.session.ws_connect(api.ws_base + V2) as v2,
     ):
         await frames(v1, 1)

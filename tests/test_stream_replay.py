@@ -45,10 +45,11 @@ async def silent(ws: ClientConnection, seconds: float = 0.3) -> bool:
     return False
 
 
-def display(base: str, since: int | None = None) -> connect:
+def display(base: str, since: int | None = None, headers: dict[str, str] | None = None) -> connect:
+    """A display of the demo hall; `headers`: a staff token's, for the tickets' ids."""
     ws_base = "ws" + base.removeprefix("http")
     query = "" if since is None else f"?since={since}"
-    return connect(f"{ws_base}{WS_PATH}{query}", proxy=None)
+    return connect(f"{ws_base}{WS_PATH}{query}", proxy=None, additional_headers=headers)
 
 
 async def changes(api: Api, n: int) -> None:
@@ -60,13 +61,14 @@ async def changes(api: Api, n: int) -> None:
 async def test_since_replays_exactly_the_events_after_it_then_live(api: Api) -> None:
     """?since=S gives the events after S in order, byte for byte as a live display got them,
     then live events; no snapshot first."""
-    async with display(api.base) as live:
+    staff = await api.staff_headers()
+    async with display(api.base, headers=staff) as live:
         base = (await recv(live))["seq"]
         await changes(api, 8)
         await api.window(1, "call-next")
         seen = [await asyncio.wait_for(live.recv(), 5) for _ in range(9)]
     for since in (base, base + 3, base + 8):
-        async with display(api.base, since) as ws:
+        async with display(api.base, since, staff) as ws:
             count = base + len(seen) - since
             replayed = [await asyncio.wait_for(ws.recv(), 5) for _ in range(count)]
             assert replayed == seen[since - base :]

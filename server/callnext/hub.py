@@ -33,8 +33,8 @@ GAP_REPAIR_DELAY_S = 0.5
 class Committed(Protocol):
     hall: str
     seq: int
-    frame: str  # /ws/v1's text
-    public: str  # /ws/v2's text: the same frame with no ticket ids
+    frame: str  # /ws/v1's text for the hall's staff (tickets with their ids)
+    public: str  # the public text (/ws/v2, anonymous /ws/v1): the same frame with no ticket ids
 
 
 class Transport(Protocol):
@@ -46,7 +46,9 @@ class Transport(Protocol):
 
 
 FetchAfter = Callable[[str, int], Awaitable[list[tuple[int, str]]]]
-PUBLIC = "/v2"  # a hall's channel for /ws/v2: the same events, tickets without their ids
+# A hall's public channel: the same events, tickets without their ids. Every /ws/v2 connection
+# and every /ws/v1 connection without a staff token of the hall share it (one encoding each).
+PUBLIC = "/v2"
 
 
 def public_channel(hall: str) -> str:

@@ -41,10 +41,17 @@ Every error is JSON, `{"error": {"code": "snake_case", "message": "…"}}`. Bad 
 a 500 and never changes state. Bodies over 64 KiB answer 413. Dates are the hall's local days.
 
 The display streams are WebSockets, which OpenAPI cannot describe: `GET /ws/v1/halls/{hall}` (the
-contract's stream: a `snapshot` frame, or with `?since=S` the events after S, then every event)
-and `GET /ws/v2/halls/{hall}` (the same frames without ticket ids). Their frames, events and
+contract's stream: a `snapshot` frame, or with `?since=S` the events after S, then every event;
+tickets carry their ids only with `Authorization: Bearer` of the hall's staff on the upgrade)
+and `GET /ws/v2/halls/{hall}` (the same frames, never with ticket ids). Their frames, events and
 close codes are in CONTRACT.md ("The display stream") and docs/api.md.
 """
+STAFF_VIEW = (
+    "Public. The tickets carry their `id` (the holder's key: it reads, cancels and rates the "
+    "ticket) only with a bearer token of the hall's staff, manager or admin; without one, with "
+    "another scheme, or with another hall's token, they have none. An unknown or expired bearer "
+    "token answers 401 bad_token."
+)
 STAFF, MANAGERS, ADMIN = ("staff", "manager", "admin"), ("manager", "admin"), ("admin",)
 HALL, WINDOW = "/api/v1/halls/{hall}", "/api/v1/halls/{hall}/windows/{n}"
 TICKET = "/api/v1/tickets/{id}"
@@ -124,24 +131,28 @@ def operation(
     status: int = 200,
     more: dict[int, Json] | None = None,
     forbids: bool = True,
+    staff_view: bool = False,
 ) -> Json:
     """One operation: `ok` is the 2xx body's schema, or a whole response object (`content`).
-    `errors` are its error statuses besides those of its body (400, 413) and token (401, 403)."""
+    `errors` are its error statuses besides those of its body (400, 413) and token (401, 403).
+    `staff_view`: public, but a bearer token of the hall's staff adds the tickets' ids."""
     op: Json = {"summary": summary, "tags": ["contract" if contract else "callnext"]}
     if not contract:
         op["x-callnext-extension"] = True
-    op["security"] = [{"bearer": []}] if roles else []
+    op["security"] = [{"bearer": []}] if roles else [{}, {"bearer": []}] if staff_view else []
     if roles:
         op["x-roles"] = list(roles)
         op["description"] = "Needs a bearer token of the role " + " or ".join(roles) + "."
+    if staff_view:
+        op["description"] = STAFF_VIEW
     if params:
         op["parameters"] = list(params)
     codes = {*errors, 503}  # any of them: the storage may fail (unavailable)
     if body is not None:
         op["requestBody"] = {"required": body_required, "content": json_content(body)}
         codes |= {400, 413}
-    if roles:
-        codes |= {401, 403} if forbids else {401}
+    if roles or staff_view:
+        codes |= {401, 403} if roles and forbids else {401}
     ok_answer = ok if "content" in ok else {"description": "OK", "content": json_content(ok)}
     responses: Json = {str(status): ok_answer}
     for code in sorted(codes):
@@ -330,7 +341,7 @@ def hall_paths() -> Json:
                               status=201),
         },
         HALL: {"get": operation("The hall snapshot", ref("Hall"), contract=True,
-                                params=(P_HALL,), errors=(404,))},
+                                params=(P_HALL,), errors=(404,), staff_view=True)},
         HALL + "/windows": {"get": operation("Every window with its holder and day",
                                              ref("WindowsView"), params=(P_HALL,), roles=STAFF,
                                              errors=(404,))},

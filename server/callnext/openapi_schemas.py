@@ -111,6 +111,7 @@ WINDOW_PROPS: Json = {
     "staffed": {"type": "boolean", "description": "Somebody works there now (docs/staff.md)."},
     "current": null_or(ref("Ticket")),
 }
+SHOWN = null_or(ref("ShownTicket"))  # the hall snapshot's: an id for the hall's staff only
 WINDOW_DAY = obj(
     ("called", "served", "completed", "pending", "no_show", "service_s_avg", "wait_s_avg"),
     called=COUNT, served=COUNT, completed=COUNT, pending=COUNT, no_show=COUNT,
@@ -287,7 +288,7 @@ HALL = obj(
     hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     timezone={"type": "string"}, seq=COUNT, notice={"type": "string"},
     services={"type": "array", "items": ref("ServiceState")},
-    windows={"type": "array", "items": ref("Window")},
+    windows={"type": "array", "items": ref("HallWindow")},
     recent={"type": "array", "maxItems": 10, "items": obj(
         ("number", "window", "at"), number={"type": "string"}, window={"type": "integer"},
         at=TIME)},
@@ -361,6 +362,9 @@ def components() -> Json:
         "IssuedTicket": obj(TICKET_REQUIRED, **TICKET_PROPS, print=printed),
         "PendingMatter": PENDING_MATTER,
         "Window": obj(list(WINDOW_PROPS), **WINDOW_PROPS),
+        "HallWindow": obj(list(WINDOW_PROPS), **(WINDOW_PROPS | {"current": SHOWN})),
+        "ShownTicket": {**obj([k for k in TICKET_REQUIRED if k != "id"], **TICKET_PROPS),
+                        "description": "A ticket with its `id` only for the hall's staff."},
         "WindowWithDay": obj([*WINDOW_PROPS, "today"], **WINDOW_PROPS, today=ref("WindowDay")),
         "WindowDay": WINDOW_DAY,
         "ServiceState": SERVICE_STATE,

@@ -159,9 +159,9 @@ def event_frame(
     return frame
 
 
-# /ws/v2: the same frames with no ticket ids. On /ws/v1 (the contract) every ticket carries its
-# id, and an id is all it takes to read or cancel a ticket: on a hall's public Wi-Fi anyone could
-# cancel everyone's tickets. Our pages use v2; CALLNEXT_STREAM_V1=off closes v1.
+# A ticket's id is its holder's key: it reads, cancels and rates the ticket. Only the hall's staff
+# (a Bearer token of the hall) get ids: the snapshot and /ws/v1 with that header. Everyone else
+# gets the public frames below: /ws/v2 always, /ws/v1 and the snapshot without the header.
 STREAM_V1: Final = "/ws/v1/halls/{hall}"
 STREAM_V2: Final = "/ws/v2/halls/{hall}"
 
@@ -172,14 +172,18 @@ def _without_id(ticket: Any) -> Any:
     return ticket
 
 
+def public_hall(hall: dict[str, Any]) -> dict[str, Any]:
+    """The hall snapshot as a request without a staff token of the hall gets it: the windows'
+    current tickets without their ids (`recent` has none)."""
+    windows = [{**w, "current": _without_id(w.get("current"))} for w in hall.get("windows", [])]
+    return {**hall, "windows": windows}
+
+
 def public_frame(frame: dict[str, Any]) -> dict[str, Any]:
-    """A frame as /ws/v2 sends it: every ticket in it without its id."""
+    """A frame as the public streams send it (/ws/v2, and /ws/v1 without a staff token): every
+    ticket in it without its id, no rating's score, no booking's code."""
     if frame.get("type") == SNAPSHOT:
-        hall = dict(frame["hall"])
-        hall["windows"] = [
-            {**w, "current": _without_id(w.get("current"))} for w in hall.get("windows", [])
-        ]
-        return {**frame, "hall": hall}
+        return {**frame, "hall": public_hall(frame["hall"])}
     if "rating" in frame:  # a rating's score is for the hall's managers, not a lobby screen
         frame = {k: v for k, v in frame.items() if k != "rating"}
     if isinstance(frame.get("appointment"), dict):  # a booking's code is its holder's secret
@@ -191,7 +195,7 @@ def public_frame(frame: dict[str, Any]) -> dict[str, Any]:
 
 
 def public_text(text: str) -> str:
-    """An encoded frame, re-encoded for /ws/v2 (once per event, never per connection)."""
+    """An encoded frame as the public streams send it (/ws/v2, /ws/v1 without a staff token)."""
     frame = json.loads(text)
     public = public_frame(frame)
     return text if public is frame else encode(public)

@@ -39,6 +39,22 @@ async def require(
     return account
 
 
+async def sees_ticket_ids(request: web.Request, hall: str) -> bool:
+    """Whether the answer may carry every ticket's id: the request sends `Authorization: Bearer`
+    with a live token of the hall's staff, manager or admin (an admin bound to no hall: every
+    hall). No header, or another scheme (a proxy's Basic auth), is anonymous: False; so is a
+    live token of another hall. A Bearer token that is unknown or expired is refused (401
+    bad_token), as on every staff call: an integrator learns its token is dead instead of
+    silently losing the ids."""
+    scheme, _, _token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    account = await accounts.authenticate(request.app[DB], bearer(request))
+    if account.role not in STAFF:
+        return False
+    return account.hall == hall or (account.role is Role.ADMIN and account.hall is None)
+
+
 async def hall_of_url(request: web.Request, roles: tuple[Role, ...]) -> tuple[Hall, Account]:
     """The URL's hall (404 before anything else) and the caller, once the caller holds one of
     `roles` there."""

@@ -7,6 +7,7 @@ import io
 
 from aiohttp import web
 
+from .. import protocol
 from ..appointments import add_appointment_stats
 from ..domain import stats
 from ..domain.clock import local_day, utcnow
@@ -18,7 +19,7 @@ from ..hall_config import create_hall
 from ..ratings import add_satisfaction
 from ..store import audit_sql, reads
 from . import parse
-from .auth import MANAGERS, hall_of_url, require
+from .auth import MANAGERS, hall_of_url, require, sees_ticket_ids
 from .keys import DB
 
 
@@ -45,7 +46,13 @@ async def create(request: web.Request) -> web.Response:
 
 
 async def snapshot(request: web.Request) -> web.Response:
-    return web.json_response(await reads.hall_snapshot(request.app[DB], request.match_info["hall"]))
+    """The hall object; the windows' current tickets carry their ids only for the hall's staff
+    (sees_ticket_ids), a ticket's id being its holder's key."""
+    db = request.app[DB]
+    hall = await db.hall(request.match_info["hall"])  # 404 before the token's 401
+    staff = await sees_ticket_ids(request, hall.code)
+    snap = await reads.hall_snapshot(db, hall.code)
+    return web.json_response(snap if staff else protocol.public_hall(snap))
 
 
 async def _manager_day(request: web.Request) -> tuple[str, str]:

@@ -1,7 +1,8 @@
 """The display WebSocket: a snapshot (or a replay from ?since=), then live events in seq order.
 
-/ws/v1 is the contract's stream; /ws/v2 sends the same frames with no ticket ids (see
-protocol.public_frame), and is what callnext's own pages use.
+/ws/v1 is the contract's stream: with a Bearer token of the hall's staff its tickets carry their
+ids; without one it sends what /ws/v2 sends, the same frames with no ticket ids (see
+protocol.public_frame), from the same channel. callnext's own pages read /ws/v2.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..domain.model import Hall
 from ..hub import Subscriber, public_channel
 from ..store import reads
 from . import parse
+from .auth import sees_ticket_ids
 from .keys import DB, HUB, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -99,17 +101,19 @@ def replayable(since: int, current: int, oldest: int | None, settings: Settings)
 
 
 async def display_stream(request: web.Request) -> web.StreamResponse:
-    """/ws/v1/halls/{hall}: the contract's stream (tickets with their ids)."""
+    """/ws/v1/halls/{hall}: the contract's stream; tickets carry their ids only for the hall's
+    staff (`Authorization: Bearer` on the upgrade). Without it, the public channel: the very
+    frames /ws/v2 sends, encoded once for both."""
     if not request.app[SETTINGS].stream_v1:
         raise Forbidden(
             "stream_v1_disabled", "This server sends no ticket ids: use /ws/v2/halls/{hall}."
         )
-    return await _stream(request, public=False)
+    return await _stream(request, ids=True)
 
 
 async def public_stream(request: web.Request) -> web.StreamResponse:
-    """/ws/v2/halls/{hall}: the same frames, every ticket without its id."""
-    return await _stream(request, public=True)
+    """/ws/v2/halls/{hall}: the same frames, every ticket without its id, whoever asks."""
+    return await _stream(request, ids=False)
 
 
 def check_origin(request: web.Request) -> None:
@@ -128,10 +132,12 @@ def check_origin(request: web.Request) -> None:
     raise Forbidden("origin_not_allowed", f"Pages from {origin} may not open this stream.")
 
 
-async def _stream(request: web.Request, public: bool) -> web.StreamResponse:
+async def _stream(request: web.Request, ids: bool) -> web.StreamResponse:
+    """`ids`: this stream gives the hall's staff the tickets' ids."""
     check_origin(request)
     db, hub = request.app[DB], request.app[HUB]
     hall = await db.hall(request.match_info["hall"])
+    public = not (ids and await sees_ticket_ids(request, hall.code))
     channel = public_channel(hall.code) if public else hall.code
     since = _since(request)
     ws = web.WebSocketResponse(heartbeat=heartbeat_s(), compress=False, max_msg_size=4096)
