@@ -106,8 +106,12 @@ def _sqlite_engine(url: str, *, writer: bool) -> Engine:
 
 
 class Database:
-    def __init__(self, url: str = DEFAULT_URL) -> None:
+    def __init__(self, url: str = DEFAULT_URL, *, serving: bool = False) -> None:
+        """`serving`: the database of a running server, whose writes that fail for the
+        storage's sake are logged, told to `health` and answered 503 (_guarded). A command
+        line tool's failures are raised as they are, for it to say why in one line."""
         self.url = normalize_url(url)
+        self.serving = serving
         self.dialect = make_url(self.url).get_backend_name()
         self.on_commit: Callable[[Iterable[Published]], None] = lambda _events: None
         # The languages whose announcement audio the app serves (set by the app, never I/O
@@ -135,10 +139,12 @@ class Database:
             self._async = create_async_engine(self.url, pool_size=10, max_overflow=10)
 
     async def start(self) -> None:
-        """Check the database answers and bring its schema up to date."""
+        """Check the database answers and bring its schema up to date. A failure here is the
+        caller's to report (the CLI says why in one line), not a fault of a running server's
+        storage: it is raised as it is, neither logged nor counted in `health`."""
         from . import migrate
 
-        await self.run_write(migrate.upgrade_on)
+        await self._run(migrate.upgrade_on, write=True)
 
     async def close(self) -> None:
         if self._async is not None:
@@ -162,6 +168,8 @@ class Database:
         """A write, its outcome told to `health`: one that fails for the storage's sake (a full
         disk, a read-only file, the database gone) is logged in one line and raised as
         Unavailable (503, Retry-After); any other error is the caller's."""
+        if not self.serving:
+            return await write
         try:
             result = await write
         except Exception as exc:

@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         middlewares=[head_middleware, count_middleware, error_middleware],
         client_max_size=settings.max_body_bytes,
     )
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, serving=True)
     db.health = Health(settings.listener_grace_s)
     hub = Hub()
 
