@@ -48,7 +48,8 @@ async def test_a_token_is_checked_on_the_loop_and_sees_each_commit(sqlite_db: Da
     assert on_threads == []
     assert account.desk is None
     digest = token_digest(session.token)
-    await desks.take(db, "demo", 3, "w3", digest, force=False, held=None)
+    until = session.expires_at  # the hold ends with the session
+    await desks.take(db, "demo", 3, "w3", digest, force=False, held=None, until=until)
     desk = (await accounts.authenticate(db, session.token)).desk
     assert desk is not None
     assert desk.window == 3

@@ -27,6 +27,7 @@ from . import actions, appointments, desks
 from .domain.clock import local_day, to_micros, utcnow
 from .store import event_log, reads
 from .store.database import Database
+from .store.faults import storage_fault
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +67,22 @@ async def prune_event_logs(db: Database, keep_days: float) -> int:
     return pruned
 
 
+async def _roll_once(db: Database, every_s: float, keep_days: float) -> None:
+    try:
+        await expire_stale_tickets(db)
+        await prune_event_logs(db, keep_days)
+    except Exception as exc:  # a database hiccup must not end the task: try again next time
+        fault = storage_fault(exc)
+        if fault is None:
+            log.exception("day rollover failed; retrying in %.0f s", every_s)
+        else:  # a known state of the storage (full, gone, out of files): one line
+            log.error("day rollover failed: %s; retrying in %.0f s", fault, every_s)
+
+
 async def _keep_rolling(db: Database, every_s: float, keep_days: float) -> None:
     while True:
-        try:
-            await expire_stale_tickets(db)
-            await prune_event_logs(db, keep_days)
-        except Exception:  # a database hiccup must not end the task: try again next time
-            log.exception("day rollover failed; retrying in %.0f s", every_s)
         await asyncio.sleep(every_s)
+        await _roll_once(db, every_s, keep_days)
 
 
 def rollover_ctx(
@@ -82,6 +91,9 @@ def rollover_ctx(
     """A cleanup_ctx running the rollover for the app's life (after the database is open)."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
+        # the first pass before the server answers anyone: a server that was down at midnight
+        # serves no stale queue, and no request races the pass's own events
+        await _roll_once(app[db_key], every_s, event_log_days)
         rolling = _keep_rolling(app[db_key], every_s, event_log_days)
         task = asyncio.create_task(rolling, name="callnext-rollover")
         yield
