@@ -8,12 +8,17 @@ espeak-ng's library is /dev/null. Both need root (CI is root; the developer mach
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import json
 import os
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +52,30 @@ def _until_started(proc: subprocess.Popen[str], timeout: float = 60.0) -> list[s
         if line.lstrip().startswith("voice "):
             return lines
     raise AssertionError("the server did not start:\n" + "".join(lines))
+
+
+@contextlib.contextmanager
+def _serving(argv: list[str], env: dict[str, str]) -> Iterator[list[str]]:
+    """A server started by `argv`, up to its last start-up line; on leaving, it is stopped and
+    the lines list holds everything it printed."""
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    lines: list[str] = []
+    try:
+        lines += _until_started(proc)
+        yield lines
+    finally:
+        lines.append(_stop(proc))
+
+
+def _post(url: str, body: dict[str, str], token: str | None = None) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, json.dumps(body).encode(), method="POST")
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return resp.status, json.loads(resp.read())
 
 
 def _stop(proc: subprocess.Popen[str]) -> str:
@@ -83,15 +112,10 @@ def test_serve_demo_starts_with_no_network(tmp_path: Path) -> None:
         f"ip link set lo up && exec {ROOT / 'scripts' / 'serve-demo'} --port {port}"
         f" --db sqlite:///{tmp_path / 'hall.db'}"
     )
-    proc = subprocess.Popen(
-        ["unshare", "-n", "sh", "-c", command], stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, env={**_env(), "CALLNEXT_VOICE": "off"},
-    )  # fmt: skip
-    try:
-        lines = _until_started(proc)
-    finally:
-        rest = _stop(proc)
-    output = "".join(lines) + rest
+    env = {**_env(), "CALLNEXT_VOICE": "off"}
+    with _serving(["unshare", "-n", "sh", "-c", command], env) as lines:
+        pass
+    output = "".join(lines)
     assert f"callnext listening on http://127.0.0.1:{port}" in output
     assert "/halls/demo/kiosk" in output
     assert "installing" not in output, output
@@ -119,17 +143,16 @@ def test_a_server_without_espeak_ng_says_so_in_one_line(tmp_path: Path) -> None:
         f" --db sqlite:///{tmp_path / 'hall.db'}"
     )
     env = {**_env(), "CALLNEXT_VOICE_CACHE": str(tmp_path / "voice")}
-    proc = subprocess.Popen(
-        ["unshare", "-m", "sh", "-c", f"{hide} && exec {serve}"], stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, env=env,
-    )  # fmt: skip
-    try:
-        lines = _until_started(proc)
-    finally:
-        rest = _stop(proc)
-    output = "".join(lines) + rest
+    with _serving(["unshare", "-m", "sh", "-c", f"{hide} && exec {serve}"], env) as lines:
+        voice = lines[-1]
+        base = f"http://127.0.0.1:{port}"
+        assert _post(f"{base}/api/v1/halls/demo/tickets", {"service": "A"})[0] == 201
+        token = _post(f"{base}/api/v1/login", {"username": "w1", "password": "demo"})[1]
+        status, body = _post(f"{base}/api/v1/halls/demo/windows/1/call-next", {}, token["token"])
+        assert (status, body["called"]["number"]) == (200, "A001")
+    output = "".join(lines)
     assert "voice: espeak-ng is not installed (apt-get install espeak-ng)" in output, output
-    assert "unavailable: espeak-ng is not installed" in lines[-1], lines[-1]
+    assert "unavailable: espeak-ng is not installed" in voice, voice
     assert "Traceback" not in output, output
     assert " ERROR " not in output, output
 
