@@ -31,7 +31,7 @@ TIMEOUT_MS = 10000  # a page test's default wait
 def chromium_missing() -> str | None:
     """Why the browser tests cannot run here, or None (under CALLNEXT_TEST_STRICT, an error)."""
     if not os.access(CHROMIUM, os.X_OK):
-        return missing(f"no Chromium at {CHROMIUM} (scripts/setup --system installs it)")
+        return missing(f"no Chromium at {CHROMIUM} (scripts/setup --test --system installs it)")
     return None
 
 
