@@ -258,6 +258,12 @@ async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[s
     return out
 
 
+# A server whose whole event log a test reads back with read_events(api, 0): a display further
+# behind than CALLNEXT_REPLAY_MAX_EVENTS (1,000 by default) gets a snapshot instead of a replay,
+# and a test that loads a server as fast as the machine allows may pass that count.
+WHOLE_LOG_REPLAY = {"CALLNEXT_REPLAY_MAX_EVENTS": "1000000"}
+
+
 async def read_events(api: Api, since: int = 0, hall: str = "demo") -> list[dict[str, Any]]:
     """Every event after `since`, as the display stream replays it (`?since=`), up to the hall's
     seq when called. Strict: the frames must be events, numbered since + 1, since + 2, … with no

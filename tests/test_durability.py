@@ -18,7 +18,15 @@ import pytest
 from callnext import hub
 from callnext.config import Settings
 
-from .helpers import Api, QueueReplay, ServerProcess, read_events, running_app, wait_until
+from .helpers import (
+    WHOLE_LOG_REPLAY,
+    Api,
+    QueueReplay,
+    ServerProcess,
+    read_events,
+    running_app,
+    wait_until,
+)
 
 ROUNDS = 4  # kills
 ISSUERS = 6  # kiosks issuing at once
@@ -169,7 +177,7 @@ async def test_sigkill_under_load_loses_nothing_acknowledged(db_url: str) -> Non
     rng = random.Random(seed)
     seen = Acknowledged()
     for round_ in range(ROUNDS + 1):
-        server = ServerProcess(db_url)
+        server = ServerProcess(db_url, env=WHOLE_LOG_REPLAY)
         server.start()
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:

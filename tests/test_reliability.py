@@ -25,7 +25,7 @@ from callnext import protocol
 from callnext.store.database import Database
 from callnext.store.setup import HallSpec, ServiceSpec, create_hall
 
-from .helpers import Api, ServerProcess, read_events, wait_until
+from .helpers import WHOLE_LOG_REPLAY, Api, ServerProcess, read_events, wait_until
 from .test_stream import metric, ws_frames
 
 SCREENS = 1000
@@ -194,7 +194,7 @@ async def test_1000_screens_resync_after_restarts_with_no_call_missed(db_url: st
             before = sum(len(s.events) for s in screens)
             server.kill() if how == "SIGKILL" else server.stop()
             await asyncio.sleep(1.0)  # down for a while: every screen has seen its stream end
-            server = ServerProcess(db_url, port)
+            server = ServerProcess(db_url, port, env=WHOLE_LOG_REPLAY)
             started = time.monotonic()
             server.start()
             up_at.append(time.monotonic())
