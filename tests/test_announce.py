@@ -31,8 +31,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 @pytest.fixture
 async def voice_api(settings: Settings, tmp_path: Path) -> AsyncIterator[Api]:
-    """A server whose voice renders into a fresh cache."""
-    async with running_app(replace(settings, voice_cache=str(tmp_path / "voice"))) as client:
+    """A server whose voice is on (the `settings` fixture turns it off) and renders into a
+    fresh cache."""
+    voiced = replace(settings, voice=True, voice_cache=str(tmp_path / "voice"))
+    async with running_app(voiced) as client:
         yield client
 
 

@@ -135,6 +135,7 @@ async def check_said(api: Api, speaker: SpeakerProcess, expected: list[dict[str,
     assert all(p["seconds"] > 1.0 for p in played)
 
 
+@pytest.mark.voice
 async def test_the_speaker_says_each_call_once_in_order(api: Api, tmp_path: Path) -> None:
     speaker = SpeakerProcess(api.base, tmp_path)
     speaker.start()
