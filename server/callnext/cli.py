@@ -26,7 +26,7 @@ from .domain.model import Role
 from .gc_watch import freeze_startup
 from .protocol import STREAM_V1, STREAM_V2
 from .speaker import SpeakerError
-from .staff_accounts import username
+from .staff_accounts import MIN_PASSWORD, username
 from .store import accounts
 from .store.database import Database, DatabaseUrlError
 from .store.open_errors import cannot_open
@@ -208,8 +208,8 @@ async def add_user(args: argparse.Namespace) -> None:
         password = getpass.getpass(f"password for {args.username}: ")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 4:
-        raise StartupError("the password must have at least 4 characters")
+    if not MIN_PASSWORD <= len(password) <= 256:
+        raise StartupError(f"a password is {MIN_PASSWORD}–256 characters, as on the API")
     async with _database(args.db) as db:
         try:
             account = await accounts.add_user(

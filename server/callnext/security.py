@@ -8,7 +8,6 @@ import hmac
 import secrets
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-MIN_PASSWORD = 4
 
 
 def _b64(raw: bytes) -> str:
