@@ -258,6 +258,11 @@ async def frames(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[s
     return out
 
 
+# A staff session's lifetime in the tests that see one expire: long enough for a login, a take
+# and a few reads on a loaded 2-core machine (1–2 s ran out there before the session's first
+# use); each such test then waits for the end with wait_until, not a fixed sleep.
+LIVE_S = 6
+
 # A server whose whole event log a test reads back with read_events(api, 0): a display further
 # behind than CALLNEXT_REPLAY_MAX_EVENTS (1,000 by default) gets a snapshot instead of a replay,
 # and a test that loads a server as fast as the machine allows may pass that count.

@@ -3,7 +3,6 @@ what a window's console reads (its queue, its day, the hall's pending matters)."
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 
 from callnext.config import Settings
 
-from .helpers import Api, read_events, running_app
+from .helpers import LIVE_S, Api, read_events, running_app, wait_until
 from .test_api_windows import assert_error
 
 DEMO = "/api/v1/halls/demo"
@@ -149,12 +148,18 @@ async def test_release_and_logout_free_the_window(api: Api) -> None:
 
 
 async def test_a_hold_of_an_expired_session_does_not_block(settings: Settings) -> None:
-    async with running_app(replace(settings, token_ttl=timedelta(seconds=1))) as api:
+    """The session lives LIVE_S: long enough for two logins on a loaded machine (a 1 s
+    lifetime ran out before the second login there), then the test waits for its end."""
+    async with running_app(replace(settings, token_ttl=timedelta(seconds=LIVE_S))) as api:
         token = await session(api, "w1")
         await take(api, token, 1)
         status, body = await act(api, await session(api, "w2"), 1, "take")
         assert body["error"]["code"] == "window_in_use"  # a live holder blocks
-        await asyncio.sleep(1.1)
+
+        async def expired() -> bool:
+            return (await api.request("GET", "/api/v1/me", token=token))[0] == 401
+
+        await wait_until(expired, timeout=LIVE_S + 30, interval=0.25)
         status, body = await act(api, token, 1, "call-next")
         assert_error(status, body, 401)
         assert body["error"]["code"] == "bad_token"  # the console says: log in again

@@ -16,7 +16,7 @@ from callnext.domain.staffing import ACTED_S
 from callnext.store.database import Database
 from callnext.store.schema import halls, windows
 
-from .helpers import Api, read_events, running_app, wait_until
+from .helpers import LIVE_S, Api, read_events, running_app, wait_until
 from .test_api_desks import act, session, take
 from .test_api_windows import assert_error
 
@@ -124,7 +124,7 @@ async def test_an_expired_session_is_named_nowhere_and_counts_for_nothing(
     """CALLNEXT_TOKEN_TTL_S short: once the session expires the public snapshot no longer
     names its user and the window serves nobody, before any sweep has run (the rollover task
     runs only at start here); the sweep then frees the window and tells the screens."""
-    quick = replace(settings, token_ttl=timedelta(seconds=2), rollover_check_s=3600)
+    quick = replace(settings, token_ttl=timedelta(seconds=LIVE_S), rollover_check_s=3600)
     async with running_app(quick) as api:
         token = await session(api, "w1")
         await take(api, token, 1)
@@ -136,7 +136,7 @@ async def test_an_expired_session_is_named_nowhere_and_counts_for_nothing(
         async def expired() -> bool:
             return (await window_of(api, 1))["staff"] is None
 
-        await wait_until(expired, timeout=15)
+        await wait_until(expired, timeout=LIVE_S + 30)
         hall = await api.hall()
         assert "w1" not in str(hall["windows"])
         assert (await window_of(api, 1))["staffed"] is False
@@ -147,7 +147,7 @@ async def test_an_expired_session_is_named_nowhere_and_counts_for_nothing(
 
 
 async def test_the_sweep_frees_expired_holds_with_an_event(settings: Settings) -> None:
-    quick = replace(settings, token_ttl=timedelta(seconds=2), rollover_check_s=0.2)
+    quick = replace(settings, token_ttl=timedelta(seconds=LIVE_S), rollover_check_s=0.2)
     async with running_app(quick) as api:
         token = await session(api, "w1")
         await take(api, token, 1)
@@ -156,7 +156,7 @@ async def test_the_sweep_frees_expired_holds_with_an_event(settings: Settings) -
         async def freed() -> bool:
             return bool(await released(api, seq, 1))
 
-        await wait_until(freed, timeout=15)
+        await wait_until(freed, timeout=LIVE_S + 30)
         assert [e["reason"] for e in await released(api, seq, 1)] == ["expired"]
         assert (await window_of(api, 1))["staff"] is None
 
