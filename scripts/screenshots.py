@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Screenshots of the lobby and window screens for docs/displays.md, and of a citizen's ticket on
 a phone (/t/{id}: waiting, called), and of the kiosk (start, priority lane, ticket, 80 mm slip),
-and of the staff console (login, window picker, desk, a dialog, the manager's overview), and of
-the settings page (services, a service's editor, the hall, the audit log), and of the manager's
-dashboard (on a server of its own, with a month of simulated days).
+and of the staff console (login, window picker, desk, dialogs, a number refused, the manager's
+overview), and of the settings page (services, a service's editor, the hall, the audit log), and
+of the manager's dashboard (on a server of its own, with a month of simulated days).
 
 Runs a demo server in this process on a temporary SQLite file, makes a morning's worth of calls,
 and shoots each screen with Debian's Chromium through Playwright:
@@ -203,7 +203,10 @@ async def staff_page(browser: Browser, api: Api, user: str, lang: str, size: str
 async def staff_desk(browser: Browser, api: Api, lang: str, size: str) -> Page:
     """w3 at window 3 with its current ticket (recalled once), the A queue, the pending list."""
     page = await staff_page(browser, api, "w3", lang, size)
-    await page.click(".window-button[data-window='3']")
+    # w3 still holds window 3 from the last shot's console: the page goes back to it at once
+    await page.wait_for_selector(".window-button[data-window='3'], #desk-view[data-loaded='true']")
+    if await page.is_visible(".window-button[data-window='3']"):
+        await page.click(".window-button[data-window='3']")
     await page.wait_for_selector("#desk-view[data-loaded='true'], #d-confirm[open]")
     if await page.is_visible("#d-confirm"):  # the previous shot's console still holds it
         await page.click("#d-confirm-ok")
@@ -249,6 +252,19 @@ async def shoot_staff(api: Api, out: Path, db_path: str) -> None:
             await page.wait_for_selector(".card .holder:not(:empty)")
             await page.wait_for_selector("#ov-pending-list li")
             await save(page, out / f"staff-overview-{lang}-{size}.png")
+        await save(await call_refused(browser, api), out / "staff-call-zh-1366x768.png")
+
+
+async def call_refused(browser: Browser, api: Api) -> Page:
+    """w7 at window 7 (A, B and C) calls "3": the dialog stays open and asks for the letter."""
+    page = await staff_page(browser, api, "w7", "zh", "1366x768")
+    await page.click(".window-button[data-window='7']")
+    await page.wait_for_selector("#desk-view[data-loaded='true']")
+    await page.keyboard.press("g")
+    await page.fill("#d-call-number", "3")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#d-call-error:not([hidden])")
+    return page
 
 
 SETTINGS = "/halls/demo/settings"

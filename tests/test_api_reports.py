@@ -25,7 +25,7 @@ from .test_api_stats import at, build_day
 TICKET_HEADER = [
     "day", "number", "service", "service_name", "priority", "status", "outcome",
     "closed_reason", "window", "issued_at", "called_at", "finished_at", "completed_at",
-    "wait_s", "service_s", "recalls", "transfers",
+    "wait_s", "service_s", "recalls", "transfers", "staff", "rating",
 ]  # fmt: skip
 EDGES_MIN = [0, 5, 10, 15, 20, 30, 45, 60]
 
@@ -245,7 +245,7 @@ async def test_csv_export_has_every_ticket_of_the_range(past: Api) -> None:
     """UTF-8 with a BOM, an attachment named after the hall and the range, one row per ticket
     by day then issue order, times in the hall's local time."""
     await past.issue("A")
-    query = f"from={day(OLD)}&to={day(0)}&format=csv"
+    query = f"from={day(OLD)}&to={day(0)}&format=csv&raw=1"
     body, headers = await download(past, query)
     assert headers["Content-Type"] == "text/csv; charset=utf-8"
     name = f"callnext-demo-{day(OLD)}-{day(0)}.csv"
@@ -262,14 +262,14 @@ async def test_csv_export_has_every_ticket_of_the_range(past: Api) -> None:
     records = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in rows}
     assert list(records[(d1, "A002")].values()) == [
         d1, "A002", "A", "不动产登记", "0", "done", "completed", "", "1", f"{d1} 09:00:30",
-        f"{d1} 09:10:00", f"{d1} 09:30:00", f"{d1} 11:00:00", "570.0", "1200.0", "0", "0",
+        f"{d1} 09:10:00", f"{d1} 09:30:00", f"{d1} 11:00:00", "570.0", "1200.0", "0", "0", "", "",
     ]  # fmt: skip
     no_show = records[(d1, "A003")]
     assert (no_show["status"], no_show["outcome"], no_show["completed_at"]) == ("no_show", "", "")
     assert (no_show["wait_s"], no_show["service_s"]) == ("1680.0", "")
     today = records[(day(0), "A001")]
     assert (today["status"], today["called_at"], today["wait_s"]) == ("waiting", "", "")
-    _, default = await download(past, "")  # csv, the 30 days ending today
+    _, default = await download(past, "raw=1")  # csv, the 30 days ending today
     assert default["Content-Disposition"].endswith(f'-{day(-29)}-{day(0)}.csv"')
 
 
@@ -278,14 +278,14 @@ async def test_xlsx_export_has_tickets_summary_and_services(past: Api) -> None:
     has the hall's and each service's figures over the whole range."""
     await past.issue("A")
     query = f"from={day(OLD)}&to={day(0)}"
-    body, headers = await download(past, query + "&format=xlsx")
+    body, headers = await download(past, query + "&format=xlsx&raw=1")
     assert headers["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert headers["Content-Disposition"].endswith(f'-{day(0)}.xlsx"')
     book = load_workbook(io.BytesIO(body))
     assert book.sheetnames == ["tickets", "summary", "services"]
-    csv_body, _ = await download(past, query + "&format=csv")
+    csv_body, _ = await download(past, query + "&format=csv&raw=1")
     want = list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig"))))
     got = [[csv_text(v) for v in row] for row in book["tickets"].iter_rows(values_only=True)]
     assert [[comparable(c) for c in row] for row in got] == [
@@ -340,6 +340,8 @@ ERRORS = [
     ("export?from=0001-01-01&to=9999-12-31", "manager", 400, "bad_range"),
     ("export?format=pdf", "manager", 400, "bad_format"),
     ("export?from=2026-1-1", "manager", 400, "bad_date"),
+    ("export?lang=fr", "manager", 400, "bad_lang"),
+    ("export?raw=yes", "manager", 400, "bad_value"),
     ("trend?to=0001-01-05", "manager", 200, None),  # the default start stops at year 1
 ]
 

@@ -207,8 +207,37 @@ async def test_call_a_waiting_ticket_of_any_service(api: Api) -> None:
     status, body = await api.window(2, "call", {"number": "A999"})
     assert_error(status, body, 404)
     status, body = await api.window(2, "call", {"number": "not a number"})
-    assert status in (400, 404), body
+    assert_error(status, body, 400)
     assert (await ok(api, 2, "call", {"number": "A001"}))["called"]["window"] == 2
+
+
+@pytest.mark.parametrize("typed", ["A3", "a3", "A003", "a 3", "Ａ３", " a-003 ", "3"])
+async def test_call_accepts_what_staff_type(api: Api, typed: str) -> None:
+    """ "A3", "a3", "a 3", full-width "Ａ３" all mean A003; a bare "3" too at window 1, which
+    serves only A."""
+    for _ in range(3):
+        await api.issue("A")
+    body = await ok(api, 1, "call", {"number": typed})
+    assert body["called"]["number"] == "A003"
+
+
+async def test_call_refuses_a_bare_number_where_it_is_ambiguous(api: Api) -> None:
+    """Window 7 serves A, B and C: "3" needs its letter (400 number_needs_letter); text that is
+    no number is 400 bad_ticket_number; neither calls anyone."""
+    for _ in range(3):
+        await api.issue("A")
+    status, body = await api.window(7, "call", {"number": "3"})
+    assert_error(status, body, 400)
+    assert body["error"]["code"] == "number_needs_letter"
+    for typed in ("A0", "3A", "A 3 B", "ＡＢＣＤ３"):
+        status, body = await api.window(7, "call", {"number": typed})
+        assert_error(status, body, 400)
+        assert body["error"]["code"] == "bad_ticket_number", typed
+    status, body = await api.window(7, "call", {"number": "a 9"})
+    assert_error(status, body, 404)
+    hall = await api.hall(staff=True)
+    assert all(w["current"] is None for w in hall["windows"])
+    assert hall["services"][0]["waiting"] == 3
 
 
 async def test_call_a_no_show_who_came_back(api: Api) -> None:

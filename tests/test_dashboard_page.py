@@ -320,17 +320,17 @@ async def test_the_day_and_a_range_export_as_csv_and_xlsx(past: Api, pages: Page
     assert name == f"callnext-demo-{day}-{day}.csv"
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == r["issued"]
-    assert {row["day"] for row in rows} == {day}
-    assert sum(1 for row in rows if row["status"] == "no_show") == r["no_show"]
+    assert {row["日期"] for row in rows} == {day}  # in the page's language
+    assert sum(1 for row in rows if row["状态"] == "未到") == r["no_show"]
     await page.wait_for_selector("#message:has-text('已下载')")
 
     name, data = await download(page, "#export-day-xlsx")
     assert name == f"callnext-demo-{day}-{day}.xlsx"
     book = load_workbook(io.BytesIO(data), read_only=True)
-    assert {"tickets", "summary", "services"} <= set(book.sheetnames)
-    tickets = list(book["tickets"].iter_rows(values_only=True))
+    assert book.sheetnames == ["取号明细", "每日汇总", "业务汇总"]
+    tickets = list(book["取号明细"].iter_rows(values_only=True))
     assert len(tickets) == r["issued"] + 1  # the header and a row per ticket
-    assert tickets[0][:2] == ("day", "number")
+    assert tickets[0][:2] == ("日期", "号码")
 
     first = (PAST - timedelta(days=2)).isoformat()
     await page.fill("#export-from", first)
@@ -338,10 +338,14 @@ async def test_the_day_and_a_range_export_as_csv_and_xlsx(past: Api, pages: Page
     name, data = await download(page, "#export-range-xlsx")
     assert name == f"callnext-demo-{first}-{day}.xlsx"
     book = load_workbook(io.BytesIO(data), read_only=True)
-    summary = [row for row in book["summary"].iter_rows(values_only=True)]
+    summary = [row for row in book["每日汇总"].iter_rows(values_only=True)]
     assert len(summary) == 1 + 3  # the header and three days
+    await page.click(".lang button[data-lang=en]")
     name, data = await download(page, "#export-range-csv")
     assert name == f"callnext-demo-{first}-{day}.csv"
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {"Day", "Number", "Service", "Status", "Staff", "Wait"} <= set(rows[0])
+    await page.click(".lang button[data-lang=zh]")
 
     # a range the wrong way round: said on the page, nothing downloaded
     await page.fill("#export-from", day)

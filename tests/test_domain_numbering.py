@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callnext.domain.numbering import format_number, parse_number
+from callnext.domain.numbering import bare_number, format_number, normalise_number, parse_number
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,44 @@ def test_parse_number_is_lenient_on_case_and_spaces(text: str, expected: tuple[s
 )
 def test_parse_number_rejects_what_is_not_a_number(text: str) -> None:
     assert parse_number(text) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "services", "expected"),
+    [
+        ("A3", (), "A003"),
+        ("a3", (), "A003"),
+        ("A003", (), "A003"),
+        ("A0003", (), "A003"),
+        ("a 3", (), "A003"),
+        (" A-3 ", (), "A003"),
+        ("Ａ３", (), "A003"),
+        ("ａ　００３", (), "A003"),
+        ("B42", ("A",), "B042"),
+        ("A1000", (), "A1000"),
+        ("vip7", (), "VIP007"),
+        ("3", ("A",), "A003"),
+        ("３", ("C",), "C003"),
+        ("3", ("A", "B"), None),
+        ("3", (), None),
+        ("A0", (), None),
+        ("A", (), None),
+        ("", ("A",), None),
+        ("ABCD3", (), None),
+        ("A3B", (), None),
+        ("A1234567", (), None),
+        ("not a number", ("A",), None),
+    ],
+)
+def test_normalise_what_staff_type(
+    typed: str, services: tuple[str, ...], expected: str | None
+) -> None:
+    """Any case, width, spacing or zero padding; a bare number only at a one-service window."""
+    assert normalise_number(typed, services) == expected
+
+
+def test_a_bare_number_is_told_apart() -> None:
+    assert bare_number("3")
+    assert bare_number(" ３ ")
+    assert not bare_number("A3")
+    assert not bare_number("")

@@ -39,8 +39,9 @@ export function hallApi(hall) {
     trend: (from, to) => send("GET", `${base}/trend?${q({ from, to })}`),
     appointments: (day) => send("GET", `${base}/appointments?${q({ day })}`),
     ratings: (day, maxScore) => send("GET", `${base}/ratings?${q({ date: day, max_score: maxScore })}`),
-    exportFile: (from, to, format) =>
-      send("GET", `${base}/export?${q({ from, to, format })}`, { raw: true, timeout: EXPORT_TIMEOUT_MS }),
+    // In the page's language (headers, states, h:mm:ss); programs ask for `raw=1` themselves.
+    exportFile: (from, to, format, lang) =>
+      send("GET", `${base}/export?${q({ from, to, format, lang })}`, { raw: true, timeout: EXPORT_TIMEOUT_MS }),
   };
 }
 

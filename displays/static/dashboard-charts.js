@@ -24,6 +24,17 @@ function node(name, attrs = {}, text = null) {
 }
 
 const round = (x) => Math.round(x * 10) / 10;
+/** A width or height: never negative, whatever room the labels leave (SVG refuses < 0). */
+const size = (x) => Math.max(0, round(x));
+const LABEL_SHARE = 0.4; // at most this much of a chart's width for its row labels
+
+/** `text` cut with "…" to fit `maxW` pixels at font size `px` (a long service name). */
+export function fitText(text, maxW, px) {
+  const chars = [...String(text)];
+  if (textWidth(text, px) <= maxW) return String(text);
+  while (chars.length > 1 && textWidth(`${chars.join("")}…`, px) > maxW) chars.pop();
+  return `${chars.join("")}…`;
+}
 
 /** A "nice" axis over 0…max: {top, step} with step 1, 2 or 5 × 10^k and about `ticks` steps. */
 export function niceScale(max, ticks = 4, integer = true) {
@@ -68,6 +79,8 @@ function frame(el, spec, yTop, yStep, yFormat) {
     left: Math.ceil(labelW + px * 0.8), right: width - px * (spec.rightPad ?? 1),
     top: px * (twoLines ? 3.1 : 1.9), bottom: height - px * (spec.xLabel ? 3.2 : 2),
   };
+  box.right = Math.max(box.right, box.left + 1);
+  box.bottom = Math.max(box.bottom, box.top + 1);
   box.w = box.right - box.left;
   box.h = box.bottom - box.top;
   const y = (v) => box.bottom - (v / yTop) * box.h;
@@ -106,7 +119,7 @@ function legend(f, series) {
         class: `line s-${s.key}` }));
       g.append(marker(s, x + f.px * 0.3, sy, f.px * 0.3));
     } else {
-      g.append(node("rect", { x, y: sy - f.px * 0.4, width: f.px * 0.8, height: f.px * 0.8,
+      g.append(node("rect", { x, y: sy - f.px * 0.4, width: size(f.px * 0.8), height: size(f.px * 0.8),
         class: `bar s-${s.key}` }));
     }
     x -= f.px * 1.2;
@@ -116,7 +129,7 @@ function legend(f, series) {
 
 function marker(s, cx, cy, r) {
   if (s.marker === "square") {
-    return node("rect", { x: round(cx - r), y: round(cy - r), width: round(2 * r), height: round(2 * r),
+    return node("rect", { x: round(cx - r), y: round(cy - r), width: size(2 * r), height: size(2 * r),
       class: `dot s-${s.key}` });
   }
   return node("circle", { cx: round(cx), cy: round(cy), r: round(r), class: `dot s-${s.key}` });
@@ -148,7 +161,7 @@ function drawBars(el, spec) {
       const h = top > 0 ? (v / top) * f.box.h : 0;
       const extra = spec.barClass?.(i, s) ?? "";
       const rect = node("rect", {
-        x: round(x), y: round(f.box.bottom - h), width: round(Math.max(1, barW - 1)), height: round(h),
+        x: round(x), y: round(f.box.bottom - h), width: size(Math.max(1, barW - 1)), height: size(h),
         class: `bar s-${s.key} ${extra}`.trim(), "data-series": s.key, "data-index": i, "data-value": v,
       });
       rect.append(node("title", {}, spec.tip ? spec.tip(spec.categories[i], s, v) : `${spec.categories[i]} ${s.label}: ${v}`));
@@ -183,21 +196,25 @@ function drawHBars(el, spec) {
     "aria-label": spec.summary ?? "", class: "chart-svg" });
   const rows = spec.rows;
   const max = Math.max(0, ...rows.map((r) => r.value));
-  const labelW = Math.max(px * 3, ...rows.map((r) => textWidth(r.label, px * 0.95))) + px * 0.6;
-  const noteW = Math.max(0, ...rows.map((r) => textWidth(`${r.value}  ${r.note ?? ""}`, px * 0.9))) + px * 0.6;
+  // Long names are cut ("…", the whole name in the tooltip) so the bars keep their room.
+  const labelMax = width * LABEL_SHARE;
+  const labelW = Math.min(labelMax, Math.max(px * 3, ...rows.map((r) => textWidth(r.label, px * 0.95)))) + px * 0.6;
+  const noteW = Math.min(width * 0.3, Math.max(0, ...rows.map((r) => textWidth(`${r.value}  ${r.note ?? ""}`, px * 0.9))) + px * 0.6);
   const top = spec.xLabel ? px * 1.6 : px * 0.4;
   const left = labelW;
-  const right = width - noteW;
+  const right = Math.max(left + 1, width - noteW);
   const slot = (height - top - px * 0.3) / Math.max(1, rows.length);
   const barH = Math.min(slot * 0.72, px * 2.2);
   if (spec.xLabel) svg.append(node("text", { x: 2, y: px * 0.9, class: "axis-title" }, spec.xLabel));
   const g = node("g", { class: "bars" });
   rows.forEach((r, i) => {
     const cy = top + i * slot + slot / 2;
-    const w = max > 0 ? (r.value / max) * (right - left) : 0;
-    g.append(node("text", { x: left - px * 0.5, y: round(cy), "text-anchor": "end",
-      "dominant-baseline": "middle", class: "row-label" }, r.label));
-    const rect = node("rect", { x: left, y: round(cy - barH / 2), width: round(w), height: round(barH),
+    const w = max > 0 ? Math.max(0, (r.value / max) * (right - left)) : 0;
+    const name = node("text", { x: left - px * 0.5, y: round(cy), "text-anchor": "end",
+      "dominant-baseline": "middle", class: "row-label" }, fitText(r.label, labelMax, px * 0.95));
+    name.append(node("title", {}, r.label));
+    g.append(name);
+    const rect = node("rect", { x: left, y: round(cy - barH / 2), width: size(w), height: size(barH),
       class: "bar s-served", "data-series": "served", "data-key": r.key, "data-value": r.value });
     rect.append(node("title", {}, r.tip ?? `${r.label}: ${r.value}`));
     g.append(rect);

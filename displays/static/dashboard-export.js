@@ -1,7 +1,7 @@
 // The exports: the day on screen, or a range of days, as CSV or XLSX. The download needs the
 // manager's token, so it is fetched with the header and handed to the browser as a Blob.
 import { addDays, fileName, isDay, saveBlob } from "./dashboard-api.js";
-import { errorText, words } from "./dashboard-words.js";
+import { currentLang, errorText, words } from "./dashboard-words.js";
 
 const $ = (id) => document.getElementById(id);
 const RANGE_DAYS = 30;
@@ -61,7 +61,7 @@ export class Exports {
     document.body.setAttribute("aria-busy", "true");
     this.ctx.say(words().exporting, "info");
     try {
-      const result = await this.ctx.api.exportFile(from, to, format);
+      const result = await this.ctx.api.exportFile(from, to, format, currentLang());
       if (!result.ok) {
         if (!result.denied) this.ctx.say(errorText(result), "error");
         return;

@@ -3,9 +3,13 @@
 
 import { hoursSummary } from "./settings-hours.js";
 import { el, input, secondsToMinutes, showFailure } from "./settings-ui.js";
-import { words } from "./settings-words.js";
+import { AUDIT_WORDS, ticketPhrase, ticketState } from "./settings-audit-words.js";
+import { currentLang, names, words } from "./settings-words.js";
 
-const HIDDEN = new Set(["desk", "code", "username", "staff", "from_service", "taken_from"]);
+const HIDDEN = new Set(["desk", "code", "username", "staff", "from_service", "taken_from", "requeued",
+  "score", "source"]);
+// A ticket entry's own fields: said as its service's name and its state in words.
+const TICKET_FIELDS = new Set(["service", "status", "outcome"]);
 const LIVE_DELAY_MS = 400;
 
 /** Today in the hall's timezone, YYYY-MM-DD. */
@@ -45,11 +49,39 @@ function details(detail, w, sep = "; ") {
     .map(([k, v]) => `${w.fields[k] ?? k}: ${value(k, v, w)}`).join(sep);
 }
 
+/** A service by its name in the page's language ("水电气过户"); its code if it is gone. */
+function serviceNamer(services) {
+  return (code) => {
+    const service = (services ?? []).find((s) => s.code === code);
+    return service ? names(service)[0] : code;
+  };
+}
+
 /** What an entry did, in words (after its actor). */
-export function actionText(entry, w = words()) {
+export function actionText(entry, w = words(), services = []) {
+  const own = ticketPhrase(entry, AUDIT_WORDS[currentLang()], serviceNamer(services));
+  if (own) return own;
   const phrase = w.actions[entry.action];
   const fieldNames = (keys) => keys.map((k) => w.fields[k] ?? k).join(w.list_sep);
   return phrase ? phrase({ ...entry, detail: entry.detail ?? {} }, fieldNames) : entry.action;
+}
+
+/** An entry's details in words: a ticket's service by name and what it became ("业务: 水电气过户;
+ * 状态: 未到"), then its other fields (a pause's reason …). */
+export function entryDetails(entry, w = words(), services = []) {
+  const detail = entry.detail ?? {};
+  if (!entry.ticket) return details(detail, w);
+  const aw = AUDIT_WORDS[currentLang()];
+  const rest = Object.fromEntries(Object.entries(detail).filter(([k]) => !TICKET_FIELDS.has(k)
+    && !(k === "reason" && detail[k] === "expired")));
+  const parts = [];
+  if (detail.service && entry.action !== "ticket.transferred") {
+    parts.push(`${aw.service}: ${serviceNamer(services)(detail.service)}`);
+  }
+  const state = ticketState(detail, aw);
+  if (state) parts.push(`${aw.state}: ${state}`);
+  const others = details(rest, w);
+  return [...parts, ...(others ? [others] : [])].join("; ");
 }
 
 export function auditTab(ctx, panel) {
@@ -68,11 +100,12 @@ export function auditTab(ctx, panel) {
 
   function row(e, w) {
     const time = e.at.slice(11, 19);
-    const text = details(e.detail ?? {}, w);
+    const services = ctx.state.settings?.services ?? ctx.config.services;
+    const text = entryDetails(e, w, services);
     return el("tr", { dataset: { action: e.action } },
       el("td", { class: "n" }, el("time", { datetime: e.at }, time)),
-      el("td", { class: "who" }, e.actor ?? "—"),
-      el("td", { class: "what" }, actionText(e, w)),
+      el("td", { class: "who" }, e.actor ?? AUDIT_WORDS[currentLang()].system),
+      el("td", { class: "what" }, actionText(e, w, services)),
       el("td", { class: "detail" }, text));
   }
 

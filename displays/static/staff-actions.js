@@ -54,15 +54,7 @@ export async function runAction(ctx, action, win) {
   }
   const request = await requestFor(ctx, action, win);
   if (!request) return null; // the dialog was cancelled
-  busy = true;
-  ctx.busy?.(true);
-  let result;
-  try {
-    result = await ctx.api.act(win.number, request.path, request.body);
-  } finally {
-    busy = false;
-    ctx.busy?.(false);
-  }
+  const result = request.result ?? await send(ctx, win, request.path, request.body);
   if (!result.ok) {
     ctx.fail(result, win);
     ctx.done?.(win, null);
@@ -73,6 +65,19 @@ export async function runAction(ctx, action, win) {
   return result.data;
 }
 
+/** One window request, marked busy while it runs. */
+async function send(ctx, win, path, body) {
+  busy = true;
+  ctx.busy?.(true);
+  try {
+    return await ctx.api.act(win.number, path, body);
+  } finally {
+    busy = false;
+    ctx.busy?.(false);
+  }
+}
+
+/** The request of `action` ({path, body}), or its answer ({result}) when its dialog sent it. */
 async function requestFor(ctx, action, win) {
   const current = win.current;
   switch (action.id) {
@@ -86,8 +91,8 @@ async function requestFor(ctx, action, win) {
       return service && { path: "transfer", body: { service } };
     }
     case "call": {
-      const number = await callDialog();
-      return number && { path: "call", body: { number } };
+      const result = await callDialog((number) => send(ctx, win, "call", { number }));
+      return result && { result };
     }
     case "pause": {
       if (win.status === "paused") return { path: "resume", body: {} };

@@ -74,6 +74,7 @@ export class AppointmentsPanel {
       return li;
     }));
     this.el("appts-empty").hidden = this.list === null || list.length > 0;
+    section.dataset.empty = String(this.list !== null && !list.length); // folds to its heading
     this.el("appts-empty").textContent = w.none;
   }
 }

@@ -3,7 +3,7 @@
 // citizen called (finish, send back, stay) and the shortcut help.
 // Each returns a promise of the answer, or null when cancelled.
 
-import { PAUSE_REASONS, serviceName, words } from "./staff-words.js";
+import { PAUSE_REASONS, errorText, serviceName, words } from "./staff-words.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,11 +37,20 @@ function close(value) {
 
 for (const dialog of document.querySelectorAll("dialog.dialog")) {
   const form = dialog.querySelector("form");
-  form.addEventListener("submit", (e) => {
+  form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (active?.dialog !== dialog) return;
-    const value = active.collect(e.submitter);
-    if (value !== undefined) close(value);
+    const current = active;
+    if (current?.dialog !== dialog || current.working) return;
+    current.working = true; // a collect that asks the server: one request at a time
+    dialog.setAttribute("aria-busy", "true");
+    let value;
+    try {
+      value = await current.collect(e.submitter);
+    } finally {
+      current.working = false;
+      dialog.removeAttribute("aria-busy");
+    }
+    if (value !== undefined && active === current) close(value);
   });
   for (const button of dialog.querySelectorAll("button.cancel")) {
     button.addEventListener("click", () => close(null));
@@ -127,19 +136,35 @@ $("d-transfer").addEventListener("keydown", (e) => {
   next.focus();
 });
 
-/** A ticket number to call. → "A005" | null */
-export function callDialog() {
+/** What staff typed, tidied as the server reads it too (domain/numbering.normalise_number):
+ * full-width to plain, no spaces or dashes, upper case ("ａ ３" → "A3"). */
+export const tidyNumber = (typed) => typed.normalize("NFKC").replace(/[\s\-_.·#]+/g, "").toUpperCase();
+
+// Failures that are not about the number: the dialog closes and the desk handles them.
+const NOT_THE_NUMBER = new Set(["window_taken"]);
+
+/** Call a number: `send(number)` asks the server while the dialog stays open; a number it
+ * refuses is said in the dialog, the input kept and selected. → the call's result | null */
+export function callDialog(send) {
   const input = $("d-call-number");
+  const error = $("d-call-error");
   input.value = "";
   input.removeAttribute("aria-invalid");
-  return open($("d-call"), () => {
-    const number = input.value.trim().toUpperCase();
-    if (!/^[A-Z]{1,3}[0-9]{1,6}$/.test(number)) {
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-      return undefined;
-    }
-    return number;
+  error.hidden = true;
+  const refuse = (text) => {
+    error.textContent = text;
+    error.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+    input.select();
+    return undefined;
+  };
+  return open($("d-call"), async () => {
+    const number = tidyNumber(input.value);
+    if (!number) return refuse(errorText({ code: "bad_ticket_number" }));
+    const result = await send(number);
+    if (result.ok || result.expired || NOT_THE_NUMBER.has(result.code)) return result;
+    return refuse(errorText(result));
   }, input);
 }
 

@@ -47,6 +47,7 @@ export class PendingList {
     const w = words();
     keepFocus(list, () => list.replaceChildren(...this.items.map((item) => this.row(item, w))));
     empty.hidden = this.items.length > 0;
+    list.closest("section").dataset.empty = String(!this.items.length); // folds to its heading
     count.textContent = this.items.length ? `(${this.items.length})` : "";
     this.tick();
   }

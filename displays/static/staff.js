@@ -30,6 +30,7 @@ let view = "loading";
 function say(text, kind = "ok") {
   const el = $("message");
   el.textContent = text;
+  el.title = text; // the line is one line high: a sentence too long for it is cut, whole here
   el.dataset.kind = kind;
 }
 

@@ -15,9 +15,9 @@ from . import protocol as p
 from .domain import lifecycle
 from .domain.availability import Closed
 from .domain.clock import local_hhmm
-from .domain.errors import Conflict, NotFound
+from .domain.errors import Conflict, Invalid, NotFound
 from .domain.model import ClosedReason, DeskHold, Finish, Hall, Ticket, Window, WindowStatus
-from .domain.numbering import parse_number
+from .domain.numbering import bare_number, normalise_number
 from .domain.staffing import live_desk, should_note_action
 from .store.database import Database
 from .store.hall_tx import HallTx, fingerprint
@@ -198,14 +198,27 @@ def requeue_body(tx: HallTx, number: int, by: Staff | None = None) -> Json:
 
 def call_number_body(tx: HallTx, number: int, ticket_number: str, by: Staff | None = None) -> Json:
     """Call one waiting or no-show ticket of today by its number, whatever its service."""
-    lifecycle.ensure_window_can_call(_acting_window(tx, number, by))
+    window = _acting_window(tx, number, by)
+    lifecycle.ensure_window_can_call(window)
     if tx.current(number) is not None:
         raise Conflict("window_busy", f"Window {number} still has a current ticket.")
-    wanted = ticket_number.strip().upper()
-    ticket = tx.ticket_by_number(wanted) if parse_number(wanted) else None
+    ticket = tx.ticket_by_number(_typed_number(ticket_number, window.services))
     if ticket is None:
         raise NotFound("ticket_not_found", f"No ticket {ticket_number!r} today.")
     return {"called": tx.ticket_json(_call(tx, ticket, number))}
+
+
+def _typed_number(typed: str, services: tuple[str, ...]) -> str:
+    """The ticket number staff typed ("a3", "Ａ３", "3" at a one-service window), or a 400."""
+    wanted = normalise_number(typed, services)
+    if wanted is not None:
+        return wanted
+    if bare_number(typed):
+        raise Invalid(
+            "number_needs_letter",
+            f"This window serves {', '.join(services)}: type the service's letter too (A3).",
+        )
+    raise Invalid("bad_ticket_number", f"{typed!r} is not a ticket number (A3 or A003).")
 
 
 def pause_body(

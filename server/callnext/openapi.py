@@ -196,7 +196,9 @@ def window_paths() -> Json:
             "window with a citizen called)", obj(("requeued",), requeued=ref("Ticket")),
             obj(()), body_required=False)},
         WINDOW + "/call": {"post": window_action(
-            "Call a waiting or no-show ticket of today by its number", called,
+            "Call a waiting or no-show ticket of today by its number, as staff type it: A3, "
+            "a 3, A003 or full-width Ａ３ (the digits alone at a window of one service); 400 "
+            "number_needs_letter or bad_ticket_number, 404 ticket_not_found", called,
             obj(("number",), number=text(16)), contract=True)},
         WINDOW + "/pause": {"post": window_action(
             "Pause the window", window, obj((), reason={**text(200), "type": ["string", "null"]}),

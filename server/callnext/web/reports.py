@@ -15,6 +15,7 @@ from ..domain.errors import Invalid
 from ..domain.model import Hall, Ticket
 from ..ratings import add_satisfaction
 from ..report_export import exporter
+from ..report_words import lang_of
 from ..store import reads, report_sql
 from . import parse
 from .auth import MANAGERS, hall_of_url
@@ -90,18 +91,35 @@ async def trend(request: web.Request) -> web.Response:
     return web.json_response({"hall": hall.code, "from": first, "to": last, "days": days})
 
 
+RAW_FLAGS = {"1": True, "true": True, "0": False, "false": False, "": False}
+
+
+def export_lang(request: web.Request) -> str:
+    """The export's layout: `raw=1` (programs: snake_case, codes, seconds), else the words of
+    `lang` (zh by default, en); 400 for anything else."""
+    raw = RAW_FLAGS.get(request.query.get("raw", "").lower())
+    if raw is None:
+        raise Invalid("bad_value", "raw must be 1 or 0.")
+    if raw:
+        return "raw"
+    lang = lang_of(request.query.get("lang"))
+    if lang is None:
+        raise Invalid("bad_lang", "lang must be zh or en.")
+    return lang
+
+
 async def export(request: web.Request) -> web.Response:
-    """GET …/export?from=&to=&format=csv|xlsx: every ticket of the range as a download."""
+    """GET …/export?from=&to=&format=csv|xlsx&lang=zh|en (or raw=1): every ticket of the range
+    as a download, with who served it and its rating."""
     hall = await _managed_hall(request)
     first, last = day_range(request, _today(hall))
-    sheet = exporter(request.query.get("format", "csv"), hall)
+    sheet = exporter(request.query.get("format", "csv"), hall, export_lang(request))
     if sheet is None:
         raise Invalid("bad_format", "format must be csv or xlsx.")
-
-    async def add(chunk: list[tuple[str, list[Ticket]]]) -> None:
-        await asyncio.to_thread(sheet.add_days, chunk)
-
-    await _each_chunk(request, hall, first, last, add)
+    for lo, hi in report.day_chunks(first, last, CHUNK_DAYS):
+        tickets, served = await report_sql.served_between(request.app[DB], hall, lo, hi)
+        days = report.by_day(report.days_between(lo, hi), tickets)
+        await asyncio.to_thread(sheet.add_days, days, served)
     body = await asyncio.to_thread(sheet.finish)
     name = f"callnext-{hall.code}-{first}-{last}.{sheet.extension}"
     response = web.Response(
