@@ -5,7 +5,9 @@ import { hoursSummary } from "./settings-hours.js";
 import { el, input, secondsToMinutes, showFailure } from "./settings-ui.js";
 import { words } from "./settings-words.js";
 
-const HIDDEN = new Set(["desk", "code", "username", "staff", "from_service", "taken_from"]);
+const HIDDEN = new Set([
+  "desk", "code", "username", "staff", "from_service", "taken_from", "staff_name", "staff_no",
+]);
 const LIVE_DELAY_MS = 400;
 
 /** Today in the hall's timezone, YYYY-MM-DD. */
