@@ -52,8 +52,8 @@ function render() {
 /** Between calls: the window's own name (when it says more than its number) and the staff
  * member on duty, by the name and staff number their account shows (never the login name). */
 function renderOnDuty() {
-  const heading = words.window(n);
-  $("desk-name").textContent = view.name && view.name !== heading ? view.name : heading;
+  const custom = view.name && view.name !== `${n}号窗口`; // the default name says the number
+  $("desk-name").textContent = custom ? view.name : words.window(n);
   $("staff").textContent = view.staffName ? words.staff(view.staffName) : "";
   $("staff-no").textContent = view.staffNo ? words.staff_no(view.staffNo) : "";
   $("staff").hidden = !view.staffName;
