@@ -40,31 +40,51 @@ from callnext.store.database import Database  # noqa: E402
 from callnext.store.setup import seed_demo  # noqa: E402
 from callnext.web.app import create_app  # noqa: E402
 
-NOTICE_ZH = "请携带身份证原件，过号请到综合咨询窗口重新取号。午间 12:00–13:30 照常办理。"
+# The hall's notices: the Chinese one long enough to page (a screenful of whole lines at a time).
+NOTICE_ZH = (
+    "请携带身份证原件，过号请到综合咨询窗口重新取号。午间 12:00–13:30 照常办理。"
+    "办理不动产登记请提前准备不动产权证书、购房合同及完税凭证；委托他人办理的，请携带授权委托书"
+    "及受托人身份证原件。水电气过户需携带原户主身份证明及新户主身份证明。"
+    "如对办理结果有疑问，可在窗口屏下方扫码评价，或拨打 12345 政务服务便民热线。"
+)
 NOTICE_EN = "Please bring your ID card. Missed your number? Ask at the enquiries window."
 
 # (file, path, viewport)
 SHOTS = [
-    ("lobby-zh-1920x1080.png", f"/halls/demo/display?notice={NOTICE_ZH}", (1920, 1080)),
-    ("lobby-en-1920x1080.png", f"/halls/demo/display?lang=en&notice={NOTICE_EN}", (1920, 1080)),
-    ("lobby-zh-1080x1920.png", f"/halls/demo/display?notice={NOTICE_ZH}", (1080, 1920)),
-    ("lobby-en-1280x720.png", f"/halls/demo/display?lang=en&notice={NOTICE_EN}", (1280, 720)),
+    ("lobby-zh-1920x1080.png", "/halls/demo/display", (1920, 1080)),
+    ("lobby-en-1920x1080.png", "/halls/demo/display?lang=en", (1920, 1080)),
+    ("lobby-zh-1080x1920.png", "/halls/demo/display", (1080, 1920)),
+    ("lobby-en-1280x720.png", "/halls/demo/display?lang=en", (1280, 720)),
     ("window-zh.png", "/halls/demo/windows/3/display", (1280, 720)),
     ("window-paused.png", "/halls/demo/windows/4/display", (1280, 720)),
+    ("window-idle-zh.png", "/halls/demo/windows/7/display", (1280, 720)),
+    ("window-idle-en-1920x1080.png", "/halls/demo/windows/7/display?lang=en", (1920, 1080)),
+    ("window-closed.png", "/halls/demo/windows/6/display", (1280, 720)),
 ]
+GROUPS = ("screens", "kiosk", "staff", "settings", "dashboard")
 
 
 async def a_busy_morning(api: Api) -> None:
-    """Tickets in the three queues, a dozen calls across the windows, window 4 paused."""
+    """Tickets in the three queues, a dozen calls across the windows, window 4 paused; window
+    7's staff member (with a display name and 工号) between calls; nobody at window 6; the
+    hall's notices."""
     for service, count in (("A", 16), ("B", 7), ("C", 4)):
         for _ in range(count):
             await api.issue(service)
-    for window in (1, 2, 5, 3, 7, 6, 1, 8, 2, 5, 1, 3):
+    for window in (1, 2, 5, 3, 7, 8, 1, 8, 2, 5, 1, 3):
         status, body = await api.window(window, "call-next")
         assert status == 200, body
         assert body["called"], body
     status, body = await api.window(4, "pause", {"reason": "午休 · Lunch break"})
     assert status == 200, body
+    token = await api.login("manager")
+    name = {"display_name": "李娜", "staff_no": "A0107"}
+    status, body = await api.request("PUT", "/api/v1/halls/demo/users/w7", name, token=token)
+    assert status == 200, body
+    for action in ("finish", "take"):
+        status, body = await api.window(7, action)
+        assert status == 200, body
+    await hall_settings(api, {"notice": NOTICE_ZH, "notice_en": NOTICE_EN})
 
 
 async def shoot(api: Api, out: Path) -> None:
@@ -72,12 +92,9 @@ async def shoot(api: Api, out: Path) -> None:
         for name, path, (width, height) in SHOTS:
             page = await browser.new_page(viewport={"width": width, "height": height})
             page.on("pageerror", lambda e: print("page error:", e))
-            await page.goto(api.base + path)
-            if "windows" in path:
-                await page.wait_for_function(
-                    "document.querySelector('#number').textContent !== '—'"
-                )
-            else:
+            async with page.expect_console_message(lambda m: "callnext: snapshot" in m.text):
+                await page.goto(api.base + path)
+            if "windows" not in path:
                 await page.wait_for_selector("#recent li:not([hidden])")
                 await api.window(3, "recall")  # a fresh call: held in the hero
                 await page.wait_for_selector("#hero.held")
@@ -116,6 +133,18 @@ async def hall_settings(api: Api, patch: dict[str, Any]) -> None:
     assert status == 200, body
 
 
+async def shoot_closed_lobby(api: Api, out: Path) -> None:
+    """The lobby while services issue no tickets (after kiosk_settings: B's numbers are all
+    given out, C opens later today): when they issue again, not 暂停取号."""
+    async with launch() as browser:
+        for name, query in (("lobby-closed-zh-1280x720.png", ""),
+                            ("lobby-closed-en-1280x720.png", "?lang=en")):  # fmt: skip
+            page = await browser.new_page(viewport={"width": 1280, "height": 720})
+            await page.goto(api.base + "/halls/demo/display" + query)
+            await page.wait_for_selector("#recent li:not([hidden])")
+            await save(page, out / name)
+
+
 async def kiosk_page(browser: Browser, api: Api, query: str, size: tuple[int, int]) -> Page:
     page = await browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.on("pageerror", lambda e: print("page error:", e))
@@ -126,8 +155,8 @@ async def kiosk_page(browser: Browser, api: Api, query: str, size: tuple[int, in
 
 
 async def shoot_kiosk(api: Api, out: Path) -> None:
-    """The start in both languages and orientations, the priority lane, a ticket, its slip."""
-    await kiosk_settings(api)
+    """The start in both languages and orientations, the priority lane, a ticket, its slip
+    (after kiosk_settings)."""
     async with launch() as browser:
         for name, query, size in (
             ("kiosk-zh-1080x1920.png", "", (1080, 1920)),
@@ -441,8 +470,7 @@ async def phones(browser: Browser, api: Api, out: Path) -> None:
     page = await context.new_page()
     await page.goto(url)
     await page.wait_for_selector("#ahead b")
-    assert (await api.window(7, "finish"))[0] == 200
-    status, body = await api.window(7, "call", {"number": ticket["number"]})
+    status, body = await api.window(7, "call", {"number": ticket["number"]})  # 7 is free
     assert status == 200, body
     await page.wait_for_selector("#go:not([hidden])")
     await save(page, out / "phone-called-zh.png")
@@ -456,7 +484,7 @@ async def save(page: Page, path: Path) -> None:
     print(f"wrote {path}")
 
 
-async def main(out: Path) -> None:
+async def main(out: Path, only: set[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = f"{tmp}/demo.db"
         settings = Settings(db_url=f"sqlite:///{db_path}", demo=True, rate_limits=None)
@@ -468,22 +496,32 @@ async def main(out: Path) -> None:
             async with aiohttp.ClientSession() as session:
                 api = Api(f"http://127.0.0.1:{port}", session)
                 await a_busy_morning(api)
-                await shoot(api, out)
-                await shoot_kiosk(api, out)
-                await shoot_staff(api, out, db_path)
-                await shoot_settings(api, out)
+                if "screens" in only:
+                    await shoot(api, out)
+                await kiosk_settings(api)
+                if "screens" in only:
+                    await shoot_closed_lobby(api, out)
+                if "kiosk" in only:
+                    await shoot_kiosk(api, out)
+                if "staff" in only:
+                    await shoot_staff(api, out, db_path)
+                if "settings" in only:
+                    await shoot_settings(api, out)
         finally:
             await runner.cleanup()
-    await shoot_dashboard(out)
+    if "dashboard" in only:
+        await shoot_dashboard(out)
 
 
 def parse(argv: list[str] | None = None) -> Any:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    groups = ", ".join(GROUPS)
+    parser.add_argument("--only", default=",".join(GROUPS), help=f"which shots, of: {groups}")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
-    out_dir = parse().out
-    out_dir.mkdir(parents=True, exist_ok=True)
-    asyncio.run(main(out_dir))
+    args = parse()
+    args.out.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main(args.out, set(args.only.split(","))))

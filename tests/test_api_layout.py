@@ -115,12 +115,28 @@ async def test_a_window_and_a_service_are_removed_when_free(api: Api) -> None:
     assert [w["number"] for w in hall["windows"]] == list(range(1, 9))
 
 
+async def test_a_display_name_and_staff_number_for_the_window_screen(api: Api) -> None:
+    """Kept trimmed; too long is a clear 400 that changes nothing."""
+    status, body = await manager(api, "PUT", "/users/w3", {"display_name": "赵" * 65})
+    assert_error(status, body, 400)  # the window screen's name: 64 characters at most
+    assert body["error"]["code"] == "wrong_type"
+    shown = {"display_name": " 赵敏 ", "staff_no": "C9"}
+    status, body = await manager(api, "PUT", "/users/w3", shown)
+    assert (status, body["display_name"], body["staff_no"]) == (200, "赵敏", "C9")
+    status, body = await manager(api, "PUT", "/users/w3", {"staff_no": "C" * 33})
+    assert_error(status, body, 400)
+    users = (await manager(api, "GET", "/users"))[1]["users"]
+    w3 = next(u for u in users if u["username"] == "w3")
+    assert (w3["display_name"], w3["staff_no"]) == ("赵敏", "C9")
+
+
 async def test_staff_accounts_are_kept_by_the_manager(api: Api) -> None:
     status, body = await manager(api, "PUT", "/users/w9", {
         "role": "staff", "password": "s3cret!", "window": 8,
     })  # fmt: skip
     assert status == 201, body
-    assert body == {"username": "w9", "role": "staff", "window": 8, "disabled": False}
+    assert body == {"username": "w9", "role": "staff", "window": 8, "disabled": False,
+                    "display_name": "", "staff_no": ""}  # fmt: skip
     status, login = await api.request(
         "POST", "/api/v1/login", {"username": "w9", "password": "s3cret!"}
     )

@@ -236,6 +236,53 @@ async def test_a_call_reaches_the_live_part_within_two_seconds(api: Api, pages: 
     print(f"call-next on screen after {elapsed:.3f} s")
 
 
+def age_pending(db_url: str, count: int, hours: int) -> None:
+    """Move the first `count` pending matters' acceptance back `hours`: past the promise."""
+    conn = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    try:
+        conn.execute(
+            "UPDATE tickets SET finished_at = finished_at - ? WHERE pk IN (SELECT pk FROM "
+            "tickets WHERE outcome = 'pending' ORDER BY pk LIMIT ?)",
+            (hours * 3_600_000_000, count),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def test_pending_matters_within_their_promise_do_not_turn_the_rate_red(
+    api: Api, settings: Settings, pages: Pages
+) -> None:
+    """A morning: 3 matters completed, 7 pending and all within the hall's promise: the rate is
+    30.0 % but the tile is not red, and says "7 件办理中，均在承诺时限内". Two of them past the
+    promise: red, and it says so."""
+    for _ in range(11):
+        await api.issue("A")
+    assert (await api.window(1, "call-next"))[0] == 200
+    for finish in ["completed"] * 3 + ["pending"] * 7:
+        status, body = await api.window(1, "call-next", {"finish": finish})
+        assert status == 200, body
+    page = await pages.open(api)
+    await log_in(page)
+    day = today().isoformat()
+    await board(page, day)
+    r = await report(api, day)
+    assert (r["served"], r["completed_same_day"], r["promise_met"]["open_in_time"]) == (10, 3, 7)
+    completion = ".kpi[data-kpi='completion']"
+    assert await tile(page, "completion") == "30.0%"
+    assert await page.get_attribute(completion, "data-state") != "poor"
+    assert "7 件办理中，均在承诺时限内" in await text(page, f"{completion} .sub")
+    age_pending(settings.db_url, 2, hours=2)
+    await page.reload()
+    await board(page, day)
+    assert await page.get_attribute(completion, "data-state") == "poor"
+    assert "7 件办理中，2 件已超承诺时限" in await text(page, f"{completion} .sub")
+    en = await pages.open(api, "?lang=en")
+    await log_in(en)
+    await board(en, day)
+    assert "7 in progress, 2 past the promise" in await text(en, f"{completion} .sub")
+
+
 async def tile_is(page: Page, kpi: str, value: str) -> bool:
     return await tile(page, kpi) == value
 

@@ -151,11 +151,13 @@ async def test_pages_answer_404_for_an_unknown_hall_or_window(api: Api) -> None:
 
 async def test_window_screen_shows_its_number_and_paused(api: Api, browser: Browser) -> None:
     """Window 1's screen: its current number, not another window's; "暂停服务 / Paused" with the
-    reason while paused; its number again after resume."""
+    reason while paused; its number again after resume. (Nobody works there yet: "暂停服务 /
+    Closed", test_screen_legibility.py.)"""
     await api.issue("A")
     await api.issue("A")
     page = await open_page(browser, api.base + "/halls/demo/windows/1/display")
-    assert await text(page, "#number") == "—"
+    assert await text(page, "#number") == "暂停服务"
+    assert await text(page, "#paused-2") == "Closed"
     await api.window(1, "call-next")
     await page.wait_for_function("document.querySelector('#number').textContent === 'A001'")
     await api.window(2, "call-next")  # A002 goes to window 2: not shown here

@@ -11,6 +11,7 @@ from callnext.domain.availability import (
     Availability,
     Closed,
     availability,
+    availability_json,
     hours_json,
     parse_dates,
     parse_hours,
@@ -85,6 +86,42 @@ def test_outside_hours_is_said_before_quota() -> None:
     comes from hours; the quota still shows 0 remaining)."""
     s = state(at("2026-11-23", "08:00"), quota=1, issued_today=1)
     assert (s.closed, s.opens_at, s.remaining) == (Closed.OUTSIDE_HOURS, "09:00", 0)
+
+
+@pytest.mark.parametrize(
+    ("now", "closed_dates", "next_open"),
+    [
+        (at("2026-11-23", "07:30"), (), "2026-11-23T09:00"),  # Monday before the morning
+        (at("2026-11-23", "12:30"), (), "2026-11-23T13:30"),  # lunch: the afternoon
+        (at("2026-11-23", "17:00"), (), "2026-11-24T09:00"),  # over: Tuesday morning
+        (at("2026-11-24", "18:00"), (), "2026-11-28T09:00"),  # Tue evening: Wed-Fri shut
+        (at("2026-11-28", "12:00"), (), "2026-11-30T09:00"),  # Saturday noon: Monday
+        (at("2026-11-29", "10:00"), ("2026-11-30",), "2026-12-01T09:00"),  # Monday a holiday
+        (at("2026-11-30", "10:00"), ("2026-11-30",), "2026-12-01T09:00"),  # today a holiday
+    ],
+)
+def test_next_opening_while_closed(
+    now: datetime, closed_dates: tuple[str, ...], next_open: str
+) -> None:
+    """Outside hours and on a closed date the screens say when tickets are next issued."""
+    s = state(now, closed_dates=closed_dates)
+    assert not s.open
+    assert s.next_open == datetime.fromisoformat(next_open).replace(tzinfo=SHANGHAI)
+    assert availability_json(s)["next_open_at"] == f"{next_open}:00.000+08:00"
+
+
+def test_next_opening_after_the_quota_and_never_for_the_switch() -> None:
+    """Numbers used up: tomorrow's first span; switched off or open: none; nothing within
+    the look-ahead (every day closed): none."""
+    full = state(at("2026-11-23", "10:00"), quota=1, issued_today=1)
+    assert full.next_open == at("2026-11-24", "09:00")
+    assert state(at("2026-11-23", "07:00"), switched_on=False).next_open is None
+    assert state(at("2026-11-23", "10:00")).next_open is None
+    assert availability_json(state(at("2026-11-23", "10:00")))["next_open_at"] is None
+    shut = state(at("2026-11-23", "18:00"), hours=parse_hours({}))
+    assert (shut.open, shut.next_open) == (False, None)
+    holiday = state(at("2026-10-01", "10:00"), hours=None, closed_dates=("2026-10-01",))
+    assert holiday.next_open == at("2026-10-02", "00:00")
 
 
 def test_hours_round_trip_and_normalise() -> None:

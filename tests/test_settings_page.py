@@ -152,6 +152,24 @@ async def test_a_new_notice_reaches_the_settings_and_an_open_lobby(api: Api, pag
     assert await page.input_value("#panel-hall textarea[data-field=notice]") == notice
 
 
+async def test_an_english_notice_reaches_an_english_lobby(api: Api, pages: Pages) -> None:
+    """The hall tab's English notice: kept, and shown on ?lang=en lobbies (the Chinese one on
+    Chinese lobbies)."""
+    lobby = await pages.browser.new_page(viewport={"width": 1280, "height": 720})
+    await lobby.goto(api.base + "/halls/demo/display?lang=en")
+    await lobby.wait_for_selector("#queues li")
+    page = await pages.open(api)
+    await page.fill("#panel-hall textarea[data-field=notice]", "请携带身份证")
+    await page.fill("#panel-hall textarea[data-field=notice_en]", "Please bring your ID card")
+    await page.click("#hall-save")
+    await wait_text(page, "#message", "已保存")
+    assert (await settings(api))["notice_en"] == "Please bring your ID card"
+    await wait_text(lobby, "#notice", "Please bring your ID card")
+    assert (await audit(api))[0]["detail"] == {
+        "notice": "请携带身份证", "notice_en": "Please bring your ID card",
+    }  # fmt: skip
+
+
 async def test_staff_are_bound_to_their_windows_from_the_hall_tab(api: Api, pages: Pages) -> None:
     """Issue 20.6: no API, CLI or page could switch bind_staff_to_windows on."""
     page = await pages.open(api)
@@ -268,6 +286,8 @@ async def test_a_staff_account_is_added_reset_and_removed(api: Api, pages: Pages
     await page.click("#add-user")
     await page.fill("#editor input[data-field=username]", "zhang")
     await page.select_option("#editor select[data-field=window]", "3")
+    await page.fill("#editor input[data-field=display_name]", "张伟")  # on the window screen
+    await page.fill("#editor input[data-field=staff_no]", "B2041")
     await page.fill("#editor input[data-field=password]", "123")
     await submit_editor(page)
     await page.wait_for_selector("#editor .field[data-field=password] .field-error")
@@ -279,6 +299,11 @@ async def test_a_staff_account_is_added_reset_and_removed(api: Api, pages: Pages
     login = await can_log_in(api, "zhang", "secret1")
     assert login is not None
     assert (login["role"], login["hall"], login["window"]) == ("staff", "demo", 3)
+    assert "张伟 · B2041" in await text(page, "#panel-staff tr[data-user=zhang] th")
+    token = await api.login("manager")
+    users = (await api.request("GET", "/api/v1/halls/demo/users", token=token))[1]["users"]
+    zhang = next(u for u in users if u["username"] == "zhang")
+    assert (zhang["display_name"], zhang["staff_no"]) == ("张伟", "B2041")
 
     await page.click("#panel-staff button[aria-label='重设密码 zhang']")
     await page.fill("#editor input[data-field=password]", "another1")

@@ -72,6 +72,30 @@ function setTimes(key, label, summary) {
 }
 
 /** A rate's state for its colour (and its word in the tile's title): good, fair, poor. */
+/** Whether the report's day is over (the hall's date now is past it). */
+const dayOver = (r) => (r.now ?? "").slice(0, 10) > r.date;
+
+/**
+ * The same-day completion tile's colour, by what is late: while the day runs, a pending matter
+ * still within the promise is not a failure (at 10:00, 7 pending of 23 is no 69.6 % "red"); the
+ * rate graded is over the matters decided (completed, or past their promise). Once the day is
+ * over, the rate itself.
+ */
+function completionGrade(r) {
+  if (dayOver(r)) return grade(r.same_day_completion_rate, 0.9, 0.75);
+  const late = r.promise_met?.overdue_open ?? 0;
+  const decided = r.completed_same_day + late;
+  return grade(decided ? r.completed_same_day / decided : null, 0.9, 0.75);
+}
+
+function completionSub(r) {
+  const w = words();
+  const done = w.k_completion_sub(count(r.completed_same_day), count(r.served));
+  const open = (r.promise_met?.open_in_time ?? 0) + (r.promise_met?.overdue_open ?? 0);
+  if (dayOver(r) || !open) return done;
+  return `${done} · ${w.k_completion_open(open, r.promise_met.overdue_open)}`;
+}
+
 const grade = (rate, good, fair) => (rate == null ? "" : rate >= good ? "good" : rate >= fair ? "fair" : "poor");
 
 export class DayView {
@@ -123,8 +147,7 @@ export class DayView {
     setTile("served", count(r.served), w.k_served_sub(count(r.called)), r.served);
     setTile("no_show", count(r.no_show), w.k_no_show_sub(percent(r.called ? r.no_show / r.called : null)), r.no_show);
     const rate = r.same_day_completion_rate;
-    setTile("completion", percent(rate), w.k_completion_sub(count(r.completed_same_day), count(r.served)),
-      rate, grade(rate, 0.9, 0.75));
+    setTile("completion", percent(rate), completionSub(r), rate, completionGrade(r));
     const level = r.service_level;
     setTile("level", percent(level.rate), w.k_level_sub(count(level.within_target), count(level.called)),
       level.rate, grade(level.rate, 0.8, 0.6));

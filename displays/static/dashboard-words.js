@@ -69,6 +69,8 @@ const WORDS = {
     k_no_show_sub: (share) => `占已叫号 ${share}`,
     k_completion: "当日办结率",
     k_completion_sub: (done, served) => `${done} / ${served} 件当日办结`,
+    k_completion_open: (open, late) => (late ? `${open} 件办理中，${late} 件已超承诺时限`
+      : `${open} 件办理中，均在承诺时限内`),
     k_level: "等候达标率",
     k_level_sub: (within, called) => `${within} / ${called} 在目标时间内叫号`,
     k_promise: (min) => `${min} 分钟承诺办结率`,
@@ -192,6 +194,8 @@ const WORDS = {
     k_no_show_sub: (share) => `${share} of those called`,
     k_completion: "Same-day completion",
     k_completion_sub: (done, served) => `${done} of ${served} completed the same day`,
+    k_completion_open: (open, late) => (late ? `${open} in progress, ${late} past the promise`
+      : `${open} in progress, all within the promise`),
     k_level: "Service level",
     k_level_sub: (within, called) => `${within} of ${called} called within the target wait`,
     k_promise: (min) => `${min}-minute promise met`,

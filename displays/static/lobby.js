@@ -1,14 +1,16 @@
-// The lobby screen: the call being announced, the last 10 calls, the queues, clock and notice.
+// The lobby screen: the newest call big, the last 10 calls, the queues, clock and notice.
+import { NoticePager } from "./notice.js";
 import { ANNOUNCED, HALL_UPDATED, HallStream, TICKET_TRANSFERRED } from "./protocol.js";
 import { callSounds, CHIME, setupSound } from "./sound.js";
 import {
-  flash, isFresh, names, offlineState, screen, serverDate, startClock, today, words,
+  closedText, flash, isFresh, names, offlineState, screen, serverDate, serverNow, startClock,
+  today, words,
 } from "./screen.js";
 
 const MAX_CALLS = 10;
-const HOLD_MS = 5000; // a new call stays in the hero this long…
-const BUSY_HOLD_MS = 3000; // …or this long when more calls wait behind it
-const MAX_HIGHLIGHTS = 20; // highlights waiting their turn (the list shows every call at once)
+const HOLD_MS = 5000; // a new call is marked as the one being announced this long
+const FRESH_MS = 30000; // calls this recent stay marked in the list (a burst's earlier ones)
+const REOPEN_SPREAD_MS = 20000; // when a service opens, screens resync within this (not at once)
 
 const $ = (id) => document.getElementById(id);
 const hero = $("hero");
@@ -17,11 +19,13 @@ const heroWindow = $("hero-window");
 const idleText = heroNumber.textContent;
 
 let calls = []; // {number, window, at}, newest first, at most MAX_CALLS
-const highlights = []; // fresh calls waiting for their turn in the hero
-let holding = 0; // the timer of the call held in the hero; 0 when none is
+let holding = 0; // the timer of the call marked as just announced; 0 when none is
 let snapshots = 0;
 let day = today();
 const queues = new Map(); // service code -> its <li>
+const states = new Map(); // service code -> its last state (waiting, open, next_open_at…)
+const reopens = new Map(); // service code -> when a closed service issues again (ms)
+const notice = new NoticePager($("notice"));
 
 // The recent list: MAX_CALLS slots built once and reused, so the DOM never grows.
 const slots = Array.from({ length: MAX_CALLS }, () => {
@@ -43,51 +47,51 @@ function renderCalls() {
     li.firstChild.classList.toggle("long", call.number.length > 4); // A1000 and on
     li.lastChild.textContent = words.window(call.window);
   });
+  markFresh();
 }
 
-/** Put a call (or the idle text) in the hero; `held` marks it as the new call being announced. */
+/** Mark the calls of the last FRESH_MS in the list: in a burst, each caller finds theirs. */
+function markFresh() {
+  const now = serverNow();
+  slots.forEach((li, i) => li.classList.toggle("fresh", Boolean(calls[i])
+    && now - Date.parse(calls[i].at) < FRESH_MS));
+}
+
+/** Put a call (or the idle text) in the hero; `held` marks it as the call just made. */
 function showHero(call, held) {
   heroNumber.textContent = call ? call.number : idleText;
   heroNumber.classList.toggle("long", Boolean(call) && call.number.length > 4);
   heroWindow.textContent = call ? words.window(call.window) : "";
   hero.classList.toggle("idle", !call);
   hero.classList.toggle("held", held);
-  if (held) flash(hero, 1500);
 }
 
-/** Show the next waiting highlight for its hold time; when none waits, keep the newest call. */
-function nextHighlight() {
-  holding = 0;
-  const call = highlights.shift();
-  if (!call) return showHero(calls[0], false);
-  showHero(call, true);
-  holding = setTimeout(nextHighlight, highlights.length ? BUSY_HOLD_MS : HOLD_MS);
-}
-
-/** A call (or recall): at the top of the list at once; highlighted and announced in turn. */
+/** A call (or recall): the newest is big at once and at the top of the list; the sounds queue
+ * (each call is announced in turn, while the screen already shows the newest). */
 function called(call, sounds) {
   calls = [call, ...calls.filter((c) => c.number !== call.number)].slice(0, MAX_CALLS);
   renderCalls();
+  if (!isFresh(call.at)) return showHero(calls[0], Boolean(holding));
+  clearTimeout(holding);
+  holding = setTimeout(() => {
+    holding = 0;
+    hero.classList.remove("held");
+  }, HOLD_MS);
+  showHero(calls[0], true);
+  flash(hero, 1500);
   flash(slots[0]);
-  if (!isFresh(call.at)) {
-    if (!holding) showHero(calls[0], false);
-    return;
-  }
-  if (highlights.length >= MAX_HIGHLIGHTS) highlights.shift();
-  highlights.push(call);
-  if (!holding) nextHighlight();
   sound?.add(sounds);
 }
 
 function renderQueues(services) {
   queues.clear();
+  states.clear();
   $("queues").replaceChildren(
     ...services.map((s) => {
       const li = document.createElement("li");
       li.innerHTML = '<span class="name"></span><span class="name-2"></span>'
         + '<span class="waiting"></span><span class="wait"></span>';
       [li.children[0].textContent, li.children[1].textContent] = names(s);
-      li.classList.toggle("closed", s.open === false);
       queues.set(s.code, li);
       updateQueue(s.code, s);
       return li;
@@ -98,16 +102,33 @@ function renderQueues(services) {
 function updateQueue(code, q) {
   const li = queues.get(code);
   if (!li) return;
-  if ("open" in q) li.classList.toggle("closed", q.open === false);
-  li.children[2].textContent = words.waiting(q.waiting);
-  const closed = li.classList.contains("closed");
-  li.children[3].textContent = closed ? words.closed : words.wait(q.est_wait_s);
+  const state = { ...states.get(code), ...q };
+  states.set(code, state);
+  const closed = state.open === false;
+  li.classList.toggle("closed", closed);
+  li.children[2].textContent = words.waiting(state.waiting);
+  li.children[3].textContent = closed ? closedText(state) : words.wait(state.est_wait_s);
+  if (closed && state.next_open_at) reopens.set(code, Date.parse(state.next_open_at));
+  else reopens.delete(code);
 }
 
-function setNotice(text) {
-  const notice = $("notice");
-  notice.textContent = text;
-  notice.hidden = !text;
+/** A closed service's opening time passed: its state comes with a new snapshot (spread out, so
+ * a hall's screens do not all ask at once). */
+function reopenDue() {
+  const now = serverNow();
+  for (const [code, at] of reopens) {
+    if (at > now) continue;
+    reopens.clear();
+    setTimeout(() => stream.resync(`${code} opens`), Math.random() * REOPEN_SPREAD_MS);
+    return;
+  }
+}
+
+/** The notice in the screen's language: ?notice= first, then the hall's (English: its English
+ * notice, or the Chinese one while it has none). */
+function setNotice(hall) {
+  const own = screen.lang === "en" ? hall.notice_en || hall.notice : hall.notice;
+  notice.set(screen.notice || own || "");
 }
 
 function onSnapshot(hall) {
@@ -121,9 +142,9 @@ function onSnapshot(hall) {
   calls = hall.recent.slice(0, MAX_CALLS).map(({ number, window, at }) => ({ number, window, at }));
   renderCalls();
   for (const call of missed) called(call, [CHIME]); // their voice URLs are not in a snapshot
-  if (!holding) showHero(calls[0], false);
+  showHero(calls[0], Boolean(holding));
   renderQueues(hall.services);
-  setNotice(screen.notice || hall.notice || "");
+  setNotice(hall);
 }
 
 function onEvent(frame) {
@@ -132,7 +153,7 @@ function onEvent(frame) {
     const call = { number: ticket.number, window: frame.window, at: frame.at };
     called(call, callSounds(screen, frame));
   } else if (frame.event === HALL_UPDATED) {
-    setNotice(screen.notice || frame.notice || "");
+    setNotice(frame);
   } else if (frame.event === TICKET_TRANSFERRED && ticket) {
     calls = calls.filter((c) => c.number !== ticket.number); // it waits again: no call to show
     renderCalls();
@@ -147,13 +168,20 @@ function dayChange() {
   day = now;
   calls = calls.filter((c) => c.at.startsWith(day));
   renderCalls();
-  if (!holding) showHero(calls[0], false);
+  for (const code of states.keys()) updateQueue(code, {}); // "明天 09:00" is today's now
+  showHero(calls[0], Boolean(holding));
+}
+
+function tick() {
+  dayChange();
+  markFresh();
+  reopenDue();
 }
 
 const sound = setupSound(screen.mode, $("enable-sound"));
 const onState = offlineState();
-setNotice(screen.notice);
-startClock(dayChange);
+notice.set(screen.notice);
+startClock(tick);
 const stream = new HallStream(screen.hall, {
   snapshot: onSnapshot, event: onEvent, state: onState, serverDate,
 });

@@ -19,8 +19,15 @@ const WORDS = {
     // s null: no staffed window serves the service now (no estimate, no invented figure)
     wait: (s) => (s == null ? "暂无窗口办理" : s > 0 ? `约 ${Math.ceil(s / 60)} 分钟` : "无需等候"),
     closed: "暂停取号",
+    quota_reached: "今日号已取完",
+    // when tickets are next issued: "09:00", "明天 09:00", "周二 09:00", "12月24日 09:00"
+    opens: (when) => `${when} 开始取号`,
+    tomorrow: "明天",
     paused: "暂停服务",
-    idle: "请稍候",
+    unstaffed: "暂停服务",
+    idle: "请留意叫号",
+    staff: (name) => `工作人员：${name}`,
+    staff_no: (no) => `工号：${no}`,
     calling: "请到本窗口办理",
   },
   en: {
@@ -28,8 +35,14 @@ const WORDS = {
     waiting: (n) => `${n} waiting`,
     wait: (s) => (s == null ? "no window serving" : s > 0 ? `about ${Math.ceil(s / 60)} min` : "no wait"),
     closed: "Closed",
+    quota_reached: "None left today",
+    opens: (when) => `Tickets from ${when}`,
+    tomorrow: "tomorrow",
     paused: "Paused",
-    idle: "Please wait",
+    unstaffed: "Closed",
+    idle: "Please watch for your number",
+    staff: (name) => `Staff: ${name}`,
+    staff_no: (no) => `Staff no. ${no}`,
     calling: "Please come to this window",
   },
 };
@@ -67,6 +80,28 @@ const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: screen.tz }); // 
 
 /** The hall's local day now, as the stream's stamps start: "2026-11-26". */
 export const today = () => dayFormat.format(serverNow());
+
+const weekdayFormat = new Intl.DateTimeFormat(locale, { timeZone: "UTC", weekday: "short" });
+const monthDayFormat = new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "short", day: "numeric" });
+
+/** When tickets are next issued, from the stream's `next_open_at` (in the hall's offset): "09:00"
+ * today, "明天 09:00" / "09:00 tomorrow", a weekday within the week, else the date. */
+export function opensWhen(iso) {
+  const day = iso.slice(0, 10);
+  const hhmm = iso.slice(11, 16);
+  const days = Math.round((Date.parse(day) - Date.parse(today())) / 86400000);
+  if (days <= 0) return hhmm;
+  if (days === 1) return screen.lang === "en" ? `${hhmm} ${words.tomorrow}` : `${words.tomorrow} ${hhmm}`;
+  const date = (days < 7 ? weekdayFormat : monthDayFormat).format(Date.parse(day));
+  return `${date} ${hhmm}`;
+}
+
+/** A closed service's line on the lobby: when it issues again, or why not. */
+export function closedText(q) {
+  if (q.closed_reason === "quota_reached") return words.quota_reached;
+  if (q.closed_reason === "service_closed" || !q.next_open_at) return words.closed;
+  return words.opens(opensWhen(q.next_open_at));
+}
 
 /** Tick the clock each second, in the hall's timezone; `onTick` runs after each tick. */
 export function startClock(onTick = () => {}) {
@@ -106,10 +141,34 @@ export function offlineState(graceMs = 1000) {
   };
 }
 
-/** Replay a short "look here" animation on an element (Web Animations: nothing to clean up). */
+// A highlight blinks between these and the element's own colours (dark on yellow: 12.8:1). Each
+// change is a jump, never a fade: a fade passes through colours where text cannot be read
+// (yellow on half-yellow), exactly when people look up at the chime.
+const FLASH_ON = { backgroundColor: "#ffd23f", color: "#0b1f3a" };
+const FLASH_STEPS = 5; // on, off, on, off, on: under 3 flashes a second for any ms >= 1000
+
+/**
+ * Replay a short "look here" highlight on an element: it and every element in it turn dark on
+ * yellow, then back, FLASH_STEPS times in `ms` (Web Animations, id "flash": nothing to clean up).
+ */
 export function flash(el, ms = 1200) {
-  el.animate(
-    [{ backgroundColor: "#ffd23f", color: "#0b1f3a" }, { backgroundColor: "transparent" }],
-    { duration: ms, easing: "ease-out" },
-  );
+  for (const a of el.getAnimations({ subtree: true })) if (a.id === "flash") a.cancel();
+  // Every colour first: a child inherits its colour, so reading it after the parent's animation
+  // starts would read the highlight's.
+  const targets = [el, ...el.querySelectorAll("*")].map((target) => {
+    const style = getComputedStyle(target);
+    const own = { color: style.color };
+    const on = { color: FLASH_ON.color };
+    if (target === el) {
+      own.backgroundColor = style.backgroundColor;
+      on.backgroundColor = FLASH_ON.backgroundColor;
+    }
+    return { target, own, on };
+  });
+  for (const { target, own, on } of targets) {
+    const frames = Array.from({ length: FLASH_STEPS }, (_, i) => ({
+      ...(i % 2 ? own : on), offset: i / FLASH_STEPS, easing: "step-end",
+    }));
+    target.animate([...frames, { ...own, offset: 1 }], { duration: ms, id: "flash" });
+  }
 }

@@ -6,8 +6,10 @@ import { el, input, secondsToMinutes, showFailure } from "./settings-ui.js";
 import { AUDIT_WORDS, ticketPhrase, ticketState } from "./settings-audit-words.js";
 import { currentLang, names, words } from "./settings-words.js";
 
-const HIDDEN = new Set(["desk", "code", "username", "staff", "from_service", "taken_from", "requeued",
-  "score", "source"]);
+const HIDDEN = new Set([
+  "desk", "code", "username", "staff", "from_service", "taken_from", "requeued", "score", "source",
+  "staff_name", "staff_no",
+]);
 // A ticket entry's own fields: said as its service's name and its state in words.
 const TICKET_FIELDS = new Set(["service", "status", "outcome"]);
 const LIVE_DELAY_MS = 400;

@@ -17,9 +17,19 @@ export function hallTab(ctx, panel) {
 
   function saved() {
     const s = ctx.state.settings;
-    return { name: s.name, name_en: s.name_en, notice: s.notice, hours: s.hours,
+    return { name: s.name, name_en: s.name_en, notice: s.notice, notice_en: s.notice_en ?? "", hours: s.hours,
       closed_dates: s.closed_dates, promise_s: s.promise_s,
       bind_staff_to_windows: s.bind_staff_to_windows };
+  }
+
+  /** A notice's text box and its character count; `lang` for the English one. */
+  function noticeField(value, lang) {
+    const w = words();
+    const box = el("textarea", { rows: 3, maxlength: MAX_NOTICE, ...(lang ? { lang } : {}) });
+    box.value = value ?? "";
+    const count = el("span", { class: "count" }, w.chars(box.value.length));
+    box.addEventListener("input", () => { count.textContent = w.chars(box.value.length); });
+    return [box, count];
   }
 
   function datesField(initial) {
@@ -64,10 +74,8 @@ export function hallTab(ctx, panel) {
     const s = values ?? original;
     const name = input({ value: s.name, maxlength: 200 });
     const nameEn = input({ value: s.name_en ?? "", maxlength: 200, lang: "en" });
-    const notice = el("textarea", { rows: 3, maxlength: MAX_NOTICE });
-    notice.value = s.notice ?? "";
-    const count = el("span", { class: "count" }, w.chars(notice.value.length));
-    notice.addEventListener("input", () => { count.textContent = w.chars(notice.value.length); });
+    const [notice, count] = noticeField(s.notice);
+    const [noticeEn, countEn] = noticeField(s.notice_en, "en");
     const hours = hoursEditor(s.hours, { inherit: "always", hint: w.hours_hint });
     const dates = datesField(s.closed_dates ?? []);
     const promise = input({ value: secondsToMinutes(s.promise_s), inputmode: "decimal", class: "num" });
@@ -81,6 +89,7 @@ export function hallTab(ctx, panel) {
     } }, w.revert);
     read = () => ({
       name: name.value.trim(), name_en: nameEn.value.trim(), notice: notice.value.trim(),
+      notice_en: noticeEn.value.trim(),
       hours: hours.read(), closed_dates: dates.read(), promise_s: minutesToSeconds(promise.value),
       bind_staff_to_windows: bind.checked,
     });
@@ -89,7 +98,8 @@ export function hallTab(ctx, panel) {
         el("section", { class: "card" }, el("h2", {}, w.hall_names),
           el("div", { class: "pair" }, field("name", w.name_zh, name), field("name_en", w.name_en, nameEn))),
         el("section", { class: "card" }, el("h2", {}, w.notice),
-          field("notice", w.notice_hint, notice), count),
+          field("notice", w.notice_hint, notice), count,
+          field("notice_en", w.notice_en, noticeEn, w.notice_en_hint), countEn),
         el("section", { class: "card" }, field("promise_s", w.in_min(w.promise), promise, w.promise_hint)),
         el("section", { class: "card" }, field("bind_staff_to_windows", w.bind, bind, w.bind_hint))),
       el("div", { class: "col" },

@@ -1,4 +1,5 @@
-// The staff tab: the hall's accounts (username, role, window, disabled), added with a password,
+// The staff tab: the hall's accounts (username, role, window, disabled; the display name and
+// staff number the window screens show), added with a password,
 // changed, given a new password, and removed with confirmation (PUT/DELETE …/users/{username}).
 
 import {
@@ -30,6 +31,18 @@ export function staffTab(ctx, panel) {
 
   const windowOf = (select) => (select.value === "" ? null : Number(select.value));
 
+  /** The display name and staff number (工号) the window screen shows while the account works there. */
+  function nameFields(user) {
+    const w = words();
+    const displayName = input({ value: user?.display_name ?? "", maxlength: 64 });
+    const staffNo = input({ value: user?.staff_no ?? "", maxlength: 32, autocapitalize: "none" });
+    return {
+      node: el("div", { class: "pair" }, field("display_name", w.display_name, displayName, w.display_name_hint),
+        field("staff_no", w.staff_no, staffNo)),
+      read: () => ({ display_name: displayName.value.trim(), staff_no: staffNo.value.trim() }),
+    };
+  }
+
   async function save(root, name, body, done) {
     const result = await ctx.saving(() => ctx.api.putUser(name, body));
     if (result.ok) {
@@ -48,12 +61,13 @@ export function staffTab(ctx, panel) {
     const role = roleSelect("staff");
     const win = windowSelect(null);
     const password = input({ type: "password", autocomplete: "new-password", maxlength: 256 });
+    const names = nameFields(null);
     await openEditor({
       title: w.add_user,
       body: [el("div", { class: "pair" }, field("username", w.username, username),
         field("role", w.role, role)),
         el("div", { class: "pair" }, field("window", w.window, win),
-          field("password", w.password, password, w.password_hint))],
+          field("password", w.password, password, w.password_hint)), names.node],
       okLabel: w.add,
       submit: (root) => {
         const name = username.value.trim();
@@ -65,7 +79,9 @@ export function staffTab(ctx, panel) {
           showError(root, { status: 400, code: "missing_field", message: "username" });
           return false;
         }
-        return save(root, name, { role: role.value, window: windowOf(win), password: password.value });
+        return save(root, name, {
+          role: role.value, window: windowOf(win), password: password.value, ...names.read(),
+        });
       },
     });
   }
@@ -75,12 +91,15 @@ export function staffTab(ctx, panel) {
     const role = roleSelect(user.role);
     const win = windowSelect(user.window);
     const disabled = el("input", { type: "checkbox", checked: user.disabled });
+    const names = nameFields(user);
     await openEditor({
       title: w.edit_user(user.username),
       body: [el("div", { class: "pair" }, field("role", w.role, role), field("window", w.window, win)),
-        field("disabled", w.account_disabled, disabled)],
+        names.node, field("disabled", w.account_disabled, disabled)],
       submit: (root) => {
-        const body = changes(user, { role: role.value, window: windowOf(win), disabled: disabled.checked });
+        const body = changes(user, {
+          role: role.value, window: windowOf(win), disabled: disabled.checked, ...names.read(),
+        });
         if (!Object.keys(body).length) {
           showMessage("info", w.nothing_changed);
           return true;
@@ -114,7 +133,10 @@ export function staffTab(ctx, panel) {
     const me = user.username === ctx.session.username;
     const label = (what) => ({ "aria-label": `${what} ${user.username}` });
     return el("tr", { dataset: { user: user.username }, class: user.disabled ? "disabled" : null },
-      el("th", { scope: "row" }, user.username, me ? el("small", {}, w.you) : null),
+      el("th", { scope: "row" }, user.username, me ? el("small", {}, w.you) : null,
+        user.display_name || user.staff_no
+          ? el("small", { class: "shown-as" }, [user.display_name, user.staff_no].filter(Boolean).join(" · "))
+          : null),
       el("td", {}, w.roles[user.role] ?? user.role),
       el("td", {}, user.window == null ? w.any_window : w.window_default(user.window),
         user.window != null && !windowExists(user.window) ? el("small", {}, w.window_gone) : null),

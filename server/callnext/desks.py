@@ -21,7 +21,7 @@ from .actions import window_json, window_or_404
 from .domain import stats
 from .domain.clock import local_day, local_hhmm, rfc3339, utcnow
 from .domain.errors import Conflict
-from .domain.model import DeskHold, Hall, Ticket
+from .domain.model import Desk, DeskHold, Hall, Ticket
 from .domain.staffing import acted_recently, live_desk
 from .store import accounts, desk_sql
 from .store.database import Database
@@ -61,7 +61,10 @@ def take_body(
         since = rfc3339(desk.since, tz)
         raise Conflict("window_in_use", message, extra={"staff": desk.user, "since": since})
     new_id = secrets.token_hex(8)
-    statements = [desk_sql.set_window_desk(tx.hall.id, number, new_id, user, tx.now, until)]
+    account = accounts.account_row(tx.conn, user)
+    name, staff_no = (account.display_name, account.staff_no) if account else ("", "")
+    hold = Desk(id=new_id, user=user, since=tx.now, until=until, name=name, staff_no=staff_no)
+    statements = [desk_sql.set_window_desk(tx.hall.id, number, hold)]
     left = held.window if held is not None and _still_holds(tx.hall, held, held.window) else None
     if left is not None:
         statements.append(desk_sql.free_window(tx.hall.id, left))
@@ -70,7 +73,16 @@ def take_body(
     if left is not None:
         tx.emit(p.WINDOW_RELEASED, None, left, staff=user)
     taken_from = desk.user if desk is not None else None
-    tx.emit(p.WINDOW_TAKEN, None, number, staff=user, desk=new_id, taken_from=taken_from)
+    tx.emit(
+        p.WINDOW_TAKEN,
+        None,
+        number,
+        staff=user,
+        desk=new_id,
+        taken_from=taken_from,
+        staff_name=name or None,
+        staff_no=staff_no or None,
+    )
     return {"window": window_json(tx, number), "desk": new_id}
 
 

@@ -30,7 +30,14 @@ Json = dict[str, Any]
 
 def _announce_change(tx: HallTx, layout: bool = False) -> None:
     """hall.updated; `layout`: services or windows changed, so screens take a new snapshot."""
-    tx.emit(p.HALL_UPDATED, None, None, notice=tx.hall.notice, layout=layout)
+    tx.emit(
+        p.HALL_UPDATED,
+        None,
+        None,
+        notice=tx.hall.notice,
+        notice_en=tx.hall.notice_en,
+        layout=layout,
+    )
 
 
 def apply_settings_body(tx: HallTx, patch: SettingsPatch, asked: Json) -> Json:

@@ -108,6 +108,11 @@ WINDOW_PROPS: Json = {
         "description": "The username holding the window (while that session lives).",
     },
     "staff_since": null_or(TIME),
+    "staff_name": {
+        "type": ["string", "null"],
+        "description": "The holder's display name (the window screen shows it); null: none set.",
+    },
+    "staff_no": {"type": ["string", "null"], "description": "The holder's staff number (工号)."},
     "staffed": {"type": "boolean", "description": "Somebody works there now (docs/staff.md)."},
     "current": null_or(ref("Ticket")),
 }
@@ -206,10 +211,11 @@ SERVICE_SETTINGS = obj(
     priority_ratio=RATIO,
 )  # fmt: skip
 SETTINGS = obj(
-    ("hall", "name", "name_en", "timezone", "notice", "hours", "closed_dates", "promise_s",
-     "bind_staff_to_windows", "windows", "services"),
+    ("hall", "name", "name_en", "timezone", "notice", "notice_en", "hours", "closed_dates",
+     "promise_s", "bind_staff_to_windows", "windows", "services"),
     hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
-    timezone={"type": "string"}, notice={"type": "string"}, hours=ref("Hours"),
+    timezone={"type": "string"}, notice={"type": "string"}, notice_en={"type": "string"},
+    hours=ref("Hours"),
     closed_dates={"type": "array", "items": DATE}, promise_s=COUNT,
     bind_staff_to_windows={"type": "boolean"},
     windows={"type": "array", "items": obj(("number", "name", "services"),
@@ -223,6 +229,8 @@ SERVICE_PATCH = shut(
 )  # fmt: skip
 SETTINGS_PATCH = shut(
     (), name=NAME, name_en=text(200), notice=text(hall_settings.MAX_NOTICE),
+    notice_en=text(hall_settings.MAX_NOTICE, description="The ?lang=en screens' notice; empty: "
+                   "they show `notice`."),
     hours=ref("Hours"),
     closed_dates={"type": "array", "maxItems": 366, "items": DATE,
                   "description": "Real dates (400 bad_dates)."},
@@ -261,9 +269,9 @@ KIOSK = obj(
                                printed=COUNT)),
 )  # fmt: skip
 USER = obj(
-    ("username", "role", "window", "disabled"),
+    ("username", "role", "window", "disabled", "display_name", "staff_no"),
     username={"type": "string"}, role=enum(Role), window={"type": ["integer", "null"]},
-    disabled={"type": "boolean"},
+    disabled={"type": "boolean"}, display_name={"type": "string"}, staff_no={"type": "string"},
 )  # fmt: skip
 USER_PUT = shut(
     (),
@@ -271,22 +279,30 @@ USER_PUT = shut(
     window={"type": ["integer", "null"], "description": "A window of the hall (404)."},
     password={"type": "string", "minLength": MIN_PASSWORD, "maxLength": 256},
     disabled={"type": "boolean"},
+    display_name=text(64, description="The name the window screen shows while the account "
+                      "holds the window (\"\": none; never the username)."),
+    staff_no=text(32, description="The staff number (工号) shown with it."),
 )  # fmt: skip
 USER_PUT["description"] = "A new account needs `role` and `password` (400 missing_field)."
 SERVICE_STATE = obj(
     ("code", "name", "name_en", "priority_allowed", "daily_quota", "waiting", "est_wait_s",
-     "open", "closed_reason", "opens_at", "closes_at", "remaining"),
+     "open", "closed_reason", "opens_at", "closes_at", "remaining", "next_open_at"),
     code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     priority_allowed={"type": "boolean"}, daily_quota=QUOTA, waiting=COUNT,
     est_wait_s={**null_or(COUNT), "description": "null: no staffed window serves it now."},
     open={"type": "boolean"},
     closed_reason=null_or(enum(availability.Closed)), opens_at=null_or(CLOCK),
     closes_at=null_or(CLOCK), remaining={"type": ["integer", "null"], "minimum": 0},
+    next_open_at={**null_or(TIME), "description": "While closed: when tickets are next issued "
+                  "(later today or a later day); null while open, switched off, or nothing "
+                  "opens within 14 days."},
 )  # fmt: skip
 HALL = obj(
-    ("hall", "name", "name_en", "timezone", "seq", "notice", "services", "windows", "recent"),
+    ("hall", "name", "name_en", "timezone", "seq", "notice", "notice_en", "services", "windows",
+     "recent"),
     hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     timezone={"type": "string"}, seq=COUNT, notice={"type": "string"},
+    notice_en={"type": "string", "description": "Empty: English screens show `notice`."},
     services={"type": "array", "items": ref("ServiceState")},
     windows={"type": "array", "items": ref("HallWindow")},
     recent={"type": "array", "maxItems": 10, "items": obj(

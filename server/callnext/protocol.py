@@ -109,6 +109,8 @@ def window_json(
         "pause_reason": window.pause_reason,
         "staff": desk.user if desk else None,
         "staff_since": rfc3339(desk.since, tz) if desk else None,
+        "staff_name": (desk.name or None) if desk else None,  # shown on the window's screen
+        "staff_no": (desk.staff_no or None) if desk else None,
         "staffed": staffed(window, now),
         "current": current,
     }

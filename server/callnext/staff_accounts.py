@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from . import desks
 from .domain.errors import Conflict, Forbidden, Invalid, NotFound
-from .domain.hall_settings import refuse_unknown, truth
+from .domain.hall_settings import refuse_unknown, text, truth
 from .domain.model import Role
 from .security import hash_password
 from .store import accounts
@@ -20,7 +20,8 @@ from .store.database import Database
 from .store.hall_tx import HallTx
 
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-FIELDS = frozenset({"role", "window", "password", "disabled"})
+FIELDS = frozenset({"role", "window", "password", "disabled", "display_name", "staff_no"})
+NAME_LIMITS = {"display_name": 64, "staff_no": 32}  # shown on the window screens
 MIN_PASSWORD = 6
 Json = dict[str, Any]
 
@@ -33,6 +34,7 @@ class AccountChange:
     window_given: bool = False
     password_hash: str | None = None
     disabled: bool | None = None
+    names: dict[str, str] = field(default_factory=dict)  # display_name, staff_no given
 
 
 def username(value: str) -> str:
@@ -61,12 +63,15 @@ async def parse_change(name: str, body: Json, by_role: Role) -> AccountChange:
             raise Invalid("bad_password", f"A password is {MIN_PASSWORD}–256 characters.")
         password_hash = await asyncio.to_thread(hash_password, password)
     disabled = truth(body["disabled"], "disabled") if "disabled" in body else None
-    return AccountChange(name, role, window, "window" in body, password_hash, disabled)
+    shown = {key: text(body[key], key, limit).strip() for key, limit in NAME_LIMITS.items()
+             if key in body}  # fmt: skip
+    return AccountChange(name, role, window, "window" in body, password_hash, disabled, shown)
 
 
 def _json(row: Any) -> Json:
     return {"username": row.username, "role": row.role, "window": row.window,
-            "disabled": bool(row.disabled)}  # fmt: skip
+            "disabled": bool(row.disabled), "display_name": row.display_name,
+            "staff_no": row.staff_no}  # fmt: skip
 
 
 def _admin_only(row: Any, by_role: Role, what: str) -> None:
@@ -96,6 +101,7 @@ def put_body(tx: HallTx, change: AccountChange, by: str, by_role: Role) -> tuple
         values["password_hash"] = change.password_hash
     if change.disabled is not None:
         values["disabled"] = change.disabled
+    values.update(change.names)
     if row is None:
         if change.password_hash is None or change.role is None:
             raise Invalid("missing_field", "A new account needs its 'role' and 'password'.")

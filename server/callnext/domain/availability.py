@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -20,6 +20,7 @@ from .errors import Invalid
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SPAN = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])")
 MAX_QUOTA = 100_000
+LOOK_AHEAD_DAYS = 14  # how far the next opening is looked for
 
 
 class Closed(enum.StrEnum):
@@ -51,6 +52,7 @@ class Availability:
     opens_at: str | None = None  # "HH:MM", the next opening later today
     closes_at: str | None = None  # "HH:MM", the end of the span open now
     remaining: int | None = None  # numbers left today under the quota
+    next_open: datetime | None = None  # while closed: when tickets are next issued (hall time)
 
 
 def _hhmm(minutes: int) -> str:
@@ -133,6 +135,37 @@ def _by_hours(hours: Hours | None, local_now: datetime) -> Availability:
     return Availability(open=False, closed=Closed.OUTSIDE_HOURS)
 
 
+def _first_opening(hours: Hours | None, day: date) -> int | None:
+    """The first minute of `day` the hours issue tickets; None when they are shut all day."""
+    if hours is None:
+        return 0
+    spans = hours.spans(day.weekday())
+    return spans[0][0] if spans else None
+
+
+def next_opening(
+    hours: Hours | None, closed_dates: tuple[str, ...], local_now: datetime, later_today: bool
+) -> datetime | None:
+    """When tickets are next issued after `local_now`: today's next span (`later_today`), else
+    the first span of the next day the hall is not closed, within LOOK_AHEAD_DAYS."""
+    today = local_now.date()
+    for ahead in range(0 if later_today else 1, LOOK_AHEAD_DAYS + 1):
+        day = today + timedelta(days=ahead)
+        if day.isoformat() in closed_dates:
+            continue
+        minute = _first_opening(hours, day) if ahead else _later_today(hours, local_now)
+        if minute is not None:
+            at = time(minute // 60, minute % 60)
+            return datetime.combine(day, at, tzinfo=local_now.tzinfo)
+    return None
+
+
+def _later_today(hours: Hours | None, local_now: datetime) -> int | None:
+    minute = local_now.hour * 60 + local_now.minute
+    spans = hours.spans(local_now.weekday()) if hours is not None else ()
+    return next((start for start, _end in spans if start > minute), None)
+
+
 def availability(
     *,
     switched_on: bool,
@@ -147,14 +180,28 @@ def availability(
     if not switched_on:
         return Availability(open=False, closed=Closed.CLOSED, remaining=remaining)
     if local_now.date().isoformat() in closed_dates:
-        return Availability(open=False, closed=Closed.HOLIDAY, remaining=remaining)
+        return Availability(
+            open=False,
+            closed=Closed.HOLIDAY,
+            remaining=remaining,
+            next_open=next_opening(hours, closed_dates, local_now, later_today=False),
+        )
     by_hours = _by_hours(hours, local_now)
     if not by_hours.open:
         return Availability(
-            open=False, closed=by_hours.closed, opens_at=by_hours.opens_at, remaining=remaining
+            open=False,
+            closed=by_hours.closed,
+            opens_at=by_hours.opens_at,
+            remaining=remaining,
+            next_open=next_opening(hours, closed_dates, local_now, later_today=True),
         )
     if remaining == 0:
-        return Availability(open=False, closed=Closed.QUOTA_REACHED, remaining=0)
+        return Availability(
+            open=False,
+            closed=Closed.QUOTA_REACHED,
+            remaining=0,
+            next_open=next_opening(hours, closed_dates, local_now, later_today=False),
+        )
     return Availability(open=True, closes_at=by_hours.closes_at, remaining=remaining)
 
 
@@ -166,4 +213,5 @@ def availability_json(a: Availability) -> dict[str, Any]:
         "opens_at": a.opens_at,
         "closes_at": a.closes_at,
         "remaining": a.remaining,
+        "next_open_at": a.next_open.isoformat(timespec="milliseconds") if a.next_open else None,
     }

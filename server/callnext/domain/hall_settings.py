@@ -16,7 +16,7 @@ from .errors import Invalid, NotFound
 from .model import Hall, Kiosk, PrintMode
 
 HALL_FIELDS = frozenset(
-    {"name", "name_en", "notice", "hours", "closed_dates", "promise_s", "services",
+    {"name", "name_en", "notice", "notice_en", "hours", "closed_dates", "promise_s", "services",
      "bind_staff_to_windows"}
 )  # fmt: skip
 SERVICE_FIELDS = frozenset(
@@ -105,8 +105,9 @@ def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
             values[name] = text(body[name], name, 200).strip()
     if values.get("name") == "":
         raise Invalid("missing_field", "A hall needs a name.")
-    if "notice" in body:
-        values["notice"] = text(body["notice"], "notice", MAX_NOTICE).strip()
+    for name in ("notice", "notice_en"):
+        if name in body:
+            values[name] = text(body[name], name, MAX_NOTICE).strip()
     if "hours" in body:
         values["hours"] = hours_text(body["hours"])
     if "closed_dates" in body:
@@ -136,6 +137,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
         "name_en": hall.name_en,
         "timezone": hall.timezone,
         "notice": hall.notice,
+        "notice_en": hall.notice_en,
         "hours": hours_json(hall.hours),
         "closed_dates": list(hall.closed_dates),
         "promise_s": hall.promise_s,

@@ -104,6 +104,8 @@ class Desk:
     user: str
     since: datetime
     until: datetime
+    name: str = ""  # the user's display name when they took the window ("": none)
+    staff_no: str = ""  # … and staff number (工号)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +160,7 @@ class Hall:
     hours: Hours | None = None  # None: always open
     closed_dates: tuple[str, ...] = ()
     notice: str = ""
+    notice_en: str = ""  # the English screens' notice; empty: they show `notice`
     kiosks: tuple[Kiosk, ...] = ()
     promise_s: int = 3600  # a pending matter is due this long after it was accepted
     id: int = 0

@@ -9,7 +9,7 @@ from sqlalchemy import Executable, and_, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.clock import to_micros
-from ..domain.model import Hall, Status, Ticket
+from ..domain.model import Desk, Hall, Status, Ticket
 from ..domain.staffing import ACTED_S
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import QUEUE_ORDER, halls, sessions, tickets, windows
@@ -17,23 +17,27 @@ from .schema import QUEUE_ORDER, halls, sessions, tickets, windows
 PENDING_LIMIT = 200
 
 
-def set_window_desk(
-    hall_id: int, number: int, desk_id: str, user: str, since: datetime, until: datetime
-) -> Executable:
-    """The window is held by a session (hold `desk_id`) of `user` from `since` to `until`."""
+def set_window_desk(hall_id: int, number: int, desk: Desk) -> Executable:
+    """The window is held by a session (hold `desk.id`) of `desk.user` from `desk.since` to
+    `desk.until`; the window screen shows the user's name and staff number."""
     return (
         update(windows)
         .where(windows.c.hall_id == hall_id, windows.c.number == number)
         .values(
-            desk_id=desk_id,
-            desk_user=user,
-            desk_since=to_micros(since),
-            desk_until=to_micros(until),
+            desk_id=desk.id,
+            desk_user=desk.user,
+            desk_since=to_micros(desk.since),
+            desk_until=to_micros(desk.until),
+            desk_name=desk.name,
+            desk_no=desk.staff_no,
         )
     )
 
 
-_STAFFING_COLUMNS = ("desk_id", "desk_user", "desk_since", "desk_until", "acted_at", "acted_by")
+_STAFFING_COLUMNS = (
+    "desk_id", "desk_user", "desk_since", "desk_until", "desk_name", "desk_no", "acted_at",
+    "acted_by",
+)  # fmt: skip
 
 
 def free_window(hall_id: int, number: int) -> Executable:

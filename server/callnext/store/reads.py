@@ -69,6 +69,7 @@ def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
     return {
         **protocol.hall_header(hall, seq),
         "notice": hall.notice,
+        "notice_en": hall.notice_en,
         "services": [
             {
                 "code": s.code,

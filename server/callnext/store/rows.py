@@ -91,7 +91,14 @@ def _desk(window_row: Row[Any]) -> Desk | None:
     since, until = from_micros(w.desk_since), from_micros(w.desk_until)
     if w.desk_id is None or since is None or until is None:
         return None
-    return Desk(id=w.desk_id, user=w.desk_user or "", since=since, until=until)
+    return Desk(
+        id=w.desk_id,
+        user=w.desk_user or "",
+        since=since,
+        until=until,
+        name=w.desk_name or "",
+        staff_no=w.desk_no or "",
+    )
 
 
 def hall_from_rows(
@@ -110,6 +117,7 @@ def hall_from_rows(
         bind_staff_to_windows=bool(h["bind_staff_to_windows"]),
         config_version=h["config_version"],
         notice=h["notice"],
+        notice_en=h["notice_en"],
         hours=_hours(h["hours"]),
         closed_dates=tuple(json.loads(h["closed_dates"])),
         promise_s=h["promise_s"],

@@ -45,6 +45,7 @@ halls = Table(
     Column("bind_staff_to_windows", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", BigInteger, nullable=False),
     Column("notice", Text, nullable=False, server_default=""),
+    Column("notice_en", Text, nullable=False, server_default=""),  # empty: the notice above
     Column("hours", Text),  # JSON weekly schedule (domain.availability); NULL: always open
     Column("closed_dates", Text, nullable=False, server_default="[]"),  # JSON YYYY-MM-DD list
     Column("promise_s", Integer, nullable=False, server_default="3600"),  # pending matters' limit
@@ -82,6 +83,8 @@ windows = Table(
     # The staff session holding the window (web/desks.py): its desk id, user and since when.
     Column("desk_id", String(32)),
     Column("desk_user", String(64)),
+    Column("desk_name", String(64)),  # the holder's display name and staff number, as taken
+    Column("desk_no", String(32)),
     Column("desk_since", BigInteger),
     Column("desk_until", BigInteger),  # when the holding session expires (µs): the hold with it
     # The last action at the window by a session that does not hold it (an integration calling
@@ -297,6 +300,8 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE")),
     Column("window", Integer),
+    Column("display_name", String(64), nullable=False, server_default=""),  # on window screens
+    Column("staff_no", String(32), nullable=False, server_default=""),  # 工号; "": none
     Column("disabled", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", BigInteger, nullable=False),
 )
