@@ -31,6 +31,7 @@ from playwright.async_api import Browser, Page, WebSocketRoute
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from screenshots_large import shoot_large  # noqa: E402  (scripts/: this script's own folder)
 from tests import dashboard_data  # noqa: E402
 from tests.browser import launch  # noqa: E402
 from tests.helpers import Api, free_port, running_app  # noqa: E402
@@ -61,7 +62,7 @@ SHOTS = [
     ("window-idle-en-1920x1080.png", "/halls/demo/windows/7/display?lang=en", (1920, 1080)),
     ("window-closed.png", "/halls/demo/windows/6/display", (1280, 720)),
 ]
-GROUPS = ("screens", "kiosk", "staff", "settings", "dashboard")
+GROUPS = ("screens", "kiosk", "large", "staff", "settings", "dashboard")
 
 
 async def a_busy_morning(api: Api) -> None:
@@ -503,6 +504,8 @@ async def main(out: Path, only: set[str]) -> None:
                     await shoot_closed_lobby(api, out)
                 if "kiosk" in only:
                     await shoot_kiosk(api, out)
+                if "large" in only:
+                    await shoot_large(api, out)
                 if "staff" in only:
                     await shoot_staff(api, out, db_path)
                 if "settings" in only:

@@ -119,6 +119,19 @@ async def kiosk_at_rest(api: Api, pages: Opened) -> None:
     await assert_accessible(page, "kiosk, a ticket issued")
 
 
+async def large_print(api: Api, pages: Opened) -> None:
+    page = await pages.open(f"{api.base}/halls/demo/kiosk", KIOSK)
+    await page.wait_for_selector("#services .service")
+    await page.click("[data-large-print]")
+    await page.wait_for_selector("html.large-print")
+    await assert_accessible(page, "kiosk in large print")
+    ticket = await api.issue("A")
+    page = await pages.open(f"{api.base}/t/{ticket['id']}?lang=en", PHONE)
+    await page.click("[data-large-print]")
+    await page.wait_for_selector("html.large-print #waiting:not([hidden])")
+    await assert_accessible(page, "ticket page in large print (en)")
+
+
 async def kiosk_checkin(api: Api, pages: Opened) -> None:
     await enable_booking(api)
     page = await pages.open(f"{api.base}/halls/demo/kiosk?lang=en", KIOSK)
@@ -236,8 +249,8 @@ async def index(api: Api, pages: Opened) -> None:
 
 STATES: dict[str, Callable[[Api, Opened], Awaitable[None]]] = {
     f.__name__: f
-    for f in (kiosk_at_rest, kiosk_checkin, ticket_page, ticket_rating, booking_page, lobby,
-              window_screen, staff_console, dashboard, settings_page, rating_tablet, index)
+    for f in (kiosk_at_rest, large_print, kiosk_checkin, ticket_page, ticket_rating, booking_page,
+              lobby, window_screen, staff_console, dashboard, settings_page, rating_tablet, index)
 }  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import {
   clock, currentLang, dayName, errorText, fillTexts, hallDayOf, pick, setLang, setTimezone, words,
 } from "./book-words.js";
 import { newKey, postRetrying } from "./kiosk-issue.js";
+import { largePrintToggle } from "./large-print.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -371,6 +372,7 @@ function toggleLang() {
 }
 
 function setup() {
+  largePrintToggle({ remember: true }); // as on the ticket page (ticket.css: its large print)
   $("lang").addEventListener("click", toggleLang);
   $("services").addEventListener("change", (e) => chooseService(e.target.value));
   $("days").addEventListener("change", (e) => chooseDay(e.target.value));

@@ -6,6 +6,7 @@ import { CheckIn, renderBooked } from "./kiosk-checkin.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
 import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
+import { largePrintToggle, setLargePrint } from "./large-print.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -16,6 +17,7 @@ const FAILURE_S = 8; // an error stays on screen at most this long
 const SETTLE_MS = 400; // after a screen change, service taps wait this long (a double tap's 2nd)
 const REFRESH_MS = 60000; // re-read the hall: hours open and close services by the clock
 const PRIORITY_IDLE_MS = 60000; // the priority lane falls back to the normal start when left
+const LARGE_IDLE_MS = 60000; // so does large print (大字), and after the ticket is done
 const CLOSED_CODES = new Set([
   "service_closed", "hall_closed_today", "outside_hours", "quota_reached", "priority_not_allowed",
 ]);
@@ -345,6 +347,7 @@ function backToStart() {
   priority = false;
   clearTimeout(priorityTimer);
   setScreen("start");
+  setLargePrint(false);
   if (currentLang() !== config.lang) setLanguage(config.lang);
   document.activeElement?.blur();
   settle();
@@ -388,6 +391,7 @@ window.matchMedia("(orientation: portrait)").addEventListener("change", renderSe
 window.addEventListener("unhandledrejection", (e) => console.warn("callnext:", e.reason));
 
 setLanguage(config.lang);
+largePrintToggle({ idleMs: LARGE_IDLE_MS });
 setScreen("start");
 onState(false); // offline until the stream connects
 startClock();

@@ -2,6 +2,7 @@
 // vibration and a notification when called ("silent calling for one person"); cancel; 中文/English.
 import { HallStream, TICKET_RATED } from "/static/displays/protocol.js";
 import { RatingPanel } from "/static/kiosk/ticket-rating.js";
+import { largePrintToggle } from "/static/kiosk/large-print.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -406,6 +407,7 @@ function toggleLang() {
 }
 
 function setup() {
+  largePrintToggle({ remember: true }); // a phone is its owner's: kept for the next visit
   $("lang").addEventListener("click", toggleLang);
   $("cancel").addEventListener("click", () => askConfirm(true));
   $("confirm-no").addEventListener("click", () => askConfirm(false));
