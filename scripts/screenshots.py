@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Screenshots of the lobby and window screens for docs/displays.md, and of a citizen's ticket on
 a phone (/t/{id}: waiting, called), and of the kiosk (start, priority lane, ticket, 80 mm slip),
+and of large print (大字) on both (group `large`: scripts/screenshots_large.py),
 and of the staff console (login, window picker, desk, dialogs, a number refused, the manager's
 overview), and of the settings page (services, a service's editor, the hall, the audit log), and
 of the manager's dashboard (on a server of its own, with a month of simulated days).
