@@ -25,7 +25,8 @@ FLAGS = [
 ]
 # An unattended screen: sound without a tap (without it, Chromium waits for a user gesture).
 AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
-TIMEOUT_MS = 10000  # a page test's default wait
+# A page test's default wait: what must show took over 10 s on a loaded 2-core machine.
+TIMEOUT_MS = 30000
 
 
 def chromium_missing() -> str | None:
