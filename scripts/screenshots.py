@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests import dashboard_data  # noqa: E402
-from tests.browser import launch  # noqa: E402
+from tests.browser import launch, wait_js  # noqa: E402
 from tests.helpers import Api, free_port, running_app  # noqa: E402
 
 from callnext.config import Settings  # noqa: E402
@@ -171,7 +171,7 @@ async def shoot_kiosk(api: Api, out: Path) -> None:
         await save(page, out / "kiosk-priority-zh-1080x1920.png")
         page = await kiosk_page(browser, api, "?print=browser", (1080, 1920))
         await page.click(".service[data-code='A']")
-        await page.wait_for_function("document.getElementById('s-qr').complete")
+        await wait_js(page, "document.getElementById('s-qr').complete")
         await page.screenshot(path=out / "kiosk-ticket-zh-1080x1920.png", animations="disabled")
         print(f"wrote {out / 'kiosk-ticket-zh-1080x1920.png'}")
         await page.emulate_media(media="print")
@@ -359,7 +359,7 @@ async def dashboard_history(db_path: str) -> None:
     half hour, all simulated through the use cases (tests/dashboard_data.py)."""
     db = Database(f"sqlite:///{db_path}")
     await db.start()
-    await seed_demo(db)
+    await seed_demo(db, all_day=True)
     await db.close()
     now = datetime.now(UTC)
     zone_name = afternoon_zone(now)
@@ -407,7 +407,9 @@ async def shoot_dashboard(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = f"{tmp}/dashboard.db"
         await dashboard_history(db_path)
-        settings = Settings(db_url=f"sqlite:///{db_path}", demo=True, rate_limits=None)
+        settings = Settings(
+            db_url=f"sqlite:///{db_path}", demo=True, demo_all_day=True, rate_limits=None
+        )
         async with running_app(settings) as api:
             for n in (1, 2, 3, 5, 6, 7, 8):
                 status, body = await api.window(n, "take", {"force": True})
@@ -487,7 +489,9 @@ async def save(page: Page, path: Path) -> None:
 async def main(out: Path, only: set[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = f"{tmp}/demo.db"
-        settings = Settings(db_url=f"sqlite:///{db_path}", demo=True, rate_limits=None)
+        settings = Settings(
+            db_url=f"sqlite:///{db_path}", demo=True, demo_all_day=True, rate_limits=None
+        )
         runner = web.AppRunner(create_app(settings), access_log=None)
         await runner.setup()
         port = free_port()
