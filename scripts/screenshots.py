@@ -112,6 +112,9 @@ KIOSK_NOTICE = "请携带身份证原件 · Please bring your ID card"
 NO_PRINT_DIALOG = "window.print = () => {};"  # headless: the slip is shot, not printed
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 async def kiosk_settings(api: Api) -> None:
     """B has given out its day's numbers; C opens later today (or is done for today late in
     the evening) and has no priority lane; a notice."""
@@ -119,7 +122,7 @@ async def kiosk_settings(api: Api) -> None:
     b_issued = sum(1 for t in await api.day_tickets() if t["service"] == "B")
     hour = (datetime.now(ZoneInfo(hall["timezone"])) + timedelta(hours=2)).hour
     spans = [f"{hour:02d}:00-23:59"] if 2 <= hour <= 22 else []
-    hours = {day: spans for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = {day: spans for day in WEEKDAYS}
     await hall_settings(api, {
         "notice": KIOSK_NOTICE,
         "services": {"B": {"daily_quota": b_issued},
@@ -179,6 +182,43 @@ async def shoot_kiosk(api: Api, out: Path) -> None:
         await page.locator("#slip").screenshot(path=out / "kiosk-print-80mm.png")
         print(f"wrote {out / 'kiosk-print-80mm.png'}")
         await page.close()
+        await shoot_kiosk_extremes(browser, api, out)
+
+
+LONG_NAMES = {"A": ("不动产登记、抵押权设立及变更登记与房屋交易合同网签备案综合受理",
+                    "Real estate registration, mortgage filing and transfer of title for "
+                    "residential property"),
+              "B": ("水电气暖及有线电视、宽带网络过户与开户一站式联办",
+                    "Water, electricity, gas, heating, cable television and broadband account "
+                    "transfers")}  # fmt: skip
+
+
+async def shoot_kiosk_extremes(browser: Browser, api: Api, out: Path) -> None:
+    """Long service names (English, 1920×1080), and a ticket taken as A's hours end within two
+    minutes (今日可能无法办理); the hall as it was afterwards."""
+    token = await api.login("manager")
+    before = {s["code"]: s for s in (await api.hall())["services"]}
+    for code, (zh, en) in LONG_NAMES.items():
+        body = {"name": zh, "name_en": en}
+        status, answer = await api.request("PUT", f"/api/v1/halls/demo/services/{code}", body,
+                                           token=token)  # fmt: skip
+        assert status == 200, answer
+    await save(await kiosk_page(browser, api, "?lang=en", (1920, 1080)),
+               out / "kiosk-long-en-1920x1080.png")  # fmt: skip
+    for code in LONG_NAMES:
+        body = {"name": before[code]["name"], "name_en": before[code]["name_en"]}
+        status, answer = await api.request("PUT", f"/api/v1/halls/demo/services/{code}", body,
+                                           token=token)  # fmt: skip
+        assert status == 200, answer
+    now = datetime.now(ZoneInfo((await api.hall())["timezone"]))
+    end = min(now.hour * 60 + now.minute + 2, 24 * 60)
+    closing = {d: [f"00:00-{end // 60:02d}:{end % 60:02d}"] for d in WEEKDAYS}
+    await hall_settings(api, {"services": {"A": {"hours": closing}}})
+    page = await kiosk_page(browser, api, "?print=browser", (1080, 1920))
+    await page.click(".service[data-code='A']")
+    await wait_js(page, "document.getElementById('s-qr').complete")
+    await save(page, out / "kiosk-late-zh-1080x1920.png")
+    await hall_settings(api, {"services": {"A": {"hours": None}}})
 
 
 STAFF = "/halls/demo/staff"

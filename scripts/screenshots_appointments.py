@@ -88,6 +88,10 @@ async def shoot_phone(browser: Browser, api: Api, out: Path) -> None:
         await page.click("#services label[data-value='A']")
         await page.click("#days label:not(.full)")
         await page.click("#slots label:not(.full) >> nth=1")
+        if lang == "zh":  # the chosen slot in sight, its confirm stuck to the screen's foot
+            await page.wait_for_timeout(300)
+            await page.screenshot(path=out / "phone-book-chosen-zh.png", animations="disabled")
+            print(f"wrote {out / 'phone-book-chosen-zh.png'}")
         await page.fill("#name", "李四" if lang == "zh" else "Li Si")
         await save(page, out / f"phone-book-{lang}.png", full_page=True)
         if lang == "zh":

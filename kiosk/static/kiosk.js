@@ -5,6 +5,7 @@ import { HALL_UPDATED, HallStream } from "../displays/protocol.js";
 import { CheckIn, renderBooked } from "./kiosk-checkin.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
 import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
+import { renderClock, serverDate, startClock } from "./kiosk-clock.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
 
@@ -37,39 +38,6 @@ const ownKey = kioskKey(config.hall); // from the setup link, or kept since
 let settleTimer = 0;
 let priorityTimer = 0;
 const firstNames = [$("hall-name").textContent, $("hall-name-2").textContent];
-
-// ---- the clock, on the server's time (kiosk PCs often run wrong clocks) ----
-
-let skew = config.now_ms - Date.now() || 0;
-const formats = new Map();
-
-function format(kind) {
-  const key = `${currentLang()}-${kind}`;
-  if (!formats.has(key)) {
-    const options = kind === "time"
-      ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
-      : { month: "long", day: "numeric", weekday: "short" };
-    formats.set(key, new Intl.DateTimeFormat(words().locale, { timeZone: config.timezone, ...options }));
-  }
-  return formats.get(key);
-}
-
-function renderClock() {
-  const now = Date.now() + skew;
-  $("clock-time").textContent = format("time").format(now);
-  $("clock-date").textContent = format("date").format(now);
-  return now;
-}
-
-function startClock() {
-  const now = renderClock();
-  setTimeout(startClock, 1000 - (now % 1000) + 5);
-}
-
-function serverDate(ms) {
-  const offset = ms - Date.now(); // whole seconds in the header: ignore small differences
-  if (Math.abs(offset - skew) > 2000) skew = offset;
-}
 
 // ---- the start screen: header, notice, service buttons ----
 
