@@ -56,7 +56,7 @@ async def fill(url: str, events: int) -> int:
     db = Database(url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         hall = await db.hall("demo")
         day = date.today() - timedelta(days=30)
         seq = await _seq(db)

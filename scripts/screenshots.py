@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from screenshots_large import shoot_large  # noqa: E402  (scripts/: this script's own folder)
 from tests import dashboard_data  # noqa: E402
-from tests.browser import launch  # noqa: E402
+from tests.browser import launch, wait_js  # noqa: E402
 from tests.helpers import Api, free_port, running_app  # noqa: E402
 
 from callnext.config import Settings  # noqa: E402
@@ -114,6 +114,9 @@ KIOSK_NOTICE = "请携带身份证原件 · Please bring your ID card"
 NO_PRINT_DIALOG = "window.print = () => {};"  # headless: the slip is shot, not printed
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 async def kiosk_settings(api: Api) -> None:
     """B has given out its day's numbers; C opens later today (or is done for today late in
     the evening) and has no priority lane; a notice."""
@@ -121,7 +124,7 @@ async def kiosk_settings(api: Api) -> None:
     b_issued = sum(1 for t in await api.day_tickets() if t["service"] == "B")
     hour = (datetime.now(ZoneInfo(hall["timezone"])) + timedelta(hours=2)).hour
     spans = [f"{hour:02d}:00-23:59"] if 2 <= hour <= 22 else []
-    hours = {day: spans for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = {day: spans for day in WEEKDAYS}
     await hall_settings(api, {
         "notice": KIOSK_NOTICE,
         "services": {"B": {"daily_quota": b_issued},
@@ -173,7 +176,7 @@ async def shoot_kiosk(api: Api, out: Path) -> None:
         await save(page, out / "kiosk-priority-zh-1080x1920.png")
         page = await kiosk_page(browser, api, "?print=browser", (1080, 1920))
         await page.click(".service[data-code='A']")
-        await page.wait_for_function("document.getElementById('s-qr').complete")
+        await wait_js(page, "document.getElementById('s-qr').complete")
         await page.screenshot(path=out / "kiosk-ticket-zh-1080x1920.png", animations="disabled")
         print(f"wrote {out / 'kiosk-ticket-zh-1080x1920.png'}")
         await page.emulate_media(media="print")
@@ -181,6 +184,43 @@ async def shoot_kiosk(api: Api, out: Path) -> None:
         await page.locator("#slip").screenshot(path=out / "kiosk-print-80mm.png")
         print(f"wrote {out / 'kiosk-print-80mm.png'}")
         await page.close()
+        await shoot_kiosk_extremes(browser, api, out)
+
+
+LONG_NAMES = {"A": ("不动产登记、抵押权设立及变更登记与房屋交易合同网签备案综合受理",
+                    "Real estate registration, mortgage filing and transfer of title for "
+                    "residential property"),
+              "B": ("水电气暖及有线电视、宽带网络过户与开户一站式联办",
+                    "Water, electricity, gas, heating, cable television and broadband account "
+                    "transfers")}  # fmt: skip
+
+
+async def shoot_kiosk_extremes(browser: Browser, api: Api, out: Path) -> None:
+    """Long service names (English, 1920×1080), and a ticket taken as A's hours end within two
+    minutes (今日可能无法办理); the hall as it was afterwards."""
+    token = await api.login("manager")
+    before = {s["code"]: s for s in (await api.hall())["services"]}
+    for code, (zh, en) in LONG_NAMES.items():
+        body = {"name": zh, "name_en": en}
+        status, answer = await api.request("PUT", f"/api/v1/halls/demo/services/{code}", body,
+                                           token=token)  # fmt: skip
+        assert status == 200, answer
+    await save(await kiosk_page(browser, api, "?lang=en", (1920, 1080)),
+               out / "kiosk-long-en-1920x1080.png")  # fmt: skip
+    for code in LONG_NAMES:
+        body = {"name": before[code]["name"], "name_en": before[code]["name_en"]}
+        status, answer = await api.request("PUT", f"/api/v1/halls/demo/services/{code}", body,
+                                           token=token)  # fmt: skip
+        assert status == 200, answer
+    now = datetime.now(ZoneInfo((await api.hall())["timezone"]))
+    end = min(now.hour * 60 + now.minute + 2, 24 * 60)
+    closing = {d: [f"00:00-{end // 60:02d}:{end % 60:02d}"] for d in WEEKDAYS}
+    await hall_settings(api, {"services": {"A": {"hours": closing}}})
+    page = await kiosk_page(browser, api, "?print=browser", (1080, 1920))
+    await page.click(".service[data-code='A']")
+    await wait_js(page, "document.getElementById('s-qr').complete")
+    await save(page, out / "kiosk-late-zh-1080x1920.png")
+    await hall_settings(api, {"services": {"A": {"hours": None}}})
 
 
 STAFF = "/halls/demo/staff"
@@ -361,7 +401,7 @@ async def dashboard_history(db_path: str) -> None:
     half hour, all simulated through the use cases (tests/dashboard_data.py)."""
     db = Database(f"sqlite:///{db_path}")
     await db.start()
-    await seed_demo(db)
+    await seed_demo(db, all_day=True)
     await db.close()
     now = datetime.now(UTC)
     zone_name = afternoon_zone(now)
@@ -409,7 +449,9 @@ async def shoot_dashboard(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = f"{tmp}/dashboard.db"
         await dashboard_history(db_path)
-        settings = Settings(db_url=f"sqlite:///{db_path}", demo=True, rate_limits=None)
+        settings = Settings(
+            db_url=f"sqlite:///{db_path}", demo=True, demo_all_day=True, rate_limits=None
+        )
         async with running_app(settings) as api:
             for n in (1, 2, 3, 5, 6, 7, 8):
                 status, body = await api.window(n, "take", {"force": True})
@@ -489,7 +531,9 @@ async def save(page: Page, path: Path) -> None:
 async def main(out: Path, only: set[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = f"{tmp}/demo.db"
-        settings = Settings(db_url=f"sqlite:///{db_path}", demo=True, rate_limits=None)
+        settings = Settings(
+            db_url=f"sqlite:///{db_path}", demo=True, demo_all_day=True, rate_limits=None
+        )
         runner = web.AppRunner(create_app(settings), access_log=None)
         await runner.setup()
         port = free_port()

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.booking import book, enable_booking, slots  # noqa: E402
-from tests.browser import launch, submit_login  # noqa: E402
+from tests.browser import launch, submit_login, wait_js  # noqa: E402
 from tests.helpers import Api, running_app  # noqa: E402
 
 from callnext.config import Settings  # noqa: E402
@@ -88,11 +88,15 @@ async def shoot_phone(browser: Browser, api: Api, out: Path) -> None:
         await page.click("#services label[data-value='A']")
         await page.click("#days label:not(.full)")
         await page.click("#slots label:not(.full) >> nth=1")
+        if lang == "zh":  # the chosen slot in sight, its confirm stuck to the screen's foot
+            await page.wait_for_timeout(300)
+            await page.screenshot(path=out / "phone-book-chosen-zh.png", animations="disabled")
+            print(f"wrote {out / 'phone-book-chosen-zh.png'}")
         await page.fill("#name", "李四" if lang == "zh" else "Li Si")
         await save(page, out / f"phone-book-{lang}.png", full_page=True)
         if lang == "zh":
             await page.click("#book")
-            await page.wait_for_function("document.querySelector('#b-qr').naturalWidth > 0")
+            await wait_js(page, "document.querySelector('#b-qr').naturalWidth > 0")
             await save(page, out / "phone-booked-zh.png", full_page=True)
         await page.close()
     await context.close()
@@ -123,7 +127,7 @@ async def shoot_kiosk(browser: Browser, api: Api, out: Path) -> None:
     page = await kiosk(browser, api, (1080, 1920), "?print=browser")
     await page.keyboard.type(fresh["code"])
     await page.keyboard.press("Enter")
-    await page.wait_for_function("document.getElementById('s-qr').complete")
+    await wait_js(page, "document.getElementById('s-qr').complete")
     await save(page, out / "kiosk-checkin-ticket-zh-1080x1920.png")
     await page.emulate_media(media="print")
     await page.set_viewport_size({"width": 302, "height": 1200})  # 80 mm at 96 dpi
@@ -188,7 +192,9 @@ async def shoot_settings(browser: Browser, api: Api, out: Path) -> None:
 
 async def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(db_url=f"sqlite:///{tmp}/demo.db", demo=True, rate_limits=None)
+        settings = Settings(
+            db_url=f"sqlite:///{tmp}/demo.db", demo=True, demo_all_day=True, rate_limits=None
+        )
         async with running_app(settings) as api, launch() as browser:
             await a_day_of_bookings(api)
             await shoot_phone(browser, api, out)

@@ -3,13 +3,17 @@ driven by Playwright (never `playwright install`: no download, no network)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import re
 import shutil
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from .strict import missing
 
@@ -27,6 +31,7 @@ FLAGS = [
 AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
 # A page test's default wait: what must show took over 10 s on a loaded 2-core machine.
 TIMEOUT_MS = 30000
+POLL_S = 0.02  # wait_js: between two looks
 
 
 def chromium_missing() -> str | None:
@@ -38,36 +43,19 @@ def chromium_missing() -> str | None:
 
 @contextlib.asynccontextmanager
 async def launch(autoplay: bool = False) -> AsyncIterator[Browser]:
-    """A headless Chromium; `autoplay` lets pages play sound with no user gesture."""
+    """A headless Chromium; `autoplay` lets pages play sound with no user gesture. Its pages
+    run under their real Content-Security-Policy: a test that passes `bypass_csp=True` to a
+    context says why in a comment (wait for a page's state with wait_js, which works under it)."""
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=[*FLAGS, AUTOPLAY] if autoplay else FLAGS,
         )
-        _bypass_csp_by_default(browser)
         try:
             yield browser
         finally:
             await browser.close()
-
-
-def _bypass_csp_by_default(browser: Browser) -> None:
-    """Contexts bypass the pages' Content-Security-Policy unless a test says bypass_csp=False:
-    Playwright's wait_for_function evaluates its predicate from a string, which the pages'
-    `script-src 'self'` forbids. tests/test_security.py runs every page under the real CSP."""
-    plain_context, plain_page = browser.new_context, browser.new_page
-
-    async def new_context(**options: Any) -> BrowserContext:
-        options.setdefault("bypass_csp", True)
-        return await plain_context(**options)
-
-    async def new_page(**options: Any) -> Page:
-        options.setdefault("bypass_csp", True)
-        return await plain_page(**options)
-
-    browser.new_context = new_context  # type: ignore[method-assign]
-    browser.new_page = new_page  # type: ignore[method-assign]
 
 
 async def text(page: Page, selector: str) -> str:
@@ -75,11 +63,38 @@ async def text(page: Page, selector: str) -> str:
     return " ".join((await page.inner_text(selector)).split())
 
 
+def _truthy(value: Any) -> bool:
+    """JavaScript's truthiness of a value `evaluate` returned ({} and [] are true there)."""
+    return value not in (None, False, 0, "") and value == value  # NaN is false
+
+
+async def wait_js(page: Page, expression: str, arg: Any = None, timeout: float = 30_000) -> Any:  # noqa: ASYNC109
+    """Until `expression` (a JS expression, or a function called with `arg`) is truthy in the
+    page → its value; `timeout` in ms. Pages run under their real CSP (script-src 'self'), which
+    forbids Playwright's wait_for_function: it builds its predicate with `new Function`. This
+    polls with `evaluate` instead, which runs through the DevTools protocol, outside the CSP."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            value = await page.evaluate(expression, arg)
+        except PlaywrightError as exc:  # the page navigated or reloaded under the look
+            if "context was destroyed" not in str(exc):
+                raise
+            value = None
+        if _truthy(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true in {timeout / 1000:g} s: {expression} (got {value!r})")
+        await asyncio.sleep(POLL_S)
+
+
 async def wait_text(page: Page, selector: str, expected: str) -> None:
     """Until the element's text contains `expected`."""
-    await page.wait_for_function(
+    await wait_js(
+        page,
         "([sel, want]) => document.querySelector(sel)?.innerText.includes(want)",
-        arg=[selector, expected],
+        [selector, expected],
+        timeout=TIMEOUT_MS,
     )
 
 
@@ -106,8 +121,14 @@ class BrowserPages:
         page = await context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("console", self._csp_violation)
         await page.goto(base + self.path + query)
         return page
+
+    def _csp_violation(self, message: ConsoleMessage) -> None:
+        """Chromium logs each thing the CSP blocked (an inline style or script) on the console."""
+        if re.search(r"Content.Security.Policy|Refused to", message.text):
+            self.problems.append(f"console {message.type}: {message.text}")
 
 
 async def submit_login(page: Page, username: str, password: str = "demo") -> None:

@@ -92,7 +92,7 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
     """A started Database on a new SQLite file (tmp_path/callnext.db) with the demo hall."""
     database = Database(f"sqlite:///{tmp_path / 'callnext.db'}")
     await database.start()
-    await seed_demo(database)
+    await seed_demo(database, all_day=True)  # see _seeded
     try:
         yield database
     finally:
@@ -130,7 +130,9 @@ async def _seeded(url: str) -> None:
     database = Database(url)
     await database.start()
     try:
-        await seed_demo(database)
+        # Tests run at any hour, weekends too: their demo hall is open around the clock; a test
+        # of hours sets them (the real demo's: tests/test_demo_hours.py).
+        await seed_demo(database, all_day=True)
     finally:
         await database.close()
 
@@ -148,7 +150,7 @@ def settings(
     off (no speech worker, `audio` null) unless the test is marked `voice`."""
     demo_templates.fill(db_url)
     voice = request.node.get_closest_marker("voice") is not None
-    return Settings(db_url=db_url, demo=True, rate_limits=None, voice=voice)
+    return Settings(db_url=db_url, demo=True, demo_all_day=True, rate_limits=None, voice=voice)
 
 
 @pytest.fixture

@@ -169,7 +169,7 @@ class ServerProcess:
     def start(self, timeout: float = 90.0) -> None:
         env = {**os.environ, "CALLNEXT_RATE_LIMITS": "off", "PYTHONUNBUFFERED": "1", **self.env}
         cmd = [sys.executable, "-m", "callnext", "serve", "--port", str(self.port),
-               "--db", self.db_url, "--demo", *self.extra]  # fmt: skip
+               "--db", self.db_url, "--demo", "--demo-all-day", *self.extra]  # fmt: skip
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
             preexec_fn=self._limit if self.open_files else None,

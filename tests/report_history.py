@@ -121,7 +121,7 @@ async def build_history(db_url: str) -> History:
     db = Database(db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         await accounts.add_user(db, "boss", "demo", Role.ADMIN, None, None)
         await create_hall(db, NORTH)
         await accounts.add_user(db, "north-manager", "demo", Role.MANAGER, "north", None)

@@ -113,7 +113,7 @@ async def test_passwords_are_stored_as_salted_scrypt_hashes(api: Api, settings: 
 async def test_a_token_expires(settings: Settings) -> None:
     """Past its lifetime (here token_ttl=LIVE_S: a 1 s one ran out on a loaded machine before
     its first use) a token gets 401 and a new login works."""
-    short = Settings(db_url=settings.db_url, demo=True, rate_limits=None,
+    short = Settings(db_url=settings.db_url, demo=True, demo_all_day=True, rate_limits=None,
                      token_ttl=timedelta(seconds=LIVE_S))  # fmt: skip
     async with running_app(short) as api:
         token = await api.login("w1")
@@ -192,7 +192,7 @@ async def test_staff_act_only_in_their_own_hall(api: Api, settings: Settings) ->
 async def test_rate_limits_answer_429_with_retry_after(settings: Settings) -> None:
     """login=3/60,tickets=5/60: after 3 failed logins the 4th login, and the 6th ticket, get
     429 and Retry-After; the refused ticket is not issued."""
-    limited = Settings(db_url=settings.db_url, demo=True,
+    limited = Settings(db_url=settings.db_url, demo=True, demo_all_day=True,
                        rate_limits=parse_rate_limits("login=3/60,tickets=5/60"))  # fmt: skip
     async with running_app(limited) as api:
         for _ in range(3):
@@ -220,7 +220,7 @@ async def test_rate_limits_answer_429_with_retry_after(settings: Settings) -> No
 
 async def test_wrong_passwords_count_against_the_login_limit(settings: Settings) -> None:
     """Guessing is rate limited too: after 3 failed logins even the right password gets 429."""
-    limited = Settings(db_url=settings.db_url, demo=True,
+    limited = Settings(db_url=settings.db_url, demo=True, demo_all_day=True,
                        rate_limits=parse_rate_limits("login=3/60"))  # fmt: skip
     async with running_app(limited) as api:
         for guess in ("a", "b", "c"):
@@ -234,7 +234,7 @@ async def test_rate_limits_off_from_the_environment(
 ) -> None:
     """CALLNEXT_RATE_LIMITS=off turns every limit off: no 429 past the default limits."""
     monkeypatch.setenv("CALLNEXT_RATE_LIMITS", "off")
-    unlimited = Settings.from_env(db_url=settings.db_url, demo=True)
+    unlimited = Settings.from_env(db_url=settings.db_url, demo=True, demo_all_day=True)
     assert unlimited.rate_limits is None
     async with running_app(unlimited) as api:
         for _ in range(12):  # the default login limit is 10 a minute
@@ -251,6 +251,8 @@ async def test_rate_limits_are_on_by_default(
 ) -> None:
     """Without CALLNEXT_RATE_LIMITS the default limits hold (login 10 a minute)."""
     monkeypatch.delenv("CALLNEXT_RATE_LIMITS", raising=False)
-    async with running_app(Settings.from_env(db_url=settings.db_url, demo=True)) as api:
+    async with running_app(
+        Settings.from_env(db_url=settings.db_url, demo=True, demo_all_day=True)
+    ) as api:
         statuses = [(await login(api, "w1", "wrong"))[0] for _ in range(11)]
         assert statuses == [401] * 10 + [429]

@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from .booking import SOON, book, enable_booking, slots
-from .browser import chromium_missing, launch, submit_login
+from .browser import chromium_missing, launch, submit_login, wait_js
 from .helpers import Api
 
 pytestmark = [
@@ -121,7 +121,7 @@ async def test_booking_on_a_phone_in_chinese_with_a_full_slot_disabled_then_canc
     await expect(page.locator("#b-window")).to_contain_text(
         f"请在 {opens}–{closes} 之间到取号机签到"
     )
-    await page.wait_for_function("document.querySelector('#b-qr').naturalWidth > 0")
+    await wait_js(page, "document.querySelector('#b-qr').naturalWidth > 0")
     # cancel, after a confirmation
     await page.tap("#cancel")
     await expect(page.locator("#confirm-text")).to_contain_text(stored["code"][:4])
@@ -429,9 +429,7 @@ async def test_the_lobby_and_window_screens_ignore_appointment_events(
     assert status == 200, called
     number = called["called"]["number"]
     for page in (lobby, window):
-        await page.wait_for_function(
-            "n => document.body.innerText.includes(n)", arg=number, timeout=WAIT_MS
-        )
+        await wait_js(page, "n => document.body.innerText.includes(n)", arg=number, timeout=WAIT_MS)
         text = await page.inner_text("body")
         assert booked["code"] not in text
         assert cancelled["code"] not in text

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page
 
-from .browser import chromium_missing, launch
+from .browser import chromium_missing, launch, wait_js
 from .helpers import Api
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
@@ -49,15 +49,13 @@ async def test_screens_ignore_appointment_events_and_call_a_booked_ticket(
     status, done = await api.request("POST", HALL + "/checkin", {"code": made["code"]})
     assert status == 201, done
     number = done["ticket"]["number"]
-    await lobby.wait_for_function(
-        "document.querySelector('#queues').textContent.includes('等候 1 人')"
-    )
+    await wait_js(lobby, "document.querySelector('#queues').textContent.includes('等候 1 人')")
     assert await lobby.text_content("#hero-number") == idle  # nothing shown for them
     for page in (lobby, window):
         assert made["code"] not in await page.content()
     assert (await api.window(1, "call-next"))[1]["called"]["number"] == number
-    await lobby.wait_for_function(f"document.querySelector('#hero-number').textContent === "
+    await wait_js(lobby, f"document.querySelector('#hero-number').textContent === "
                                   f"'{number}'")  # fmt: skip
-    await window.wait_for_function(f"document.querySelector('#number').textContent === "
+    await wait_js(window, f"document.querySelector('#number').textContent === "
                                    f"'{number}'")  # fmt: skip
     assert not errors, errors

@@ -272,7 +272,7 @@ def seed_demo_hall(db_url: str) -> None:
         db = Database(db_url)
         try:
             await db.start()
-            await seed_demo(db)
+            await seed_demo(db, all_day=True)
         finally:
             await db.close()
 

@@ -74,7 +74,7 @@ async def past(settings: Settings) -> AsyncIterator[Api]:
     db = Database(settings.db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         await busy_day(db, PAST, seed=5, load=PAST_LOAD)
     finally:
         await db.close()

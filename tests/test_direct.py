@@ -54,7 +54,7 @@ async def busy_db(db_url: str) -> AsyncIterator[Database]:
     db = Database(db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         await busy_hall(db)
         yield db
     finally:

@@ -25,7 +25,7 @@ from callnext import protocol
 from callnext.config import Settings
 
 from . import strict
-from .browser import chromium_missing, launch
+from .browser import chromium_missing, launch, wait_js
 from .helpers import ROOT, Api, ServerProcess, read_events, running_app
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
@@ -78,8 +78,8 @@ async def test_lobby_shows_a_call_then_the_list_and_counts_follow(
     assert await text(page, "#hall-name") == "演示政务服务中心"
     assert "等候 2 人" in await text(page, "#queues")
     shown = asyncio.ensure_future(
-        page.wait_for_function(
-            "document.querySelector('#hero-number').textContent === 'A001'", timeout=30_000
+        wait_js(
+            page, "document.querySelector('#hero-number').textContent === 'A001'", timeout=30_000
         )
     )
     start = time.monotonic()
@@ -116,13 +116,11 @@ async def test_lobby_dom_stays_bounded(api: Api, browser: Browser) -> None:
         await api.issue("A")
     page = await open_page(browser, api.base + LOBBY)
     await api.window(1, "call-next")
-    await page.wait_for_function("document.querySelector('#hero-number').textContent === 'A001'")
+    await wait_js(page, "document.querySelector('#hero-number').textContent === 'A001'")
     nodes = await page.evaluate("document.getElementsByTagName('*').length")
     for _ in range(14):
         await api.window(1, "call-next")
-    await page.wait_for_function(
-        "document.querySelector('#recent li').textContent.startsWith('A015')"
-    )
+    await wait_js(page, "document.querySelector('#recent li').textContent.startsWith('A015')")
     shown = await recent(page)
     assert shown == [f"A{n:03d} 1号窗口" for n in range(15, 5, -1)]
     assert await page.evaluate("document.getElementsByTagName('*').length") == nodes
@@ -159,14 +157,14 @@ async def test_window_screen_shows_its_number_and_paused(api: Api, browser: Brow
     assert await text(page, "#number") == "暂停服务"
     assert await text(page, "#paused-2") == "Closed"
     await api.window(1, "call-next")
-    await page.wait_for_function("document.querySelector('#number').textContent === 'A001'")
+    await wait_js(page, "document.querySelector('#number').textContent === 'A001'")
     await api.window(2, "call-next")  # A002 goes to window 2: not shown here
     assert (await api.window(1, "pause", {"reason": "午休"}))[0] == 200
-    await page.wait_for_function("document.querySelector('#number').textContent === '暂停服务'")
+    await wait_js(page, "document.querySelector('#number').textContent === '暂停服务'")
     assert await text(page, "#paused-2") == "Paused"
     assert await text(page, "#sub") == "午休"
     assert (await api.window(1, "resume"))[0] == 200
-    await page.wait_for_function("document.querySelector('#number').textContent === 'A001'")
+    await wait_js(page, "document.querySelector('#number').textContent === 'A001'")
     assert await page.is_hidden("#paused-2")
 
 
@@ -200,7 +198,7 @@ async def test_a_seq_gap_makes_the_lobby_resync(api: Api, browser: Browser) -> N
     assert await recent(page) == [], "the dropped call showed anyway"
     async with page.expect_console_message(lambda m: "resync" in m.text):
         await api.issue("A")  # the next frame: seq dropped + 1
-    await page.wait_for_function("document.querySelector('#hero-number').textContent === 'A001'")
+    await wait_js(page, "document.querySelector('#hero-number').textContent === 'A001'")
     assert await recent(page) == ["A001 1号窗口"]
     assert len(urls) == 2, urls
     assert all("since" not in url for url in urls), urls
@@ -234,8 +232,8 @@ async def test_lobby_survives_a_server_restart_without_reload(
             await page.wait_for_selector("#offline", state="hidden", timeout=15000)
             api.tokens.clear()
             await api.window(2, "call-next")
-            await page.wait_for_function(
-                "document.querySelector('#hero-number').textContent === 'A002'", timeout=5000
+            await wait_js(
+                page, "document.querySelector('#hero-number').textContent === 'A002'", timeout=5000
             )
             assert await recent(page) == ["A002 2号窗口", "A001 1号窗口"]
             assert await page.evaluate("window.__bootId") == "first-load"
@@ -276,7 +274,8 @@ def set_audio(audio: Callable[[dict[str, Any]], str | None]) -> Callable[[WebSoc
 async def played_to_the_end(page: Page, count: int) -> list[str]:
     """Once `count` sounds have played: their URLs in order, checked one after the other
     (each starts after the previous ended) and each played whole (not cut short)."""
-    await page.wait_for_function(
+    await wait_js(
+        page,
         f"callnextSound.log.length === {count} && callnextSound.log[{count - 1}].end !== null",
         timeout=30000,
     )
@@ -317,7 +316,9 @@ async def test_voice_mode_plays_chime_then_announcement_in_call_order(
 async def test_voice_mode_plays_the_servers_announcements(tmp_path: Path, browser: Browser) -> None:
     """With the server's own voice (espeak-ng through pyttsx3), an English screen plays each
     call's English WAV after the chime, in call order. (SQLite only: the page is under test.)"""
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'voice.db'}", demo=True, rate_limits=None)
+    settings = Settings(
+        db_url=f"sqlite:///{tmp_path / 'voice.db'}", demo=True, demo_all_day=True, rate_limits=None
+    )
     async with running_app(settings) as api:
         await api.issue("A")
         await api.issue("B")
@@ -348,6 +349,6 @@ async def test_blocked_autoplay_shows_the_prompt_and_one_key_plays(api: Api) -> 
         assert await page.evaluate("document.activeElement.id") == "enable-sound"
         assert await page.evaluate("window.callnextPlayed") == []
         await page.keyboard.press("Enter")
-        await page.wait_for_function("window.callnextPlayed.length === 1")
+        await wait_js(page, "window.callnextPlayed.length === 1")
         assert await page.evaluate("window.callnextPlayed") == [CHIME]
         assert await page.is_hidden("#enable-sound")

@@ -12,10 +12,12 @@ from callnext.domain.availability import (
     Closed,
     availability,
     availability_json,
+    closing_today,
     hours_json,
     parse_dates,
     parse_hours,
     parse_quota,
+    past_closing,
 )
 from callnext.domain.errors import Invalid
 
@@ -161,3 +163,32 @@ def test_quota_and_dates_parse_strictly() -> None:
     for bad_dates in ("2026-10-01", ["2026-13-01"], ["2026-1-1"], [20261001], ["x" * 10]):
         with pytest.raises(Invalid):
             parse_dates(bad_dates)
+
+
+def test_closing_today_is_the_end_of_the_days_last_span() -> None:
+    """2026-11-30 is a Monday (09:00-12:00, 13:30-17:00): before lunch, the day still closes at
+    17:00; after 17:00, and on a day with no hours, there is no closing left; no hours at all
+    (always open): none either."""
+    hours = parse_hours(WEEKDAYS)
+    assert closing_today(hours, at("2026-11-30", "10:00")) == at("2026-11-30", "17:00")
+    assert closing_today(hours, at("2026-11-30", "17:00")) is None
+    assert closing_today(hours, at("2026-12-03", "10:00")) is None  # a Thursday: no hours
+    assert closing_today(None, at("2026-11-30", "10:00")) is None
+    late = parse_hours({"mon": ["20:00-24:00"]})
+    assert closing_today(late, at("2026-11-30", "23:00")) == at("2026-12-01", "00:00")
+
+
+@pytest.mark.parametrize(
+    ("hhmm", "wait_s", "expected"),
+    [
+        ("10:00", 7 * 3600, False),  # 17:00 exactly: still served
+        ("10:00", 7 * 3600 + 1, True),
+        ("11:50", 20 * 60, False),  # past the lunch break, but served in the afternoon
+        ("16:50", 9 * 60 * 60, True),
+        ("16:50", None, False),  # no estimate: no claim
+    ],
+)
+def test_past_closing(hhmm: str, wait_s: int | None, expected: bool) -> None:
+    hours = parse_hours(WEEKDAYS)
+    assert past_closing(hours, at("2026-11-30", hhmm), wait_s) is expected
+    assert past_closing(None, at("2026-11-30", hhmm), wait_s) is False

@@ -55,7 +55,7 @@ async def store(settings: Settings) -> AsyncIterator[Database]:
     write and read the log as a test needs."""
     db = Database(settings.db_url)
     await db.start()
-    await seed_demo(db)
+    await seed_demo(db, all_day=True)
     try:
         yield db
     finally:

@@ -25,7 +25,7 @@ from playwright.async_api import Browser, Page, Route, WebSocketRoute
 
 from callnext.qr import qr_svg
 
-from .browser import chromium_missing, launch, text, wait_text
+from .browser import chromium_missing, launch, text, wait_js, wait_text
 from .helpers import Api, free_port
 
 pytestmark = [
@@ -149,7 +149,7 @@ async def test_a_tap_issues_one_ticket_with_its_qr_code(api: Api, kiosks: Kiosks
 
     src = await page.get_attribute("#t-qr", "src")
     assert src == f"/t/{tickets[0]['id']}/qr.svg"
-    await page.wait_for_function(QR_LOADED)
+    await wait_js(page, QR_LOADED)
     async with api.session.get(api.base + src) as resp:
         assert resp.status == 200
         assert resp.content_type == "image/svg+xml"
@@ -402,7 +402,7 @@ async def test_no_staffed_window_invents_no_wait(api: Api, kiosks: Kiosks) -> No
     await page.click(service("A"))
     assert await shown_number(page) == "A001"
     assert await text(page, "#t-ahead") == "前面没有人 · 暂无窗口办理，无法估计等候时间"
-    await page.wait_for_function("window.__prints.length === 1")
+    await wait_js(page, "window.__prints.length === 1")
     slip = await page.eval_on_selector("#s-ahead", "el => el.textContent")
     assert "暂无窗口办理，无法估计等候时间" in slip
     assert "No window is serving this now; no wait estimate" in slip
@@ -422,7 +422,7 @@ async def test_browser_printing_prints_each_ticket_once_and_others_never(
     await put_kiosk(api, "K1", {"name": "门口", "print": "browser"})
     page = await kiosks.open(api, "?kiosk=K1", init=COUNT_PRINTS)
     await page.click(service("A"))
-    await page.wait_for_function("window.__prints.length === 1")
+    await wait_js(page, "window.__prints.length === 1")
     assert await page.evaluate("document.getElementById('s-qr').complete")
     assert await text(page, "#t-print") == "请取走号票"
 
@@ -437,7 +437,7 @@ async def test_browser_printing_prints_each_ticket_once_and_others_never(
 
     await done(page)
     await page.click(service("B"))
-    await page.wait_for_function("window.__prints.length === 2")
+    await wait_js(page, "window.__prints.length === 2")
     assert await page.evaluate("window.__prints") == ["A001", "B001"]
 
     # An ESC/POS kiosk whose printer is off says the print failed; a kiosk that does not print
@@ -452,7 +452,7 @@ async def test_browser_printing_prints_each_ticket_once_and_others_never(
         await page.click(service("C"))
         await page.wait_for_selector("#ticket", state="visible")
         assert await text(page, "#t-print") == words
-        await page.wait_for_function(QR_LOADED)
+        await wait_js(page, QR_LOADED)
         await page.wait_for_timeout(300)  # a print would follow the QR code at once
         assert await page.evaluate("window.__prints") == []
 

@@ -151,7 +151,7 @@ async def test_kiosks_that_print_in_the_browser_or_not_at_all_send_nothing(
 async def test_the_public_url_setting_goes_into_the_qr_code(
     db_url: str, printer: FakePrinter
 ) -> None:
-    settings = Settings(db_url=db_url, demo=True, rate_limits=None,
+    settings = Settings(db_url=db_url, demo=True, demo_all_day=True, rate_limits=None,
                         public_url="https://queue.example.gov.cn")  # fmt: skip
     async with running_app(settings) as api:
         await add_kiosk(api, "K1", {"print": "escpos", "printer": printer.url})
@@ -200,7 +200,9 @@ async def test_the_qr_code_opens_the_tickets_page(api: Api) -> None:
 async def test_a_printer_that_refuses_answers_the_kiosk_at_once(db_url: str) -> None:
     """A printer that is switched off (nothing listens) fails the print within the timeout;
     test_printing.py holds the printers that accept and then stall."""
-    settings = Settings(db_url=db_url, demo=True, rate_limits=None, print_timeout_s=1.0)
+    settings = Settings(
+        db_url=db_url, demo=True, demo_all_day=True, rate_limits=None, print_timeout_s=1.0
+    )
     port = free_port()
     async with running_app(settings) as api:
         await add_kiosk(api, "K1", {"print": "escpos", "printer": f"tcp://127.0.0.1:{port}"})

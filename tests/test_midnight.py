@@ -67,7 +67,7 @@ async def demo_hall_in(db_url: str, tz: str) -> None:
     db = Database(db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         await db.run_write(lambda conn: conn.execute(update(halls).values(timezone=tz)))
     finally:
         await db.close()

@@ -203,10 +203,24 @@ def test_a_waiting_ticket_with_no_staffed_window_says_so_and_prints_no_figure() 
         (1, ("预计等候约 1 分钟", "about 1 min")),
         (60, ("预计等候约 1 分钟", "about 1 min")),
         (61, ("预计等候约 2 分钟", "about 2 min")),
+        (3600, ("预计等候约 60 分钟", "about 60 min")),
+        (3601, ("预计等候约 1 小时 5 分钟", "about 1 h 5 min")),
+        (3900, ("预计等候约 1 小时 5 分钟", "about 1 h 5 min")),
+        (3901, ("预计等候约 1 小时 10 分钟", "about 1 h 10 min")),
+        (7200, ("预计等候约 2 小时", "about 2 h")),
     ],
 )
 def test_the_wait_is_in_minutes_rounded_up(seconds: int, texts: tuple[str, str]) -> None:
+    """Over an hour: hours and minutes, rounded up to 5 (kiosk/static/wait-words.js too)."""
     assert wait_texts(seconds) == texts
+
+
+def test_a_wait_past_the_services_hours_gives_no_figure() -> None:
+    assert wait_texts(33_780, past_closing=True) == ("今日可能无法办理", "May not be served today")
+    assert wait_texts(None, past_closing=True)[0] == "暂无窗口办理，无法估计等候时间"
+    job = render_escpos(replace(TICKET, ahead=995, est_wait_s=33_780, past_closing=True))
+    assert "今日可能无法办理".encode("gb18030") in job
+    assert "分钟".encode("gb18030") not in job
 
 
 def test_a_long_service_name_wraps_then_is_cut_on_whole_characters() -> None:

@@ -29,7 +29,7 @@ async def test_sql_order_is_queue_key_with_queue_at(db_url: str) -> None:
     db = Database(db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         rng = random.Random(5)
         for _ in range(60):
             now = T0 + timedelta(minutes=rng.randint(0, 20))
@@ -109,7 +109,7 @@ async def test_the_claim_reads_one_index_entry_per_service_however_long_the_queu
     db = Database(db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         one, three = ("A",), ("A", "B", "C")
 
         def reads(tx: HallTx) -> list[Any]:

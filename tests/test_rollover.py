@@ -23,7 +23,7 @@ async def yesterday_with_a_queue(db_url: str) -> str:
     db = Database(db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         then = utcnow() - timedelta(days=1)
         for service in ("A", "A", "A", "B"):
             body = partial(actions.issue_body, service=service, priority=False, key=None)

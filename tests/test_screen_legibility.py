@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Browser, Page
 
-from .browser import chromium_missing, launch
+from .browser import chromium_missing, launch, wait_js
 from .helpers import Api
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
@@ -154,8 +154,8 @@ async def test_a_burst_shows_the_newest_call_big_at_once(api: Api, browser: Brow
     for window in (1, 2, 3, 4):
         assert (await api.window(window, "call-next"))[0] == 200
     assert (await api.window(5, "call-next"))[0] == 200  # B001, the newest
-    await page.wait_for_function(
-        "document.querySelector('#hero-number').textContent === 'B001'", timeout=3000
+    await wait_js(
+        page, "document.querySelector('#hero-number').textContent === 'B001'", timeout=3000
     )
     assert await text(page, "#hero-window") == "5号窗口"
     shown = await page.eval_on_selector_all(
@@ -207,7 +207,8 @@ async def test_a_long_notice_pages_through_whole_lines(api: Api, browser: Browse
         assert total >= 2 * pages - 1, (pages, total)
         seen: set[str] = set()
         for n in range(1, pages + 1):
-            await page.wait_for_function(
+            await wait_js(
+                page,
                 "(n) => document.getElementById('notice-page').textContent.startsWith(n + '/')",
                 arg=n,
                 timeout=6000,
@@ -239,13 +240,9 @@ async def test_english_screens_show_the_english_notice(api: Api, browser: Browse
     assert await text(en, "#notice") == "Open at noon"
     assert (await api.hall())["notice_en"] == "Open at noon"
     await patch_settings(api, {"notice_en": ""})
-    await en.wait_for_function(
-        "document.getElementById('notice-text').textContent === '中午不休息'"
-    )
+    await wait_js(en, "document.getElementById('notice-text').textContent === '中午不休息'")
     await patch_settings(api, {"notice_en": "Lunch 12:00–13:30"})
-    await en.wait_for_function(
-        "document.getElementById('notice-text').textContent === 'Lunch 12:00–13:30'"
-    )
+    await wait_js(en, "document.getElementById('notice-text').textContent === 'Lunch 12:00–13:30'")
     assert await text(zh, "#notice") == "中午不休息"
     token = await api.login("manager")
     status, body = await api.request(
@@ -305,10 +302,10 @@ async def test_the_window_screen_between_calls_and_unstaffed(api: Api, browser: 
     assert await text(en, "#staff") == "Staff: 王芳"
     assert await text(en, "#sub") == "Please watch for your number"
     await api.window(1, "call-next")
-    await page.wait_for_function("document.querySelector('#number').textContent === 'A001'")
+    await wait_js(page, "document.querySelector('#number').textContent === 'A001'")
     assert await page.is_hidden("#on-duty")
     await api.window(1, "finish", {"outcome": "completed"})
     await page.wait_for_selector("#on-duty:not([hidden])")
     assert (await api.window(1, "release"))[0] == 200
-    await page.wait_for_function("document.querySelector('#number').textContent === '暂停服务'")
+    await wait_js(page, "document.querySelector('#number').textContent === '暂停服务'")
     assert await page.is_hidden("#on-duty")

@@ -18,7 +18,7 @@ from callnext.openapi import document
 from callnext.web.app import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 
 from .booking import book, enable_booking, slots
-from .browser import chromium_missing, launch, submit_login
+from .browser import chromium_missing, launch, submit_login, wait_js
 from .helpers import Api, ServerProcess
 from .test_api_auth import add_north_hall
 from .test_roles import Matrix, add_admin, operations
@@ -208,9 +208,9 @@ class Watched:
         self.problems: list[str] = []
         self.pages: list[Any] = []
 
-    async def open(self, browser: Any, url: str) -> Any:
+    async def open(self, browser: Any, url: str, permissions: tuple[str, ...] = ()) -> Any:
         context = await browser.new_context(
-            viewport={"width": 1280, "height": 800}, bypass_csp=False
+            viewport={"width": 1280, "height": 800}, permissions=list(permissions)
         )
         await context.add_init_script(CSP_WATCH)
         page = await context.new_page()
@@ -259,13 +259,11 @@ async def test_every_page_runs_under_the_csp_without_a_violation(api: Api) -> No
         await phone_book.click("#days label:not(.full)")
         await phone_book.click("#slots label:not(.full)")
         await phone_book.click("#book")
-        for _ in range(100):  # the QR code loaded (no wait_for_function: it evaluates a string)
-            if await phone_book.evaluate("document.querySelector('#b-qr').naturalWidth > 0"):
-                break
-            await asyncio.sleep(0.05)
+        await wait_js(phone_book, "document.querySelector('#b-qr').naturalWidth > 0", timeout=5000)
         await watched.open(browser, api.base + f"/a/{booked['id']}")
-        phone = await watched.open(browser, api.base + f"/t/{ticket['id']}")
-        await phone.wait_for_function("navigator.serviceWorker.getRegistration('/static/kiosk/')")
+        # notifications allowed: the phone page registers its service worker
+        phone = await watched.open(browser, api.base + f"/t/{ticket['id']}", ("notifications",))
+        await wait_js(phone, "navigator.serviceWorker.getRegistration('/static/kiosk/')")
         lobby = await watched.open(browser, api.base + "/halls/demo/display?mode=chime")
         await watched.open(browser, api.base + "/halls/demo/windows/1/display?mode=chime")
         await lobby.click("body")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page
 
-from .browser import BrowserPages, chromium_missing, launch, submit_login, text, wait_text
+from .browser import BrowserPages, chromium_missing, launch, submit_login, text, wait_js, wait_text
 from .helpers import Api, wait_until
 
 pytestmark = [
@@ -342,7 +342,7 @@ async def test_the_audit_tab_says_who_did_what(api: Api, pages: Pages) -> None:
     await wait_text(page, "#audit-table", "重呼 A001")
     # only one person's actions
     await page.select_option("#audit-actor", "w1")
-    await page.wait_for_function("document.querySelectorAll('#audit-table tbody tr').length === 2")
+    await wait_js(page, "document.querySelectorAll('#audit-table tbody tr').length === 2")
     assert "manager" not in await text(page, "#audit-table tbody")
     # English words for the same entries
     await page.click(".lang button[data-lang=en]")
@@ -423,8 +423,9 @@ async def test_changes_made_elsewhere_arrive_but_never_clobber_an_edit(
     page = await pages.open(api)
     notice = "#panel-hall textarea[data-field=notice]"
     await patch(api, {"notice": "系统维护中"})
-    await page.wait_for_function(
-        "document.querySelector('#panel-hall textarea[data-field=notice]').value === '系统维护中'"
+    await wait_js(
+        page,
+        "document.querySelector('#panel-hall textarea[data-field=notice]').value === '系统维护中'",
     )
     assert await page.is_hidden("#conflict")
     # a new service elsewhere shows in the table at once

@@ -139,7 +139,7 @@ def test_a_server_without_espeak_ng_says_so_in_one_line(tmp_path: Path) -> None:
     hide = " && ".join(f"mount --bind /dev/null {lib}" for lib in libraries)
     port = free_port()
     serve = (
-        f"{sys.executable} -m callnext serve --demo --port {port}"
+        f"{sys.executable} -m callnext serve --demo --demo-all-day --port {port}"
         f" --db sqlite:///{tmp_path / 'hall.db'}"
     )
     env = {**_env(), "CALLNEXT_VOICE_CACHE": str(tmp_path / "voice")}

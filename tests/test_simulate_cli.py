@@ -47,7 +47,7 @@ async def issue_one(db_url: str) -> None:
     db = Database(db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         body = partial(actions.issue_body, service="A", priority=False, key=None)
         await db.hall_write("demo", body)
     finally:

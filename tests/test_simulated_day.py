@@ -24,7 +24,7 @@ async def simulated(db_url: str) -> AsyncIterator[tuple[dict[str, object], Day]]
     db = Database(db_url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         hall = await db.hall("demo")
         seen = await simulate_day(db, hall, DAY, seed=7)
         tickets = await reads.tickets_of_day(db, hall, DAY.isoformat())

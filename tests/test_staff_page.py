@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page
 
-from .browser import BrowserPages, chromium_missing, launch, submit_login, text, wait_text
+from .browser import BrowserPages, chromium_missing, launch, submit_login, text, wait_js, wait_text
 from .helpers import Api, wait_until
 
 pytestmark = [
@@ -157,8 +157,8 @@ async def test_take_a_window_and_call_next_reaches_the_lobby(api: Api, consoles:
     assert await text(page, "#queue-count") == "· 1 人等候"
 
     shown = asyncio.ensure_future(
-        lobby.wait_for_function(
-            "document.querySelector('#hero-number').textContent === 'A001'", timeout=30_000
+        wait_js(
+            lobby, "document.querySelector('#hero-number').textContent === 'A001'", timeout=30_000
         )
     )
     start = time.monotonic()
@@ -587,10 +587,10 @@ async def test_the_keyboard_alone_logs_in_and_calls(api: Api, consoles: Consoles
     await page.keyboard.type("demo")
     await page.keyboard.press("Enter")
     await page.wait_for_selector(".window-button[data-window='3']")
-    await page.wait_for_function("document.activeElement.dataset.window === '3'")
+    await wait_js(page, "document.activeElement.dataset.window === '3'")
     await page.keyboard.press("Enter")
     await desk_loaded(page, 3)
-    await page.wait_for_function("document.activeElement.dataset.action === 'next'")
+    await wait_js(page, "document.activeElement.dataset.action === 'next'")
     outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
     await page.keyboard.press("Enter")

@@ -124,7 +124,9 @@ async def test_a_v2_replay_has_no_ids_either(api: Api) -> None:
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_stream_v1_can_be_switched_off(db_url: str) -> None:
-    settings = Settings(db_url=db_url, demo=True, rate_limits=None, stream_v1=False)
+    settings = Settings(
+        db_url=db_url, demo=True, demo_all_day=True, rate_limits=None, stream_v1=False
+    )
     async with running_app(settings) as api:
         async with api.session.get(api.base + V1) as resp:
             assert resp.status == 403

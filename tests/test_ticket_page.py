@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute
 
-from .browser import chromium_missing, launch
+from .browser import chromium_missing, launch, wait_js
 from .helpers import Api, ServerProcess, wait_until
 
 pytestmark = [
@@ -95,7 +95,8 @@ async def text(page: Page, selector: str) -> str:
 
 async def wait_text(page: Page, selector: str, expected: str) -> None:
     """Until the element's text is `expected` (whitespace aside), for up to 5 s."""
-    await page.wait_for_function(
+    await wait_js(
+        page,
         "([sel, want]) => document.querySelector(sel)?.textContent.replace(/\\s+/g, '') === want",
         arg=[selector, expected.replace(" ", "")],
         timeout=5000,
@@ -173,7 +174,7 @@ async def test_a_call_shows_the_window_and_a_recall_alerts_again(
     mine = await api.issue("A")
     page = await open_phone(browser, f"{api.base}/t/{mine['id']}")
     assert await page.is_visible("#notify"), "permission not asked yet: the button shows"
-    shown = asyncio.ensure_future(page.wait_for_function(GO_SHOWN, timeout=30_000))
+    shown = asyncio.ensure_future(wait_js(page, GO_SHOWN, timeout=30_000))
     start = time.monotonic()
     status, body = await api.window(3, "call-next")
     await asyncio.wait_for(shown, 30)
@@ -189,7 +190,7 @@ async def test_a_call_shows_the_window_and_a_recall_alerts_again(
         assert await page.is_hidden(hidden), hidden
 
     assert (await api.window(3, "recall"))[0] == 200
-    await page.wait_for_function("window.vibrations.length === 2")
+    await wait_js(page, "window.vibrations.length === 2")
     assert await text(page, "#note") == "工作人员再次呼叫您，请尽快前往。"
     assert await page.title() == "【请到3号窗口】A001"
 
@@ -211,12 +212,12 @@ async def test_a_notification_when_allowed(api: Api, browser: Browser) -> None:
     assert await page.is_hidden("#notify")
     assert await text(page, "#notify-note") == "已开启到号提醒。"
     await api.window(4, "call-next")
-    await page.wait_for_function("window.notifications.length === 1")
+    await wait_js(page, "window.notifications.length === 1")
     note = (await page.evaluate("window.notifications"))[0]
     assert note["title"] == "【请到4号窗口】A001"
     assert note["body"] == "A001 · 演示政务服务中心"
     await api.window(4, "recall")
-    await page.wait_for_function("window.notifications.length === 2")
+    await wait_js(page, "window.notifications.length === 2")
 
 
 async def test_a_notification_through_the_service_worker(api: Api, browser: Browser) -> None:
@@ -241,7 +242,7 @@ async def test_a_notification_through_the_service_worker(api: Api, browser: Brow
     active = f"{registration}.then(r => r?.active?.state === 'activated')"
     await wait_until(lambda: page.evaluate(active), timeout=10)
     await api.window(2, "call-next")
-    await page.wait_for_function("window.swNotes.length > 0")
+    await wait_js(page, "window.swNotes.length > 0")
     assert await page.evaluate("window.swNotes") == ["【请到2号窗口】A001"]
 
 
@@ -263,7 +264,7 @@ async def test_a_transfer_waits_again_in_the_new_service(api: Api, browser: Brow
     mine = await api.issue("A")
     page = await open_phone(browser, f"{api.base}/t/{mine['id']}")
     await api.window(1, "call-next")
-    await page.wait_for_function(GO_SHOWN)
+    await wait_js(page, GO_SHOWN)
     status, body = await api.window(1, "transfer", {"service": "B"})
     assert status == 200, body
     await wait_text(page, "#service", "水电气过户")
@@ -287,7 +288,7 @@ async def test_how_a_ticket_ends_in_words(api: Api, browser: Browser) -> None:
     missed = await api.issue("A")
     page = await open_phone(browser, f"{api.base}/t/{pending['id']}?lang=en")
     await api.window(1, "call-next")
-    await page.wait_for_function(GO_SHOWN)
+    await wait_js(page, GO_SHOWN)
     assert (await api.window(1, "finish", {"outcome": "pending"}))[0] == 200
     await wait_text(page, "#status", "Accepted, to be completed")
     assert await text(page, "#note") == "Accepted. It will be completed later; you will be told."
@@ -299,7 +300,7 @@ async def test_how_a_ticket_ends_in_words(api: Api, browser: Browser) -> None:
 
     page = await open_phone(browser, f"{api.base}/t/{missed['id']}")
     await api.window(2, "call-next")
-    await page.wait_for_function(GO_SHOWN)
+    await wait_js(page, GO_SHOWN)
     assert (await api.window(2, "finish", {"outcome": "no_show"}))[0] == 200
     await wait_text(page, "#status", "已过号")
     assert "请到咨询台或重新取号" in await text(page, "#note")
@@ -346,7 +347,7 @@ async def test_cancel_too_late_says_why(api: Api, browser: Browser) -> None:
     await api.window(2, "call-next")
     await page.click("#confirm-yes")
     await wait_text(page, "#error", "这张号已不在排队中，无法取消。")
-    await page.wait_for_function(GO_SHOWN)
+    await wait_js(page, GO_SHOWN)
     assert await text(page, "#go-line") == "请到 2 号窗口"
     assert (await ticket(api, mine["id"]))["status"] == "called"
 
@@ -433,7 +434,7 @@ async def test_the_page_survives_a_server_restart(db_url: str, browser: Browser)
             await asyncio.to_thread(server.start)
             api.tokens.clear()
             await api.window(1, "call-next")
-            await page.wait_for_function(GO_SHOWN, timeout=15000)
+            await wait_js(page, GO_SHOWN, timeout=15000)
             await page.wait_for_selector("#offline", state="hidden", timeout=5000)
             assert await text(page, "#go-line") == "请到 1 号窗口"
             assert await page.evaluate("window.vibrations") == [[400, 200, 400]]
@@ -467,6 +468,6 @@ async def test_the_page_catches_up_through_the_snapshot(api: Api, browser: Brows
     await api.window(8, "call-next")
     await page.evaluate("callnextStream.seq = null")  # resume with a snapshot, not a replay
     refuse[0] = False
-    await page.wait_for_function(GO_SHOWN, timeout=15000)
+    await wait_js(page, GO_SHOWN, timeout=15000)
     assert await text(page, "#go-line") == "请到 8 号窗口"
     assert await page.evaluate("window.vibrations.length") == 1

@@ -138,6 +138,7 @@ function renderPick(w) {
     `${clock(slot.start)}–${clock(slot.end)}`) : "");
   setText($("book"), state.busy ? w.booking : w.book);
   $("book").disabled = !slot || state.busy;
+  $("confirm-bar").classList.toggle("chosen", Boolean(slot));
   $("pick-error").hidden = !state.error;
   setText($("pick-error"), state.error ? errorText(state.error.code, fieldName(state.error.field)) : "");
 }
@@ -277,6 +278,9 @@ function chooseSlot(start) {
   state.slot = start;
   state.error = null;
   render();
+  // the confirm bar now sticks to the foot: the chosen slot stays in sight above it
+  $("slots").querySelector(`input[value="${CSS.escape(start)}"]`)?.closest("label")
+    ?.scrollIntoView({ block: "nearest" });
 }
 
 async function book(e) {

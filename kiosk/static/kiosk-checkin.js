@@ -36,11 +36,24 @@ export function renderBooked(ticket) {
   $("t-booked").hidden = !ticket.booked;
   $("t-booked").textContent = ticket.booked ? w.slot(hhmm(ticket.slot)) : "";
   const kind = ticket.checkin_kind;
-  const note = ticket.again ? w.again
+  const note = ticket.again ? againNote(ticket, w)
     : kind === "early_walk_in" ? w.early_walk_in(hhmm(ticket.checkin_opens_at))
       : kind === "late_walk_in" ? w.late_walk_in : "";
   $("t-checkin-note").hidden = !note;
   $("t-checkin-note").textContent = note;
+}
+
+/** A second check-in: where the ticket is now (waiting: its slip printed again; called: the
+ * window; done, missed, …: so). */
+function againNote(ticket, w) {
+  if (ticket.status === "called") return w.again_called(ticket.window);
+  if (ticket.status !== "waiting") {
+    const key = ticket.closed_reason === "expired" ? "expired"
+      : ticket.outcome === "pending" ? "pending" : ticket.status;
+    return w.again_status[key] ?? w.again_status.done;
+  }
+  const printing = ["printed", "browser"].includes(ticket.print?.status ?? "");
+  return printing ? w.again_reprinted : w.again;
 }
 
 export class CheckIn {

@@ -32,26 +32,33 @@ function fill(ticket, hall, service) {
   $("s-booked").textContent = ticket.booked ? `${zh.booked_mark} ${en.booked_mark} ${slotTime(ticket)}` : "";
   $("s-number").textContent = ticket.number;
   bilingual($("s-service"), service.name, service.name_en);
-  bilingual($("s-ahead"), zh.ahead(ahead, wait), en.ahead(ahead, wait));
+  const late = Boolean(ticket.past_closing); // the wait runs past the service's hours today
+  bilingual($("s-ahead"), zh.ahead(ahead, wait, late), en.ahead(ahead, wait, late));
   $("s-time").textContent = issuedAt(ticket);
+}
+
+/** print.css's own @page rule: a stylesheet from 'self', which the page's CSP lets a script
+ * change through the CSSOM (an inline <style> it blocks). */
+function pageRule() {
+  for (const sheet of document.styleSheets) {
+    if (!sheet.href || !new URL(sheet.href).pathname.endsWith("/print.css")) continue;
+    for (const rule of sheet.cssRules) if (rule instanceof CSSPageRule) return rule;
+  }
+  return null;
 }
 
 /** The page as tall as the slip (Chromium has no `size: 80mm auto`). */
 function fitPage() {
-  const slip = $("slip");
-  const mm = Math.ceil(slip.getBoundingClientRect().height * MM_PER_PX) + 2;
-  let style = $("page-size");
-  if (!style) {
-    style = document.createElement("style");
-    style.id = "page-size";
-    document.head.append(style);
-  }
-  style.textContent = `@page { size: 80mm ${mm}mm; margin: 0; }`;
+  const mm = Math.ceil($("slip").getBoundingClientRect().height * MM_PER_PX) + 2;
+  const rule = pageRule();
+  if (rule) rule.style.setProperty("size", `80mm ${mm}mm`);
+  else console.warn("callnext: print.css has no @page rule; the slip prints 150 mm tall");
 }
 
-/** Print the ticket's slip, once per ticket, after its QR code has loaded (or failed to). */
-export async function printSlip(ticket, hall, service) {
-  if (printed.has(ticket.id)) return;
+/** Print the ticket's slip, once per ticket (`again`: once more, for a second check-in), after
+ * its QR code has loaded (or failed to). */
+export async function printSlip(ticket, hall, service, again = false) {
+  if (printed.has(ticket.id) && !again) return;
   printed.add(ticket.id);
   fill(ticket, hall, service);
   const img = $("s-qr");

@@ -1,6 +1,5 @@
 // The kiosk's texts in Chinese and English. `words()` follows the language toggle.
-
-const minutes = (s) => Math.max(1, Math.ceil(s / 60));
+import { PAST_CLOSING, waitFor } from "./wait-words.js";
 
 const WORDS = {
   zh: {
@@ -11,8 +10,9 @@ const WORDS = {
     loading: "正在载入业务…",
     no_services: "暂无可办理的业务",
     waiting: (n) => `等候 ${n} 人`,
-    // s null: no staffed window serves the service now, so there is no estimate to give
-    wait: (s) => (s == null ? "暂无窗口办理" : s > 0 ? `约 ${minutes(s)} 分钟` : "无需等候"),
+    // s null: no staffed window serves the service now, so there is no estimate to give;
+    // late: the estimate runs past the service's hours today
+    wait: (s, late) => (s == null ? "暂无窗口办理" : late ? PAST_CLOSING.zh : s > 0 ? waitFor.zh(s) : "无需等候"),
     remaining: (n) => `今日剩余 ${n} 个号`,
     priority: "绿色通道",
     priority_who: "老年人、残疾人、孕妇",
@@ -21,13 +21,15 @@ const WORDS = {
     back: "返回",
     busy: "正在取号…",
     your_number: "您的号码",
-    ahead: (n, s) => (s == null ? `${n > 0 ? `前面还有 ${n} 人` : "前面没有人"} · 暂无窗口办理，无法估计等候时间`
-      : n > 0 ? `前面还有 ${n} 人 · 约 ${minutes(s)} 分钟` : "前面没有人"),
+    ahead: (n, s, late) => (s == null ? `${n > 0 ? `前面还有 ${n} 人` : "前面没有人"} · 暂无窗口办理，无法估计等候时间`
+      : late ? `${n > 0 ? `前面还有 ${n} 人` : "前面没有人"} · ${PAST_CLOSING.zh}`
+        : n > 0 ? `前面还有 ${n} 人 · ${waitFor.zh(s)}` : "前面没有人"),
     scan: "扫码在手机上查看进度",
     done: "完成",
     ok: "好的",
     back_in: (n) => `${n} 秒后返回`,
     printed: "请取走号票",
+    reprinted: "已补打号票，请取走",
     print_failed: "打印失败，请扫码或拍照保存",
     not_again: "如未出票，请扫码或拍照保存",
     no_print: "请拍照或扫码保存您的号码",
@@ -51,6 +53,13 @@ const WORDS = {
     checkin: {
       slot: (time) => `预约 ${time}`,
       again: "您已签到过，这是您的号码",
+      again_reprinted: "您已签到过，已为您补打号票",
+      again_called: (n) => `您已签到过，您的号已叫到，请到 ${n} 号窗口`,
+      again_status: {
+        done: "您已签到过，这个号已办结", pending: "您已签到过，业务已受理，待办结",
+        no_show: "您已签到过，这个号已过号。如仍需办理，请到咨询台", cancelled: "您已签到过，这个号已取消",
+        expired: "您已签到过，这个号已过期",
+      },
       early_walk_in: (at) => `还没到签到时间（${at} 开始），已按普通号为您排队`,
       late_walk_in: "已过签到时间，已按普通号为您排队",
       failed: "未能签到",
@@ -78,7 +87,7 @@ const WORDS = {
     loading: "Loading the services…",
     no_services: "No service is available",
     waiting: (n) => `${n} waiting`,
-    wait: (s) => (s == null ? "no window serving" : s > 0 ? `about ${minutes(s)} min` : "no wait"),
+    wait: (s, late) => (s == null ? "no window serving" : late ? PAST_CLOSING.en : s > 0 ? waitFor.en(s) : "no wait"),
     remaining: (n) => `${n} left today`,
     priority: "Priority lane",
     priority_who: "Elderly, disabled, pregnant",
@@ -87,13 +96,15 @@ const WORDS = {
     back: "Back",
     busy: "Getting your ticket…",
     your_number: "Your number",
-    ahead: (n, s) => (s == null ? `${n > 0 ? `${n} ahead of you` : "Nobody ahead of you"} · No window is serving this now; no wait estimate`
-      : n > 0 ? `${n} ahead of you · about ${minutes(s)} min` : "Nobody ahead of you"),
+    ahead: (n, s, late) => (s == null ? `${n > 0 ? `${n} ahead of you` : "Nobody ahead of you"} · No window is serving this now; no wait estimate`
+      : late ? `${n > 0 ? `${n} ahead of you` : "Nobody ahead of you"} · ${PAST_CLOSING.en}`
+        : n > 0 ? `${n} ahead of you · ${waitFor.en(s)}` : "Nobody ahead of you"),
     scan: "Scan to follow on your phone",
     done: "Done",
     ok: "OK",
     back_in: (n) => `back in ${n} s`,
     printed: "Please take your ticket",
+    reprinted: "Printed again: please take your ticket",
     print_failed: "Printing failed: scan the code or take a photo",
     not_again: "No slip? Scan the code or take a photo",
     no_print: "Take a photo or scan the code to keep your number",
@@ -117,6 +128,15 @@ const WORDS = {
     checkin: {
       slot: (time) => `Appointment ${time}`,
       again: "You had already checked in: this is your number",
+      again_reprinted: "You had already checked in: your ticket is printed again",
+      again_called: (n) => `You had already checked in and your number was called: go to window ${n}`,
+      again_status: {
+        done: "You had already checked in: this number is done",
+        pending: "You had already checked in: your matter was accepted, to be completed",
+        no_show: "You had already checked in: this number was missed. Ask at the enquiries desk",
+        cancelled: "You had already checked in: this number was cancelled",
+        expired: "You had already checked in: this number has expired",
+      },
       early_walk_in: (at) => `Too early to check in (from ${at}): you are queued as a walk-in`,
       late_walk_in: "Too late to check in: you are queued as a walk-in",
       failed: "Not checked in",

@@ -5,6 +5,7 @@ import { HALL_UPDATED, HallStream } from "../displays/protocol.js";
 import { CheckIn, renderBooked } from "./kiosk-checkin.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
 import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
+import { renderClock, serverDate, startClock } from "./kiosk-clock.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
 import { largePrintToggle, setLargePrint } from "./large-print.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
@@ -39,39 +40,6 @@ const ownKey = kioskKey(config.hall); // from the setup link, or kept since
 let settleTimer = 0;
 let priorityTimer = 0;
 const firstNames = [$("hall-name").textContent, $("hall-name-2").textContent];
-
-// ---- the clock, on the server's time (kiosk PCs often run wrong clocks) ----
-
-let skew = config.now_ms - Date.now() || 0;
-const formats = new Map();
-
-function format(kind) {
-  const key = `${currentLang()}-${kind}`;
-  if (!formats.has(key)) {
-    const options = kind === "time"
-      ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
-      : { month: "long", day: "numeric", weekday: "short" };
-    formats.set(key, new Intl.DateTimeFormat(words().locale, { timeZone: config.timezone, ...options }));
-  }
-  return formats.get(key);
-}
-
-function renderClock() {
-  const now = Date.now() + skew;
-  $("clock-time").textContent = format("time").format(now);
-  $("clock-date").textContent = format("date").format(now);
-  return now;
-}
-
-function startClock() {
-  const now = renderClock();
-  setTimeout(startClock, 1000 - (now % 1000) + 5);
-}
-
-function serverDate(ms) {
-  const offset = ms - Date.now(); // whole seconds in the header: ignore small differences
-  if (Math.abs(offset - skew) > 2000) skew = offset;
-}
 
 // ---- the start screen: header, notice, service buttons ----
 
@@ -132,17 +100,24 @@ function stateText(s) {
   const w = words();
   if (s.open === false) return closedText(s.closed_reason, s.opens_at);
   if (priority && !s.priority_allowed) return w.no_priority;
-  const line = `${w.waiting(s.waiting ?? 0)} · ${w.wait(s.est_wait_s ?? null)}`;
+  const line = `${w.waiting(s.waiting ?? 0)} · ${w.wait(s.est_wait_s ?? null, s.past_closing)}`;
   return s.remaining == null ? line : `${line} · ${w.remaining(s.remaining)}`;
 }
+
+/** How wide a name reads: a CJK character counts as two Latin ones. */
+const nameWidth = (text) => [...text].reduce((n, c) => n + (c.charCodeAt(0) > 0x2e7f ? 2 : 1), 0);
+const LONG_NAME = 24; // wider than this: set smaller (data-long 1); twice as wide: smaller still
 
 function updateButton(button, s) {
   const [letter, name, name2, state] = button.children;
   const unavailable = s.open === false || (priority && !s.priority_allowed);
   letter.textContent = s.code;
   [name.textContent, name2.textContent] = names(s);
+  const width = nameWidth(name.textContent);
+  button.dataset.long = width > 2 * LONG_NAME ? "2" : width > LONG_NAME ? "1" : "";
   state.textContent = stateText(s);
   button.classList.toggle("closed", unavailable);
+  button.classList.toggle("late", !unavailable && Boolean(s.past_closing));
   button.disabled = unavailable || busy || settling;
 }
 
@@ -159,10 +134,23 @@ function renderServices() {
   for (const button of box.children) updateButton(button, services.get(button.dataset.code));
   $("loading").hidden = list.length > 0;
   $("loading").textContent = hall ? words().no_services : words().loading;
-  $("priority-entry").hidden = priority || !list.some((s) => s.priority_allowed);
+  renderPriorityEntry(list);
   $("priority-bar").hidden = !priority;
   $("prompt").hidden = priority;
   body.classList.toggle("priority", priority);
+}
+
+/** The priority lane's entry: hidden where no service has one; closed (disabled, and why)
+ * while none of those issues a ticket now, as their own buttons are. */
+function renderPriorityEntry(list) {
+  const entry = $("priority-entry");
+  const lanes = list.filter((s) => s.priority_allowed);
+  const closed = lanes.length > 0 && lanes.every((s) => s.open === false);
+  entry.hidden = priority || lanes.length === 0;
+  entry.disabled = closed;
+  entry.classList.toggle("closed", closed);
+  entry.querySelector(".who").textContent = closed
+    ? closedText(lanes[0].closed_reason, lanes[0].opens_at) : words().priority_who;
 }
 
 /** Right after a screen change, service taps wait a moment: the second half of a double tap
@@ -270,8 +258,11 @@ function showTicket(ticket) {
   setScreen("ticket");
   $("done").focus();
   countdown.start(config.return_s, $("countdown"));
-  if (config.print === "browser" && !ticket.again) { // a second check-in reprints nothing
-    printSlip(ticket, hall ?? {}, serviceOf(ticket.service)).catch((e) => console.warn(e));
+  // a second check-in prints the slip again while its ticket waits (it was lost, or did not
+  // print); a ticket called or done has no use for one
+  const reprint = Boolean(ticket.again) && ticket.status === "waiting";
+  if (config.print === "browser" && (!ticket.again || reprint)) {
+    printSlip(ticket, hall ?? {}, serviceOf(ticket.service), reprint).catch((e) => console.warn(e));
   }
 }
 
@@ -284,13 +275,16 @@ function renderTicket() {
   $("t-priority").hidden = !t.priority;
   $("t-number").textContent = t.number;
   $("t-service").replaceChildren(name, ...(name2 ? [small] : []));
-  $("t-ahead").textContent = w.ahead(t.ahead ?? 0, t.est_wait_s ?? null);
+  $("t-ahead").textContent = w.ahead(t.ahead ?? 0, t.est_wait_s ?? null, t.past_closing);
+  $("t-ahead").classList.toggle("late", Boolean(t.past_closing));
+  $("t-ahead").hidden = t.status !== "waiting"; // a second check-in of a ticket called or done
   $("t-qr").alt = w.scan;
   renderBooked(t); // 预约 and its slot, or why a booking became a walk-in ticket
   const status = t.print?.status ?? config.print; // no kiosk sent: the page's own mode
-  const key = PRINT_WORDS[status] ?? "no_print";
+  let key = PRINT_WORDS[status] ?? "no_print";
+  if (t.again && key === "printed") key = "reprinted";
   $("t-print").textContent = w[key];
-  $("t-print").hidden = false;
+  $("t-print").hidden = Boolean(t.again) && t.status !== "waiting"; // called or done: no slip
   $("t-print").classList.toggle("failed", key === "print_failed");
 }
 

@@ -3,6 +3,7 @@
 import { HallStream, TICKET_RATED } from "/static/displays/protocol.js";
 import { RatingPanel } from "/static/kiosk/ticket-rating.js";
 import { largePrintToggle } from "/static/kiosk/large-print.js";
+import { PAST_CLOSING, waitFor } from "/static/kiosk/wait-words.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -33,7 +34,8 @@ const WORDS = {
     },
     go: (n) => ["请到", n, "号窗口"],
     ahead: (n) => (n > 0 ? ["前面还有", n, "人"] : ["", "下一位就是您", ""]),
-    wait: (min) => `预计等候约 ${min} 分钟`,
+    wait: (s) => `预计等候${waitFor.zh(s)}`,
+    late: `${PAST_CLOSING.zh}：前面人数较多，预计今日办理时间结束前轮不到您。可改日再来或咨询工作人员。`,
     noEstimate: "暂无窗口办理，无法估计等候时间",
     title: (t, status) => `${t.number} · ${status}`,
     titleCalled: (t) => `【请到${t.window}号窗口】${t.number}`,
@@ -79,7 +81,9 @@ const WORDS = {
     },
     go: (n) => ["Please go to window ", n, ""],
     ahead: (n) => (n > 0 ? ["", n, " ahead of you"] : ["", "You are next", ""]),
-    wait: (min) => `Estimated wait: about ${min} min`,
+    wait: (s) => `Estimated wait: ${waitFor.en(s)}`,
+    late: `${PAST_CLOSING.en}: many people are ahead of you and the estimate runs past today's `
+      + "hours. Come back another day or ask a member of staff.",
     noEstimate: "No window is serving this now; no wait estimate",
     title: (t, status) => `${t.number} · ${status}`,
     titleCalled: (t) => `[Go to window ${t.window}] ${t.number}`,
@@ -194,11 +198,13 @@ function renderTicket(w, t, key) {
   $("waiting").hidden = !waiting;
   if (waiting) {
     setParts($("ahead"), w.ahead(t.ahead));
-    // est_wait_s null: no staffed window serves the service now; say so, invent no figure
+    // est_wait_s null: no staffed window serves the service now; say so, invent no figure;
+    // past_closing: the estimate runs past the service's hours today: say that instead
     const unknown = t.est_wait_s == null;
-    const minutes = Math.max(1, Math.ceil(t.est_wait_s / 60));
-    setText($("wait"), unknown ? w.noEstimate : t.ahead > 0 ? w.wait(minutes) : "");
-    $("wait").hidden = !unknown && t.ahead === 0;
+    const late = !unknown && Boolean(t.past_closing);
+    setText($("wait"), unknown ? w.noEstimate : late ? w.late : t.ahead > 0 ? w.wait(t.est_wait_s) : "");
+    $("wait").hidden = !unknown && !late && t.ahead === 0;
+    $("wait").classList.toggle("late", late);
   }
   const noteKey = called && t.recalls > 0 ? "recalled" : key;
   setText($("note"), w.note[noteKey](serviceName(t.service)));

@@ -200,12 +200,13 @@ def cancel_body(tx: HallTx, appointment_id: str) -> Json:
     return appointment_json(cancelled, tx.hall, policy, tx.now)
 
 
-def checkin_body(tx: HallTx, typed: str) -> tuple[Json, bool]:
-    """Check in by the booking's code → ({"appointment", "ticket", "kind"}, again). On time: a
-    booked ticket queued by its slot (policy order); outside the window: a normal ticket or a
-    409 (policy outside_window); a second check-in answers the same ticket, again=True. The
-    ticket goes through actions.issue_new, the walk-in's own path (availability, numbering,
-    estimate, ticket.issued)."""
+def checkin_body(tx: HallTx, typed: str, key: str | None = None) -> tuple[Json, bool, bool]:
+    """Check in by the booking's code → ({"appointment", "ticket", "kind"}, again, retried).
+    On time: a booked ticket queued by its slot (policy order); outside the window: a normal
+    ticket or a 409 (policy outside_window); a second check-in answers the same ticket,
+    again=True, and `retried` when it is a retry of an earlier check-in (its Idempotency-Key
+    `key` seen already: the kiosk printed for it). The ticket goes through actions.issue_new,
+    the walk-in's own path (availability, numbering, estimate, ticket.issued)."""
     code = ap.normalise_code(typed)
     a = sql.by_code(tx.conn, tx.hall, code) if code is not None else None
     if a is None:
@@ -217,7 +218,7 @@ def checkin_body(tx: HallTx, typed: str) -> tuple[Json, bool]:
         kind = a.checkin_kind.value if a.checkin_kind else None
         answer = {"appointment": appointment_json(a, tx.hall, policy, tx.now, ticket),
                   "ticket": shown, "kind": kind, "again": True}  # fmt: skip
-        return answer, True
+        return answer, True, _seen_key(tx, key, ticket)
     decided = ap.decide_checkin(a, tx.now, tx.hall.timezone, policy)
     # Only an on-time check-in gets a booked ticket (预约, its slot); early or late, a walk-in's.
     slot = a.start if decided.kind is CheckinKind.ON_TIME else None
@@ -226,9 +227,26 @@ def checkin_body(tx: HallTx, typed: str) -> tuple[Json, bool]:
                    checkin_kind=decided.kind, ticket_pk=ticket.pk)  # fmt: skip
     sql.save_appointment(tx.conn, done)
     _event(tx, p.APPOINTMENT_CHECKED_IN, done)
+    if key is not None:
+        tx.remember_idempotency(key, CHECKIN_FINGERPRINT, ticket)
     answer = {"appointment": appointment_json(done, tx.hall, policy, tx.now, ticket),
               "ticket": shown, "kind": decided.kind.value, "again": False}  # fmt: skip
-    return answer, False
+    return answer, False, False
+
+
+CHECKIN_FINGERPRINT = "checkin"  # an Idempotency-Key a check-in remembers (no request to compare)
+
+
+def _seen_key(tx: HallTx, key: str | None, ticket: Ticket | None) -> bool:
+    """Whether `key` came before for this check-in's ticket (a retry); a new key is remembered,
+    so that its own retry is one too."""
+    if key is None or ticket is None:
+        return False
+    known = tx.idempotent_ticket(key)
+    if known is None:
+        tx.remember_idempotency(key, CHECKIN_FINGERPRINT, ticket)
+        return False
+    return known[0].pk == ticket.pk
 
 
 def mark_missed_body(tx: HallTx) -> int:
@@ -259,8 +277,10 @@ async def cancel(db: Database, hall: str, appointment_id: str) -> Json:
     return await db.hall_write(hall, partial(cancel_body, appointment_id=appointment_id))
 
 
-async def checkin(db: Database, hall: str, code: str) -> tuple[Json, bool]:
-    return await db.hall_write(hall, partial(checkin_body, typed=code))
+async def checkin(
+    db: Database, hall: str, code: str, key: str | None = None
+) -> tuple[Json, bool, bool]:
+    return await db.hall_write(hall, partial(checkin_body, typed=code, key=key))
 
 
 async def mark_missed(db: Database, hall: Hall) -> int:

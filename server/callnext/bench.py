@@ -255,7 +255,7 @@ async def check_server(session: aiohttp.ClientSession, base: str, hall: str) -> 
             if resp.status != 200:
                 raise BenchError(
                     f"the server at {base} refused the demo's manager login ({resp.status}): "
-                    "run the bench against a server started with --demo"
+                    "run the bench against a server started with --demo --demo-all-day"
                 )
     except aiohttp.ClientError as exc:
         raise BenchError(f"cannot reach the server at {base}: {_why(exc)}") from exc
@@ -309,7 +309,7 @@ def per_count(values: list[int], displays: list[int], count: int) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--server", default="http://127.0.0.1:8080",
-        help="the server measured (started with --demo and CALLNEXT_RATE_LIMITS=off)",
+        help="the server measured (started with --demo --demo-all-day, CALLNEXT_RATE_LIMITS=off)",
     )  # fmt: skip
     parser.add_argument("--hall", default="demo", help="the hall issued to and called")
     parser.add_argument(

@@ -58,7 +58,7 @@ async def measure(url: str, lengths: list[int], repeat: int) -> list[tuple[int, 
     db = Database(url)
     await db.start()
     try:
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)
         rows, waiting = [], 0
         for length in sorted(lengths):
             await db.hall_write("demo", add_tickets(length - waiting, waiting))

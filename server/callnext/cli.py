@@ -65,7 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.access_log:  # through the environment, so that workers log too
                 os.environ[access_log.ENV] = "on"
             settings = Settings.from_env(
-                host=args.host, port=args.port, db_url=args.db, demo=args.demo
+                host=args.host,
+                port=args.port,
+                db_url=args.db,
+                demo=args.demo,
+                demo_all_day=args.demo_all_day,
             )
             if args.workers != 1:
                 return serve_workers(settings, args.workers)

@@ -64,7 +64,18 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     serve.add_argument("--port", type=port, default=8080, help="the TCP port; 0: any free port")
     _db(serve)
-    serve.add_argument("--demo", action="store_true", help="create the demo hall if none exists")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="create the demo hall if none exists "
+        "(open weekdays 09:00-12:00 and 13:30-17:00, Asia/Shanghai)",
+    )
+    serve.add_argument(
+        "--demo-all-day",
+        action="store_true",
+        help="with --demo: the demo hall is open around the clock every day "
+        "(benchmarks, trying it at night)",
+    )
     serve.add_argument(
         "--workers", type=int, default=1,
         help="server processes sharing the port (more than one needs PostgreSQL)",

@@ -95,6 +95,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     demo: bool = False
+    demo_all_day: bool = False  # the demo hall is created open around the clock (no hours)
     token_ttl: timedelta = timedelta(hours=12)
     rate_limits: dict[str, RateLimit] | None = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     max_body_bytes: int = 64 * 1024

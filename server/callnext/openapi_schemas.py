@@ -92,11 +92,16 @@ TICKET_PROPS: Json = {
     "ahead": {**COUNT, "description": "Present while the ticket waits."},
     "est_wait_s": {**null_or(COUNT), "description": "Present while the ticket waits; null while "
                    "no staffed window serves its service (no estimate)."},
+    "past_closing": {"type": "boolean", "description": "Present while the ticket waits: the "
+                     "estimate runs past the end of the service's hours today (may not be "
+                     "served today); false without hours or an estimate."},
     "booked": {"type": "boolean", "const": True,
                "description": "Present on a ticket of an appointment (docs/appointments.md)."},
     "slot": {**TIME, "description": "With `booked`: the start of the booked slot."},
 }  # fmt: skip
-TICKET_REQUIRED = [k for k in TICKET_PROPS if k not in ("ahead", "est_wait_s", "booked", "slot")]
+TICKET_REQUIRED = [
+    k for k in TICKET_PROPS if k not in ("ahead", "est_wait_s", "past_closing", "booked", "slot")
+]
 WINDOW_PROPS: Json = {
     "number": {"type": "integer", "minimum": 1},
     "name": {"type": "string"},
@@ -286,7 +291,8 @@ USER_PUT = shut(
 USER_PUT["description"] = "A new account needs `role` and `password` (400 missing_field)."
 SERVICE_STATE = obj(
     ("code", "name", "name_en", "priority_allowed", "daily_quota", "waiting", "est_wait_s",
-     "open", "closed_reason", "opens_at", "closes_at", "remaining", "next_open_at"),
+     "open", "closed_reason", "opens_at", "closes_at", "remaining", "next_open_at",
+     "past_closing"),
     code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     priority_allowed={"type": "boolean"}, daily_quota=QUOTA, waiting=COUNT,
     est_wait_s={**null_or(COUNT), "description": "null: no staffed window serves it now."},
@@ -296,6 +302,8 @@ SERVICE_STATE = obj(
     next_open_at={**null_or(TIME), "description": "While closed: when tickets are next issued "
                   "(later today or a later day); null while open, switched off, or nothing "
                   "opens within 14 days."},
+    past_closing={"type": "boolean", "description": "Open, and a ticket taken now is "
+                  "estimated to wait past the end of the service's hours today."},
 )  # fmt: skip
 HALL = obj(
     ("hall", "name", "name_en", "timezone", "seq", "notice", "notice_en", "services", "windows",

@@ -66,6 +66,7 @@ class PrintedTicket:
     est_wait_s: int | None
     url: str  # what the QR code opens: https://host/t/<id>
     slot: datetime | None = None  # a booked ticket's slot (预约 / Appointment), in the hall's zone
+    past_closing: bool = False  # the estimate runs past the service's hours today
 
 
 # --- the print job -------------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def _queue_lines(p: Dummy, t: PrintedTicket) -> None:
     _lines(p, [f"取号时间 {t.issued_at:%Y-%m-%d %H:%M}"])
     if t.ahead is not None:
         _pair(p, f"前面还有 {t.ahead} 人", f"{t.ahead} ahead")
-        _pair(p, *wait_texts(t.est_wait_s))
+        _pair(p, *wait_texts(t.est_wait_s, t.past_closing))
 
 
 def _footer(p: Dummy, url: str) -> None:
@@ -133,17 +134,26 @@ def _footer(p: Dummy, url: str) -> None:
 
 
 NO_ESTIMATE = ("暂无窗口办理，无法估计等候时间", "No window is serving this now; no wait estimate")
+PAST_CLOSING = ("今日可能无法办理", "May not be served today")
 
 
-def wait_texts(est_wait_s: int | None) -> tuple[str, str]:
-    """The estimated wait in whole minutes, rounded up; none left: "soon"; None (no staffed
-    window serves the service): say so, with no figure."""
+def wait_texts(est_wait_s: int | None, past_closing: bool = False) -> tuple[str, str]:
+    """The estimated wait in whole minutes, rounded up (over an hour: hours and minutes, up to
+    5); none left: "soon"; None (no staffed window serves the service): say so, with no
+    figure; past the service's hours today: say that instead of a figure."""
     if est_wait_s is None:
         return NO_ESTIMATE
+    if past_closing:
+        return PAST_CLOSING
     minutes = -(-est_wait_s // 60)
     if minutes <= 0:
         return "即将叫号", "soon"
-    return f"预计等候约 {minutes} 分钟", f"about {minutes} min"
+    if minutes <= 60:
+        return f"预计等候约 {minutes} 分钟", f"about {minutes} min"
+    hours, rest = divmod(-(-minutes // 5) * 5, 60)
+    if rest == 0:
+        return f"预计等候约 {hours} 小时", f"about {hours} h"
+    return f"预计等候约 {hours} 小时 {rest} 分钟", f"about {hours} h {rest} min"
 
 
 def _pair(p: Dummy, zh: str, en: str) -> None:

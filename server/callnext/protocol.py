@@ -63,10 +63,15 @@ def encode(message: dict[str, Any]) -> str:
 
 
 def ticket_json(
-    ticket: Ticket, tz: str, ahead: int | None = None, est_wait_s: int | None = None
+    ticket: Ticket,
+    tz: str,
+    ahead: int | None = None,
+    est_wait_s: int | None = None,
+    past_closing: bool = False,
 ) -> dict[str, Any]:
-    """A ticket as the API shows it; `ahead` and `est_wait_s` only while it waits (`est_wait_s`
-    null while no staffed window serves its service: no figure is invented)."""
+    """A ticket as the API shows it; `ahead`, `est_wait_s` and `past_closing` only while it
+    waits (`est_wait_s` null while no staffed window serves its service: no figure is invented;
+    `past_closing`: the estimate runs past the service's hours today)."""
     body: dict[str, Any] = {
         "id": ticket.id,
         "hall": ticket.hall,
@@ -92,6 +97,7 @@ def ticket_json(
     if ticket.status is Status.WAITING:
         body["ahead"] = ahead if ahead is not None else 0
         body["est_wait_s"] = est_wait_s
+        body["past_closing"] = past_closing
     return body
 
 

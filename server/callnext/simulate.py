@@ -240,7 +240,7 @@ async def _main(db_url: str, day: date, seed: int) -> int:
             print(f"callnext.simulate: refused: {refusal}; it fills only a database of its "
                   "own (a new one will do)", file=sys.stderr)  # fmt: skip
             return REFUSED
-        await seed_demo(db)
+        await seed_demo(db, all_day=True)  # the simulated day has its own opening hours
         hall = await db.hall("demo")
         seen = await simulate_day(db, hall, day, seed=seed)
         await db.hall_write(hall.code, partial(_mark, day=day.isoformat(), count=len(seen.records)))

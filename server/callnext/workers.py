@@ -69,7 +69,7 @@ async def prepare(settings: Settings) -> list[str]:
     try:
         await db.start()
         if settings.demo:
-            await seed_demo(db)
+            await seed_demo(db, all_day=settings.demo_all_day)
         return await db.hall_codes()
     finally:
         await db.close()

@@ -205,6 +205,28 @@ def availability(
     return Availability(open=True, closes_at=by_hours.closes_at, remaining=remaining)
 
 
+def closing_today(hours: Hours | None, local_now: datetime) -> datetime | None:
+    """When the service's last span of the day ends (hall time); None with no hours (always
+    open) or when no span is left today."""
+    if hours is None:
+        return None
+    minute = local_now.hour * 60 + local_now.minute
+    ends = [end for _start, end in hours.spans(local_now.weekday()) if end > minute]
+    if not ends:
+        return None
+    midnight = datetime.combine(local_now.date(), time(0), tzinfo=local_now.tzinfo)
+    return midnight + timedelta(minutes=ends[-1])
+
+
+def past_closing(hours: Hours | None, local_now: datetime, est_wait_s: int | None) -> bool:
+    """Whether a ticket estimated to wait `est_wait_s` from `local_now` would be called after
+    the service's last span today ends (may not be served today). No estimate: no claim."""
+    if est_wait_s is None:
+        return False
+    closing = closing_today(hours, local_now)
+    return closing is not None and local_now + timedelta(seconds=est_wait_s) > closing
+
+
 def availability_json(a: Availability) -> dict[str, Any]:
     """The fields a service carries in the snapshot and in each frame's `queues`."""
     return {

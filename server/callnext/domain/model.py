@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .availability import Availability, Hours, availability
+from .availability import Availability, Hours, availability, past_closing
 
 
 class Status(enum.StrEnum):
@@ -195,6 +195,14 @@ class Hall:
             issued_today=issued_today,
             local_now=now.astimezone(ZoneInfo(self.timezone)),
         )
+
+    def past_closing(self, service_code: str, now: datetime, est_wait_s: int | None) -> bool:
+        """Whether the estimate runs past the service's last span today (its hours or the
+        hall's): the citizen may not be served today."""
+        service = self.service(service_code)
+        own = service.hours if service is not None else None
+        local_now = now.astimezone(ZoneInfo(self.timezone))
+        return past_closing(own if own is not None else self.hours, local_now, est_wait_s)
 
     def windows_serving(self, service: str) -> list[Window]:
         return [w for w in self.windows if service in w.services]

@@ -365,7 +365,8 @@ class HallTx:
         """The API's view of a ticket now (with its place in the queue while it waits)."""
         if ticket not in self._json:
             ahead, est = self._position(ticket)
-            self._json[ticket] = protocol.ticket_json(ticket, self.hall.timezone, ahead, est)
+            late = self.hall.past_closing(ticket.service, self.now, est)
+            self._json[ticket] = protocol.ticket_json(ticket, self.hall.timezone, ahead, est, late)
         return self._json[ticket]
 
     def _position(self, ticket: Ticket) -> tuple[int | None, int | None]:

@@ -285,7 +285,8 @@ def service_states(
 ) -> dict[str, dict[str, Any]]:
     """Per service, for a ticket taken now: waiting count, estimated wait (None while no window
     that serves it is staffed), and whether the
-    kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota);
+    kiosk issues one (open, closed_reason, opens_at, closes_at, remaining under the quota;
+    past_closing: the estimate runs past the service's hours today);
     `issued`: the numbers each service gave out today (issued_counts)."""
     if counts is None:
         counts = waiting_counts(conn, hall, local_day(now, hall.timezone))
@@ -296,7 +297,8 @@ def service_states(
         code, waiting = service.code, counts.get(service.code, 0)
         state = hall.availability(service, issued.get(code, 0), now)
         est = estimates.for_new(code)
-        out[code] = {"waiting": waiting, "est_wait_s": est, **availability_json(state)}
+        out[code] = {"waiting": waiting, "est_wait_s": est, **availability_json(state),
+                     "past_closing": state.open and hall.past_closing(code, now, est)}  # fmt: skip
     return out
 
 

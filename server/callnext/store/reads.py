@@ -115,7 +115,8 @@ async def ticket_with_hall(db: Database, ticket_id: str) -> tuple[Ticket, Hall, 
             ticket_from_row(row, hall.code), local_day(now, hall.timezone), hall.timezone
         )
         ahead, est = queue_sql.position(conn, hall, ticket, now=now)
-        return ticket, hall, protocol.ticket_json(ticket, hall.timezone, ahead, est)
+        late = hall.past_closing(ticket.service, now, est)
+        return ticket, hall, protocol.ticket_json(ticket, hall.timezone, ahead, est, late)
 
     return await db.run_read(body)
 
@@ -184,7 +185,8 @@ async def tickets_json_of_day(db: Database, hall: Hall, day: str) -> list[dict[s
         for row in _tickets(conn, hall, tickets.c.day == day):
             t = lifecycle.as_of(row, today, hall.timezone)
             ahead, est = queue_sql.position(conn, hall, t, estimates, now)
-            out.append(protocol.ticket_json(t, hall.timezone, ahead, est))
+            late = hall.past_closing(t.service, now, est)
+            out.append(protocol.ticket_json(t, hall.timezone, ahead, est, late))
         return out
 
     return await db.run_read(body)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+import json
 from dataclasses import dataclass
 from functools import partial
 
@@ -34,8 +36,12 @@ class HallSpec:
     timezone: str
     services: tuple[ServiceSpec, ...]
     windows: dict[int, tuple[str, ...]]  # window number → services it serves
+    hours: dict[str, list[str]] | None = None  # the weekly schedule; None: always open
 
 
+# A real hall's week: weekdays, a lunch break; the kiosk issues and bookings are taken only then.
+_OFFICE = ["09:00-12:00", "13:30-17:00"]
+DEMO_HOURS = {day: _OFFICE for day in ("mon", "tue", "wed", "thu", "fri")}
 DEMO = HallSpec(
     code="demo",
     name="演示政务服务中心",
@@ -51,6 +57,7 @@ DEMO = HallSpec(
         5: ("B",), 6: ("B",),
         7: ("A", "B", "C"), 8: ("A", "B", "C"),
     },
+    hours=DEMO_HOURS,
 )  # fmt: skip
 DEMO_PASSWORD = "demo"
 # The demo hall takes appointments (docs/appointments.md) for these services: 15-min slots,
@@ -70,6 +77,7 @@ async def create_hall(db: Database, spec: HallSpec) -> None:
                 name=spec.name,
                 name_en=spec.name_en,
                 timezone=spec.timezone,
+                hours=json.dumps(spec.hours) if spec.hours is not None else None,
                 created_at=to_micros(utcnow()),
             )
             .returning(halls.c.id)
@@ -108,11 +116,13 @@ def demo_password_hash() -> str:
     return hash_password(DEMO_PASSWORD)
 
 
-async def seed_demo(db: Database) -> bool:
-    """Create the demo hall and its accounts when the database holds no hall yet."""
+async def seed_demo(db: Database, all_day: bool = False) -> bool:
+    """Create the demo hall and its accounts when the database holds no hall yet: open on
+    weekdays 09:00–12:00 and 13:30–17:00 like a real hall, or (`all_day`: benchmarks, tests,
+    simulations, trying it at night) around the clock every day."""
     if await hall_count(db) > 0:
         return False
-    await create_hall(db, DEMO)
+    await create_hall(db, dataclasses.replace(DEMO, hours=None) if all_day else DEMO)
     # One scrypt for all: the demo password is public, and each hash costs ~50 ms of CPU.
     hashed = await asyncio.to_thread(demo_password_hash)
     for n in sorted(DEMO.windows):

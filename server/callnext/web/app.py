@@ -74,7 +74,8 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """The database's life: migrate and (with --demo) seed on start, dispose on stop."""
     db = app[DB]
     await db.start()
-    if app[SETTINGS].demo and await seed_demo(db):
+    settings = app[SETTINGS]
+    if settings.demo and await seed_demo(db, all_day=settings.demo_all_day):
         log.warning("created the demo hall; its accounts use the demo password 'demo'")
     yield
     await db.close()

@@ -117,19 +117,22 @@ async def cancel(request: web.Request) -> web.Response:
 
 async def checkin(request: web.Request) -> web.Response:
     """POST …/checkin {"code", "kiosk"?} (as ticket issuing) → 201 {"appointment", "ticket",
-    "kind"}; 200 with "again": true for a booking checked in already."""
+    "kind"}; 200 with "again": true for a booking checked in already. A check-in again (not a
+    retry: a new Idempotency-Key, or none) prints its ticket's slip again while it waits."""
     hall = await request.app[DB].hall(request.match_info["hall"])
     body = await parse.json_body(request)
     code = parse.string(body, "code", max_len=32)
+    key = parse.idempotency_key(request)
     kiosk = issuing_kiosk(request, hall, body)
-    answer, again = await appointments.checkin(request.app[DB], hall.code, code)
+    answer, again, retried = await appointments.checkin(request.app[DB], hall.code, code, key)
     ticket = answer["ticket"]
     if not again:
         request.app[METRICS].inc(
             "callnext_tickets_issued_total", hall=hall.code, service=ticket["service"]
         )
     if kiosk is not None and ticket is not None:
-        printed = await print_at_kiosk(request, hall, kiosk, ticket, again)
+        reprint = again and not retried and ticket["status"] == "waiting"
+        printed = await print_at_kiosk(request, hall, kiosk, ticket, again and not reprint)
         answer = {**answer, "ticket": {**ticket, "print": printed}}
     return web.json_response(answer, status=200 if again else 201)
 

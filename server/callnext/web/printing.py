@@ -42,6 +42,7 @@ def printed_ticket(request: web.Request, hall: Hall, ticket: dict[str, Any]) -> 
         est_wait_s=ticket.get("est_wait_s"),
         url=ticket_url(request, ticket["id"]),
         slot=datetime.fromisoformat(ticket["slot"]) if ticket.get("slot") else None,
+        past_closing=bool(ticket.get("past_closing")),
     )
 
 

@@ -1,0 +1,28 @@
+// How an estimated wait reads, in Chinese and English, on the kiosk, its slip and the phone
+// page (printing.py's wait_texts says the same on the ESC/POS slip): whole minutes rounded up;
+// over an hour, hours and minutes rounded up to 5; a wait that runs past the service's hours
+// today (the ticket's `past_closing`) gives no figure but a warning.
+
+const LONG_STEP_MIN = 5;
+
+/** [hours, minutes] of a wait of `s` seconds (at least 1 minute). */
+function parts(s) {
+  const minutes = Math.max(1, Math.ceil(s / 60));
+  if (minutes <= 60) return [0, minutes];
+  const rounded = Math.ceil(minutes / LONG_STEP_MIN) * LONG_STEP_MIN;
+  return [Math.floor(rounded / 60), rounded % 60];
+}
+
+export const PAST_CLOSING = { zh: "今日可能无法办理", en: "May not be served today" };
+
+/** "约 1 小时 25 分钟" / "about 1 h 25 min", for `s` > 0 seconds. */
+export const waitFor = {
+  zh: (s) => {
+    const [h, m] = parts(s);
+    return `约 ${h ? `${h} 小时` : ""}${h && m ? " " : ""}${m ? `${m} 分钟` : ""}`;
+  },
+  en: (s) => {
+    const [h, m] = parts(s);
+    return `about ${h ? `${h} h` : ""}${h && m ? " " : ""}${m ? `${m} min` : ""}`;
+  },
+};
