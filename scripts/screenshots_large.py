@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from playwright.async_api import Browser, Page
-from tests.browser import launch
+from tests.browser import launch, wait_js
 from tests.helpers import Api
 
 KIOSK = (1080, 1920)
@@ -46,7 +46,7 @@ async def shoot_large(api: Api, out: Path) -> None:
         page = await large_page(browser, f"{api.base}/halls/demo/kiosk", KIOSK, False)
         await page.click(".service[data-code='A']")
         await page.wait_for_selector("#ticket:not([hidden]) #t-number:not(:empty)")
-        await page.wait_for_function("document.getElementById('t-qr').complete")
+        await wait_js(page, "document.getElementById('t-qr').complete")
         await save(page, out / "kiosk-large-ticket-zh-1080x1920.png")
         ticket = await api.issue("A")
         url = f"{api.base}/t/{ticket['id']}"
