@@ -27,6 +27,7 @@ const PRINT_WORDS = {
 };
 
 let hall = null; // {name, name_en} once the snapshot (or the hall's GET) came
+let hallNotice = { notice: "", notice_en: "" }; // the hall's notices, both languages
 const services = new Map(); // code -> the service's state: the snapshot's, then each frame's
 let priority = false; // the priority lane is open
 let busy = false; // a tap's request in flight or its outcome on screen: taps are ignored
@@ -50,7 +51,11 @@ function renderHeader() {
   document.title = `${pair[0]} · ${words().title}`;
 }
 
-function setNotice(text) {
+/** The hall's notice in the kiosk's language: English, its English notice (or the Chinese
+ * one while it has none). */
+function setNotice({ notice, notice_en: noticeEn } = hallNotice) {
+  hallNotice = { notice, notice_en: noticeEn };
+  const text = currentLang() === "en" ? noticeEn || notice : notice;
   $("notice").textContent = text ?? "";
   $("notice").hidden = !text;
 }
@@ -177,7 +182,7 @@ function setPriority(on) {
 
 function applyHall(h) {
   hall = { name: h.name, name_en: h.name_en };
-  setNotice(h.notice);
+  setNotice(h);
   services.clear();
   for (const s of h.services ?? []) services.set(s.code, { ...s });
   renderHeader();
@@ -187,7 +192,7 @@ function applyHall(h) {
 
 function onEvent(frame) {
   if (frame.event === HALL_UPDATED) {
-    setNotice(frame.notice);
+    setNotice(frame);
     refresh(); // names, priority lanes, new services: only in the hall itself
   }
   for (const [code, q] of Object.entries(frame.queues ?? {})) {
@@ -357,6 +362,7 @@ function setLanguage(lang) {
   }
   fillTexts();
   renderHeader();
+  setNotice();
   renderServices();
   renderStaffLine();
   renderClock();
