@@ -107,7 +107,8 @@ function updateQueue(code, q) {
   const closed = state.open === false;
   li.classList.toggle("closed", closed);
   li.children[2].textContent = words.waiting(state.waiting);
-  li.children[3].textContent = closed ? closedText(state) : words.wait(state.est_wait_s);
+  li.children[3].textContent = closed ? closedText(state)
+    : state.past_closing ? words.past_closing : words.wait(state.est_wait_s);
   if (closed && state.next_open_at) reopens.set(code, Date.parse(state.next_open_at));
   else reopens.delete(code);
 }

@@ -1,4 +1,5 @@
 // What the lobby and window screens share: URL parameters, words, the clock, the offline state.
+import { PAST_CLOSING, waitFor } from "/static/kiosk/wait-words.js";
 
 const body = document.body;
 const query = new URLSearchParams(window.location.search);
@@ -17,7 +18,9 @@ const WORDS = {
     window: (n) => `${n}号窗口`,
     waiting: (n) => `等候 ${n} 人`,
     // s null: no staffed window serves the service now (no estimate, no invented figure)
-    wait: (s) => (s == null ? "暂无窗口办理" : s > 0 ? `约 ${Math.ceil(s / 60)} 分钟` : "无需等候"),
+    // over an hour in hours and minutes, as the kiosk and the phone say it (wait-words.js)
+    wait: (s) => (s == null ? "暂无窗口办理" : s > 0 ? waitFor.zh(s) : "无需等候"),
+    past_closing: PAST_CLOSING.zh,
     closed: "暂停取号",
     quota_reached: "今日号已取完",
     // when tickets are next issued: "09:00", "明天 09:00", "周二 09:00", "12月24日 09:00"
@@ -33,7 +36,8 @@ const WORDS = {
   en: {
     window: (n) => `Window ${n}`,
     waiting: (n) => `${n} waiting`,
-    wait: (s) => (s == null ? "no window serving" : s > 0 ? `about ${Math.ceil(s / 60)} min` : "no wait"),
+    wait: (s) => (s == null ? "no window serving" : s > 0 ? waitFor.en(s) : "no wait"),
+    past_closing: PAST_CLOSING.en,
     closed: "Closed",
     quota_reached: "None left today",
     opens: (when) => `Tickets from ${when}`,
