@@ -25,7 +25,7 @@ from callnext import protocol
 from callnext.config import Settings
 
 from . import strict
-from .browser import chromium_missing, launch, wait_js
+from .browser import TIMEOUT_MS, chromium_missing, launch, wait_js
 from .helpers import ROOT, Api, ServerProcess, read_events, running_app
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
@@ -225,7 +225,7 @@ async def test_lobby_survives_a_server_restart_without_reload(
             assert await page.is_hidden("#offline")
 
             await asyncio.to_thread(server.stop)
-            await page.wait_for_selector("#offline", state="visible", timeout=5000)
+            await page.wait_for_selector("#offline", state="visible", timeout=TIMEOUT_MS)
             assert "连接中断" in await text(page, "#offline")
 
             await asyncio.to_thread(server.start)

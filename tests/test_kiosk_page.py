@@ -25,7 +25,7 @@ from playwright.async_api import Browser, Page, Route, WebSocketRoute
 
 from callnext.qr import qr_svg
 
-from .browser import chromium_missing, launch, text, wait_js, wait_text
+from .browser import TIMEOUT_MS, chromium_missing, launch, text, wait_js, wait_text
 from .helpers import Api, free_port
 
 pytestmark = [
@@ -248,7 +248,7 @@ async def test_a_server_that_does_not_answer(api: Api, kiosks: Kiosks) -> None:
 
     await page.unroute(TICKETS)
     await sockets[0].close()
-    await page.wait_for_selector("#offline", state="visible", timeout=5000)
+    await page.wait_for_selector("#offline", state="visible", timeout=TIMEOUT_MS)
     assert await text(page, "#offline") == "网络连接中断，正在重连…"
     await page.click(service("A"))
     assert await shown_number(page) == "A001"

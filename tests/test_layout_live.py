@@ -48,8 +48,8 @@ async def test_a_new_service_appears_on_an_open_lobby_and_kiosk(api: Api) -> Non
             token=await api.login("manager"),
         )  # fmt: skip
         assert status == 201
-        await wait_until(lobby_has("公积金提取"), timeout=5)
-        await wait_until(kiosk_shows("A", "B", "C", "D"), timeout=5)
+        await wait_until(lobby_has("公积金提取"), timeout=30)
+        await wait_until(kiosk_shows("A", "B", "C", "D"), timeout=30)
         # no reload: the pages are the same documents
         assert await lobby.evaluate("window.__bootId") == 1
         assert await kiosk.evaluate("window.__bootId") == 1

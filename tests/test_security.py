@@ -259,7 +259,7 @@ async def test_every_page_runs_under_the_csp_without_a_violation(api: Api) -> No
         await phone_book.click("#days label:not(.full)")
         await phone_book.click("#slots label:not(.full)")
         await phone_book.click("#book")
-        await wait_js(phone_book, "document.querySelector('#b-qr').naturalWidth > 0", timeout=5000)
+        await wait_js(phone_book, "document.querySelector('#b-qr').naturalWidth > 0")
         await watched.open(browser, api.base + f"/a/{booked['id']}")
         # notifications allowed: the phone page registers its service worker
         phone = await watched.open(browser, api.base + f"/t/{ticket['id']}", ("notifications",))

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page
 
-from .browser import BrowserPages, chromium_missing, launch, submit_login, text, wait_js, wait_text
+from .browser import TIMEOUT_MS, BrowserPages, chromium_missing, launch, submit_login, text, wait_js, wait_text
 from .helpers import Api, wait_until
 
 pytestmark = [
@@ -94,7 +94,7 @@ async def until_current(api: Api, n: int, number: str | None) -> None:
     async def done() -> bool:
         return await current(api, n) == number
 
-    await wait_until(done, timeout=5)
+    await wait_until(done, timeout=30)
 
 
 def backdate(db_url: str, sql: str, *params: Any) -> None:
@@ -361,7 +361,7 @@ async def test_the_queue_is_coloured_against_the_target_wait(
     assert red != green
 
     await api.issue("A")
-    await page.wait_for_selector("#queue-list li[data-number='A004'].wait-ok", timeout=2000)
+    await page.wait_for_selector("#queue-list li[data-number='A004'].wait-ok", timeout=TIMEOUT_MS)
     assert await text(page, "#queue-count") == "· 4 人等候"
 
 
@@ -433,7 +433,7 @@ async def test_two_staff_calling_at_once_get_different_tickets(
     one = await at_desk(consoles, api, "w1", 1)
     two = await at_desk(consoles, api, "w2", 2)
     await asyncio.gather(one.keyboard.press("n"), two.keyboard.press("n"))
-    await wait_until(lambda: both_called(api), timeout=5)
+    await wait_until(lambda: both_called(api), timeout=30)
     first, second = await current(api, 1), await current(api, 2)
     assert {first, second} == {"A001", "A002"}
     await wait_text(one, "#cur-number", str(first))

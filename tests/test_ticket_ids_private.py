@@ -112,6 +112,12 @@ class Seen:
         tap = Tap(path, ws)
         tap.task = asyncio.create_task(tap.pump())
         self.taps.append(tap)
+        if "since=" not in path:  # its snapshot is taken before the morning's first change
+
+            async def snapshot_in() -> bool:
+                return bool(tap.texts)
+
+            await wait_until(snapshot_in, timeout=30)
         return tap
 
     async def close_taps(self, seq: int) -> None:

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute
 
-from .browser import chromium_missing, launch, wait_js
+from .browser import TIMEOUT_MS, chromium_missing, launch, wait_js
 from .helpers import Api, ServerProcess, wait_until
 
 pytestmark = [
@@ -94,12 +94,12 @@ async def text(page: Page, selector: str) -> str:
 
 
 async def wait_text(page: Page, selector: str, expected: str) -> None:
-    """Until the element's text is `expected` (whitespace aside), for up to 5 s."""
+    """Until the element's text is `expected` (whitespace aside)."""
     await wait_js(
         page,
         "([sel, want]) => document.querySelector(sel)?.textContent.replace(/\\s+/g, '') === want",
         arg=[selector, expected.replace(" ", "")],
-        timeout=5000,
+        timeout=TIMEOUT_MS,
     )
 
 
@@ -428,14 +428,14 @@ async def test_the_page_survives_a_server_restart(db_url: str, browser: Browser)
             assert await page.is_hidden("#offline")
 
             await asyncio.to_thread(server.stop)
-            await page.wait_for_selector("#offline", state="visible", timeout=5000)
+            await page.wait_for_selector("#offline", state="visible", timeout=TIMEOUT_MS)
             assert await text(page, "#offline") == "连接中断，正在重连…"
 
             await asyncio.to_thread(server.start)
             api.tokens.clear()
             await api.window(1, "call-next")
             await wait_js(page, GO_SHOWN, timeout=15000)
-            await page.wait_for_selector("#offline", state="hidden", timeout=5000)
+            await page.wait_for_selector("#offline", state="hidden", timeout=TIMEOUT_MS)
             assert await text(page, "#go-line") == "请到 1 号窗口"
             assert await page.evaluate("window.vibrations") == [[400, 200, 400]]
             assert await not_reloaded(page)
@@ -464,7 +464,7 @@ async def test_the_page_catches_up_through_the_snapshot(api: Api, browser: Brows
         await page.goto(f"{api.base}/t/{mine['id']}")
     refuse[0] = True
     await sockets[0].close()
-    await page.wait_for_selector("#offline", state="visible", timeout=5000)
+    await page.wait_for_selector("#offline", state="visible", timeout=TIMEOUT_MS)
     await api.window(8, "call-next")
     await page.evaluate("callnextStream.seq = null")  # resume with a snapshot, not a replay
     refuse[0] = False
