@@ -21,7 +21,16 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page
 
-from .browser import TIMEOUT_MS, BrowserPages, chromium_missing, launch, submit_login, text, wait_js, wait_text
+from .browser import (
+    TIMEOUT_MS,
+    BrowserPages,
+    chromium_missing,
+    launch,
+    submit_login,
+    text,
+    wait_js,
+    wait_text,
+)
 from .helpers import Api, wait_until
 
 pytestmark = [
