@@ -14,6 +14,7 @@ from playwright.async_api import Browser, Page
 
 from .browser import TIMEOUT_MS, chromium_missing, launch
 from .helpers import Api
+from .test_screen_legibility import patch_settings
 
 pytestmark = [
     pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
@@ -130,17 +131,87 @@ async def assert_reachable(page: Page, selector: str) -> None:
         assert hit, await item.text_content()
 
 
-KIOSK_FIRST_SCREEN = ["[data-large-print]", ".lang", "#services .service", "#priority-entry"]
+KIOSK_FIRST_SCREEN = ["[data-large-print]", ".lang", "#notice", "#services .service",
+                      "#priority-entry", "#checkin-entry"]  # fmt: skip
+# The hall's notices as a real hall writes them: the Chinese one pages even at normal size.
+NOTICE_ZH = (
+    "请携带身份证原件，过号请到综合咨询窗口重新取号。午间 12:00–13:30 照常办理。"
+    "办理不动产登记请提前准备不动产权证书、购房合同及完税凭证；委托他人办理的，请携带授权委托书"
+    "及受托人身份证原件。水电气过户需携带原户主身份证明及新户主身份证明。"
+)
+NOTICE_EN = "Please bring your ID card. Missed your number? Ask at the enquiries window."
+
+# The services wholly inside the list's box (and the screen), and how many are below it.
+SHOWN = """() => {
+  const box = document.getElementById("services").getBoundingClientRect();
+  const items = [...document.querySelectorAll("#services .service")];
+  const inside = (r) => r.top >= box.top - 1 && r.bottom <= box.bottom + 1
+    && r.bottom <= window.innerHeight + 1;
+  return {shown: items.filter((el) => inside(el.getBoundingClientRect()))
+            .map((el) => el.dataset.code),
+          below: items.filter((el) => el.getBoundingClientRect().bottom > box.bottom + 1).length};
+}"""
 
 
+async def assert_paged(page: Page) -> None:
+    """Every service comes wholly on screen by pressing ▼ (never by a swipe, which an older
+    citizen may not know); ▼ says how many are still below and is off on the last page; ▲
+    goes back to the first. A list that fits has no pager."""
+    codes = await page.eval_on_selector_all(
+        "#services .service", "els => els.map(e => e.dataset.code)"
+    )
+    first = (await page.evaluate(SHOWN))["shown"]
+    assert first, "the first page shows a whole service"
+    seen = set(first)
+    pager = page.locator("#services-pager")
+    if not await pager.is_visible():
+        assert seen == set(codes)
+        return
+    await assert_fits(page, ["#services-up", "#services-down"])
+    assert await page.is_disabled("#services-up")
+    for _ in codes:
+        state = await page.evaluate(SHOWN)
+        seen |= set(state["shown"])
+        if state["below"] == 0:
+            break
+        assert str(state["below"]) in await page.inner_text("#services-down")
+        await page.click("#services-down")
+    assert seen == set(codes), (seen, codes)
+    assert await page.is_disabled("#services-down")
+    while await page.is_enabled("#services-up"):
+        await page.click("#services-up")
+    assert (await page.evaluate(SHOWN))["shown"] == first
+
+
+async def assert_notice_paged(page: Page, lines: int) -> None:
+    """The notice is at most `lines` whole lines high, and says "1/N" when there is more."""
+    height, line, pages = await page.evaluate("""() => {
+      const view = document.querySelector("#notice .notice-view");
+      const text = document.getElementById("notice-text");
+      return [view.clientHeight, parseFloat(getComputedStyle(text).lineHeight),
+              document.getElementById("notice-page").textContent];
+    }""")
+    assert height <= lines * line + 0.5, (height, line)
+    assert height % line < 0.5, (height, line)  # whole lines
+    assert pages.startswith("1/"), pages
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-async def test_kiosk_large_print_doubles_and_fits(api: Api, browser: Browser, lang: str) -> None:
-    page = await open_page(browser, f"{api.base}/halls/demo/kiosk?lang={lang}", KIOSK)
+async def test_kiosk_large_print_doubles_and_fits(
+    api: Api, browser: Browser, lang: str, size: tuple[int, int]
+) -> None:
+    """With a long notice, the hall's three services and both entries, every action is on the
+    first screen: the notice pages, the services page by ▼ ▲."""
+    await patch_settings(api, {"notice": NOTICE_ZH, "notice_en": NOTICE_EN + " " + NOTICE_EN})
+    viewport = {"width": size[0], "height": size[1]}
+    page = await open_page(browser, f"{api.base}/halls/demo/kiosk?lang={lang}", viewport)
     await page.wait_for_selector("#services .service")
     assert_doubled(await turn_on(page))
     assert await text_of(page, "[data-large-print]") == ("大字" if lang == "zh" else "Large text")
     await assert_fits(page, KIOSK_FIRST_SCREEN)
-    await assert_reachable(page, "#services .service")
+    await assert_notice_paged(page, 2 if size[1] > size[0] else 1)
+    await assert_paged(page)
     await page.click("#services .service:not(:disabled)")
     await page.wait_for_selector("#ticket:not([hidden]) #t-number:not(:empty)")
     assert await page.evaluate("() => document.documentElement.classList.contains('large-print')")
@@ -148,6 +219,7 @@ async def test_kiosk_large_print_doubles_and_fits(api: Api, browser: Browser, la
     await page.click("#done")  # the ticket is done: the next citizen gets the normal kiosk
     await page.wait_for_selector("html:not(.large-print) #start:not([hidden])")
     assert await page.get_attribute("[data-large-print]", "aria-pressed") == "false"
+    assert await page.is_hidden("#services-pager")  # normal print: the three fit
     assert not page.errors  # type: ignore[attr-defined]
 
 
@@ -186,9 +258,19 @@ async def test_phone_large_print_doubles_fits_and_is_kept(
     await page.wait_for_selector("#waiting:not([hidden]) #ahead b")
     await page.wait_for_selector("#cancel:not([hidden])")
     assert_doubled(await turn_on(page))
-    # The toggles and what the page tells on the first screen; its buttons below (a phone scrolls).
-    await assert_fits(page, ["[data-large-print]", "#lang", "#number", "#ahead"])
-    await assert_reachable(page, ".actions button:visible")
+    # The toggles, what the page tells and its buttons on the first screen; the buttons stay
+    # on screen as the page scrolls, and at its end nothing is left behind them.
+    actions = await page.eval_on_selector_all(
+        ".actions button",
+        "bs => bs.filter((b) => b.getClientRects().length).map((b) => '#' + b.id)",
+    )
+    assert "#cancel" in actions, actions
+    await assert_fits(page, ["[data-large-print]", "#lang", "#number", *actions])
+    await page.evaluate("() => window.scrollTo(0, document.body.scrollHeight / 3)")
+    await assert_fits(page, actions)
+    await page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    await assert_fits(page, [*actions, "#issued"])
+    await assert_reachable(page, "#ahead, #wait, #note")
     # The language toggle relabels it; a reload (or the next ticket's page) keeps it on.
     await page.click("#lang")
     assert await text_of(page, "[data-large-print]") == ("Large text" if lang == "zh" else "大字")

@@ -16,7 +16,10 @@ export class NoticePager {
     this.page = 0;
     this.timer = 0;
     this.shown = null;
-    new ResizeObserver(() => this.layout()).observe(this.view);
+    // The box or the text resized (a new size of type: the same box may hold fewer lines).
+    const resized = new ResizeObserver(() => this.layout());
+    resized.observe(this.view);
+    resized.observe(this.text);
   }
 
   /** Show `text` (empty: hide the footer), from its first page. */

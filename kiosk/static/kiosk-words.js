@@ -9,6 +9,8 @@ const WORDS = {
     prompt: "请选择要办理的业务",
     loading: "正在载入业务…",
     no_services: "暂无可办理的业务",
+    page_up: "▲ 上一页",
+    page_down: (n) => (n > 0 ? `▼ 还有 ${n} 项` : "▼ 没有了"),
     waiting: (n) => `等候 ${n} 人`,
     // s null: no staffed window serves the service now, so there is no estimate to give;
     // late: the estimate runs past the service's hours today
@@ -86,6 +88,8 @@ const WORDS = {
     prompt: "Please choose a service",
     loading: "Loading the services…",
     no_services: "No service is available",
+    page_up: "▲ Back",
+    page_down: (n) => (n > 0 ? `▼ ${n} more` : "▼ No more"),
     waiting: (n) => `${n} waiting`,
     wait: (s, late) => (s == null ? "no window serving" : late ? PAST_CLOSING.en : s > 0 ? waitFor.en(s) : "no wait"),
     remaining: (n) => `${n} left today`,

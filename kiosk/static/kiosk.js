@@ -1,6 +1,7 @@
 // The touch kiosk: one large button per service (live from the hall's stream), a priority lane,
 // appointment check-in (kiosk-checkin.js), then the ticket with its QR code and a countdown back
 // to the start.
+import { NoticePager } from "../displays/notice.js";
 import { HALL_UPDATED, HallStream } from "../displays/protocol.js";
 import { CheckIn, renderBooked } from "./kiosk-checkin.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
@@ -8,6 +9,7 @@ import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
 import { renderClock, serverDate, startClock } from "./kiosk-clock.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
 import { largePrintToggle, setLargePrint } from "./large-print.js";
+import { ListPager } from "./list-pager.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -41,6 +43,10 @@ const ownKey = kioskKey(config.hall); // from the setup link, or kept since
 let settleTimer = 0;
 let priorityTimer = 0;
 const firstNames = [$("hall-name").textContent, $("hall-name-2").textContent];
+const noticePager = new NoticePager($("notice"));
+const pager = new ListPager($("services"), $("services-pager"), () => ({
+  up: words().page_up, down: words().page_down,
+}));
 
 // ---- the start screen: header, notice, service buttons ----
 
@@ -56,8 +62,7 @@ function renderHeader() {
 function setNotice({ notice, notice_en: noticeEn } = hallNotice) {
   hallNotice = { notice, notice_en: noticeEn };
   const text = currentLang() === "en" ? noticeEn || notice : notice;
-  $("notice").textContent = text ?? "";
-  $("notice").hidden = !text;
+  noticePager.set(text ?? "");
 }
 
 /** A line for the staff: the kiosk is not registered, or its key was refused (and how to fix
@@ -137,6 +142,7 @@ function renderServices() {
   }
   box.dataset.cols = columns(list.length);
   for (const button of box.children) updateButton(button, services.get(button.dataset.code));
+  pager.refresh();
   $("loading").hidden = list.length > 0;
   $("loading").textContent = hall ? words().no_services : words().loading;
   renderPriorityEntry(list);
