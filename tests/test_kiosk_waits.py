@@ -113,3 +113,23 @@ async def test_the_priority_lane_is_closed_with_its_services(api: Api, kiosks: K
     await settings(api, {"hours": None})
     await page.wait_for_selector("#priority-entry:enabled:not(.closed)")
     assert await text(page, "#priority-entry") == "绿色通道 老年人、残疾人、孕妇"
+
+
+@browser_test
+async def test_closed_buttons_say_when_tickets_are_next_issued(api: Api, kiosks: Kiosks) -> None:
+    """Today a closed date, hours 09:00–17:00 every day: each button (and 绿色通道) says why and
+    when tickets start again, from the stream's next_open_at: 今日休息 · 明天 09:00 开始取号 /
+    Closed today · opens 09:00 tomorrow; a service switched off says only 暂停取号."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    every_day = {day: ["09:00-17:00"] for day in WEEKDAYS}
+    await settings(
+        api, {"hours": every_day, "closed_dates": [today], "services": {"C": {"open": False}}}
+    )
+    page = await kiosks.open(api)
+    await wait_text(page, service("A"), "今日休息 · 明天 09:00 开始取号")
+    assert "今日休息 · 明天 09:00 开始取号" in await text(page, service("B"))
+    assert await text(page, "#priority-entry .who") == "今日休息 · 明天 09:00 开始取号"
+    assert (await text(page, service("C"))).endswith("暂停取号")
+    await page.click(".lang [data-lang='en']")
+    assert "Closed today · opens 09:00 tomorrow" in await text(page, service("A"))
+    assert (await text(page, service("C"))).endswith("Not issuing now")

@@ -1,5 +1,5 @@
 // What the lobby and window screens share: URL parameters, words, the clock, the offline state.
-import { PAST_CLOSING, waitFor } from "/static/kiosk/wait-words.js";
+import { PAST_CLOSING, opensWhen, waitFor } from "/static/kiosk/wait-words.js";
 
 const body = document.body;
 const query = new URLSearchParams(window.location.search);
@@ -23,9 +23,8 @@ const WORDS = {
     past_closing: PAST_CLOSING.zh,
     closed: "暂停取号",
     quota_reached: "今日号已取完",
-    // when tickets are next issued: "09:00", "明天 09:00", "周二 09:00", "12月24日 09:00"
+    // when tickets are next issued (wait-words.js): "09:00", "明天 09:00", "周二 09:00"…
     opens: (when) => `${when} 开始取号`,
-    tomorrow: "明天",
     paused: "暂停服务",
     unstaffed: "暂停服务",
     idle: "请留意叫号",
@@ -41,7 +40,6 @@ const WORDS = {
     closed: "Closed",
     quota_reached: "None left today",
     opens: (when) => `Tickets from ${when}`,
-    tomorrow: "tomorrow",
     paused: "Paused",
     unstaffed: "Closed",
     idle: "Please watch for your number",
@@ -85,26 +83,11 @@ const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: screen.tz }); // 
 /** The hall's local day now, as the stream's stamps start: "2026-11-26". */
 export const today = () => dayFormat.format(serverNow());
 
-const weekdayFormat = new Intl.DateTimeFormat(locale, { timeZone: "UTC", weekday: "short" });
-const monthDayFormat = new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "short", day: "numeric" });
-
-/** When tickets are next issued, from the stream's `next_open_at` (in the hall's offset): "09:00"
- * today, "明天 09:00" / "09:00 tomorrow", a weekday within the week, else the date. */
-export function opensWhen(iso) {
-  const day = iso.slice(0, 10);
-  const hhmm = iso.slice(11, 16);
-  const days = Math.round((Date.parse(day) - Date.parse(today())) / 86400000);
-  if (days <= 0) return hhmm;
-  if (days === 1) return screen.lang === "en" ? `${hhmm} ${words.tomorrow}` : `${words.tomorrow} ${hhmm}`;
-  const date = (days < 7 ? weekdayFormat : monthDayFormat).format(Date.parse(day));
-  return `${date} ${hhmm}`;
-}
-
 /** A closed service's line on the lobby: when it issues again, or why not. */
 export function closedText(q) {
   if (q.closed_reason === "quota_reached") return words.quota_reached;
   if (q.closed_reason === "service_closed" || !q.next_open_at) return words.closed;
-  return words.opens(opensWhen(q.next_open_at));
+  return words.opens(opensWhen(q.next_open_at, today(), screen.lang));
 }
 
 /** Tick the clock each second, in the hall's timezone; `onTick` runs after each tick. */

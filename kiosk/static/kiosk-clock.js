@@ -7,6 +7,10 @@ const config = JSON.parse($("config").textContent);
 
 let skew = config.now_ms - Date.now() || 0;
 const formats = new Map();
+const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: config.timezone }); // YYYY-MM-DD
+
+/** The hall's day now, on the server's time: "2026-11-26". */
+export const hallToday = () => dayFormat.format(Date.now() + skew);
 
 function format(kind) {
   const key = `${currentLang()}-${kind}`;

@@ -1,5 +1,5 @@
 // The kiosk's texts in Chinese and English. `words()` follows the language toggle.
-import { PAST_CLOSING, waitFor } from "./wait-words.js";
+import { PAST_CLOSING, opensWhen, waitFor } from "./wait-words.js";
 
 const WORDS = {
   zh: {
@@ -80,6 +80,7 @@ const WORDS = {
       hall_closed_today: "今日休息",
       priority_not_allowed: "该业务不设绿色通道",
     },
+    opens: (when) => `${when} 开始取号`,
   },
   en: {
     html_lang: "en",
@@ -159,6 +160,7 @@ const WORDS = {
       hall_closed_today: "Closed today",
       priority_not_allowed: "No priority lane for this service",
     },
+    opens: (when) => `opens ${when}`,
   },
 };
 
@@ -169,10 +171,14 @@ export const currentLang = () => lang;
 export const words = () => WORDS[lang];
 export const wordsOf = (value) => WORDS[value];
 
-/** Why a service issues no ticket, in words: a closed_reason (or a 409 error code). */
-export function closedText(reason, opensAt = null) {
+/** Why a service issues no ticket, in words: a closed_reason (or a 409 error code); with
+ * `opensAt` ("13:30", later today) or `next` ({at: its next_open_at, today: the hall's day}),
+ * when it issues again: "今日已停止取号 · 明天 09:00 开始取号". */
+export function closedText(reason, opensAt = null, next = null) {
   const text = WORDS[lang].closed[reason] ?? WORDS[lang].closed.service_closed;
-  return typeof text === "function" ? text(opensAt) : text;
+  const line = typeof text === "function" ? text(opensAt) : text;
+  if (opensAt || !next?.at || reason === "service_closed") return line;
+  return `${line} · ${WORDS[lang].opens(opensWhen(next.at, next.today, lang))}`;
 }
 
 /** A service's (or the hall's) name in the current language first, the other one second. */

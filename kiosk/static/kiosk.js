@@ -6,7 +6,7 @@ import { HALL_UPDATED, HallStream } from "../displays/protocol.js";
 import { CheckIn, renderBooked } from "./kiosk-checkin.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
 import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
-import { renderClock, serverDate, startClock } from "./kiosk-clock.js";
+import { hallToday, renderClock, serverDate, startClock } from "./kiosk-clock.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
 import { largePrintToggle, setLargePrint } from "./large-print.js";
 import { ListPager } from "./list-pager.js";
@@ -106,9 +106,12 @@ function serviceButton(code) {
   return button;
 }
 
+/** Why service `s` issues no ticket (`reason`) and when it does again. */
+const whyClosed = (reason, s) => closedText(reason, s.opens_at, { at: s.next_open_at, today: hallToday() });
+
 function stateText(s) {
   const w = words();
-  if (s.open === false) return closedText(s.closed_reason, s.opens_at);
+  if (s.open === false) return whyClosed(s.closed_reason, s);
   if (priority && !s.priority_allowed) return w.no_priority;
   const line = `${w.waiting(s.waiting ?? 0)} · ${w.wait(s.est_wait_s ?? null, s.past_closing)}`;
   return s.remaining == null ? line : `${line} · ${w.remaining(s.remaining)}`;
@@ -161,7 +164,7 @@ function renderPriorityEntry(list) {
   entry.disabled = closed;
   entry.classList.toggle("closed", closed);
   entry.querySelector(".who").textContent = closed
-    ? closedText(lanes[0].closed_reason, lanes[0].opens_at) : words().priority_who;
+    ? whyClosed(lanes[0].closed_reason, lanes[0]) : words().priority_who;
 }
 
 /** Right after a screen change, service taps wait a moment: the second half of a double tap
@@ -314,7 +317,7 @@ function renderFailure() {
   const closed = CLOSED_CODES.has(code);
   $("f-service").textContent = closed ? names(s)[0] : "";
   $("f-service").hidden = !closed;
-  $("f-reason").textContent = closed ? closedText(code, s.opens_at)
+  $("f-reason").textContent = closed ? whyClosed(code, s)
     : code === "rate_limited" ? words().rate_limited : words().down;
 }
 

@@ -26,3 +26,28 @@ export const waitFor = {
     return `about ${h ? `${h} h` : ""}${h && m ? " " : ""}${m ? `${m} min` : ""}`;
   },
 };
+
+const TOMORROW = { zh: "明天", en: "tomorrow" };
+const LOCALES = { zh: "zh-CN", en: "en-GB" };
+const formats = new Map();
+
+function dateFormat(lang, withinWeek) {
+  const key = `${lang}-${withinWeek}`;
+  if (!formats.has(key)) {
+    const options = withinWeek ? { weekday: "short" } : { month: "short", day: "numeric" };
+    formats.set(key, new Intl.DateTimeFormat(LOCALES[lang], { timeZone: "UTC", ...options }));
+  }
+  return formats.get(key);
+}
+
+/** When tickets are next issued, from the stream's `next_open_at` (RFC 3339 in the hall's
+ * offset) and the hall's day today ("2026-11-26"): "09:00" today, "明天 09:00" / "09:00
+ * tomorrow", a weekday within the week ("周一 09:00" / "Mon 09:00"), else the date. */
+export function opensWhen(iso, today, lang) {
+  const day = iso.slice(0, 10);
+  const hhmm = iso.slice(11, 16);
+  const days = Math.round((Date.parse(day) - Date.parse(today)) / 86400000);
+  if (days <= 0) return hhmm;
+  if (days === 1) return lang === "en" ? `${hhmm} ${TOMORROW.en}` : `${TOMORROW.zh} ${hhmm}`;
+  return `${dateFormat(lang, days < 7).format(Date.parse(day))} ${hhmm}`;
+}
