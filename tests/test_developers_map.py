@@ -23,3 +23,21 @@ def test_every_module_is_named_in_the_developers_map() -> None:
         if not any(path.name.startswith(stem) for stem in globs):
             missing.append(str(relative))
     assert missing == [], f"not in DEVELOPERS.md's map: {missing}"
+
+
+# What a user reads or is served: the docs, the package (its strings end up in the OpenAPI
+# document and the CLI's help), the pages and their scripts.
+USER_FACING = ("README.md", "DEVELOPERS.md", "CHANGELOG.md", "docs", "server", "kiosk", "displays")
+
+
+def test_no_user_facing_file_points_outside_the_project() -> None:
+    """The project stands alone: nothing a user reads names the workspace's `../shared` (a user
+    who clones callnext does not have it); the project's own docs are its reference."""
+    found = []
+    for name in USER_FACING:
+        top = ROOT / name
+        for path in [top] if top.is_file() else sorted(top.rglob("*")):
+            if path.suffix in (".md", ".py", ".js", ".html", ".css", ".txt") and path.is_file():
+                if "../shared" in path.read_text(encoding="utf-8", errors="replace"):
+                    found.append(str(path.relative_to(ROOT)))
+    assert found == []

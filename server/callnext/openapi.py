@@ -33,9 +33,9 @@ from .store.audit_sql import MAX_ENTRIES
 from .web.reports import MAX_RANGE_DAYS
 
 DESCRIPTION = """\
-The HTTP API of callnext. `../shared/CONTRACT.md` is the public contract (operations tagged
-`contract`); docs/api.md lists what callnext adds (`x-callnext-extension: true`) and what it
-decided where the contract is silent.
+The HTTP API of callnext. Operations tagged `contract` are the stable v1 interface that
+integrators rely on; those marked `x-callnext-extension: true` are what callnext adds, listed with
+its decisions in the project's docs/api.md.
 
 Every error is JSON, `{"error": {"code": "snake_case", "message": "…"}}`. Bad input never gives
 a 500 and never changes state. Bodies over 64 KiB answer 413. Dates are the hall's local days.
