@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page
 
-from .browser import TIMEOUT_MS, chromium_missing, launch
+from .browser import TIMEOUT_MS, chromium_missing, launch, wait_js
 from .helpers import Api
 from .test_screen_legibility import patch_settings
 
@@ -286,6 +286,19 @@ async def test_phone_large_print_doubles_fits_and_is_kept(
     assert not page.errors  # type: ignore[attr-defined]
 
 
+# The page's layout width, every frame for 2 s.
+WIDTHS_FOR_2S = """() => new Promise((done) => {
+  const widths = [], start = performance.now();
+  const look = () => {
+    widths.push(window.innerWidth, document.documentElement.scrollWidth);
+    if (performance.now() - start < 2000) requestAnimationFrame(look); else done(widths);
+  };
+  look();
+})"""
+# Only the endless pulse still runs: the call's one-off alert is over.
+ALERT_DONE = "document.getAnimations().every((a) => a.effect.getTiming().iterations === Infinity)"
+
+
 async def test_phone_large_print_when_called(api: Api, browser: Browser) -> None:
     """Called to a window: the yellow page in large print, the window's number on one line."""
     ticket = await api.issue("A")
@@ -294,6 +307,11 @@ async def test_phone_large_print_when_called(api: Api, browser: Browser) -> None
     status, body = await api.window(1, "call-next")
     assert status == 200, body
     await page.wait_for_selector("body.status-called #go:not([hidden])")
+    # Through the call's alert (the line scales up, the number pulses) the page never widens:
+    # a phone would zoom it out and back with each beat.
+    widths = await page.evaluate(WIDTHS_FOR_2S)
+    assert set(widths) == {PHONE["width"]}, sorted(set(widths))
+    await wait_js(page, ALERT_DONE)  # the measures below are of the page at rest
     await assert_fits(page, ["[data-large-print]", "#go-line"])
     line = await page.locator("#go-line b").bounding_box()
     size = await page.eval_on_selector(
