@@ -1,6 +1,6 @@
 """What `?since=0` costs a server whose hall has a long event log (docs/performance.md).
 
-Fills a SQLite database with simulated hall days (callnext.simulate, through the real use
+Fills a SQLite database with simulated hall days (callnext.bench.simulate, through the real use
 cases: 4,000 events), repeated until the demo hall's log holds --events events, starts
 `callnext serve` on it (event log pruning off, so the log stays whole), opens --connections
 anonymous display streams (/ws/v2) with `?since=0` at once, reads each until it has the hall's
@@ -33,7 +33,7 @@ import aiohttp
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from callnext.simulate import simulate_day
+from callnext.bench.simulate import simulate_day
 from callnext.store import schema
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo

@@ -37,7 +37,7 @@ from tests import dashboard_data  # noqa: E402
 from tests.browser import launch, wait_js  # noqa: E402
 from tests.helpers import Api, free_port, running_app  # noqa: E402
 
-from callnext.config import Settings  # noqa: E402
+from callnext.runtime.config import Settings  # noqa: E402
 from callnext.store.database import Database  # noqa: E402
 from callnext.store.setup import seed_demo  # noqa: E402
 from callnext.web.app import create_app  # noqa: E402

@@ -30,7 +30,7 @@ from tests.booking import book, enable_booking, slots  # noqa: E402
 from tests.browser import launch, submit_login, wait_js  # noqa: E402
 from tests.helpers import Api, running_app  # noqa: E402
 
-from callnext.config import Settings  # noqa: E402
+from callnext.runtime.config import Settings  # noqa: E402
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NO_PRINT_DIALOG = "window.print = () => {};"  # headless: the slip is shot, not printed

@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from callnext.config import Settings
+from callnext.runtime.config import Settings
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo
 

@@ -1,6 +1,6 @@
-"""Simulated days of the demo hall for the dashboard's tests and screenshots: callnext.simulate's
-busy days (lighter or heavier), their pending matters completed later as a back office would,
-and the first hours of today, all through the real use cases with fixed clocks."""
+"""Simulated days of the demo hall for the dashboard's tests and screenshots: the busy days of
+callnext.bench.simulate (lighter or heavier), their pending matters completed later as a back
+office would, and the first hours of today, all through the real use cases with fixed clocks."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
-from callnext import actions
+from callnext.bench.simulate import DayPlan, simulate_day
 from callnext.domain.clock import zone
 from callnext.domain.model import Finish, Outcome
-from callnext.simulate import DayPlan, simulate_day
 from callnext.store import reads
 from callnext.store.database import Database
+from callnext.usecases import actions
 
 HALL = "demo"
 BASE = DayPlan(completion_min=None)  # complete_pending below does it, never after `until`

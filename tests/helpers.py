@@ -22,9 +22,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from callnext.config import Settings
 from callnext.domain.model import Status, Ticket
 from callnext.domain.queue import pick_next
+from callnext.runtime.config import Settings
 from callnext.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

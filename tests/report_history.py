@@ -10,11 +10,11 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callnext import actions
 from callnext.domain.model import Finish, Role
 from callnext.store import accounts
 from callnext.store.database import Database
 from callnext.store.setup import HallSpec, ServiceSpec, create_hall, seed_demo
+from callnext.usecases import actions
 
 TZ = ZoneInfo("Asia/Shanghai")
 HALL = "demo"

@@ -17,7 +17,7 @@ import pytest_asyncio
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page
 
-from callnext.config import Settings
+from callnext.runtime.config import Settings
 
 from .booking import SOON, book, enable_booking, slots
 from .browser import TIMEOUT_MS, chromium_missing, launch, submit_login

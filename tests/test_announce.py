@@ -20,9 +20,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from callnext.announcer import prune_cache, voice_cache_dir
-from callnext.assets import asset_root
-from callnext.config import Settings
+from callnext.runtime.assets import asset_root
+from callnext.runtime.config import Settings
+from callnext.voice.announcer import prune_cache, voice_cache_dir
 
 from .helpers import ROOT, Api, read_events, running_app, wav_seconds
 
@@ -215,7 +215,7 @@ async def test_every_call_has_both_wavs_one_by_one_and_in_bursts(
     """30 calls one after another, each a new announcement (cold render), then bursts of 6
     windows calling at once: each call's frame links both WAVs and both are served, valid. The
     time from the answer to the WAVs is printed and kept under test-artifacts/; the target
-    (300 ms, p99) is measured by `python -m callnext.voice_bench` (docs/voice.md), not here."""
+    (300 ms, p99) is measured by `python -m callnext.bench.voice` (docs/voice.md), not here."""
     api = voice_api
     backend = db_url.split(":", 1)[0]
     for i in range(60):

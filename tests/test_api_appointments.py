@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from callnext.config import RateLimit, Settings
 from callnext.domain.clock import local_day, to_micros, utcnow
+from callnext.runtime.config import RateLimit, Settings
 from callnext.store.database import Database
 from callnext.store.schema import appointments
 
@@ -398,7 +398,7 @@ async def test_the_day_list_and_the_figures(booked: tuple[Api, Database]) -> Non
 
 
 async def test_the_rollover_marks_past_bookings_missed(booked: tuple[Api, Database]) -> None:
-    from callnext.rollover import expire_stale_tickets
+    from callnext.usecases.rollover import expire_stale_tickets
 
     api, db = booked
     status, made = await book(api, (await first_slot(api))["start"])

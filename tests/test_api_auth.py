@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from callnext.config import Settings, parse_rate_limits
 from callnext.domain.model import Role
+from callnext.runtime.config import Settings, parse_rate_limits
 from callnext.store import accounts
 from callnext.store.database import Database
 from callnext.store.setup import HallSpec, ServiceSpec, create_hall

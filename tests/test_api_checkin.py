@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from callnext.config import Settings
 from callnext.domain.clock import utcnow
+from callnext.runtime.config import Settings
 from callnext.store.database import Database
 
 from .helpers import Api, frames
@@ -194,7 +194,7 @@ async def test_refusals_of_a_check_in_change_nothing(booked: tuple[Api, Database
 async def test_a_past_days_booking_missed_at_rollover_is_too_late(
     booked: tuple[Api, Database],
 ) -> None:
-    from callnext.rollover import expire_stale_tickets
+    from callnext.usecases.rollover import expire_stale_tickets
 
     api, db = booked
     made = await appointment_at(api, db, -60 * 24)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from callnext.config import Settings
+from callnext.runtime.config import Settings
 
 from .helpers import LIVE_S, Api, read_events, running_app, wait_until
 from .test_api_windows import assert_error

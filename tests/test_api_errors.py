@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from yarl import URL
 
-from callnext.config import Settings
+from callnext.runtime.config import Settings
 
 from .helpers import Api, running_app
 from .test_api_auth import add_north_hall

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from callnext.config import RateLimit, Settings
 from callnext.domain.clock import to_micros, utcnow
+from callnext.runtime.config import RateLimit, Settings
 from callnext.store.database import Database
 from callnext.store.schema import tickets
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from callnext.config import Settings
+from callnext.runtime.config import Settings
 
 from .helpers import Api, running_app
 from .report_history import D1, D2, OLD, TZ, build_history, day

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from callnext import bench, cli
-from callnext.bench_floor import raise_open_files
+from callnext import cli
+from callnext.bench import load as bench
+from callnext.bench.floor import raise_open_files
 
 from .helpers import ServerProcess
 

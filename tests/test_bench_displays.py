@@ -1,4 +1,4 @@
-"""The benchmark's light display clients (callnext.bench_displays) against a real server."""
+"""The benchmark's light display clients (callnext.bench.displays) against a real server."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from callnext import bench_displays
-from callnext.bench_displays import Displays
+from callnext.bench import displays as bench_displays
+from callnext.bench.displays import Displays
 from callnext.web import stream
 
 from .helpers import Api, wait_until

@@ -1,4 +1,4 @@
-"""`python -m callnext.claim_bench`: the claim's head read timed against the queue's length, on
+"""`python -m callnext.bench.claim`: the claim's head read timed against the queue's length, on
 each backend, from a real subprocess."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ async def ticket_count(url: str) -> int:
 
 def test_the_claim_bench_prints_a_time_per_length_and_window(db_url: str) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "callnext.claim_bench", "--db", db_url, "--waiting", "40,10",
+        [sys.executable, "-m", "callnext.bench.claim", "--db", db_url, "--waiting", "40,10",
          "--repeat", "5"],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
@@ -42,7 +42,7 @@ def test_the_claim_bench_prints_a_time_per_length_and_window(db_url: str) -> Non
 
 def test_the_claim_bench_refuses_a_negative_length() -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "callnext.claim_bench", "--waiting", "10,-1"],
+        [sys.executable, "-m", "callnext.bench.claim", "--waiting", "10,-1"],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert run.returncode == 2

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from callnext import cli_args, workers
+from callnext import cli_args
 from callnext.cli import main as cli_main
-from callnext.config import Settings
+from callnext.runtime import workers
+from callnext.runtime.config import Settings
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from callnext.report_cli import display_width, m_ss, table
+from callnext.reports.cli import display_width, m_ss, table
 
 from .report_history import D1, D2, build_history, day
 from .test_cli import assert_one_line_failure, env

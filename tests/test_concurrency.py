@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from callnext.config import Settings
+from callnext.runtime.config import Settings
 
 from .helpers import Api, QueueReplay, ServerProcess, read_events, running_app, wait_until
 

@@ -171,7 +171,7 @@ def test_the_capacity_keeps_a_reserve_and_one_address_takes_at_most_three_quarte
 def test_bad_connection_settings_are_refused_with_their_name(
     raw: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from callnext.config import Settings
+    from callnext.runtime.config import Settings
 
     monkeypatch.setenv("CALLNEXT_MAX_CONNECTIONS_PER_ADDRESS", raw)
     with pytest.raises(ValueError, match="CALLNEXT_MAX_CONNECTIONS_PER_ADDRESS"):

@@ -24,8 +24,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.async_api import Browser, Page
 
-from callnext.config import Settings
 from callnext.domain.clock import zone
+from callnext.runtime.config import Settings
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo
 

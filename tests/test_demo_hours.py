@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callnext.config import Settings
+from callnext.runtime.config import Settings
 from callnext.store.setup import DEMO_HOURS
 
 from .booking import enable_booking, slots

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from callnext import actions
 from callnext.domain.model import Finish
 from callnext.store import direct, queue_sql
 from callnext.store.database import _LOCK_HALL, Database
@@ -30,6 +29,7 @@ from callnext.store.ticket_sql import (
     SAVE_TICKET,
     SET_SEQ,
 )
+from callnext.usecases import actions
 
 
 def plain(row: Any) -> tuple[Any, ...]:

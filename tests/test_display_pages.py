@@ -21,8 +21,8 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page, WebSocketRoute
 
-from callnext import protocol
-from callnext.config import Settings
+from callnext.live import protocol
+from callnext.runtime.config import Settings
 
 from . import strict
 from .browser import TIMEOUT_MS, chromium_missing, launch, wait_js

@@ -6,14 +6,7 @@ import random
 
 import pytest
 
-from callnext.domain.estimate import (
-    OpenWindow,
-    Waiting,
-    estimate,
-    extend,
-    recent_mean,
-    remaining_s,
-)
+from callnext.domain.estimate import OpenWindow, Waiting, estimate, extend, recent_mean, remaining_s
 
 MEANS = {"A": 300.0, "B": 120.0, "C": 60.0}
 

@@ -15,8 +15,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from callnext import hub
-from callnext.config import Settings
+from callnext.live import hub
+from callnext.runtime.config import Settings
 
 from .helpers import (
     WHOLE_LOG_REPLAY,
@@ -197,8 +197,8 @@ async def test_a_display_far_behind_replays_everything_after_a_restart(
 ) -> None:
     """A display that was away while many changes happened comes back, after a restart, with
     ?since=0: it gets every stored event in order, although they outnumber its connection's
-    queue (hub.QUEUE_SIZE, made small to keep this fast) and the restarted hub has seen none."""
-    monkeypatch.setattr(hub, "QUEUE_SIZE", 16)
+    queue (hub.MAX_UNSENT_KIB, made small to keep this fast) and the restarted hub has seen none."""
+    monkeypatch.setattr(hub, "MAX_UNSENT_KIB", 16)
     async with running_app(settings) as api:
         issued = [await api.issue(service) for service in "ABC" * 20]
     async with running_app(settings) as api:

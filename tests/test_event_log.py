@@ -16,9 +16,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from websockets.asyncio.client import ClientConnection, connect
 
-from callnext import protocol
-from callnext.config import Settings
 from callnext.domain.clock import to_micros, utcnow
+from callnext.live import protocol
+from callnext.runtime.config import Settings
 from callnext.store import event_log
 from callnext.store.database import Database
 from callnext.store.schema import events, halls

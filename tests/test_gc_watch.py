@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiohttp
 
-from callnext.gc_watch import GcWatch
+from callnext.runtime.gc_watch import GcWatch
 
 from .helpers import Api, ServerProcess
 

@@ -22,15 +22,15 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
 
-from callnext import actions
+from callnext.bench.simulate import staff_windows
 from callnext.domain.clock import local_day, utcnow
 from callnext.domain.errors import Conflict
 from callnext.domain.model import Finish
-from callnext.simulate import staff_windows
 from callnext.store import queue_sql
 from callnext.store.database import Database
 from callnext.store.hall_tx import HallTx
 from callnext.store.schema import QUEUE_ORDER, events, halls, tickets
+from callnext.usecases import actions
 
 
 @pytest.fixture

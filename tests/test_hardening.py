@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from callnext import report_export
 from callnext.domain.model import Role
+from callnext.reports import export as report_export
 from callnext.store import accounts
 from callnext.store.database import Database
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from callnext import hub as hub_module
-from callnext.hub import GAP_REPAIR_DELAY_S, RING_SIZE, Hub, Subscriber, text_frame
+from callnext.live import hub as hub_module
+from callnext.live.hub import GAP_REPAIR_DELAY_S, RING_SIZE, Hub, Subscriber, text_frame
 
 HALL = "demo"
 
@@ -344,10 +344,10 @@ BIG = 20_000  # a frame's padding: a few frames fill a small socket buffer
 async def test_a_connection_past_its_bound_is_dropped_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A display that reads nothing: once its transport holds more than QUEUE_SIZE KiB unsent,
+    """A display that reads nothing: once its transport holds more than MAX_UNSENT_KIB KiB unsent,
     it is dropped (once), while one that reads gets every frame; what the stuck one was sent is
     whole frames, in order."""
-    monkeypatch.setattr(hub_module, "QUEUE_SIZE", 64)
+    monkeypatch.setattr(hub_module, "MAX_UNSENT_KIB", 64)
     hub = Hub()
     drops: list[str] = []
     slow = await attached(hub, sndbuf=4096)
@@ -384,7 +384,7 @@ async def read_all(made: Pipe) -> bytes:
 async def test_several_slow_connections_are_dropped_in_one_frame(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(hub_module, "QUEUE_SIZE", 0)  # anything unsent is too much
+    monkeypatch.setattr(hub_module, "MAX_UNSENT_KIB", 0)  # anything unsent is too much
     hub = Hub()
     slow = [await attached(hub, sndbuf=4096) for _ in range(3)]
     fast = await attached(hub)
@@ -400,7 +400,7 @@ async def test_several_slow_connections_are_dropped_in_one_frame(
 async def test_a_replay_that_overflows_marks_the_subscriber_dropped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(hub_module, "QUEUE_SIZE", 0)
+    monkeypatch.setattr(hub_module, "MAX_UNSENT_KIB", 0)
     hub = Hub()
     for seq in range(1, 6):
         hub.deliver(HALL, seq, frame(seq, pad=BIG))

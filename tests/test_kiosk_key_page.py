@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from playwright.async_api import BrowserContext, Page
 
-from callnext.config import Settings, parse_rate_limits
+from callnext.runtime.config import Settings, parse_rate_limits
 
 from .browser import BrowserPages, chromium_missing, launch, submit_login, text, wait_text
 from .helpers import running_app

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Browser, Page, Route, WebSocketRoute
 
-from callnext.qr import qr_svg
+from callnext.printing.qr import qr_svg
 
 from .browser import TIMEOUT_MS, chromium_missing, launch, text, wait_js, wait_text
 from .helpers import Api, free_port

@@ -15,8 +15,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from callnext.config import Settings
-from callnext.printing import PrintedTicket, render_escpos
+from callnext.printing.escpos import PrintedTicket, render_escpos
+from callnext.runtime.config import Settings
 
 from .helpers import Api, free_port, running_app
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from callnext.config import Settings
 from callnext.domain.clock import day_bounds, local_day, rfc3339, to_micros, utcnow
+from callnext.runtime.config import Settings
 from callnext.store.database import Database
 from callnext.store.schema import halls
 from callnext.store.setup import seed_demo

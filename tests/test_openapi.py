@@ -31,12 +31,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from callnext.config import Settings
 from callnext.domain.model import Role
-from callnext.openapi import document
+from callnext.runtime.config import Settings
 from callnext.store.accounts import add_user
 from callnext.web.app import create_app
 from callnext.web.keys import DB
+from callnext.web.openapi.document import document
 
 from .helpers import ServerProcess, free_port
 

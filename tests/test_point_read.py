@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, event, literal_column, select, text
 
-from callnext import desks
 from callnext.domain.errors import Unauthenticated
-from callnext.security import token_digest
+from callnext.runtime.security import token_digest
 from callnext.store import accounts
 from callnext.store.database import Database
 from callnext.store.point_read import BUSY_TIMEOUT_MS, PointReader, file_path
+from callnext.usecases import desks
 
 
 def session_reads_on_threads(db: Database) -> list[str]:

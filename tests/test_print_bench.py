@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from callnext import print_bench
+from callnext.bench import printer as print_bench
 
 from .helpers import Api
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from escpos.printer import Dummy
 
-from callnext.printing import (
+from callnext.printing.escpos import (
     PrintedTicket,
     PrinterError,
     Printers,

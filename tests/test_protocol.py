@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from callnext import protocol
 from callnext.domain.model import Hall, Outcome, Status, Ticket
+from callnext.live import protocol
 
 TZ = "Asia/Shanghai"
 ISSUED = datetime(2026, 11, 26, 1, 30, 0, 123456, tzinfo=UTC)  # 09:30:00.123456 in Shanghai

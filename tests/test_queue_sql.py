@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from callnext.claim_bench import add_tickets
+from callnext.bench.claim import add_tickets
 from callnext.domain.clock import utcnow
 from callnext.domain.model import Ticket
 from callnext.domain.queue import count_ahead, pick_next, queue_key

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from callnext.config import Settings, parse_rate_limits, parse_trusted_proxies
+from callnext.runtime.config import Settings, parse_rate_limits, parse_trusted_proxies
 from callnext.web.client import from_hops
 
 from .helpers import Api, running_app

@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from callnext import protocol
+from callnext.live import protocol
 from callnext.store.database import Database
 from callnext.store.setup import HallSpec, ServiceSpec, create_hall
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from callnext.domain.model import Role
-from callnext.openapi import document
 from callnext.store import accounts
 from callnext.store.database import Database
+from callnext.web.openapi.document import document
 
 from .helpers import Api
 from .test_api_auth import add_north_hall

@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
-from callnext import actions
-from callnext.config import Settings
 from callnext.domain.clock import local_day, utcnow
 from callnext.domain.model import Finish
-from callnext.rollover import expire_stale_tickets
+from callnext.runtime.config import Settings
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo
+from callnext.usecases import actions
+from callnext.usecases.rollover import expire_stale_tickets
 
 from .helpers import Api, read_events, running_app, wait_until
 

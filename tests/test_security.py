@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from callnext.openapi import document
 from callnext.web.app import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
+from callnext.web.openapi.document import document
 
 from .booking import book, enable_booking, slots
 from .browser import chromium_missing, launch, submit_login, wait_js

@@ -1,5 +1,5 @@
-"""`python -m callnext.simulate` fills only a database of its own: one that holds a ticket or an
-event it did not make is refused (one line on stderr, exit 2) and left exactly as it was."""
+"""`python -m callnext.bench.simulate` fills only a database of its own: one that holds a ticket
+or an event it did not make is refused (one line on stderr, exit 2) and left exactly as it was."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from callnext import actions
 from callnext.store.database import Database
 from callnext.store.schema import audit, events, halls, tickets
 from callnext.store.setup import seed_demo
+from callnext.usecases import actions
 
 
 def simulate(db_url: str, day: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "callnext.simulate", "--db", db_url, "--date", day],
+        [sys.executable, "-m", "callnext.bench.simulate", "--db", db_url, "--date", day],
         capture_output=True, text=True, timeout=300, cwd=cwd, check=False,
     )  # fmt: skip
 
@@ -58,7 +58,7 @@ def assert_refused(run: subprocess.CompletedProcess[str], why: str) -> None:
     assert run.returncode == 2, (run.returncode, run.stdout, run.stderr)
     lines = run.stderr.splitlines()
     assert len(lines) == 1, run.stderr
-    assert lines[0].startswith("callnext.simulate: refused: "), lines[0]
+    assert lines[0].startswith("callnext.bench.simulate: refused: "), lines[0]
     assert why in lines[0], lines[0]
     assert run.stdout == ""
 

@@ -1,4 +1,4 @@
-"""A simulated busy day through the real store (callnext.simulate): its statistics against a
+"""A simulated busy day through the real store (callnext.bench.simulate): its statistics against a
 recomputation from what the simulation saw, and the estimated waits against the actual ones."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
+from callnext.bench.simulate import Day, simulate_day
 from callnext.domain import stats
 from callnext.domain.model import Finish
 from callnext.domain.stats import nearest_rank
-from callnext.simulate import Day, simulate_day
 from callnext.store import reads
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo

@@ -21,9 +21,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from callnext.speaker import Options, Speaker, clock_skew, stream_url
-from callnext.speaker_audio import OutputLog, Player
-from callnext.voice import VoiceRenderer
+from callnext.voice.renderer import VoiceRenderer
+from callnext.voice.speaker import Options, Speaker, clock_skew, stream_url
+from callnext.voice.speaker_audio import OutputLog, Player
 
 from .helpers import (
     ROOT,

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from callnext.config import Settings
 from callnext.domain.staffing import ACTED_S
+from callnext.runtime.config import Settings
 from callnext.store.database import Database
 from callnext.store.schema import halls, windows
 

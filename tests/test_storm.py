@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from callnext.storm import Storm, loop_handler
+from callnext.runtime.storm import Storm, loop_handler
 
 
 def test_out_of_descriptors_is_one_line_without_a_traceback(

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from callnext import hub, protocol
+from callnext.live import hub, protocol
 from callnext.store.database import Database
 from callnext.store.setup import HallSpec, ServiceSpec, create_hall
 from callnext.web import stream
@@ -170,11 +170,11 @@ async def test_a_stuck_display_is_dropped_and_never_delays_the_others(
     """A client that never reads is dropped (callnext_displays_dropped_total + 1, close 4000)
     while three normal clients get every event within 1 s of the call that made it.
 
-    To keep this fast: hub.QUEUE_SIZE is read when a connection opens (Subscriber's default
+    To keep this fast: hub.MAX_UNSENT_KIB is read when a connection opens (Subscriber's default
     queue), so it is lowered here; the hall has 300 services, so each frame (with its "queues")
     is ~11 KB; and the stuck client's tiny receive buffer and segment size keep the kernel from
     absorbing megabytes."""
-    monkeypatch.setattr(hub, "QUEUE_SIZE", 8)
+    monkeypatch.setattr(hub, "MAX_UNSENT_KIB", 8)
     codes = [a + b for a in "ABCDEFGHIJKL" for b in "ABCDEFGHIJKLMNOPQRSTUVWXY"]
     spec = HallSpec("big", "大厅", "Big hall", "Asia/Shanghai",
                     tuple(ServiceSpec(c, c, c) for c in codes), {1: (codes[0],)})  # fmt: skip

@@ -8,7 +8,7 @@ from dataclasses import replace
 import aiohttp
 import pytest
 
-from callnext.config import Settings
+from callnext.runtime.config import Settings
 
 from .helpers import Api, running_app
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from callnext import protocol
-from callnext.config import Settings
+from callnext.live import protocol
+from callnext.runtime.config import Settings
 
 from .helpers import ROOT, Api, frames, running_app
 
@@ -144,7 +144,7 @@ def test_the_pages_and_the_speaker_read_v2() -> None:
     protocol_js = (ROOT / "displays" / "static" / "protocol.js").read_text()
     assert "/ws/v2/halls/" in protocol_js
     assert "/ws/v1/" not in protocol_js
-    from callnext.speaker import stream_url
+    from callnext.voice.speaker import stream_url
 
     assert "/ws/v2/halls/demo" in stream_url("http://hall", "demo", None)
 

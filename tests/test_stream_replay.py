@@ -23,7 +23,7 @@ import aiohttp
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from callnext import hub, protocol
+from callnext.live import hub, protocol
 
 from .helpers import Api, ServerProcess
 
@@ -124,8 +124,9 @@ async def test_a_display_far_behind_is_replayed_not_dropped(
 ) -> None:
     """A since more events back than the connection's queue holds still gets every event after
     it, in order, then live ones, and is not closed (a drop would send it back with the same
-    since, forever). hub.QUEUE_SIZE is read when a connection opens: lowered to keep this fast."""
-    monkeypatch.setattr(hub, "QUEUE_SIZE", 16)
+    since, forever). hub.MAX_UNSENT_KIB is read when a connection opens: lowered to keep this
+    fast."""
+    monkeypatch.setattr(hub, "MAX_UNSENT_KIB", 16)
     await changes(api, 40)
     current = (await api.hall())["seq"]
     async with display(api.base, 0) as ws:

@@ -22,11 +22,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from callnext import protocol
-from callnext.config import Settings
 from callnext.domain.clock import utcnow
 from callnext.domain.model import Role
-from callnext.hub import public_channel
+from callnext.live import protocol
+from callnext.live.hub import public_channel
+from callnext.runtime.config import Settings
 from callnext.store import accounts
 from callnext.store.database import Database
 from callnext.web.keys import HUB

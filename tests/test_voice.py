@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from callnext.voice import DEFAULT_CACHE_DIR, RenderError, VoiceRenderer, verify_wav
-from callnext.voice_text import announcement_texts, chinese_cardinal, speech_text
+from callnext.voice.renderer import DEFAULT_CACHE_DIR, RenderError, VoiceRenderer, verify_wav
+from callnext.voice.text import announcement_texts, chinese_cardinal, speech_text
 
 ROOT = Path(__file__).resolve().parent.parent
 HANZI = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -241,7 +241,7 @@ async def test_warm_prerenders(renderer: VoiceRenderer) -> None:
 
 
 async def test_cold_renders_each_give_a_new_wav(renderer: VoiceRenderer) -> None:
-    """15 new announcements, each rendered once (how fast: `python -m callnext.voice_bench`)."""
+    """15 new announcements, each rendered once (how fast: `python -m callnext.bench.voice`)."""
     await renderer.warm()
     warmed = renderer.stats["renders"]
     timings = []

@@ -16,20 +16,24 @@ from dataclasses import replace
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import bench, hall_config, report_cli, speaker, storm, workers
-from .bench_floor import raise_open_files
+from .bench import load as bench
+from .bench.floor import raise_open_files
 from .cli_args import parser as _parser
-from .config import Settings
 from .domain.errors import Conflict, DomainError
 from .domain.hall_layout import new_hall
 from .domain.model import Role
-from .gc_watch import freeze_startup
-from .protocol import STREAM_V1, STREAM_V2
-from .speaker import SpeakerError
-from .staff_accounts import MIN_PASSWORD, username
+from .live.protocol import STREAM_V1, STREAM_V2
+from .reports import cli as report_cli
+from .runtime import storm, workers
+from .runtime.config import Settings
+from .runtime.gc_watch import freeze_startup
 from .store import accounts
 from .store.database import Database, DatabaseUrlError
 from .store.open_errors import cannot_open
+from .usecases import hall_config
+from .usecases.staff_accounts import MIN_PASSWORD, username
+from .voice import speaker
+from .voice.speaker import SpeakerError
 from .web import access_log
 from .web.app import create_app
 from .web.connections import Guard, GuardedRunner

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import bench
+from .bench import load as bench
 from .domain.model import Role
 from .store.database import DEFAULT_URL
 from .web import access_log

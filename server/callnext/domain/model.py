@@ -5,9 +5,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .availability import Availability, Hours, availability, past_closing
+
+Json = dict[str, Any]  # a JSON object, as the API answers and the stream sends it
 
 
 class Status(enum.StrEnum):

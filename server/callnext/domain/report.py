@@ -8,13 +8,11 @@ import bisect
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from . import stats
 from .clock import rfc3339, zone
-from .model import ClosedReason, Hall, Outcome, Service, Status, Ticket
+from .model import ClosedReason, Hall, Json, Outcome, Service, Status, Ticket
 
-Json = dict[str, Any]
 WAIT_BUCKETS_MIN = (0, 5, 10, 15, 20, 30, 45, 60)  # lower edges; the last bucket is 60+
 HOURS = range(24)
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.clock import from_micros, to_micros, utcnow
 from ..domain.errors import Conflict, Invalid, NotFound, Unauthenticated
 from ..domain.model import DeskHold, Role
-from ..security import DUMMY_HASH, hash_password, new_token, token_digest, verify_password
+from ..runtime.security import DUMMY_HASH, hash_password, new_token, token_digest, verify_password
 from .database import Database
 from .schema import halls, sessions, users, windows
 

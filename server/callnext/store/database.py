@@ -30,7 +30,7 @@ from ..domain.clock import local_day, utcnow
 from ..domain.errors import NotFound, Unavailable
 from ..domain.hall_layout import HALL_CODE
 from ..domain.model import Hall
-from ..health import FailureLog, Health
+from ..runtime.health import FailureLog, Health
 from . import direct
 from .faults import storage_fault
 from .group_commit import GroupCommitter

@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Executable, select, update
 from sqlalchemy.engine import Connection
 
-from .. import protocol
 from ..domain.availability import Availability
 from ..domain.clock import local_day, rfc3339, to_micros
 from ..domain.errors import NotFound
 from ..domain.estimate import Estimates
 from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
+from ..live import protocol
 from . import desk_sql, direct, queue_sql
 from .queue_memo import QueueMemo
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values

@@ -22,7 +22,7 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
-from ..health import FailureLog, Health
+from ..runtime.health import FailureLog, Health
 
 log = logging.getLogger(__name__)
 

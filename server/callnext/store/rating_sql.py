@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Row, desc, insert, select
 from sqlalchemy.engine import Connection
 
-from .. import protocol
 from ..domain.clock import from_micros, to_micros
 from ..domain.model import Hall, Status, Ticket
 from ..domain.rating import Rating, Source
+from ..live import protocol
 from .database import Database
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import audit, ratings, tickets

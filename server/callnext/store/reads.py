@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.engine import Connection
 
-from .. import protocol
 from ..domain import lifecycle
 from ..domain.clock import from_micros, local_day, rfc3339, to_micros, utcnow
 from ..domain.errors import NotFound
 from ..domain.model import Hall, Status, Ticket
 from ..domain.staffing import staffed
+from ..live import protocol
 from . import queue_sql
 from .database import Database
 from .rows import TICKET_COLUMNS, ticket_from_row

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from .. import protocol
 from ..domain.clock import to_micros
 from ..domain.model import Hall, Ticket
+from ..live import protocol
 from .database import Database
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import audit, ratings, tickets

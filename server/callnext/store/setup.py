@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from ..domain.clock import to_micros, utcnow
 from ..domain.errors import Conflict
 from ..domain.model import Role
-from ..security import hash_password
+from ..runtime.security import hash_password
 from .accounts import add_user
 from .database import Database
 from .schema import booking_policies, halls, service_booking, services, windows

@@ -9,25 +9,25 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ..announcer import Announcer, voice_cache_dir
-from ..config import Settings
-from ..gc_watch import GcWatch
-from ..health import Health
-from ..hub import Hub, split_channel
-from ..metrics import Metrics
-from ..printing import Printers
-from ..ratelimit import RateLimiter
-from ..rollover import rollover_ctx
+from ..live.hub import Hub, split_channel
+from ..printing.escpos import Printers
+from ..runtime.config import Settings
+from ..runtime.gc_watch import GcWatch
+from ..runtime.health import Health
+from ..runtime.metrics import Metrics
+from ..runtime.ratelimit import RateLimiter
 from ..store import reads
 from ..store.database import Database
 from ..store.hall_tx import Published
 from ..store.notify import EventListener
 from ..store.setup import seed_demo
-from ..voice import VoiceRenderer
+from ..usecases.rollover import rollover_ctx
+from ..voice.announcer import Announcer, voice_cache_dir
+from ..voice.renderer import VoiceRenderer
 from .connections import head_middleware
 from .errors import count_middleware, error_middleware
 from .keys import DB, GC_WATCH, HEALTH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
-from .pages import setup_pages
+from .pages.render import setup_pages
 from .routes import setup_routes
 from .sounds import ANNOUNCER, voice_ctx, voice_ready
 

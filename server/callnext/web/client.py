@@ -12,7 +12,7 @@ import ipaddress
 
 from aiohttp import web
 
-from ..config import Network
+from ..runtime.config import Network
 from .keys import SETTINGS
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -30,7 +30,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from ..config import Settings
+from ..runtime.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ..domain.errors import DomainError
-from ..health import FailureLog
+from ..runtime.health import FailureLog
 from ..store.database import RETRY_AFTER_S
 from ..store.faults import storage_fault
 from .keys import METRICS

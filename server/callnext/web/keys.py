@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..config import Settings
-from ..gc_watch import GcWatch
-from ..health import Health
-from ..hub import Hub
-from ..metrics import Metrics
-from ..printing import Printers
-from ..ratelimit import RateLimiter
+from ..live.hub import Hub
+from ..printing.escpos import Printers
+from ..runtime.config import Settings
+from ..runtime.gc_watch import GcWatch
+from ..runtime.health import Health
+from ..runtime.metrics import Metrics
+from ..runtime.ratelimit import RateLimiter
 from ..store.database import Database
 from ..store.notify import EventListener
 

@@ -4,30 +4,29 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .. import protocol
-from . import (
-    admin_pages,
-    appointment_pages,
+from ..live import protocol
+from . import sounds, stream
+from .api import (
     appointments,
     auth,
-    dashboard_pages,
     desks,
     halls,
-    kiosk_pages,
     layout,
-    openapi_doc,
     ops,
-    rating_pages,
     ratings,
     reports,
     settings,
-    sounds,
-    staff_pages,
-    stream,
     tickets,
     users,
     windows,
 )
+from .openapi import endpoint as openapi_doc
+from .pages import booking as appointment_pages
+from .pages import dashboard as dashboard_pages
+from .pages import kiosk as kiosk_pages
+from .pages import rating as rating_pages
+from .pages import settings as admin_pages
+from .pages import staff as staff_pages
 
 HALL = "/api/v1/halls/{hall}"
 TICKET = "/api/v1/tickets/{id}"

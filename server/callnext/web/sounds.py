@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from .. import protocol
-from ..announcer import Announcer
 from ..domain.errors import NotFound
+from ..live import protocol
+from ..voice.announcer import Announcer
 from .errors import json_error
 from .keys import DB
 

@@ -15,14 +15,14 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from .. import protocol
-from ..config import Settings
 from ..domain.errors import Forbidden, Invalid
 from ..domain.model import Hall
-from ..hub import Subscriber, public_channel
+from ..live import protocol
+from ..live.hub import Subscriber, public_channel
+from ..runtime.config import Settings
 from ..store import reads
 from . import parse
-from .auth import sees_ticket_ids
+from .api.auth import sees_ticket_ids
 from .keys import DB, HUB, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ async def _start(
     The snapshot and the replay from the log are sent at the client's pace (send_frame waits
     while the transport is paused): written at the hub's pace, a replay longer than the
     connection's bound would drop the client before its first frame, every time it reconnects.
-    The bound (hub.QUEUE_SIZE) stays for the hub's ring and live frames.
+    The bound (hub.MAX_UNSENT_KIB) stays for the hub's ring and live frames.
     A display further behind than CALLNEXT_REPLAY_MAX_EVENTS gets a snapshot: a replay that
     long costs more than one (and `?since=0` on a busy hall's log was a way to burn the CPU).
     """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from callnext.protocol import public_text
+from callnext.live.protocol import public_text
 
 revision = "0009"
 down_revision = "0008"

@@ -1,0 +1,1 @@
+"""The HTTP API's handlers: parse, authorise, call a use case, map errors."""

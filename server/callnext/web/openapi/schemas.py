@@ -1,0 +1,443 @@
+"""The OpenAPI document's schema components: every body the HTTP API reads or answers.
+
+Limits and patterns come from the validators' own constants, so the document cannot drift from
+them. Request bodies the server checks field by field refuse unknown fields
+(`additionalProperties: false`), as the server does; answers are open: callnext may add fields.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ...domain import availability, hall_layout, hall_settings
+from ...domain.model import Finish, Json, Outcome, PrintMode, Role, Status, WindowStatus
+from ...live.protocol import ANNOUNCE_FILE
+from ...usecases.staff_accounts import MIN_PASSWORD, USERNAME
+from ..parse import KEY_RE, KIOSK_CODE, TICKET_ID
+
+NO_NUL = r"^[^\x00]*$"
+DATE: Json = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+TIME: Json = {"type": "string", "format": "date-time"}
+CLOCK: Json = {"type": "string", "pattern": r"^([01][0-9]|2[0-4]):[0-5][0-9]$"}
+COUNT: Json = {"type": "integer", "minimum": 0}
+RATE: Json = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+SECONDS: Json = {"type": ["number", "null"]}
+NULL_TEXT: Json = {"type": ["string", "null"]}
+LOW_S, HIGH_S = hall_settings.SECONDS_RANGE
+
+
+def whole(pattern: re.Pattern[str] | str) -> str:
+    """A Python pattern used with fullmatch, anchored for JSON Schema (which searches)."""
+    text = pattern if isinstance(pattern, str) else pattern.pattern
+    return "^" + text.removeprefix("^").removesuffix("$") + "$"
+
+
+def ref(name: str) -> Json:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def null_or(schema: Json) -> Json:
+    if "type" in schema and "$ref" not in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        out = {**schema, "type": [*types, "null"]}
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        return out
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def text(max_len: int, **more: Any) -> Json:
+    """A string the server takes: at most `max_len` characters, no NUL (400 otherwise)."""
+    return {"type": "string", "maxLength": max_len, "pattern": NO_NUL, **more}
+
+
+def enum(values: Any) -> Json:
+    return {"type": "string", "enum": [v.value for v in values]}
+
+
+def obj(required: list[str] | tuple[str, ...], **props: Json) -> Json:
+    return {"type": "object", "properties": props, "required": list(required)}
+
+
+def shut(required: list[str] | tuple[str, ...], **props: Json) -> Json:
+    """An object whose unknown fields the server refuses (400 unknown_field)."""
+    return {**obj(required, **props), "additionalProperties": False}
+
+
+def seconds_field() -> Json:
+    return {"type": "integer", "minimum": LOW_S, "maximum": HIGH_S}
+
+
+TICKET_PROPS: Json = {
+    "id": {"type": "string", "pattern": whole(TICKET_ID), "description": "Opaque, unguessable."},
+    "hall": {"type": "string"},
+    "number": {"type": "string", "pattern": r"^[A-Z]{1,3}[0-9]{3,}$", "examples": ["A001"]},
+    "service": {"type": "string"},
+    "priority": {"type": "boolean"},
+    "status": enum(Status),
+    "outcome": null_or(enum(Outcome)),
+    "window": {"type": ["integer", "null"]},
+    "issued_at": TIME,
+    "called_at": null_or(TIME),
+    "finished_at": null_or(TIME),
+    "completed_at": null_or(TIME),
+    "recalls": COUNT,
+    "last_called_at": null_or(TIME),
+    "transfers": COUNT,
+    "day": DATE,
+    "closed_reason": {"type": ["string", "null"], "enum": ["expired", None]},
+    "ahead": {**COUNT, "description": "Present while the ticket waits."},
+    "est_wait_s": {**null_or(COUNT), "description": "Present while the ticket waits; null while "
+                   "no staffed window serves its service (no estimate)."},
+    "past_closing": {"type": "boolean", "description": "Present while the ticket waits: the "
+                     "estimate runs past the end of the service's hours today (may not be "
+                     "served today); false without hours or an estimate."},
+    "booked": {"type": "boolean", "const": True,
+               "description": "Present on a ticket of an appointment (docs/appointments.md)."},
+    "slot": {**TIME, "description": "With `booked`: the start of the booked slot."},
+}  # fmt: skip
+TICKET_REQUIRED = [
+    k for k in TICKET_PROPS if k not in ("ahead", "est_wait_s", "past_closing", "booked", "slot")
+]
+WINDOW_PROPS: Json = {
+    "number": {"type": "integer", "minimum": 1},
+    "name": {"type": "string"},
+    "services": {"type": "array", "items": {"type": "string"}},
+    "status": enum(WindowStatus),
+    "pause_reason": {"type": ["string", "null"]},
+    "staff": {
+        "type": ["string", "null"],
+        "description": "The username holding the window (while that session lives).",
+    },
+    "staff_since": null_or(TIME),
+    "staff_name": {
+        "type": ["string", "null"],
+        "description": "The holder's display name (the window screen shows it); null: none set.",
+    },
+    "staff_no": {"type": ["string", "null"], "description": "The holder's staff number (工号)."},
+    "staffed": {"type": "boolean", "description": "Somebody works there now (docs/staff.md)."},
+    "current": null_or(ref("Ticket")),
+}
+SHOWN = null_or(ref("ShownTicket"))  # the hall snapshot's: an id for the hall's staff only
+WINDOW_DAY = obj(
+    ("called", "served", "completed", "pending", "no_show", "service_s_avg", "wait_s_avg"),
+    called=COUNT, served=COUNT, completed=COUNT, pending=COUNT, no_show=COUNT,
+    service_s_avg=SECONDS, wait_s_avg=SECONDS,
+)  # fmt: skip
+SUMMARY = obj(("avg", "p50", "p90", "max"), avg=SECONDS, p50=SECONDS, p90=SECONDS, max=SECONDS)
+ESTIMATE = obj(
+    ("n", "mae_s", "bias_s", "mae_ratio"),
+    n=COUNT, mae_s=SECONDS, bias_s=SECONDS, mae_ratio={"type": ["number", "null"]},
+)  # fmt: skip
+COUNT_NAMES = ("issued", "called", "served", "no_show", "cancelled", "waiting",
+               "completed_same_day")  # fmt: skip
+FIGURES_PROPS: Json = {
+    **dict.fromkeys(COUNT_NAMES, COUNT),
+    "same_day_completion_rate": RATE,
+    "inconsistent": {
+        **COUNT,
+        "description": "Tickets with a time that runs backwards (called before issued, or "
+        "finished before called): counted, but left out of every duration.",
+    },
+    "wait_s": ref("Summary"),
+    "service_s": ref("Summary"),
+    "estimate": ref("Estimate"),
+    "satisfaction": ref("Satisfaction"),  # ratings (openapi_ratings.py)
+}
+SERVICE_LEVEL = obj(("called", "within_target", "rate"), called=COUNT, within_target=COUNT,
+                    rate=RATE)  # fmt: skip
+PROMISE_NAMES = ("pending", "completed_in_time", "completed_late", "overdue_open", "open_in_time")
+STATS_PROPS: Json = {
+    "date": DATE,
+    **FIGURES_PROPS,
+    "per_service": {"type": "object", "additionalProperties": ref("Figures")},
+    "per_window": {"type": "object", "additionalProperties": ref("Figures")},
+    "per_staff": {"type": "object", "additionalProperties": ref("StaffFigures")},
+    "appointments": ref("AppointmentFigures"),  # appointments (openapi_appointments.py)
+}
+REPORT = obj(
+    [*STATS_PROPS, "now", "expired", "service_level", "promise_met", "hourly", "wait_histogram",
+     "per_window_throughput", "longest_waiting"],
+    **{**STATS_PROPS,
+       "per_service": {"type": "object", "additionalProperties": ref("ReportFigures")}},
+    now=TIME, expired=COUNT, service_level=ref("ServiceLevel"),
+    promise_met=obj(["promise_s", *PROMISE_NAMES, "rate"], promise_s=COUNT,
+                    **dict.fromkeys(PROMISE_NAMES, COUNT), rate=RATE),
+    hourly={"type": "array", "minItems": 24, "maxItems": 24, "items": obj(
+        ("hour", "arrivals", "calls", "served"),
+        hour={"type": "integer", "minimum": 0, "maximum": 23},
+        arrivals=COUNT, calls=COUNT, served=COUNT)},
+    wait_histogram={"type": "array", "items": obj(
+        ("from_min", "to_min", "count"), from_min=COUNT, to_min={"type": ["integer", "null"]},
+        count=COUNT)},
+    per_window_throughput={"type": "object", "additionalProperties": obj(
+        ("served", "service_s_avg", "first_call_at", "last_finish_at"), served=COUNT,
+        service_s_avg=SECONDS, first_call_at=null_or(TIME), last_finish_at=null_or(TIME))},
+    longest_waiting=null_or(obj(("number", "service", "issued_at", "waited_s"),
+                                number={"type": "string"}, service={"type": "string"},
+                                issued_at=TIME, waited_s=COUNT)),
+)  # fmt: skip
+TREND_DAY = obj(
+    ["date", *COUNT_NAMES, "same_day_completion_rate", "wait_s_avg", "wait_s_p90",
+     "service_s_avg"],
+    date=DATE, **dict.fromkeys(COUNT_NAMES, COUNT), same_day_completion_rate=RATE,
+    wait_s_avg=SECONDS, wait_s_p90=SECONDS, service_s_avg=SECONDS,
+)  # fmt: skip
+
+HOURS = null_or(
+    {
+        "type": "object",
+        "description": "A weekly schedule in the hall's timezone; a day left out is closed; "
+        "spans must end after they start and not overlap (400 bad_hours). null: always open "
+        "(on a service: the hall's hours).",
+        "properties": {
+            day: {
+                "type": "array",
+                "maxItems": 8,
+                "items": {"type": "string", "pattern": whole(availability.SPAN)},
+            }
+            for day in availability.WEEKDAYS
+        },
+        "additionalProperties": False,
+    }
+)
+QUOTA = {"type": ["integer", "null"], "minimum": 0, "maximum": availability.MAX_QUOTA}
+RATIO = {"type": ["integer", "null"], "minimum": 1, "maximum": hall_settings.MAX_RATIO}
+NAME = text(200, description="Not blank once trimmed (400 missing_field).")
+SERVICE_SETTINGS = obj(
+    ("code", "name", "name_en", "open", "hours", "daily_quota", "priority_allowed",
+     "target_wait_s", "default_service_s", "priority_ratio"),
+    code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
+    open={"type": "boolean"}, hours=ref("Hours"), daily_quota=QUOTA,
+    priority_allowed={"type": "boolean"}, target_wait_s=COUNT, default_service_s=COUNT,
+    priority_ratio=RATIO,
+)  # fmt: skip
+SETTINGS = obj(
+    ("hall", "name", "name_en", "timezone", "notice", "notice_en", "hours", "closed_dates",
+     "promise_s", "bind_staff_to_windows", "windows", "services"),
+    hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
+    timezone={"type": "string"}, notice={"type": "string"}, notice_en={"type": "string"},
+    hours=ref("Hours"),
+    closed_dates={"type": "array", "items": DATE}, promise_s=COUNT,
+    bind_staff_to_windows={"type": "boolean"},
+    windows={"type": "array", "items": obj(("number", "name", "services"),
+             number={"type": "integer"}, name={"type": "string"},
+             services={"type": "array", "items": {"type": "string"}})},
+    services={"type": "array", "items": ref("ServiceSettings")},
+)  # fmt: skip
+SERVICE_PATCH = shut(
+    (), open={"type": "boolean"}, hours=ref("Hours"), daily_quota=QUOTA,
+    priority_allowed={"type": "boolean"}, target_wait_s=seconds_field(), priority_ratio=RATIO,
+)  # fmt: skip
+SETTINGS_PATCH = shut(
+    (), name=NAME, name_en=text(200), notice=text(hall_settings.MAX_NOTICE),
+    notice_en=text(hall_settings.MAX_NOTICE, description="The ?lang=en screens' notice; empty: "
+                   "they show `notice`."),
+    hours=ref("Hours"),
+    closed_dates={"type": "array", "maxItems": 366, "items": DATE,
+                  "description": "Real dates (400 bad_dates)."},
+    promise_s=seconds_field(),
+    bind_staff_to_windows={"type": "boolean", "description": "Staff act only on the window "
+                           "their account names (403 wrong_window elsewhere)."},
+    services={"type": "object", "additionalProperties": ref("ServicePatch"),
+              "description": "Keyed by an existing service code (404 service_not_found)."},
+)  # fmt: skip
+SERVICE_PUT = shut(
+    (), name=NAME, name_en=text(200), open={"type": "boolean"}, hours=ref("Hours"),
+    daily_quota=QUOTA, priority_allowed={"type": "boolean"}, target_wait_s=seconds_field(),
+    default_service_s=seconds_field(), priority_ratio=RATIO,
+)  # fmt: skip
+SERVICE_PUT["description"] = "A new service needs its `name` (400 missing_field)."
+WINDOW_PUT = shut(
+    (), name=text(200),
+    services={"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string"},
+              "description": "Existing service codes (404 service_not_found); a new window "
+              "needs them (400 wrong_type)."},
+)  # fmt: skip
+PRINTER_URL = r"^[Tt][Cc][Pp]://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?/?$"
+KIOSK_PUT = shut(
+    (), name=text(200), print=enum(PrintMode),
+    printer=null_or(text(300, pattern=PRINTER_URL,
+                         description="tcp://host[:port]; checked further (400 bad_printer).")),
+)  # fmt: skip
+KIOSK_PUT["description"] = "`print: escpos` needs a `printer` (400 missing_field)."
+KIOSK = obj(
+    ("code", "name", "print", "printer", "keyed", "printer_status"),
+    code={"type": "string", "pattern": whole(KIOSK_CODE)}, name={"type": "string"},
+    print=enum(PrintMode), printer={"type": ["string", "null"]}, keyed={"type": "boolean"},
+    printer_status=null_or(obj(("printer", "ok", "error", "at", "printed"),
+                               printer={"type": "string"}, ok={"type": ["boolean", "null"]},
+                               error={"type": ["string", "null"]}, at=null_or(TIME),
+                               printed=COUNT)),
+)  # fmt: skip
+USER = obj(
+    ("username", "role", "window", "disabled", "display_name", "staff_no"),
+    username={"type": "string"}, role=enum(Role), window={"type": ["integer", "null"]},
+    disabled={"type": "boolean"}, display_name={"type": "string"}, staff_no={"type": "string"},
+)  # fmt: skip
+USER_PUT = shut(
+    (),
+    role={**enum(Role), "description": "`admin` only by an admin (400 bad_value)."},
+    window={"type": ["integer", "null"], "description": "A window of the hall (404)."},
+    password={"type": "string", "minLength": MIN_PASSWORD, "maxLength": 256},
+    disabled={"type": "boolean"},
+    display_name=text(64, description="The name the window screen shows while the account "
+                      "holds the window (\"\": none; never the username)."),
+    staff_no=text(32, description="The staff number (工号) shown with it."),
+)  # fmt: skip
+USER_PUT["description"] = "A new account needs `role` and `password` (400 missing_field)."
+SERVICE_STATE = obj(
+    ("code", "name", "name_en", "priority_allowed", "daily_quota", "waiting", "est_wait_s",
+     "open", "closed_reason", "opens_at", "closes_at", "remaining", "next_open_at",
+     "past_closing"),
+    code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
+    priority_allowed={"type": "boolean"}, daily_quota=QUOTA, waiting=COUNT,
+    est_wait_s={**null_or(COUNT), "description": "null: no staffed window serves it now."},
+    open={"type": "boolean"},
+    closed_reason=null_or(enum(availability.Closed)), opens_at=null_or(CLOCK),
+    closes_at=null_or(CLOCK), remaining={"type": ["integer", "null"], "minimum": 0},
+    next_open_at={**null_or(TIME), "description": "While closed: when tickets are next issued "
+                  "(later today or a later day); null while open, switched off, or nothing "
+                  "opens within 14 days."},
+    past_closing={"type": "boolean", "description": "Open, and a ticket taken now is "
+                  "estimated to wait past the end of the service's hours today."},
+)  # fmt: skip
+HALL = obj(
+    ("hall", "name", "name_en", "timezone", "seq", "notice", "notice_en", "services", "windows",
+     "recent"),
+    hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
+    timezone={"type": "string"}, seq=COUNT, notice={"type": "string"},
+    notice_en={"type": "string", "description": "Empty: English screens show `notice`."},
+    services={"type": "array", "items": ref("ServiceState")},
+    windows={"type": "array", "items": ref("HallWindow")},
+    recent={"type": "array", "maxItems": 10, "items": obj(
+        ("number", "window", "at"), number={"type": "string"}, window={"type": "integer"},
+        at=TIME)},
+)  # fmt: skip
+PENDING_MATTER = obj(
+    [*TICKET_REQUIRED, "accepted_at", "due_at", "left_s"],
+    **TICKET_PROPS, accepted_at=TIME, due_at=TIME,
+    left_s={"type": "integer", "description": "Negative once overdue."},
+)  # fmt: skip
+QUEUE_ITEM = obj(
+    ("number", "service", "priority", "issued_at", "waited_s", "target_wait_s", "transfers"),
+    number={"type": "string"}, service={"type": "string"}, priority={"type": "boolean"},
+    issued_at=TIME, waited_s=COUNT, target_wait_s={"type": ["integer", "null"]},
+    transfers=COUNT, booked={"type": "boolean"}, slot=null_or(TIME),
+)  # fmt: skip
+
+DESK = obj(
+    ("now", "window", "desk", "queue", "today", "pending", "promise_s"),
+    now=TIME, window=ref("Window"), desk={"type": ["string", "null"]},
+    queue=obj(("waiting", "tickets"), waiting=COUNT,
+              tickets={"type": "array", "maxItems": 30, "items": ref("QueueItem")}),
+    today=ref("WindowDay"), pending={"type": "array", "items": ref("PendingMatter")},
+    promise_s=COUNT,
+)  # fmt: skip
+AUDIT = obj(("date", "entries"), date=DATE, entries={"type": "array", "items": obj(
+    ("at", "actor", "action", "window", "ticket", "detail"), at=TIME,
+    actor={"type": ["string", "null"]}, action={"type": "string"},
+    window={"type": ["integer", "null"]}, ticket={"type": ["string", "null"]},
+    detail={"type": ["object", "null"], "description": "What was asked."})})  # fmt: skip
+TREND = obj(("hall", "from", "to", "days"), hall={"type": "string"}, to=DATE,
+            days={"type": "array", "items": ref("TrendDay")}, **{"from": DATE})  # fmt: skip
+SESSION = obj(
+    ("token", "role", "hall", "username", "window", "expires_at"), token={"type": "string"},
+    role=enum(Role), hall={"type": ["string", "null"]}, username={"type": "string"},
+    window={"type": ["integer", "null"]}, expires_at=TIME,
+)  # fmt: skip
+ME = obj(
+    ("username", "role", "hall", "window", "desk"), username={"type": "string"}, role=enum(Role),
+    hall={"type": ["string", "null"]}, window={"type": ["integer", "null"]},
+    desk=null_or(obj(("window", "desk", "holds"), window={"type": "integer"},
+                     desk={"type": "string"}, holds={"type": "boolean"})),
+)  # fmt: skip
+ISSUE = obj(
+    ("service",), service=text(3), priority={"type": ["boolean", "null"], "default": False},
+    kiosk={**text(32), "type": ["string", "null"],
+           "description": "A registered kiosk's code (404 kiosk_not_found); with its key "
+                          "(X-Kiosk-Key) once it has one."},
+)  # fmt: skip
+HALLS = obj(("halls",), halls={"type": "array", "items": obj(
+    ("hall", "name", "name_en"), hall={"type": "string"}, name={"type": "string"},
+    name_en={"type": "string"})})  # fmt: skip
+
+
+def components() -> Json:
+    """Every named schema of the document."""
+    error = obj(
+        ("code", "message"), code={"type": "string", "pattern": r"^[a-z0-9_]+$"},
+        message={"type": "string"},
+        staff={"type": ["string", "null"], "description": "window_in_use, window_taken: who."},
+        since={**TIME, "description": "window_in_use: since when."},
+        field={"type": "string", "description": "422 (appointments): the field refused."},
+        opens_at={**TIME, "description": "checkin_too_early: when check-in opens."},
+        status={"type": "string", "description": "appointment_not_cancellable: its status."},
+    )  # fmt: skip
+    outcomes = ["printed", "failed", "not_again", "browser", "none"]
+    printed = obj(("mode", "status", "error"), mode=enum(PrintMode),
+                  status={"type": "string", "enum": outcomes}, error=NULL_TEXT)  # fmt: skip
+    return {
+        "Error": obj(("error",), error=error),
+        "Ticket": obj(TICKET_REQUIRED, **TICKET_PROPS),
+        "IssuedTicket": obj(TICKET_REQUIRED, **TICKET_PROPS, print=printed),
+        "PendingMatter": PENDING_MATTER,
+        "Window": obj(list(WINDOW_PROPS), **WINDOW_PROPS),
+        "HallWindow": obj(list(WINDOW_PROPS), **(WINDOW_PROPS | {"current": SHOWN})),
+        "ShownTicket": {**obj([k for k in TICKET_REQUIRED if k != "id"], **TICKET_PROPS),
+                        "description": "A ticket with its `id` only for the hall's staff."},
+        "WindowWithDay": obj([*WINDOW_PROPS, "today"], **WINDOW_PROPS, today=ref("WindowDay")),
+        "WindowDay": WINDOW_DAY,
+        "ServiceState": SERVICE_STATE,
+        "Hall": HALL,
+        "Hours": HOURS,
+        "ServiceSettings": SERVICE_SETTINGS,
+        "Settings": SETTINGS,
+        "SettingsPatch": SETTINGS_PATCH,
+        "ServicePatch": SERVICE_PATCH,
+        "ServicePut": SERVICE_PUT,
+        "WindowPut": WINDOW_PUT,
+        "Kiosk": KIOSK,
+        "KioskPut": KIOSK_PUT,
+        "User": USER,
+        "UserPut": USER_PUT,
+        "Summary": SUMMARY,
+        "Estimate": ESTIMATE,
+        "ServiceLevel": SERVICE_LEVEL,
+        "Figures": obj(list(FIGURES_PROPS), **FIGURES_PROPS),
+        "ReportFigures": obj([*FIGURES_PROPS, "service_level"], **FIGURES_PROPS,
+                             service_level=ref("ServiceLevel")),
+        "DayStats": obj(list(STATS_PROPS), **STATS_PROPS),
+        "Report": REPORT,
+        "TrendDay": TREND_DAY,
+        "QueueItem": QUEUE_ITEM,
+        "Desk": DESK,
+        "WindowsView": obj(("now", "windows"), now=TIME,
+                           windows={"type": "array", "items": ref("WindowWithDay")}),
+        "PendingView": obj(("now", "promise_s", "pending"), now=TIME, promise_s=COUNT,
+                           pending={"type": "array", "maxItems": 200,
+                                    "items": ref("PendingMatter")}),
+        "Audit": AUDIT,
+        "Trend": TREND,
+        "Halls": HALLS,
+        "Users": obj(("users",), users={"type": "array", "items": ref("User")}),
+        "Kiosks": obj(("kiosks",), kiosks={"type": "array", "items": ref("Kiosk")}),
+        "Health": obj(("status", "database"), status={"type": "string",
+                                                      "enum": ["ok", "unavailable"]},
+                      database={"type": "string"}, process={"type": "integer"},
+                      reasons={"type": "array", "items": {"type": "string"}}),
+        "Login": SESSION,
+        "LoginBody": obj(("username", "password"), username=text(64), password=text(256)),
+        "Me": ME,
+        "IssueBody": ISSUE,
+    }  # fmt: skip
+
+
+# Request parts the operations share.
+FINISH = {**null_or(enum(Finish)), "maxLength": 32, "default": Finish.COMPLETED.value}
+USERNAME_PATTERN = whole(USERNAME)
+IDEMPOTENCY_KEY = whole(KEY_RE)
+SERVICE_CODE = whole(hall_layout.SERVICE_CODE)
+ANNOUNCE_NAME = whole(ANNOUNCE_FILE)
+WINDOW_MAX = hall_layout.MAX_WINDOW

@@ -1,0 +1,1 @@
+"""The HTML pages: their handlers, templates' rendering and static files."""
