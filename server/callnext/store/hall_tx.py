@@ -20,12 +20,12 @@ from sqlalchemy.engine import Connection
 from ..domain.availability import Availability
 from ..domain.clock import local_day, rfc3339, to_micros
 from ..domain.errors import NotFound
-from ..domain.estimate import Estimates
 from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
 from ..live import protocol
 from . import desk_sql, direct, queue_sql
 from .queue_memo import QueueMemo
+from .queue_state import QueueState
 from .rows import TICKET_COLUMNS, ticket_from_row, ticket_values
 from .schema import halls, tickets, windows
 from .ticket_sql import (
@@ -87,25 +87,24 @@ class HallTx:
         self._audits: list[dict[str, Any]] = []
         self._reload = reload  # reads the hall's configuration again, after a change
         self.voice = voice  # the languages whose announcement audio the frames link
-        self.hall = hall
         self.seq = seq
         self.now = now
         self.today = local_day(now, hall.timezone)
+        # The queue's figures (issued, means, waiting, estimates), kept exact through each write
+        self.queue = QueueState(conn, hall, now, self.today, memo)
+        self.hall = hall
         self.config_changed = False
-        self._issued: dict[str, int] | None = None
         self._pending: list[PendingEvent] = []
-        self._means: dict[str, float] | None = None
-        self._stale_means: set[str] = set()  # services whose recent times may have changed
-        # The waiting tickets, their counts and estimates, kept exact through each write
-        # (store/queue_memo.py); None: to be read again.
-        self._memo = memo
-        self._waiting: dict[str, int] | None = None  # valid until the next write
-        self._last_walk_in: int | None = None  # the pk of a walk-in at the queue's end
-        if memo is not None:
-            if memo.estimates is not None:  # the means they were played with are still true
-                self._means = dict(memo.estimates.means)
-            self._issued = dict(memo.issued) if memo.issued is not None else None
         self._json: dict[Ticket, dict[str, Any]] = {}  # valid until the next write
+
+    @property
+    def hall(self) -> Hall:
+        return self._hall
+
+    @hall.setter
+    def hall(self, hall: Hall) -> None:
+        """The hall as this transaction leaves it (reloaded after a settings change)."""
+        self._hall = self.queue.hall = hall
 
     # -- reads inside the transaction -------------------------------------------------------
 
@@ -146,51 +145,11 @@ class HallTx:
 
     def availability(self, service: Service) -> Availability:
         """Whether `service` issues a ticket now, by its switch, hours, holidays and quota."""
-        return self.hall.availability(service, self.issued().get(service.code, 0), self.now)
-
-    def issued(self) -> dict[str, int]:
-        """The numbers each service gave out today (read once; next_sequence keeps it)."""
-        if self._issued is None:
-            self._issued = queue_sql.issued_counts(self.conn, self.hall, self.today)
-        return self._issued
-
-    def means(self) -> dict[str, float]:
-        """Recent mean service time per service today (read once per transaction)."""
-        if self._means is None:
-            self._means = queue_sql.mean_service_s(self.conn, self.hall, self.today)
-        elif self._stale_means:
-            stale, self._stale_means = self._stale_means, set()
-            fresh = queue_sql.mean_service_s(self.conn, self.hall, self.today, stale)
-            self._means = {**self._means, **fresh}
-        return self._means
-
-    def estimates(self) -> Estimates:
-        """Everyone's estimated wait, and a new ticket's, as the queue stands now."""
-        played = self._queue_memo().estimates
-        assert played is not None
-        return played
-
-    def waiting_counts(self) -> dict[str, int]:
-        """Waiting tickets per service."""
-        if self._memo is not None:
-            return dict(self._memo.waiting)
-        if self._waiting is None:
-            self._waiting = queue_sql.waiting_counts(self.conn, self.hall, self.today)
-        return self._waiting
-
-    def _queue_memo(self) -> QueueMemo:
-        memo = self._memo
-        if memo is None or memo.estimates is None:  # played again, from the memo's tickets
-            memo = queue_sql.play_queue(self.conn, self.hall, self.now, self.means(), memo)
-            self._memo = memo
-        return memo
+        return self.hall.availability(service, self.queue.issued().get(service.code, 0), self.now)
 
     def kept_memo(self) -> QueueMemo | None:
-        """The memo of the state this transaction leaves, if it has one (Database keeps it for
-        the hall's next transaction)."""
-        if self._memo is None:
-            return None
-        return replace(self._memo, issued=dict(self.issued()))
+        """The queue memo this transaction leaves, for the hall's next (QueueState.kept_memo)."""
+        return self.queue.kept_memo()
 
     def _changed(
         self,
@@ -199,26 +158,9 @@ class HallTx:
         *,
         written: Ticket | None = None,
     ) -> None:
-        """A write happened: drop what was computed from the state before it. A walk-in that
-        joins the queue's end extends the memo, and a ticket that is not waiting (any more)
-        leaves it; any other write drops it. Every write but a walk-in may have finished a
-        ticket, so recent service times are read again: those of the `written` ticket's service
-        (a ticket's row counts only in its own service's), or of every service."""
+        """A write happened: drop what was computed before it (QueueState.changed)."""
         self._json.clear()
-        self._waiting = None
-        memo, self._last_walk_in = self._memo, None
-        if walk_in is None:
-            if written is None:
-                self._means, self._stale_means = None, set()
-            else:
-                self._stale_means.add(written.service)
-        if memo is None:
-            return
-        if walk_in is not None and memo.takes_walk_in(walk_in.queued_at):
-            self._memo = memo.with_walk_in(walk_in.pk, walk_in.service, walk_in.queued_at)
-            self._last_walk_in = walk_in.pk
-        else:
-            self._memo = memo.without(left.pk) if left is not None else None
+        self.queue.changed(walk_in, left, written=written)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -227,8 +169,7 @@ class HallTx:
         upsert = NEXT_NUMBER[self.conn.dialect.name]
         values = {"hall_id": self.hall.id, "service": service, "day": self.today, "last": 1}
         last = int(direct.scalar(self.conn, upsert, values))
-        if self._issued is not None:
-            self._issued[service] = last
+        self.queue.numbered(service, last)
         return last
 
     def insert_ticket(
@@ -364,28 +305,20 @@ class HallTx:
     def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
         """The API's view of a ticket now (with its place in the queue while it waits)."""
         if ticket not in self._json:
-            ahead, est = self._position(ticket)
+            ahead, est = self.queue.position(ticket)
             late = self.hall.past_closing(ticket.service, self.now, est)
             self._json[ticket] = protocol.ticket_json(ticket, self.hall.timezone, ahead, est, late)
         return self._json[ticket]
-
-    def _position(self, ticket: Ticket) -> tuple[int | None, int | None]:
-        """(ahead, est_wait_s); a walk-in just put at the queue's end is behind every waiting
-        ticket of its service, so no count is needed."""
-        if ticket.pk is not None and ticket.pk == self._last_walk_in and self._memo is not None:
-            ahead = self._memo.waiting[ticket.service] - 1
-            return ahead, self.estimates().for_ticket(ticket.pk)
-        return queue_sql.position(self.conn, self.hall, ticket, self.estimates(), self.now)
 
     def flush_events(self) -> list[Published]:
         """Number, encode and store the pending events; bump the hall's seq once."""
         if not self._pending:
             return []
         conn, hall = self.conn, self.hall
+        q = self.queue
         queues = queue_sql.service_states(
-            conn, hall, self.now, self.means(), self.issued(), self.estimates(),
-            self.waiting_counts(),
-        )  # fmt: skip
+            conn, hall, self.now, q.means(), q.issued(), q.estimates(), q.waiting_counts()
+        )
         at = rfc3339(self.now, hall.timezone)
         assert at is not None
         out: list[Published] = []
