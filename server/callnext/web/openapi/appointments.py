@@ -6,6 +6,8 @@ from __future__ import annotations
 from ...domain import appointment as ap
 from ...domain.appointment import CheckinKind, FieldRule, Order, OutsideWindow, Status
 from ...domain.model import Json
+from .operations import AS_KIOSK, HALL, IDEM, MANAGERS, P_CODE, P_HALL, STAFF, operation
+from .operations import param as p
 from .schemas import COUNT, DATE, RATE, TIME, enum, null_or, obj, ref, shut, text
 
 WEEKLY: Json = {
@@ -96,10 +98,7 @@ def components() -> Json:
 
 
 def paths() -> Json:
-    """The appointments' operations (the document's builders are openapi.py's)."""
-    from .document import AS_KIOSK, HALL, IDEM, MANAGERS, P_CODE, P_HALL, STAFF, operation
-    from .document import param as p
-
+    """The appointments' operations (built with operations.py's blocks)."""
     p_id = p("id", "path", {"type": "string"}, "The appointment's id (unknown: 404).")
     service = p("service", "query", {"type": "string"}, "The service (404 service_not_found).")
     day = p("day", "query", DATE, "The hall's local day (400 invalid_day).")

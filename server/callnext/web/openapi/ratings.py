@@ -6,6 +6,8 @@ from __future__ import annotations
 from ...domain import rating
 from ...domain.model import Json
 from ...domain.rating import Source
+from .operations import HALL, MANAGERS, P_HALL, P_ID, P_N, Q_DATE, TICKET, WINDOW, operation
+from .operations import param as p
 from .schemas import DATE, TIME, enum, null_or, obj, ref, shut, text
 
 COUNT: Json = {"type": "integer", "minimum": 0}
@@ -69,10 +71,7 @@ def components() -> Json:
 
 
 def paths() -> Json:
-    """The ratings' operations (the document's builders are openapi.py's)."""
-    from .document import HALL, MANAGERS, P_HALL, P_ID, P_N, Q_DATE, TICKET, WINDOW, operation
-    from .document import param as p
-
+    """The ratings' operations (built with operations.py's blocks)."""
     made = {"description": "The rating.", "content":
             {"application/json": {"schema": ref("Rating")}}}  # fmt: skip
     to = p("to", "query", DATE, "Last ticket day; default `date` (400 bad_range).")
