@@ -22,11 +22,11 @@ from typing import Any
 
 # Every callnext module the reference is checked against, here and nowhere else (the test takes
 # them from this module): re-point these lines when a module moves.
-from callnext import protocol
 from callnext.cli_args import parser as cli_parser
-from callnext.config import Settings
-from callnext.openapi import document as openapi_document
+from callnext.live import protocol
+from callnext.runtime.config import Settings
 from callnext.web.app import create_app
+from callnext.web.openapi.document import document as openapi_document
 
 __all__ = ["cli_parser", "openapi_document", "protocol"]
 
