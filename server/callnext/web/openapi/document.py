@@ -66,7 +66,7 @@ The display streams are WebSockets, which OpenAPI cannot describe: `GET /ws/v1/h
 contract's stream: a `snapshot` frame, or with `?since=S` the events after S, then every event;
 tickets carry their ids only with `Authorization: Bearer` of the hall's staff on the upgrade)
 and `GET /ws/v2/halls/{hall}` (the same frames, never with ticket ids). Their frames, events and
-close codes are in the project's docs (docs/api.md, "The display stream").
+close codes are in the project's docs/reference.md ("The display stream").
 """
 
 
