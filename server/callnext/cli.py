@@ -37,8 +37,7 @@ from .voice.speaker import SpeakerError
 from .web import access_log
 from .web.app import create_app
 from .web.connections import Guard, GuardedRunner
-from .web.keys import DB
-from .web.sounds import ANNOUNCER
+from .web.keys import ANNOUNCER, DB
 
 PAGES = (
     ("halls", "/"),

@@ -26,10 +26,21 @@ from ..voice.announcer import Announcer, voice_cache_dir
 from ..voice.renderer import VoiceRenderer
 from .connections import head_middleware
 from .errors import count_middleware, error_middleware
-from .keys import DB, GC_WATCH, HEALTH, HUB, LIMITER, LISTENER, METRICS, PRINTERS, SETTINGS
+from .keys import (
+    ANNOUNCER,
+    DB,
+    GC_WATCH,
+    HEALTH,
+    HUB,
+    LIMITER,
+    LISTENER,
+    METRICS,
+    PRINTERS,
+    SETTINGS,
+)
 from .pages.render import setup_pages
 from .routes import setup_routes
-from .sounds import ANNOUNCER, voice_ctx, voice_ready
+from .sounds import voice_ctx, voice_ready
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
-"""Typed keys for what the application holds."""
+"""Typed keys for everything the application holds, in one place."""
 
 from __future__ import annotations
 
+import jinja2
 from aiohttp import web
 
 from ..live.hub import Hub
@@ -13,6 +14,7 @@ from ..runtime.metrics import Metrics
 from ..runtime.ratelimit import RateLimiter
 from ..store.database import Database
 from ..store.notify import EventListener
+from ..voice.announcer import Announcer
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -23,3 +25,5 @@ GC_WATCH = web.AppKey("gc_watch", GcWatch)
 HEALTH = web.AppKey("health", Health)  # what /healthz tells: the listener, the writes
 PRINTERS = web.AppKey("printers", Printers)
 LISTENER = web.AppKey("listener", EventListener)  # PostgreSQL only: other processes' events
+ANNOUNCER = web.AppKey("announcer", Announcer)  # the voice: announcement WAVs
+TEMPLATES = web.AppKey("templates", jinja2.Environment)  # the pages' Jinja2 templates

@@ -9,11 +9,9 @@ from aiohttp import web
 
 from ..domain.errors import NotFound
 from ..live import protocol
-from ..voice.announcer import Announcer
 from .errors import json_error
-from .keys import DB
+from .keys import ANNOUNCER, DB
 
-ANNOUNCER = web.AppKey("announcer", Announcer)
 CACHE_CONTROL = "public, max-age=86400"  # the same name always says the same thing
 
 

@@ -14,10 +14,8 @@ from ...domain.errors import NotFound
 from ...domain.model import Hall, Window
 from ...runtime.assets import asset_dir
 from .. import parse
-from ..keys import DB
+from ..keys import DB, TEMPLATES
 from .static_files import add_static
-
-TEMPLATES = web.AppKey("templates", jinja2.Environment)
 
 PAGES = (
     ("取号机", "Kiosk", "/halls/{hall}/kiosk"),
