@@ -26,7 +26,7 @@ from callnext.runtime.config import Settings
 
 from . import strict
 from .browser import TIMEOUT_MS, chromium_missing, launch, wait_js
-from .helpers import ROOT, Api, ServerProcess, read_events, running_app
+from .helpers import ROOT, Api, ServerProcess, read_events, running_app, wait_until
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
 
@@ -193,8 +193,11 @@ async def test_a_seq_gap_makes_the_lobby_resync(api: Api, browser: Browser) -> N
     async with page.expect_console_message(lambda m: "stream online" in m.text):
         await page.goto(api.base + LOBBY)
     await api.window(1, "call-next")
-    await asyncio.sleep(0.5)
-    assert dropped, "the route did not see the call"
+
+    async def seen() -> bool:
+        return bool(dropped)
+
+    await wait_until(seen, timeout=30)  # the route saw the call, and dropped it
     assert await recent(page) == [], "the dropped call showed anyway"
     async with page.expect_console_message(lambda m: "resync" in m.text):
         await api.issue("A")  # the next frame: seq dropped + 1

@@ -6,7 +6,6 @@ password and no ticket id. The role matrix is in test_roles.py."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from typing import Any
@@ -19,7 +18,7 @@ from callnext.web.openapi.document import document
 
 from .booking import book, enable_booking, slots
 from .browser import chromium_missing, launch, submit_login, wait_js
-from .helpers import Api, ServerProcess
+from .helpers import Api, ServerProcess, wait_until
 from .test_api_auth import add_north_hall
 from .test_roles import Matrix, add_admin, operations
 
@@ -273,17 +272,20 @@ async def test_every_page_runs_under_the_csp_without_a_violation(api: Api) -> No
             await page.wait_for_selector("#login-view:not([hidden])")
             await submit_login(page, user)
             await page.wait_for_selector("#login-view", state="hidden")
-        await asyncio.sleep(1.5)  # the call reaches the screens, the consoles load
-        assert await watched.violations() == []
+        await wait_js(lobby, "document.querySelector('#recent li:not([hidden])') !== null")
+        assert await watched.violations() == []  # the call reached the screens, consoles loaded
         await kiosk.evaluate("""() => {  // an inline script, as an injection would add one
             const s = document.createElement("script");
             s.textContent = "window.__inline = 1";
             document.head.append(s);
         }""")
-        await asyncio.sleep(0.2)
+
+        async def refused() -> bool:
+            return bool(await watched.violations())
+
+        await wait_until(refused, timeout=30)  # the inline script is reported, not run
         assert await kiosk.evaluate("window.__inline") is None
         found = await watched.violations()
-        assert found, "the inline script went unseen"
         assert all("script-src" in v or "Refused" in v for v in found), found
 
 

@@ -160,7 +160,14 @@ async def test_waiting_page_follows_the_line_live(api: Api, browser: Browser) ->
 
     requests.clear()
     await asyncio.gather(*(api.issue("A") for _ in range(6)))  # six events in a burst
-    await asyncio.sleep(2.5)
+    seq = (await api.hall())["seq"]
+    await wait_js(page, f"window.callnextStream.seq >= {seq}")  # the page has all six
+
+    async def refetched() -> bool:
+        return bool(requests)
+
+    await wait_until(refetched, timeout=30)
+    await asyncio.sleep(2)  # two refetch periods more: what follows (a GET a second at most)
     assert 1 <= len(requests) <= 4, requests
     assert await not_reloaded(page)
 
