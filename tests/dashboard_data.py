@@ -14,7 +14,7 @@ from callnext.domain.clock import zone
 from callnext.domain.model import Finish, Outcome
 from callnext.store import reads
 from callnext.store.database import Database
-from callnext.usecases import actions
+from callnext.usecases import ticketing, windows
 
 HALL = "demo"
 BASE = DayPlan(completion_min=None)  # complete_pending below does it, never after `until`
@@ -48,7 +48,7 @@ async def complete_pending(
             moment = next_morning + timedelta(minutes=rng.uniform(0, 90))
         if moment >= until:
             continue
-        await db.hall_write(HALL, partial(actions.complete_body, ticket_id=t.id), now=moment)
+        await db.hall_write(HALL, partial(ticketing.complete_body, ticket_id=t.id), now=moment)
         done += 1
     return done
 
@@ -100,13 +100,13 @@ async def the_last_half_hour(db: Database, now: datetime) -> None:
         for _ in range(n)
     )
     for moment, code in issued:
-        body = partial(actions.issue_body, service=code, priority=False, key=None)
+        body = partial(ticketing.issue_body, service=code, priority=False, key=None)
         await db.hall_write(HALL, body, now=moment)
     calls = [(1, 9), (2, 7), (3, 5), (5, 6), (6, 3), (7, 4), (8, 2), (2, 1)]
     for window, minutes_ago in calls:
         moment = now - timedelta(minutes=minutes_ago, seconds=rng.uniform(0, 50))
         how = Finish.PENDING if (window, minutes_ago) == (2, 1) else Finish.COMPLETED
-        body = partial(actions.call_next_body, number=window, how=how)
+        body = partial(windows.call_next_body, number=window, how=how)
         await db.hall_write(HALL, body, now=moment)
-    body = partial(actions.pause_body, number=4, paused=True, reason="午休 · Lunch break")
+    body = partial(windows.pause_body, number=4, paused=True, reason="午休 · Lunch break")
     await db.hall_write(HALL, body, now=now - timedelta(minutes=10))

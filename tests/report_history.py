@@ -14,7 +14,7 @@ from callnext.domain.model import Finish, Role
 from callnext.store import accounts
 from callnext.store.database import Database
 from callnext.store.setup import HallSpec, ServiceSpec, create_hall, seed_demo
-from callnext.usecases import actions
+from callnext.usecases import ticketing, windows
 
 TZ = ZoneInfo("Asia/Shanghai")
 HALL = "demo"
@@ -55,25 +55,25 @@ class History:
 
     async def issue(self, moment: datetime, service: str) -> str:
         ticket, _ = await self._at(
-            moment, partial(actions.issue_body, service=service, priority=False, key=None)
+            moment, partial(ticketing.issue_body, service=service, priority=False, key=None)
         )
         self.ids[(ticket["day"], ticket["number"])] = ticket["id"]
         return str(ticket["number"])
 
     async def call_next(self, moment: datetime, window: int, finish: str = "completed") -> Any:
         how = Finish(finish)
-        return await self._at(moment, partial(actions.call_next_body, number=window, how=how))
+        return await self._at(moment, partial(windows.call_next_body, number=window, how=how))
 
     async def finish(self, moment: datetime, window: int, how: str) -> None:
-        await self._at(moment, partial(actions.finish_body, number=window, how=Finish(how)))
+        await self._at(moment, partial(windows.finish_body, number=window, how=Finish(how)))
 
     async def complete(self, moment: datetime, on: str, number: str) -> None:
         ticket_id = self.ids[(on, number)]
-        await self._at(moment, partial(actions.complete_body, ticket_id=ticket_id))
+        await self._at(moment, partial(ticketing.complete_body, ticket_id=ticket_id))
 
     async def cancel(self, moment: datetime, on: str, number: str) -> None:
         ticket_id = self.ids[(on, number)]
-        await self._at(moment, partial(actions.cancel_body, ticket_id=ticket_id))
+        await self._at(moment, partial(ticketing.cancel_body, ticket_id=ticket_id))
 
 
 async def d1(h: History) -> None:

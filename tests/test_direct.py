@@ -29,7 +29,7 @@ from callnext.store.ticket_sql import (
     SAVE_TICKET,
     SET_SEQ,
 )
-from callnext.usecases import actions
+from callnext.usecases import ticketing, windows
 
 
 def plain(row: Any) -> tuple[Any, ...]:
@@ -41,10 +41,10 @@ def plain(row: Any) -> tuple[Any, ...]:
 async def busy_hall(db: Database) -> None:
     """The demo hall with tickets of every kind: waiting, priority, called, finished."""
     for service, priority in (("A", False), ("A", True), ("B", False), ("C", False)) * 3:
-        body = partial(actions.issue_body, service=service, priority=priority, key=None)
+        body = partial(ticketing.issue_body, service=service, priority=priority, key=None)
         await db.hall_write("demo", body)
     for window in (1, 2, 1, 5):
-        await db.hall_write("demo", partial(actions.call_next_body, number=window,
+        await db.hall_write("demo", partial(windows.call_next_body, number=window,
                                             how=Finish.COMPLETED))  # fmt: skip
 
 

@@ -30,7 +30,7 @@ from callnext.store import queue_sql
 from callnext.store.database import Database
 from callnext.store.hall_tx import HallTx
 from callnext.store.schema import QUEUE_ORDER, events, halls, tickets
-from callnext.usecases import actions
+from callnext.usecases import ticketing, windows
 
 
 @pytest.fixture
@@ -65,11 +65,11 @@ async def writer_held(db: Database) -> AsyncIterator[None]:
 
 
 def issue(service: str = "A", priority: bool = False) -> Callable[[HallTx], Any]:
-    return partial(actions.issue_body, service=service, priority=priority, key=None)
+    return partial(ticketing.issue_body, service=service, priority=priority, key=None)
 
 
 def call(window: int) -> Callable[[HallTx], Any]:
-    return partial(actions.call_next_body, number=window, how=Finish.COMPLETED)
+    return partial(windows.call_next_body, number=window, how=Finish.COMPLETED)
 
 
 async def stored(db: Database) -> tuple[int, list[int], int]:
@@ -385,7 +385,7 @@ async def test_the_kept_memo_follows_every_change_exactly(staffed: Database, see
 
     async def cancel_one(when: Any) -> None:
         ticket_id = await db.hall_write("demo", some_waiting, now=when)
-        await db.hall_write("demo", partial(actions.cancel_body, ticket_id=ticket_id), now=when)
+        await db.hall_write("demo", partial(ticketing.cancel_body, ticket_id=ticket_id), now=when)
 
     window = lambda: rng.randint(1, 8)  # noqa: E731
     moves: list[Callable[[], Any]] = [
@@ -394,11 +394,11 @@ async def test_the_kept_memo_follows_every_change_exactly(staffed: Database, see
         lambda: issue(rng.choice("ABC"), priority=True),
         lambda: call(window()),
         lambda: call(window()),
-        lambda: partial(actions.recall_body, number=window()),
-        lambda: partial(actions.finish_body, number=window(), how=rng.choice(list(Finish))),
-        lambda: partial(actions.transfer_body, number=window(), service=rng.choice("ABC")),
+        lambda: partial(windows.recall_body, number=window()),
+        lambda: partial(windows.finish_body, number=window(), how=rng.choice(list(Finish))),
+        lambda: partial(windows.transfer_body, number=window(), service=rng.choice("ABC")),
         lambda: partial(
-            actions.pause_body, number=window(), paused=rng.random() < 0.5, reason=None
+            windows.pause_body, number=window(), paused=rng.random() < 0.5, reason=None
         ),
     ]
     for step in range(120):
@@ -410,7 +410,7 @@ async def test_the_kept_memo_follows_every_change_exactly(staffed: Database, see
             else:
                 move = rng.choice(moves)()
                 walk_in = (
-                    getattr(move, "func", None) is actions.issue_body
+                    getattr(move, "func", None) is ticketing.issue_body
                     and not move.keywords["priority"]
                 )
                 await db.hall_write("demo", move, now=at)

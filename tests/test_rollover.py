@@ -12,7 +12,7 @@ from callnext.domain.model import Finish
 from callnext.runtime.config import Settings
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo
-from callnext.usecases import actions
+from callnext.usecases import ticketing, windows
 from callnext.usecases.rollover import expire_stale_tickets
 
 from .helpers import Api, read_events, running_app, wait_until
@@ -26,10 +26,10 @@ async def yesterday_with_a_queue(db_url: str) -> str:
         await seed_demo(db, all_day=True)
         then = utcnow() - timedelta(days=1)
         for service in ("A", "A", "A", "B"):
-            body = partial(actions.issue_body, service=service, priority=False, key=None)
+            body = partial(ticketing.issue_body, service=service, priority=False, key=None)
             await db.hall_write("demo", body, now=then)
         for how in (Finish.COMPLETED, Finish.COMPLETED):
-            body2 = partial(actions.call_next_body, number=1, how=how)
+            body2 = partial(windows.call_next_body, number=1, how=how)
             await db.hall_write("demo", body2, now=then + timedelta(minutes=5))
         return local_day(then, "Asia/Shanghai")
     finally:

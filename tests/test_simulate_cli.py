@@ -14,7 +14,7 @@ from sqlalchemy import select
 from callnext.store.database import Database
 from callnext.store.schema import audit, events, halls, tickets
 from callnext.store.setup import seed_demo
-from callnext.usecases import actions
+from callnext.usecases import ticketing
 
 
 def simulate(db_url: str, day: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -48,7 +48,7 @@ async def issue_one(db_url: str) -> None:
     await db.start()
     try:
         await seed_demo(db, all_day=True)
-        body = partial(actions.issue_body, service="A", priority=False, key=None)
+        body = partial(ticketing.issue_body, service="A", priority=False, key=None)
         await db.hall_write("demo", body)
     finally:
         await db.close()

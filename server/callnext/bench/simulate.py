@@ -40,7 +40,7 @@ from ..store.database import Database
 from ..store.hall_tx import HallTx
 from ..store.schema import audit, halls, tickets
 from ..store.setup import seed_demo
-from ..usecases import actions, desks
+from ..usecases import desks, ticketing, windows
 
 # Share of each hour's arrivals in a hall's day (09:00 to 17:00): a morning peak, a lunch dip.
 PROFILE = (1.2, 1.5, 1.3, 0.6, 0.7, 1.1, 1.0, 0.6)
@@ -119,11 +119,13 @@ async def simulate_day(
             continue
         if kind == "complete":
             assert isinstance(what, str)
-            await db.hall_write(hall.code, partial(actions.complete_body, ticket_id=what), now=now)
+            await db.hall_write(
+                hall.code, partial(ticketing.complete_body, ticket_id=what), now=now
+            )
             continue
         assert isinstance(what, int)
         how = finish_how.pop(what, Finish.COMPLETED)
-        body = partial(actions.call_next_body, number=what, how=how)
+        body = partial(windows.call_next_body, number=what, how=how)
         result = await db.hall_write(hall.code, body, now=now)
         finished = result["finished"]
         pending = finished is not None and finished["outcome"] == Finish.PENDING.value
@@ -190,7 +192,7 @@ def _duration(rng: random.Random, plan: DayPlan, service: str, outcome: Finish) 
 async def _issue(
     db: Database, hall: Hall, now: datetime, service: str, priority: bool, seen: Day
 ) -> None:
-    body = partial(actions.issue_body, service=service, priority=priority, key=None)
+    body = partial(ticketing.issue_body, service=service, priority=priority, key=None)
     ticket, _replayed = await db.hall_write(hall.code, body, now=now)
     seen.records[ticket["number"]] = Record(ticket["number"], service, now, ticket["est_wait_s"])
 

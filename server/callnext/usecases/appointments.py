@@ -24,7 +24,7 @@ from ..live import protocol
 from ..store import appointment_sql as sql
 from ..store.database import Database
 from ..store.hall_tx import HallTx, fingerprint
-from .actions import issue_new
+from .ticketing import issue_new
 
 
 def _service(hall: Hall, code: str) -> Service:
@@ -203,7 +203,7 @@ def checkin_body(tx: HallTx, typed: str, key: str | None = None) -> tuple[Json, 
     On time: a booked ticket queued by its slot (policy order); outside the window: a normal
     ticket or a 409 (policy outside_window); a second check-in answers the same ticket,
     again=True, and `retried` when it is a retry of an earlier check-in (its Idempotency-Key
-    `key` seen already: the kiosk printed for it). The ticket goes through actions.issue_new,
+    `key` seen already: the kiosk printed for it). The ticket goes through ticketing.issue_new,
     the walk-in's own path (availability, numbering, estimate, ticket.issued)."""
     code = ap.normalise_code(typed)
     a = sql.by_code(tx.conn, tx.hall, code) if code is not None else None

@@ -2,7 +2,7 @@
 
 Taking a window is a hold, recorded on the window (who, since when, the hold's id, until when:
 the session's expiry) and on the session. A session that took a window and lost it (another
-session took it over) gets 409 window_taken on that window (actions._acting_window); calls
+session took it over) gets 409 window_taken on that window (windows._acting_window); calls
 without a hold act as the contract says. Takes and releases are hall transactions, so the stream
 tells every console at once. A hold ends with its session: leaving, logging out, the account
 disabled or removed (in the same transaction), or the session's expiry (reads ignore an expired
@@ -25,7 +25,7 @@ from ..live import protocol
 from ..store import accounts, desk_sql
 from ..store.database import Database
 from ..store.hall_tx import HallTx
-from .actions import window_json, window_or_404
+from .windows import window_json, window_or_404
 
 QUEUE_SHOWN = 30  # tickets of the queue a console lists (it shows the total too)
 

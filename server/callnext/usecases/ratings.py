@@ -24,7 +24,7 @@ from ..live import protocol
 from ..store import rating_sql
 from ..store.database import Database
 from ..store.hall_tx import HallTx
-from .actions import window_or_404
+from .windows import window_or_404
 
 
 def rating_json(rating: Rating, tz: str, *, staff: bool = False) -> Json:

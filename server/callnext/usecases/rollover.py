@@ -27,7 +27,7 @@ from ..domain.clock import local_day, to_micros, utcnow
 from ..store import event_log, reads
 from ..store.database import Database
 from ..store.faults import storage_fault
-from . import actions, appointments, desks
+from . import appointments, desks, ticketing
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def expire_stale_tickets(db: Database) -> int:
     for code in await db.hall_codes():
         hall = await db.hall(code)
         if await reads.has_waiting_before(db, hall, local_day(utcnow(), hall.timezone)):
-            count = await actions.expire_stale(db, code)
+            count = await ticketing.expire_stale(db, code)
             log.info("day rollover: %d tickets of hall %s expired", count, code)
             closed += count
         missed = await appointments.mark_missed(db, hall)  # past days' bookings not checked in

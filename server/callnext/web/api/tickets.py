@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...store import reads
-from ...usecases import actions
+from ...usecases import ticketing, windows
 from .. import parse
 from ..keys import DB, METRICS
 from .auth import STAFF, require
@@ -21,7 +21,7 @@ async def issue(request: web.Request) -> web.Response:
     priority = parse.boolean(body, "priority")
     kiosk = issuing_kiosk(request, hall, body)
     db = request.app[DB]
-    ticket, replayed = await actions.issue_ticket(db, hall.code, service, priority, key)
+    ticket, replayed = await ticketing.issue_ticket(db, hall.code, service, priority, key)
     if not replayed:
         request.app[METRICS].inc("callnext_tickets_issued_total", hall=hall.code, service=service)
     headers = {"Location": f"/api/v1/tickets/{ticket['id']}"}
@@ -43,11 +43,11 @@ async def get(request: web.Request) -> web.Response:
 
 async def cancel(request: web.Request) -> web.Response:
     ticket, hall, _body = await reads.ticket_with_hall(request.app[DB], _ticket_id(request))
-    return web.json_response(await actions.cancel(request.app[DB], hall.code, ticket.id))
+    return web.json_response(await ticketing.cancel(request.app[DB], hall.code, ticket.id))
 
 
 async def complete(request: web.Request) -> web.Response:
     ticket, hall, _body = await reads.ticket_with_hall(request.app[DB], _ticket_id(request))
     account = await require(request, STAFF, hall.code)
-    by = actions.Staff(account.username)
-    return web.json_response(await actions.complete(request.app[DB], hall.code, ticket.id, by))
+    by = windows.Staff(account.username)
+    return web.json_response(await ticketing.complete(request.app[DB], hall.code, ticket.id, by))

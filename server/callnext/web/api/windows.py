@@ -10,7 +10,7 @@ from ...domain.errors import Forbidden, NotFound
 from ...domain.model import Finish, Role
 from ...store.accounts import Account
 from ...store.write_stages import LAST_WRITE, server_timing
-from ...usecases import actions
+from ...usecases import windows
 from .. import parse
 from ..keys import DB, METRICS
 from .auth import STAFF, require
@@ -32,8 +32,8 @@ async def staff_window(request: web.Request) -> tuple[str, int, Account]:
     return hall_code, number, account
 
 
-def _staff(account: Account) -> actions.Staff:
-    return actions.Staff(account.username, account.desk)
+def _staff(account: Account) -> windows.Staff:
+    return windows.Staff(account.username, account.desk)
 
 
 def _count_call(request: web.Request, hall: str, body: dict[str, object]) -> None:
@@ -49,7 +49,7 @@ async def call_next(request: web.Request) -> web.Response:
     authorized = time.perf_counter()
     body = await parse.json_body(request, required=False)
     how = parse.choice(body, "finish", Finish, Finish.COMPLETED)
-    result = await actions.call_next(request.app[DB], hall, number, how, _staff(account))
+    result = await windows.call_next(request.app[DB], hall, number, how, _staff(account))
     _count_call(request, hall, result)
     response = web.json_response(result)
     stages = LAST_WRITE.get()
@@ -60,7 +60,7 @@ async def call_next(request: web.Request) -> web.Response:
 
 async def recall(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
-    return web.json_response(await actions.recall(request.app[DB], hall, number, _staff(account)))
+    return web.json_response(await windows.recall(request.app[DB], hall, number, _staff(account)))
 
 
 async def finish(request: web.Request) -> web.Response:
@@ -68,7 +68,7 @@ async def finish(request: web.Request) -> web.Response:
     body = await parse.json_body(request, required=False)
     how = parse.choice(body, "outcome", Finish, Finish.COMPLETED)
     return web.json_response(
-        await actions.finish(request.app[DB], hall, number, how, _staff(account))
+        await windows.finish(request.app[DB], hall, number, how, _staff(account))
     )
 
 
@@ -77,7 +77,7 @@ async def transfer(request: web.Request) -> web.Response:
     body = await parse.json_body(request)
     service = parse.string(body, "service", max_len=3)
     return web.json_response(
-        await actions.transfer(request.app[DB], hall, number, service, _staff(account))
+        await windows.transfer(request.app[DB], hall, number, service, _staff(account))
     )
 
 
@@ -85,14 +85,14 @@ async def requeue(request: web.Request) -> web.Response:
     """The current ticket back to its own queue, in its place (the console's leave dialog)."""
     hall, number, account = await staff_window(request)
     await parse.json_body(request, required=False)
-    return web.json_response(await actions.requeue(request.app[DB], hall, number, _staff(account)))
+    return web.json_response(await windows.requeue(request.app[DB], hall, number, _staff(account)))
 
 
 async def call(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
     body = await parse.json_body(request)
     ticket_number = parse.string(body, "number", max_len=16)
-    result = await actions.call_number(
+    result = await windows.call_number(
         request.app[DB], hall, number, ticket_number, _staff(account)
     )
     _count_call(request, hall, result)
@@ -104,7 +104,7 @@ async def pause(request: web.Request) -> web.Response:
     body = await parse.json_body(request, required=False)
     reason = parse.string(body, "reason", required=False, max_len=200)
     return web.json_response(
-        await actions.set_paused(request.app[DB], hall, number, True, reason, _staff(account))
+        await windows.set_paused(request.app[DB], hall, number, True, reason, _staff(account))
     )
 
 
@@ -112,5 +112,5 @@ async def resume(request: web.Request) -> web.Response:
     hall, number, account = await staff_window(request)
     await parse.json_body(request, required=False)
     return web.json_response(
-        await actions.set_paused(request.app[DB], hall, number, False, None, _staff(account))
+        await windows.set_paused(request.app[DB], hall, number, False, None, _staff(account))
     )

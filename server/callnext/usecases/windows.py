@@ -1,26 +1,25 @@
-"""What staff, kiosks and citizens do. Each is one hall transaction: load, apply the core, save,
-emit. The bodies are synchronous (nothing awaits while the hall is locked); the async wrappers
-below hand them to Database.hall_write. They return the API's JSON.
+"""What staff do at a window, each one hall transaction: call next (finish the current ticket,
+then claim the head of the window's queue), recall, finish, transfer, requeue, call a number,
+pause and resume. The bodies are synchronous (nothing awaits while the hall is locked); the
+async entry points below hand them to Database.hall_write. They return the API's JSON.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
 from ..domain import lifecycle
-from ..domain.availability import Closed
 from ..domain.clock import local_hhmm
 from ..domain.errors import Conflict, Invalid, NotFound
-from ..domain.model import ClosedReason, DeskHold, Finish, Hall, Json, Ticket, Window, WindowStatus
+from ..domain.model import DeskHold, Finish, Hall, Json, Ticket, Window, WindowStatus
 from ..domain.numbering import bare_number, normalise_number
 from ..domain.staffing import live_desk, should_note_action
 from ..live import protocol
 from ..store.database import Database
-from ..store.hall_tx import HallTx, fingerprint
+from ..store.hall_tx import HallTx
 
 T = TypeVar("T")
 
@@ -67,29 +66,6 @@ def _note_action(tx: HallTx, window: Window, user: str | None) -> None:
         tx.note_action(window.number, user)
 
 
-CLOSED_MESSAGES = {
-    Closed.CLOSED: "Service {code} is closed now.",
-    Closed.HOLIDAY: "The hall is closed today.",
-    Closed.OUTSIDE_HOURS: "Service {code} issues no tickets at this hour.",
-    Closed.QUOTA_REACHED: "Today's tickets for service {code} are all given out.",
-}
-
-
-def _issuable_service(tx: HallTx, code: str, priority: bool) -> None:
-    """Refuse a ticket the service does not give now: closed, holiday, hours, quota, priority."""
-    service = tx.hall.service(code)
-    if service is None:
-        raise NotFound("service_not_found", f"No service {code!r} in hall {tx.hall.code}.")
-    state = tx.availability(service)
-    if state.closed is not None:
-        message = CLOSED_MESSAGES[state.closed].format(code=code)
-        if state.opens_at:
-            message += f" It opens at {state.opens_at}."
-        raise Conflict(state.closed.value, message)
-    if priority and not service.priority_allowed:
-        raise Conflict("priority_not_allowed", f"Service {code} has no priority tickets.")
-
-
 def _current_or_conflict(tx: HallTx, number: int) -> Ticket:
     current = tx.current(number)
     if current is None:
@@ -112,44 +88,8 @@ def _call(tx: HallTx, ticket: Ticket, number: int) -> Ticket:
     return called
 
 
-def _json(tx: HallTx, ticket: Ticket | None) -> Json | None:
+def ticket_or_none(tx: HallTx, ticket: Ticket | None) -> Json | None:
     return None if ticket is None else tx.ticket_json(ticket)
-
-
-# -- transaction bodies --------------------------------------------------------------------
-
-
-def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tuple[Json, bool]:
-    """A new waiting ticket → (ticket, replayed). A known Idempotency-Key returns its ticket."""
-    digest = fingerprint(service, priority)
-    known = tx.idempotent_ticket(key) if key is not None else None
-    if known is not None:
-        ticket, digest_then = known
-        if digest_then != digest:
-            raise Conflict(
-                "idempotency_key_reused", "This Idempotency-Key was used for a different request."
-            )
-        return tx.ticket_json(ticket), True
-    ticket, body = issue_new(tx, service, priority)
-    if key is not None:
-        tx.remember_idempotency(key, digest, ticket)
-    return body, False
-
-
-def issue_new(
-    tx: HallTx, service: str, priority: bool, *, queue_at: datetime | None = None,
-    slot: datetime | None = None,
-) -> tuple[Ticket, Json]:  # fmt: skip
-    """A new waiting ticket, the kiosk's path for walk-ins and check-ins alike: refused when
-    the service gives none now; numbered; its estimate kept; ticket.issued. `queue_at` and
-    `slot`: a booked ticket's place and slot (appointments.py)."""
-    _issuable_service(tx, service, priority)
-    ticket = tx.insert_ticket(service, priority, queue_at=queue_at, slot=slot)
-    body = tx.ticket_json(ticket)
-    if body["est_wait_s"] is not None:  # what the citizen is told, to check later
-        tx.record_estimate(ticket, body["est_wait_s"])
-    tx.emit(protocol.TICKET_ISSUED, ticket, None)
-    return ticket, body
 
 
 def call_next_body(tx: HallTx, number: int, how: Finish, by: Staff | None = None) -> Json:
@@ -159,7 +99,7 @@ def call_next_body(tx: HallTx, number: int, how: Finish, by: Staff | None = None
     finished = _finish_current(tx, number, how)
     head = tx.next_waiting(window.services)
     called = _call(tx, head, number) if head is not None else None
-    return {"finished": _json(tx, finished), "called": _json(tx, called)}
+    return {"finished": ticket_or_none(tx, finished), "called": ticket_or_none(tx, called)}
 
 
 def recall_body(tx: HallTx, number: int, by: Staff | None = None) -> Json:
@@ -172,7 +112,7 @@ def recall_body(tx: HallTx, number: int, by: Staff | None = None) -> Json:
 def finish_body(tx: HallTx, number: int, how: Finish, by: Staff | None = None) -> Json:
     _acting_window(tx, number, by)
     _current_or_conflict(tx, number)
-    return {"finished": _json(tx, _finish_current(tx, number, how))}
+    return {"finished": ticket_or_none(tx, _finish_current(tx, number, how))}
 
 
 def transfer_body(tx: HallTx, number: int, service: str, by: Staff | None = None) -> Json:
@@ -238,90 +178,46 @@ def pause_body(
 def window_json(tx: HallTx, number: int) -> Json:
     """The window as the snapshot shows it, current ticket included."""
     window = window_or_404(tx.hall, number)
-    return protocol.window_json(window, _json(tx, tx.current(number)), tx.hall.timezone, tx.now)
+    return protocol.window_json(
+        window, ticket_or_none(tx, tx.current(number)), tx.hall.timezone, tx.now
+    )
 
 
-def cancel_body(tx: HallTx, ticket_id: str) -> Json:
-    cancelled = tx.save(lifecycle.cancel(tx.ticket(ticket_id), tx.now))
-    tx.emit(protocol.TICKET_CANCELLED, cancelled, None)
-    return tx.ticket_json(cancelled)
-
-
-def expire_body(tx: HallTx) -> int:
-    """The day rollover: close every ticket still waiting from an earlier local day as expired
-    (cancelled, not served) at the end of its day, as reads show it from then on; each one is a
-    ticket.cancelled event with reason "expired"."""
-    stale = tx.waiting_before(tx.today)
-    for ticket in stale:
-        expired = tx.save(lifecycle.as_of(ticket, tx.today, tx.hall.timezone))
-        tx.emit(protocol.TICKET_CANCELLED, expired, None, reason=ClosedReason.EXPIRED.value)
-    return len(stale)
-
-
-def complete_body(tx: HallTx, ticket_id: str) -> Json:
-    done = tx.save(lifecycle.complete(tx.ticket(ticket_id), tx.now))
-    tx.emit(protocol.TICKET_COMPLETED, done, done.window)
-    return tx.ticket_json(done)
-
-
-# -- the async entry points the web layer calls ---------------------------------------------
-
-
-async def _staff_write(db: Database, hall: str, body: Callable[[HallTx], T], by: Staff | None) -> T:
+async def staff_write(db: Database, hall: str, body: Callable[[HallTx], T], by: Staff | None) -> T:
     """A hall transaction made by a staff member (or an integration with no name: None)."""
     return await db.hall_write(hall, body, actor=by.user if by is not None else None)
 
 
-async def issue_ticket(
-    db: Database, hall: str, service: str, priority: bool, key: str | None
-) -> tuple[Json, bool]:
-    return await db.hall_write(
-        hall, partial(issue_body, service=service, priority=priority, key=key)
-    )
-
-
 async def call_next(db: Database, hall: str, number: int, how: Finish, by: Staff | None) -> Json:
-    return await _staff_write(db, hall, partial(call_next_body, number=number, how=how, by=by), by)
+    return await staff_write(db, hall, partial(call_next_body, number=number, how=how, by=by), by)
 
 
 async def recall(db: Database, hall: str, number: int, by: Staff | None) -> Json:
-    return await _staff_write(db, hall, partial(recall_body, number=number, by=by), by)
+    return await staff_write(db, hall, partial(recall_body, number=number, by=by), by)
 
 
 async def finish(db: Database, hall: str, number: int, how: Finish, by: Staff | None) -> Json:
-    return await _staff_write(db, hall, partial(finish_body, number=number, how=how, by=by), by)
+    return await staff_write(db, hall, partial(finish_body, number=number, how=how, by=by), by)
 
 
 async def transfer(db: Database, hall: str, number: int, service: str, by: Staff | None) -> Json:
     body = partial(transfer_body, number=number, service=service, by=by)
-    return await _staff_write(db, hall, body, by)
+    return await staff_write(db, hall, body, by)
 
 
 async def requeue(db: Database, hall: str, number: int, by: Staff | None) -> Json:
-    return await _staff_write(db, hall, partial(requeue_body, number=number, by=by), by)
+    return await staff_write(db, hall, partial(requeue_body, number=number, by=by), by)
 
 
 async def call_number(
     db: Database, hall: str, number: int, ticket_number: str, by: Staff | None
 ) -> Json:
     body = partial(call_number_body, number=number, ticket_number=ticket_number, by=by)
-    return await _staff_write(db, hall, body, by)
+    return await staff_write(db, hall, body, by)
 
 
 async def set_paused(
     db: Database, hall: str, number: int, paused: bool, reason: str | None, by: Staff | None
 ) -> Json:
     body = partial(pause_body, number=number, paused=paused, reason=reason, by=by)
-    return await _staff_write(db, hall, body, by)
-
-
-async def cancel(db: Database, hall: str, ticket_id: str) -> Json:
-    return await db.hall_write(hall, partial(cancel_body, ticket_id=ticket_id))
-
-
-async def expire_stale(db: Database, hall: str) -> int:
-    return await db.hall_write(hall, expire_body)
-
-
-async def complete(db: Database, hall: str, ticket_id: str, by: Staff | None) -> Json:
-    return await _staff_write(db, hall, partial(complete_body, ticket_id=ticket_id), by)
+    return await staff_write(db, hall, body, by)
