@@ -5,7 +5,7 @@ the OpenAPI document, the CLI's commands and options from its argparse parser.
     .venv/bin/python scripts/reference.py --check   # exit 1 if it is not what this would write
 
 Each generated part sits between `<!-- reference.py: NAME -->` and `<!-- reference.py: end -->`;
-everything else in the file is written by hand. tests/test_reference.py fails when the file
+everything else in the file is written by hand. tests/tools/test_reference.py fails when the file
 differs from what this script writes, and checks the hand-written parts (the display stream,
 the pages) against protocol.py and the app's routes.
 """

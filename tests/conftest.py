@@ -131,7 +131,7 @@ async def _seeded(url: str) -> None:
     await database.start()
     try:
         # Tests run at any hour, weekends too: their demo hall is open around the clock; a test
-        # of hours sets them (the real demo's: tests/test_demo_hours.py).
+        # of hours sets them (the real demo's: tests/pages/test_demo_hours.py).
         await seed_demo(database, all_day=True)
     finally:
         await database.close()

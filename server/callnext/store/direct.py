@@ -10,7 +10,7 @@ On PostgreSQL everything goes through SQLAlchemy as before.
 Only statements built once (at import, or cached) belong here, as each is compiled once by its
 identity; and only those whose columns need no type conversion (integers, strings, and
 booleans, which come back as 0 or 1 on SQLite): rows come straight from sqlite3.
-tests/test_direct.py holds each of them to SQLAlchemy's own results.
+tests/store/test_direct.py holds each of them to SQLAlchemy's own results.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 # The pages load only their own scripts, styles, images, sounds and workers (no CDN, no inline
 # script or style: the pages' config is a JSON data block, which CSP does not run); `data:` for
 # the empty favicon; connect-src 'self' covers fetch and the same-host ws:/wss: stream. No
-# frames, plugins, <base> or form posts elsewhere. docs/security.md; tests/test_security.py.
+# frames, plugins, <base> or form posts elsewhere. docs/security.md; tests/pages/test_security.py.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the HTTP API, built from the code's own limits.
 
-Served at `GET /api/v1/openapi.json`; tests/test_openapi.py keeps it equal to the routes and the
+Served at `GET /api/v1/openapi.json`; tests/api/test_openapi.py keeps it equal to the routes and the
 answers, and fuzzes the server from it. Operations of the public contract carry the tag
 `contract`; callnext's additions carry `x-callnext-extension: true` (docs/api.md).
 """

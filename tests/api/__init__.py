@@ -1,0 +1,1 @@
+"""The HTTP API against a real server: every endpoint, roles, errors, limits."""

@@ -1,0 +1,1 @@
+"""Faults that really happen: killed processes and backends, full disks, storms, load."""

@@ -1,0 +1,1 @@
+"""Storage: SQL, transactions, the group commit, migrations; on SQLite and PostgreSQL."""

@@ -1,0 +1,1 @@
+"""The display stream: protocol, hub, replay, the public stream, several processes."""

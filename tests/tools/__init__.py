@@ -1,0 +1,1 @@
+"""The command line, the benchmarks, the voice and the printer, the docs kept true."""
