@@ -1,7 +1,7 @@
 // The dashboard's texts in Chinese and English, and how it writes numbers, shares and times.
 // `words()` follows the language toggle.
 import { duration } from "./time.js";
-import { failureText, fillFrom } from "./words.js";
+import { pageWords } from "./words.js";
 
 /** "星期二", "Tuesday": the weekday of a day (YYYY-MM-DD). */
 function weekday(day, locale) {
@@ -264,24 +264,12 @@ const WORDS = {
   },
 };
 
-let lang = "zh";
-
-export const setLang = (value) => { lang = value === "en" ? "en" : "zh"; };
-export const currentLang = () => lang;
-export const words = () => WORDS[lang];
-
-/** A service's name in the current language (the code when the hall does not know it). */
-export function serviceName(service, code = "") {
-  if (!service) return code;
-  return (lang === "en" ? service.name_en || service.name : service.name) || service.code;
-}
-
-/** A window's label: its name in Chinese ("3号窗口"), "Window 3" in English. */
-export function windowLabel(w) {
-  const own = WORDS.zh.window(w.number);
-  if (lang === "zh") return w.name || own;
-  return w.name && w.name !== own ? `${WORDS.en.window(w.number)} · ${w.name}` : WORDS.en.window(w.number);
-}
+// words.js's pageWords: the language, its words, errorText (an API failure in words),
+// fillTexts ([data-t]; [data-t-label] sets aria-label), a service's name (`code` when there is
+// no service) and a window's label in the current language.
+export const {
+  setLang, currentLang, words, errorText, fillTexts, serviceName, windowLabel,
+} = pageWords(WORDS);
 
 /** A count: "1,234"; "—" when there is none. */
 export const count = (n) => (n == null ? "—" : Number(n).toLocaleString(words().locale));
@@ -293,17 +281,8 @@ export const percent = (rate) => (rate == null ? "—" : `${(rate * 100).toFixed
 export function minutes(seconds) {
   if (seconds == null) return "—";
   const m = (Math.abs(seconds) / 60).toFixed(1);
-  return lang === "en" ? `${m} min` : `${m} 分钟`;
+  return currentLang() === "en" ? `${m} min` : `${m} 分钟`;
 }
 
 /** "3:07", "1:02:07": a duration that ticks (the longest wait, a window's current call). */
 export const clock = (seconds) => duration(Math.max(0, seconds));
-
-/**
- * An API failure in words: the code's own sentence, else the server's message, else a generic
- * one by status. `failure` is {status, code, message} (status 0: no answer).
- */
-export const errorText = (failure) => failureText(WORDS[lang].errors, failure);
-
-/** Fill every [data-t] element under `root` with its text; [data-t-label] sets aria-label. */
-export const fillTexts = (root = document) => fillFrom(WORDS[lang], root);

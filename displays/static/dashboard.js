@@ -8,6 +8,7 @@ import {
   whenDenied,
 } from "./dashboard-api.js";
 import { DayView } from "./dashboard-day.js";
+import { loginForm } from "./login.js";
 import { dropToken } from "./session.js";
 import { Exports } from "./dashboard-export.js";
 import { Live } from "./dashboard-live.js";
@@ -226,11 +227,8 @@ function closeBoard() {
 function showLogin(text = "", username = "") {
   closeBoard();
   show("login");
-  $("username").value = username;
-  $("password").value = "";
-  $("login-error").hidden = !text;
-  $("login-error").textContent = text;
-  (username ? $("password") : $("username")).focus();
+  login.showError(text);
+  login.reset(username);
 }
 
 /** Why an account may not read this hall's dashboard, or "" when it may. */
@@ -250,40 +248,28 @@ whenDenied((failure) => {
   showLogin(text, username);
 });
 
-async function logIn(e) {
-  e.preventDefault();
-  const w = words();
-  const username = $("username").value.trim();
-  const password = $("password").value;
-  const missing = !username ? $("username") : !password ? $("password") : null;
-  if (missing) {
-    missing.focus();
-    return;
-  }
-  $("login-submit").disabled = true;
-  $("login-submit").textContent = w.logging_in;
-  const result = await api.login(username, password);
-  $("login-submit").disabled = false;
-  $("login-submit").textContent = words().log_in;
-  const error = $("login-error");
-  const refused = result.ok ? refusal(result.data) : errorText(result);
-  if (refused) {
-    if (result.ok) dropToken(result.data.token);
-    error.textContent = refused;
-    error.hidden = false;
-    $("password").value = "";
-    $("password").focus();
-    return;
-  }
-  const data = result.data;
-  session.save({ token: data.token, username: data.username ?? username, role: data.role, hall: data.hall });
-  $("password").value = "";
-  openBoard();
+/** After a refused login: the password field empty, and the focus in it. */
+function retry(password) {
+  password.value = "";
+  password.focus();
 }
 
+const login = loginForm({
+  login: api.login, logout: api.logout, session, words, failureText: errorText, refusal,
+  // An account that may not read this dashboard: its new token is dropped at once.
+  refused: (text, data) => {
+    dropToken(data.token);
+    login.showError(text);
+    retry($("password"));
+  },
+  afterError: retry,
+  sessionOf: (data, username) => ({ token: data.token, username: data.username ?? username,
+    role: data.role, hall: data.hall }),
+  entered: () => openBoard(),
+});
+
 async function logOut() {
-  await api.logout();
-  session.clear();
+  await login.logOut();
   showLogin();
   say(words().logged_out, "info");
 }
@@ -337,7 +323,6 @@ $("day").addEventListener("change", () => {
 $("day-prev").addEventListener("click", () => setDay(addDays(day, -1)));
 $("day-next").addEventListener("click", () => setDay(addDays(day, 1)));
 $("day-today").addEventListener("click", () => setDay(hallDay()));
-$("login-form").addEventListener("submit", logIn);
 $("logout").addEventListener("click", logOut);
 window.addEventListener("unhandledrejection", (e) => console.warn("callnext:", e.reason));
 

@@ -1,5 +1,123 @@
-// The display stream's protocol, mirroring server/callnext/protocol.py, and a client for it.
-// Dependency-free ES module, shared by every screen.
+// @ts-check
+// The display stream's protocol, mirroring server/callnext/live/protocol.py, and a client for it.
+// Dependency-free ES module, shared by every screen. The frames' shapes are the typedefs below
+// (what /ws/v2 sends: no ticket ids; docs/reference.md describes them).
+
+/**
+ * A ticket as the stream shows it (protocol.py's ticket_json; /ws/v2 leaves out `id`).
+ * `ahead`, `est_wait_s` and `past_closing` only while it waits; `booked` and `slot` only for a
+ * ticket of an appointment.
+ * @typedef {object} Ticket
+ * @property {string} [id] only on /ws/v1 with a staff token of the hall
+ * @property {string} hall
+ * @property {string} number "A001"
+ * @property {string} service
+ * @property {boolean} priority
+ * @property {string} status "waiting", "called", "finished", "cancelled", …
+ * @property {string | null} outcome
+ * @property {number | null} window
+ * @property {string | null} issued_at RFC 3339 in the hall's offset, as every time here
+ * @property {string | null} called_at
+ * @property {string | null} finished_at
+ * @property {string | null} completed_at
+ * @property {number} recalls
+ * @property {string | null} last_called_at
+ * @property {number} transfers
+ * @property {string} day YYYY-MM-DD, the hall's day
+ * @property {string | null} closed_reason
+ * @property {boolean} [booked]
+ * @property {string} [slot]
+ * @property {number} [ahead]
+ * @property {number | null} [est_wait_s] null while no staffed window serves its service
+ * @property {boolean} [past_closing]
+ */
+
+/**
+ * A service and its queue, as the snapshot shows it (the ServiceState of the API).
+ * @typedef {object} Queue
+ * @property {string} code
+ * @property {string} name
+ * @property {string} name_en
+ * @property {boolean} priority_allowed
+ * @property {number | null} daily_quota
+ * @property {number} waiting
+ * @property {number | null} est_wait_s null: no staffed window serves it now
+ * @property {boolean} open
+ * @property {string | null} closed_reason
+ * @property {string | null} opens_at "HH:MM"
+ * @property {string | null} closes_at
+ * @property {number | null} remaining
+ * @property {string | null} next_open_at while closed: when tickets are next issued
+ * @property {boolean} past_closing
+ */
+
+/**
+ * A window as the snapshot shows it (protocol.py's window_json).
+ * @typedef {object} HallWindow
+ * @property {number} number
+ * @property {string} name
+ * @property {string[]} services
+ * @property {string} status "open", "paused", …
+ * @property {string | null} pause_reason
+ * @property {string | null} staff the username holding it while their session lives
+ * @property {string | null} staff_since
+ * @property {string | null} staff_name
+ * @property {string | null} staff_no
+ * @property {boolean} staffed
+ * @property {Ticket | null} current
+ */
+
+/**
+ * A recent call. @typedef {{number: string, window: number, at: string}} RecentCall
+ */
+
+/**
+ * The hall as a snapshot shows it (protocol.py's hall_header and store/reads.py's snapshot).
+ * @typedef {object} Hall
+ * @property {string} hall its code
+ * @property {string} name
+ * @property {string} name_en
+ * @property {string} timezone
+ * @property {number} seq the state it shows
+ * @property {string} notice
+ * @property {string} notice_en empty: English screens show `notice`
+ * @property {Queue[]} services
+ * @property {HallWindow[]} windows
+ * @property {RecentCall[]} recent
+ */
+
+/**
+ * What a screen says for a call (protocol.py's announcement).
+ * @typedef {{text: string, text_en: string, audio: string | null, audio_en: string | null}} Announcement
+ */
+
+/** The first frame, and the one after each resync. @typedef {{type: "snapshot", seq: number, hall: Hall}} SnapshotFrame */
+
+/**
+ * An event (protocol.py's event_frame); events add their own fields (hall.updated's `layout`,
+ * an appointment's {service, start}, …).
+ * @typedef {object} EventFrame
+ * @property {"event"} type
+ * @property {number} seq
+ * @property {string} at
+ * @property {string} event one of EVENT_NAMES
+ * @property {Ticket | null} ticket
+ * @property {number | null} window
+ * @property {Announcement} [announce] on a call or recall
+ * @property {boolean} [layout] hall.updated: services or windows changed
+ * @property {{service: string, start: string}} [appointment]
+ */
+
+/** @typedef {SnapshotFrame | EventFrame} Frame */
+
+/**
+ * What HallStream calls.
+ * @typedef {object} StreamHandlers
+ * @property {(hall: Hall, frame: SnapshotFrame) => void} [snapshot]
+ * @property {(frame: EventFrame) => void} [event]
+ * @property {(online: boolean, closeCode?: number) => void} [state]
+ * @property {(ms: number) => void} [serverDate]
+ */
 
 export const SNAPSHOT = "snapshot";
 export const EVENT = "event";
@@ -36,6 +154,9 @@ export const CLOSE_SHUTDOWN = 1001; // the server is going away (restart)
 /**
  * The stream's URL for a hall, resuming after `since` when it is known. The pages read /ws/v2:
  * the contract's frames with no ticket ids (an id is the key to read and cancel a ticket).
+ * @param {string} hall
+ * @param {number | null} [since]
+ * @param {{protocol: string, host: string}} [loc]
  */
 export function streamUrl(hall, since = null, loc = window.location) {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
@@ -53,20 +174,30 @@ export function streamUrl(hall, since = null, loc = window.location) {
  * makes it resync (reconnect without since, to get a snapshot).
  */
 export class HallStream {
+  /**
+   * @param {string} hall
+   * @param {StreamHandlers} [handlers]
+   * @param {{minDelay?: number, maxDelay?: number, checkEvery?: number}} [options]
+   */
   constructor(hall, handlers = {}, options = {}) {
     this.hall = hall;
     this.on = handlers;
     this.minDelay = options.minDelay ?? 500;
     this.maxDelay = options.maxDelay ?? 10000;
     this.checkEvery = options.checkEvery ?? 60000; // ms between liveness checks over HTTP
-    this.seq = null; // the last seq applied; null until a snapshot
+    /** @type {number | null} the last seq applied; null until a snapshot */
+    this.seq = null;
     this.online = false;
+    /** @type {WebSocket | null} */
     this.ws = null;
     this.attempt = 0;
+    /** @type {ReturnType<typeof setTimeout> | 0} */
     this.timer = 0;
+    /** @type {ReturnType<typeof setInterval> | 0} */
     this.checker = 0;
     this.stopped = true;
-    this.stats = { connects: 0, resyncs: 0, urls: [] }; // for the curious (and the tests)
+    /** @type {{connects: number, resyncs: number, urls: string[]}} for the curious (and the tests) */
+    this.stats = { connects: 0, resyncs: 0, urls: [] };
     this.onBrowserOnline = () => { if (!this.ws) this.reconnect(); };
   }
 
@@ -111,8 +242,13 @@ export class HallStream {
     // onerror is always followed by onclose: nothing to do there.
   }
 
+  /**
+   * @param {WebSocket} ws
+   * @param {string} text
+   */
   receive(ws, text) {
     if (ws !== this.ws) return; // a late frame of a socket we left
+    /** @type {Frame} */
     let frame;
     try {
       frame = JSON.parse(text);
@@ -135,7 +271,8 @@ export class HallStream {
     }
   }
 
-  /** Start over from a snapshot: a gap means events were missed. */
+  /** Start over from a snapshot: a gap means events were missed.
+   * @param {string} why */
   resync(why) {
     console.warn(`callnext: resync (${why})`);
     this.stats.resyncs += 1;
@@ -154,6 +291,10 @@ export class HallStream {
     }
   }
 
+  /**
+   * @param {WebSocket} ws
+   * @param {number} code
+   */
   closed(ws, code) {
     if (ws !== this.ws) return;
     this.ws = null;
@@ -165,6 +306,10 @@ export class HallStream {
     this.timer = setTimeout(() => this.connect(), base / 2 + (Math.random() * base) / 2);
   }
 
+  /**
+   * @param {boolean} online
+   * @param {number} [code]
+   */
   setOnline(online, code) {
     if (online === this.online) return;
     this.online = online;

@@ -1,5 +1,5 @@
 // The settings page's texts in Chinese and English. `words()` follows the language toggle.
-import { fillFrom } from "./words.js";
+import { pageWords } from "./words.js";
 
 const DAYS_ZH = { mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: "周五", sat: "周六", sun: "周日" };
 const DAYS_EN = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
@@ -343,27 +343,15 @@ const WORDS = {
 const ROLE_ZH = WORDS.zh.roles;
 const ROLE_EN = WORDS.en.roles;
 
-let lang = "zh";
-
-export const setLang = (value) => { lang = value === "en" ? "en" : "zh"; };
-export const currentLang = () => lang;
-export const words = () => WORDS[lang];
-
-/** A name pair in the current language first: [first, second or ""]. */
-export function names(obj, zhKey = "name", enKey = "name_en") {
-  const zh = obj?.[zhKey] ?? "";
-  const en = obj?.[enKey] || zh;
-  return lang === "en" ? [en, en === zh ? "" : zh] : [zh, en === zh ? "" : en];
-}
+// words.js's pageWords: the language, its words, fillTexts ([data-t]; [data-t-label] sets
+// aria-label), a name pair in the current language first.
+export const { setLang, currentLang, words, fillTexts, names } = pageWords(WORDS);
 
 /** A server error in words: {text, detail} — our words for its code, and its own message. */
 export function errorText(failure) {
-  const w = WORDS[lang];
+  const w = words();
   if (failure.status === 0) return { text: w.network, detail: "" };
   const text = w.errors[failure.code] ?? failure.message ?? failure.code;
   const detail = failure.message ? `${failure.code}: ${failure.message}` : failure.code;
   return { text, detail };
 }
-
-/** Fill every [data-t] element under `root` with its text ([data-t-label]: its aria-label). */
-export const fillTexts = (root = document) => fillFrom(WORDS[lang], root);

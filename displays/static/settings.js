@@ -5,6 +5,7 @@ import { HALL_UPDATED, HallStream } from "./protocol.js";
 import { hallApi, session, whenExpired } from "./settings-api.js";
 import { auditTab } from "./settings-audit.js";
 import { bookingTab } from "./settings-booking.js";
+import { loginForm } from "./login.js";
 import { dropToken } from "./session.js";
 import { hallTab } from "./settings-hall.js";
 import { kiosksTab } from "./settings-kiosks.js";
@@ -129,11 +130,6 @@ $("tabs").addEventListener("keydown", (e) => {
 
 // ---- logging in and out ----
 
-function loginError(text) {
-  $("login-error").textContent = text;
-  $("login-error").hidden = !text;
-}
-
 async function refuse(text, token) {
   if (token) await dropToken(token);
   session.clear();
@@ -161,29 +157,22 @@ async function enter() {
   startStream();
 }
 
-$("login-form").addEventListener("submit", async (e) => {
-  e.preventDefault();
-  const button = $("login-submit");
-  if (button.disabled) return;
-  button.disabled = true;
-  loginError("");
-  const result = await api.login($("username").value.trim(), $("password").value);
-  button.disabled = false;
-  if (!result.ok) {
-    loginError(result.status === 401 ? words().bad_login : errorText(result).text);
-    $("password").select();
-    return;
-  }
-  const { token, username, role, hall } = result.data;
-  if (!MANAGERS.has(role)) return refuse(words().managers_only, token);
-  session.save({ token, username, role, hall });
-  $("password").value = "";
-  await enter();
+// The form is sent as it is (an empty field too), its button keeps its text, and only managers
+// (and admins) are let in.
+const login = loginForm({
+  login: api.login, logout: api.logout, session, words,
+  failureText: (result) => (result.status === 401 ? words().bad_login : errorText(result).text),
+  refusal: (data) => (MANAGERS.has(data.role) ? "" : words().managers_only),
+  refused: (text, data) => refuse(text, data.token),
+  sessionOf: ({ token, username, role, hall }) => ({ token, username, role, hall }),
+  entered: enter,
+  needBoth: false, busyText: false, clearError: true,
+  afterError: (password) => password.select(),
 });
+const loginError = login.showError;
 
 $("logout").addEventListener("click", async () => {
-  await api.logout();
-  session.clear();
+  await login.logOut();
   stopStream();
   ctx.state = { settings: null, users: null, kiosks: null };
   setView("login");

@@ -1,6 +1,6 @@
 // The staff console's texts in Chinese and English. `words()` follows the language toggle;
 // `errorText()` turns an API error (code, message, extras) into a sentence for the desk.
-import { failureText, fillFrom } from "./words.js";
+import { pageWords } from "./words.js";
 
 const WORDS = {
   zh: {
@@ -344,31 +344,9 @@ const WORDS = {
 /** The pause reasons offered, as words keys; "other" opens a free text field. */
 export const PAUSE_REASONS = ["r_break", "r_meeting", "r_system"];
 
-let lang = "zh";
-
-export const setLang = (value) => { lang = value === "en" ? "en" : "zh"; };
-export const currentLang = () => lang;
-export const words = () => WORDS[lang];
-
-/** A window's label: its name in Chinese ("3号窗口"), "Window 3" in English. */
-export function windowLabel(w) {
-  const own = WORDS.zh.window(w.number);
-  if (lang === "zh") return w.name || own;
-  return w.name && w.name !== own ? `${WORDS.en.window(w.number)} · ${w.name}` : WORDS.en.window(w.number);
-}
-
-/** A service's name in the current language (the code when the hall does not know it). */
-export function serviceName(service) {
-  if (!service) return "";
-  return (lang === "en" ? service.name_en || service.name : service.name) || service.code;
-}
-
-/**
- * An API failure in words: the code's own sentence, else the server's message, else a generic
- * one by status. `failure` is {status, code, message} (status 0: no answer).
- */
-export const errorText = (failure) => failureText(WORDS[lang].errors, failure);
-
-/** Fill every [data-t] element under `root` with its text; [data-t-label] sets aria-label and
- * an input's placeholder. */
-export const fillTexts = (root = document) => fillFrom(WORDS[lang], root, { placeholders: true });
+// words.js's pageWords: the language, its words, errorText (an API failure in words),
+// fillTexts ([data-t]; [data-t-label] sets aria-label and an input's placeholder), a service's
+// name and a window's label in the current language.
+export const {
+  setLang, currentLang, words, errorText, fillTexts, serviceName, windowLabel,
+} = pageWords(WORDS, { placeholders: true });

@@ -1,6 +1,7 @@
 // The staff console (/halls/{hall}/staff): log in, pick a window (or, as a manager, see them
 // all), work the desk. Views: login → picker → desk, or login → overview → desk. One hall
 // stream (HallStream, /ws/v2) keeps whatever is on screen fresh.
+import { loginForm } from "./login.js";
 import { HallStream } from "./protocol.js";
 import { ACTIONS } from "./staff-actions.js";
 import { hallApi, session, whenExpired } from "./staff-api.js";
@@ -140,11 +141,9 @@ function takenOver(n, who) {
 
 function showLogin(text = "", kind = "error", username = "") {
   show("login");
-  $("username").value = username;
-  $("password").value = "";
-  $("login-error").hidden = true;
+  login.showError("");
   say(text, kind);
-  (username ? $("password") : $("username")).focus();
+  login.reset(username);
 }
 
 whenExpired(() => {
@@ -155,41 +154,19 @@ whenExpired(() => {
 
 // ---- logging in and out ----
 
-async function logIn(e) {
-  e.preventDefault();
-  const w = words();
-  const username = $("username").value.trim();
-  const password = $("password").value;
-  const missing = !username ? $("username") : !password ? $("password") : null;
-  if (missing) {
-    missing.focus();
-    return;
-  }
-  $("login-submit").disabled = true;
-  $("login-submit").textContent = w.logging_in;
-  const result = await api.login(username, password);
-  $("login-submit").disabled = false;
-  $("login-submit").textContent = words().log_in;
-  const error = $("login-error");
-  if (!result.ok) {
-    error.textContent = errorText(result);
-    error.hidden = false;
-    $("password").select();
-    $("password").focus();
-    return;
-  }
-  const data = result.data;
-  if (data.hall && data.hall !== config.hall && data.role !== "admin") {
-    error.textContent = w.other_hall(data.hall);
-    error.hidden = false;
-    return;
-  }
-  session.save({ token: data.token, username: data.username ?? username, role: data.role,
-    hall: data.hall, window: data.window ?? null });
-  $("password").value = "";
-  say("", "ok");
-  if (!(await reclaim())) home();
-}
+const login = loginForm({
+  login: api.login, logout: api.logout, session, words, failureText: errorText,
+  // A staff account of another hall is refused here (its token is left as it is).
+  refusal: (data) => (data.hall && data.hall !== config.hall && data.role !== "admin"
+    ? words().other_hall(data.hall) : ""),
+  refused: (text) => login.showError(text),
+  sessionOf: (data, username) => ({ token: data.token, username: data.username ?? username,
+    role: data.role, hall: data.hall, window: data.window ?? null }),
+  entered: async () => {
+    say("", "ok");
+    if (!(await reclaim())) home();
+  },
+});
 
 /** A new login of a user whose earlier session still holds a window (the console reopened,
  * another PC): take it back, no takeover question, and open its desk. → whether it did. */
@@ -227,8 +204,7 @@ async function logOut() {
     const label = windowLabel(desk.number === held && desk.data ? desk.data.window : { number: held });
     if (!(await settleCurrent(held, label, true))) return;
   }
-  await api.logout(); // the server lets go of the window this session holds
-  session.clear();
+  await login.logOut(); // the server lets go of the window this session holds
   showLogin(words().logged_out, "info");
 }
 
@@ -343,7 +319,6 @@ document.addEventListener("keydown", (e) => {
 });
 
 onLangToggle(setLanguage);
-$("login-form").addEventListener("submit", logIn);
 $("logout").addEventListener("click", logOut);
 $("leave").addEventListener("click", leave);
 $("take-this").addEventListener("click", takeThis);

@@ -1,5 +1,6 @@
 // The booking page's texts (/halls/{hall}/book and /a/{id}) in Chinese and English, and its
 // dates and times in the hall's timezone. `words()` follows the language toggle.
+import { pageWords } from "../displays/words.js";
 
 const WORDS = {
   zh: {
@@ -113,44 +114,34 @@ const WORDS = {
   },
 };
 
-let lang = "zh";
-let timezone = "UTC";
+// words.js's pageWords: the language, its words, fillTexts ([data-t]).
+export const { setLang, currentLang, words, fillTexts } = pageWords(WORDS);
 
-export const setLang = (value) => { lang = value === "en" ? "en" : "zh"; };
+let timezone = "UTC";
 export const setTimezone = (value) => { timezone = value || "UTC"; };
-export const currentLang = () => lang;
-export const words = () => WORDS[lang];
 
 /** A name pair in the page's language first, the other one second ("" when the same). */
 export function pick(zh, en) {
   const both = Boolean(en) && en !== zh;
-  return lang === "en" ? [en || zh, both ? zh : ""] : [zh, both ? en : ""];
-}
-
-/** Fill every [data-t] element with its text. */
-export function fillTexts(root = document) {
-  for (const el of root.querySelectorAll("[data-t]")) {
-    const text = WORDS[lang][el.dataset.t];
-    if (typeof text === "string") el.textContent = text;
-  }
+  return currentLang() === "en" ? [en || zh, both ? zh : ""] : [zh, both ? en : ""];
 }
 
 /** An error code of the API in words (`field`: the field it names, already in words). */
 export function errorText(code, field = "") {
-  const text = WORDS[lang].errors[code] ?? WORDS[lang].errors.failed;
+  const text = words().errors[code] ?? words().errors.failed;
   return typeof text === "function" ? text(field) : text;
 }
 
 const formats = new Map();
 function format(kind) {
-  const key = `${lang}-${kind}`;
+  const key = `${currentLang()}-${kind}`;
   if (!formats.has(key)) {
     const options = kind === "time"
       ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
       : { month: "short", day: "numeric", weekday: "short" };
     // A day is a calendar date (YYYY-MM-DD read as UTC midnight): no timezone can shift it.
     const timeZone = kind === "time" ? timezone : "UTC";
-    formats.set(key, new Intl.DateTimeFormat(WORDS[lang].locale, { timeZone, ...options }));
+    formats.set(key, new Intl.DateTimeFormat(words().locale, { timeZone, ...options }));
   }
   return formats.get(key);
 }

@@ -1,4 +1,5 @@
 // The kiosk's texts in Chinese and English. `words()` follows the language toggle.
+import { pageWords } from "../displays/words.js";
 import { PAST_CLOSING, opensWhen, waitFor } from "./wait-words.js";
 
 const WORDS = {
@@ -164,34 +165,18 @@ const WORDS = {
   },
 };
 
-let lang = "zh";
-
-export const setLang = (value) => { lang = value === "en" ? "en" : "zh"; };
-export const currentLang = () => lang;
-export const words = () => WORDS[lang];
+// words.js's pageWords: the language, its words, fillTexts ([data-t]), a service's (or the
+// hall's) name pair in the current language first.
+export const { setLang, currentLang, words, fillTexts, names } = pageWords(WORDS);
 export const wordsOf = (value) => WORDS[value];
 
 /** Why a service issues no ticket, in words: a closed_reason (or a 409 error code); with
  * `opensAt` ("13:30", later today) or `next` ({at: its next_open_at, today: the hall's day}),
  * when it issues again: "今日已停止取号 · 明天 09:00 开始取号". */
 export function closedText(reason, opensAt = null, next = null) {
-  const text = WORDS[lang].closed[reason] ?? WORDS[lang].closed.service_closed;
+  const w = words();
+  const text = w.closed[reason] ?? w.closed.service_closed;
   const line = typeof text === "function" ? text(opensAt) : text;
   if (opensAt || !next?.at || reason === "service_closed") return line;
-  return `${line} · ${WORDS[lang].opens(opensWhen(next.at, next.today, lang))}`;
-}
-
-/** A service's (or the hall's) name in the current language first, the other one second. */
-export function names(obj, zhKey = "name", enKey = "name_en") {
-  const zh = obj[zhKey] ?? "";
-  const en = obj[enKey] || zh;
-  return lang === "en" ? [en, en === zh ? "" : zh] : [zh, en === zh ? "" : en];
-}
-
-/** Fill every [data-t] element under `root` with its text. */
-export function fillTexts(root = document) {
-  for (const el of root.querySelectorAll("[data-t]")) {
-    const text = WORDS[lang][el.dataset.t];
-    if (typeof text === "string") el.textContent = text;
-  }
+  return `${line} · ${w.opens(opensWhen(next.at, next.today, currentLang()))}`;
 }
