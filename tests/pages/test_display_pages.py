@@ -24,9 +24,9 @@ from playwright.async_api import Browser, Page, WebSocketRoute
 from callnext.live import protocol
 from callnext.runtime.config import Settings
 
+from .. import strict
 from ..browser import TIMEOUT_MS, chromium_missing, launch, wait_js
 from ..helpers import ROOT, Api, ServerProcess, read_events, running_app, wait_until
-from .. import strict
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
 
