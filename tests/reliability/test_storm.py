@@ -1,4 +1,4 @@
-"""callnext.storm: a storm of one error is one line per interval; running out of descriptors
+"""callnext.runtime.storm: a storm of one error is one line per interval; running out of descriptors
 is one line with no traceback."""
 
 from __future__ import annotations

@@ -159,12 +159,13 @@ def test_a_server_without_espeak_ng_says_so_in_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("hidden", [False, True])
 def test_speech_missing_names_espeak_ng_only_when_it_is_gone(hidden: bool) -> None:
-    """callnext.voice.speech_missing, in a process that sees the library, or does not."""
+    """callnext.voice.renderer.speech_missing, in a process that sees the library, or does not."""
     _root_namespaces()
     libraries = _espeak_files()
     if not libraries:
         skip("espeak-ng is not installed here")
-    check = f"{sys.executable} -c 'from callnext.voice import speech_missing as m; print(m())'"
+    code = "from callnext.voice.renderer import speech_missing as m; print(m())"
+    check = f"{sys.executable} -c '{code}'"
     hide = " && ".join(f"mount --bind /dev/null {lib}" for lib in libraries)
     command = f"{hide} && {check}" if hidden else check
     result = subprocess.run(
