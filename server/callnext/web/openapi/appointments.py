@@ -8,7 +8,7 @@ from ...domain.appointment import CheckinKind, FieldRule, Order, OutsideWindow, 
 from ...domain.model import Json
 from .operations import AS_KIOSK, HALL, IDEM, MANAGERS, P_CODE, P_HALL, STAFF, operation
 from .operations import param as p
-from .schemas import COUNT, DATE, RATE, TIME, enum, null_or, obj, ref, shut, text
+from .primitives import COUNT, DATE, RATE, TIME, enum, null_or, obj, ref, shut, text
 
 WEEKLY: Json = {
     "type": ["object", "null"],

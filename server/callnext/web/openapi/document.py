@@ -41,18 +41,8 @@ from .operations import (
     param,
     window_action,
 )
-from .schemas import (
-    ANNOUNCE_NAME,
-    DATE,
-    FINISH,
-    NAME,
-    components,
-    obj,
-    ref,
-    shut,
-    text,
-    whole,
-)
+from .primitives import DATE, obj, ref, shut, text, whole
+from .schemas import ANNOUNCE_NAME, FINISH, NAME, components
 
 DESCRIPTION = """\
 The HTTP API of callnext. Operations tagged `contract` are the stable v1 interface that

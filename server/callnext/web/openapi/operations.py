@@ -9,15 +9,8 @@ from typing import Any
 from ...domain.hall_layout import HALL_CODE
 from ...domain.model import Json
 from ..api.reports import MAX_RANGE_DAYS
-from .schemas import (
-    DATE,
-    IDEMPOTENCY_KEY,
-    SERVICE_CODE,
-    USERNAME_PATTERN,
-    WINDOW_MAX,
-    ref,
-    whole,
-)
+from .primitives import DATE, ref, whole
+from .schemas import IDEMPOTENCY_KEY, SERVICE_CODE, USERNAME_PATTERN, WINDOW_MAX
 
 STAFF_VIEW = (
     "Public. The tickets carry their `id` (the holder's key: it reads, cancels and rates the "

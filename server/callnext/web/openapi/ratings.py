@@ -8,7 +8,7 @@ from ...domain.model import Json
 from ...domain.rating import Source
 from .operations import HALL, MANAGERS, P_HALL, P_ID, P_N, Q_DATE, TICKET, WINDOW, operation
 from .operations import param as p
-from .schemas import DATE, TIME, enum, null_or, obj, ref, shut, text
+from .primitives import DATE, TIME, enum, null_or, obj, ref, shut, text
 
 COUNT: Json = {"type": "integer", "minimum": 0}
 SCORE: Json = {"type": "integer", "minimum": 1, "maximum": 5}

@@ -7,67 +7,28 @@ them. Request bodies the server checks field by field refuse unknown fields
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from ...domain import availability, hall_layout, hall_settings
 from ...domain.model import Finish, Json, Outcome, PrintMode, Role, Status, WindowStatus
 from ...live.protocol import ANNOUNCE_FILE
 from ...usecases.staff_accounts import MIN_PASSWORD, USERNAME
 from ..parse import KEY_RE, KIOSK_CODE, TICKET_ID
-
-NO_NUL = r"^[^\x00]*$"
-DATE: Json = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-TIME: Json = {"type": "string", "format": "date-time"}
-CLOCK: Json = {"type": "string", "pattern": r"^([01][0-9]|2[0-4]):[0-5][0-9]$"}
-COUNT: Json = {"type": "integer", "minimum": 0}
-RATE: Json = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-SECONDS: Json = {"type": ["number", "null"]}
-NULL_TEXT: Json = {"type": ["string", "null"]}
-LOW_S, HIGH_S = hall_settings.SECONDS_RANGE
-
-
-def whole(pattern: re.Pattern[str] | str) -> str:
-    """A Python pattern used with fullmatch, anchored for JSON Schema (which searches)."""
-    text = pattern if isinstance(pattern, str) else pattern.pattern
-    return "^" + text.removeprefix("^").removesuffix("$") + "$"
-
-
-def ref(name: str) -> Json:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def null_or(schema: Json) -> Json:
-    if "type" in schema and "$ref" not in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        out = {**schema, "type": [*types, "null"]}
-        if "enum" in out:
-            out["enum"] = [*out["enum"], None]
-        return out
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def text(max_len: int, **more: Any) -> Json:
-    """A string the server takes: at most `max_len` characters, no NUL (400 otherwise)."""
-    return {"type": "string", "maxLength": max_len, "pattern": NO_NUL, **more}
-
-
-def enum(values: Any) -> Json:
-    return {"type": "string", "enum": [v.value for v in values]}
-
-
-def obj(required: list[str] | tuple[str, ...], **props: Json) -> Json:
-    return {"type": "object", "properties": props, "required": list(required)}
-
-
-def shut(required: list[str] | tuple[str, ...], **props: Json) -> Json:
-    """An object whose unknown fields the server refuses (400 unknown_field)."""
-    return {**obj(required, **props), "additionalProperties": False}
-
-
-def seconds_field() -> Json:
-    return {"type": "integer", "minimum": LOW_S, "maximum": HIGH_S}
-
+from .primitives import (
+    CLOCK,
+    COUNT,
+    DATE,
+    NULL_TEXT,
+    RATE,
+    SECONDS,
+    TIME,
+    enum,
+    null_or,
+    obj,
+    ref,
+    seconds_field,
+    shut,
+    text,
+    whole,
+)
 
 TICKET_PROPS: Json = {
     "id": {"type": "string", "pattern": whole(TICKET_ID), "description": "Opaque, unguessable."},
