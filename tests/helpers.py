@@ -13,7 +13,7 @@ import sys
 import time
 import wave
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -145,6 +145,18 @@ async def running_app(settings: Settings) -> AsyncIterator[Api]:
             yield Api(f"http://127.0.0.1:{port}", session, app=app)
     finally:
         await runner.cleanup()
+
+
+@contextlib.contextmanager
+def serving(db_url: str) -> Iterator[ServerProcess]:
+    """A demo hall's `callnext serve` in a child process, its voice off (and no rate limits, as
+    every ServerProcess), stopped after the block: what the benchmarks' tests measure."""
+    server = ServerProcess(db_url, env={"CALLNEXT_VOICE": "off"})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class ServerProcess:

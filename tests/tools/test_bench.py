@@ -10,25 +10,20 @@ from callnext import cli
 from callnext.bench import load as bench
 from callnext.bench.floor import raise_open_files
 
-from ..helpers import ServerProcess
+from ..helpers import serving
 
 FIGURE = r"p50\s+[\d.]+ ms = +[\d.]+ × floor\s+p99\s+[\d.]+ ms = +[\d.]+ × floor"
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_bench_measures_callnext_and_the_floor(
-    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CALLNEXT_VOICE", "off")
-    server = ServerProcess(db_url)  # with CALLNEXT_RATE_LIMITS=off
-    server.start()
-    try:
+    with serving(db_url) as server:
         code = cli.main(
             ["bench", "--server", server.base, "--displays", "5,10", "--tickets", "20",
              "--calls", "5", "--concurrency", "4"]
         )  # fmt: skip
-    finally:
-        server.stop()
     out = capsys.readouterr().out
     assert code == 0, out
     for count in (5, 10):
@@ -58,19 +53,14 @@ def test_bench_measures_callnext_and_the_floor(
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_bench_without_the_floor_measures_callnext_alone(
-    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--no-floor: callnext's figures with no floor server, no floor displays, no ratio."""
-    monkeypatch.setenv("CALLNEXT_VOICE", "off")
-    server = ServerProcess(db_url)
-    server.start()
-    try:
+    with serving(db_url) as server:
         code = cli.main(
             ["bench", "--server", server.base, "--displays", "6", "--tickets", "12",
              "--calls", "4", "--concurrency", "4", "--no-floor"]
         )  # fmt: skip
-    finally:
-        server.stop()
     out = capsys.readouterr().out
     assert code == 0, out
     assert "floor" not in out.split("| displays |")[0], out  # no floor line before the table

@@ -43,8 +43,9 @@ TEXT, CLOSE, PING = 0x1, 0x8, 0x9
 def upgrade_request(url: str) -> bytes:
     parts = urlsplit(url)
     key = base64.b64encode(os.urandom(16)).decode()
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return (
-        f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+        f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
     ).encode()
 
@@ -75,23 +76,23 @@ class Displays:
     def count(self) -> int:
         return len(self.connections)
 
-    async def open(self, url: str, count: int) -> None:
-        """Open `count` displays, each past its upgrade and its snapshot."""
+    async def open(self, url: str, count: int, batch: int = OPEN_BATCH) -> None:
+        """Open `count` displays, `batch` at a time, each past its upgrade and its snapshot."""
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         loop = asyncio.get_running_loop()
         request = upgrade_request(url)
-        for start in range(0, count, OPEN_BATCH):
-            batch = [
+        for start in range(0, count, batch):
+            connecting = [
                 loop.create_connection(
                     functools.partial(_Display, self, request, start == 0 and i == 0),
                     host,
                     port,
                     local_addr=source_address(host, start + i),
                 )
-                for i in range(min(OPEN_BATCH, count - start))
+                for i in range(min(batch, count - start))
             ]
-            opened = [display for _, display in await asyncio.gather(*batch)]
+            opened = [display for _, display in await asyncio.gather(*connecting)]
             await asyncio.wait_for(asyncio.gather(*(d.ready for d in opened)), OPEN_TIMEOUT_S)
             self.connections.extend(opened)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import re
 import resource
@@ -37,7 +38,7 @@ def raise_open_files() -> int:
 async def ws_handler(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(compress=False, max_msg_size=4096)
     await ws.prepare(request)
-    await ws.send_frame(b'{"type":"snapshot","seq":0}', WSMsgType.TEXT)
+    await ws.send_frame(snapshot_of(int(request.query.get("snapshot_bytes", "0"))), WSMsgType.TEXT)
     clients = request.app[CLIENTS]
     clients.add(ws)
     try:
@@ -46,6 +47,14 @@ async def ws_handler(request: web.Request) -> web.WebSocketResponse:
     finally:
         clients.discard(ws)
     return ws
+
+
+@functools.cache
+def snapshot_of(size: int) -> bytes:
+    """A prebuilt first frame of `size` bytes (at least the bare snapshot's): what a server
+    that keeps its snapshot ready sends a connecting display (`?snapshot_bytes=`)."""
+    bare = b'{"type":"snapshot","seq":0,"pad":""}'
+    return bare[:-2] + b"x" * max(0, size - len(bare)) + b'"}'
 
 
 def with_seq(text: str, seq: int) -> bytes:

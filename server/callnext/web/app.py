@@ -10,6 +10,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ..live.hub import Hub, split_channel
+from ..live.snapshots import SnapshotCache
 from ..printing.escpos import Printers
 from ..runtime.config import Settings
 from ..runtime.gc_watch import GcWatch
@@ -37,6 +38,7 @@ from .keys import (
     METRICS,
     PRINTERS,
     SETTINGS,
+    SNAPSHOTS,
 )
 from .pages.render import setup_pages
 from .routes import setup_routes
@@ -150,6 +152,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS] = settings
     app[DB] = db
     app[HUB] = hub
+    app[SNAPSHOTS] = SnapshotCache(lambda code: reads.hall_snapshot(db, code))
     app[LIMITER] = RateLimiter(settings.rate_limits)
     app[METRICS] = Metrics()
     app[GC_WATCH] = GcWatch()

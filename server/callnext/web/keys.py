@@ -6,6 +6,7 @@ import jinja2
 from aiohttp import web
 
 from ..live.hub import Hub
+from ..live.snapshots import SnapshotCache
 from ..printing.escpos import Printers
 from ..runtime.config import Settings
 from ..runtime.gc_watch import GcWatch
@@ -19,6 +20,7 @@ from ..voice.announcer import Announcer
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 HUB = web.AppKey("hub", Hub)
+SNAPSHOTS = web.AppKey("snapshots", SnapshotCache)  # each hall's snapshot, shared a second
 LIMITER = web.AppKey("limiter", RateLimiter)
 METRICS = web.AppKey("metrics", Metrics)
 GC_WATCH = web.AppKey("gc_watch", GcWatch)

@@ -23,7 +23,7 @@ from ..runtime.config import Settings
 from ..store import reads
 from . import parse
 from .api.auth import sees_ticket_ids
-from .keys import DB, HUB, SETTINGS
+from .keys import DB, HUB, SETTINGS, SNAPSHOTS
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +73,10 @@ async def _start(
     current, oldest = await reads.log_bounds(db, hall)
     if since is not None and replayable(since, current, oldest, request.app[SETTINGS]):
         cursor = since
-    else:
-        snap = await reads.hall_snapshot(db, hall.code)
-        cursor = snap["seq"]
-        frame = protocol.snapshot_frame(snap)
-        frame = protocol.public_frame(frame) if public else frame
-        await ws.send_frame(protocol.encode(frame).encode(), WSMsgType.TEXT)
+    else:  # one snapshot a second per hall, shared (live/snapshots.py)
+        snapshot = await request.app[SNAPSHOTS].get(hall.code, current)
+        cursor = snapshot.seq
+        await ws.send_frame(snapshot.frame(public), WSMsgType.TEXT)
     # Replay from the log up to `current` first: a hub that has seen no event of this hall yet
     # (after a restart) would take `cursor` for the hall's head and skip the events in between.
     channel = public_channel(hall.code) if public else hall.code

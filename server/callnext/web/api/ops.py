@@ -14,7 +14,7 @@ from ...domain.errors import Unavailable
 from ...runtime.metrics import Gauge
 from ...store import reads
 from ...store.faults import storage_fault
-from ..keys import DB, GC_WATCH, HEALTH, HUB, METRICS
+from ..keys import DB, GC_WATCH, HEALTH, HUB, METRICS, SNAPSHOTS
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def _hall_gauges(code: str, live: dict[str, Any]) -> list[Gauge]:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    db, hub = request.app[DB], request.app[HUB]
+    db, hub, snapshots = request.app[DB], request.app[HUB], request.app[SNAPSHOTS]
     gauges: list[Gauge] = [
         ("callnext_display_connections", "Open display WebSocket connections.", {},
          hub.connections()),
@@ -76,6 +76,10 @@ async def metrics(request: web.Request) -> web.Response:
          hub.published),
         ("callnext_displays_dropped_total", "Displays dropped for not keeping up.", {},
          hub.dropped),
+        ("callnext_snapshots_built_total", "Hall snapshots read and encoded for displays.", {},
+         snapshots.built),
+        ("callnext_snapshots_shared_total",
+         "Displays given a snapshot built for another within the second.", {}, snapshots.shared),
     ]  # fmt: skip
     gauges += request.app[GC_WATCH].gauges()
     gauges += request.app[HEALTH].gauges()
