@@ -59,11 +59,16 @@ for (const dialog of document.querySelectorAll("dialog.dialog")) {
   // dialog still open); whatever else closes the dialog answers "no" too.
   dialog.addEventListener("cancel", () => { if (active?.dialog === dialog) close(null); });
   dialog.addEventListener("close", () => { if (active?.dialog === dialog) close(null); });
-  // Enter on a radio button confirms too (text fields submit the form by themselves).
+  // Enter on a radio button confirms too (text fields submit the form by themselves). Escape
+  // closes it here, in the key's own event: the browser's cancel may come as a later task, or
+  // not at all, and a staff member's next key (G again, N) came before it and was ignored.
   dialog.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && e.target.matches?.("input[type=radio]")) {
       e.preventDefault();
       form.requestSubmit();
+    } else if (e.key === "Escape" && active?.dialog === dialog) {
+      e.preventDefault();
+      close(null);
     }
   });
 }
