@@ -305,9 +305,10 @@ async def test_a_refused_tap_says_why_and_refreshes(api: Api, kiosks: Kiosks) ->
     await page.click(service("A"))
     await page.wait_for_selector("#failure", state="visible")
     assert await text(page, "#f-service") == "不动产登记"
-    # and when tickets are issued again: the quota's day ends (the test hall is open 24 h)
-    reason = await text(page, "#f-reason")
-    assert reason == "今日号已发完 · 明天 00:00 开始取号", reason
+    # and, once the kiosk has read the hall again (the tap's refusal makes it), when tickets
+    # are issued again: the quota's day ends (the test hall is open 24 h)
+    when = "今日号已发完 · 明天 00:00 开始取号"
+    await wait_js(page, f"document.getElementById('f-reason').textContent === '{when}'")
     await page.click("#f-ok")
     await page.wait_for_selector("#start", state="visible")
     assert "今日号已发完" in await text(page, service("A"))
