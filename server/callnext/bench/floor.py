@@ -17,11 +17,19 @@ import functools
 import os
 import re
 import resource
+import socket
 import sys
 import time
 from collections.abc import Sequence
 
 from aiohttp import WSMsgType, web
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
 
 CLIENTS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("clients")
 SEQ = re.compile(r'"seq":\d+')
@@ -87,10 +95,11 @@ def create_app() -> web.Application:
 
 
 class FloorProcess:
-    """The floor server as a child process (its memory is its own, not the client's)."""
+    """The floor server as a child process (its memory is its own, not the client's), on
+    `port` or a free one."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.proc: asyncio.subprocess.Process | None = None
 

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import gc
 import os
-import socket
 import sys
 import time
 import uuid
@@ -143,7 +142,7 @@ async def measure(
     ours, theirs = Displays(), Displays()
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
     kb = await open_idle(ours, ws_url, count, await server_pid(session, base))
-    floor = None if args.no_floor else FloorProcess(_free_port())
+    floor = None if args.no_floor else FloorProcess()
     the_floor = None  # its displays, its result and its server's base URL
     try:
         if floor is not None:
@@ -229,12 +228,6 @@ def server_timing(header: str) -> dict[str, float]:
                 with contextlib.suppress(ValueError):
                     out[name] = float(value)
     return out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class BenchError(Exception):

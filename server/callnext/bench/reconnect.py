@@ -23,7 +23,7 @@ import aiohttp
 
 from .displays import Displays
 from .floor import FloorProcess, raise_open_files
-from .load import _free_port, issue_tickets
+from .load import issue_tickets
 
 
 async def waiting(session: aiohttp.ClientSession, base: str, hall: str) -> int:
@@ -57,7 +57,7 @@ async def run(args: argparse.Namespace) -> list[tuple[float, float]]:
         if missing > 0:
             await issue_tickets(session, base, args.hall, missing, 16)
         size = await snapshot_bytes(session, stream)
-    floor = FloorProcess(_free_port())
+    floor = FloorProcess()
     await floor.start()
     floor_url = "ws" + floor.base.removeprefix("http") + f"/ws?snapshot_bytes={size}"
     print(f"reconnect: {args.displays} displays, {args.batch} at a time, "
