@@ -100,7 +100,7 @@ class FloorProcess:
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"http://127.0.0.1:{self.port}"
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
