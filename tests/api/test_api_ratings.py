@@ -329,7 +329,7 @@ async def test_the_rating_screen_page_is_served_and_an_unknown_window_is_404(api
         assert resp.headers["Cache-Control"] == "no-store"
         html = await resp.text()
     assert '"window": 3' in html
-    assert "/static/displays/rate.js" in html
+    assert "/static/rating/rate.js" in html
     async with api.session.get(api.base + "/") as resp:
         assert 'href="/halls/demo/windows/1/rate"' in await resp.text()
     for path in ("/halls/demo/windows/99/rate", "/halls/nowhere/windows/1/rate"):

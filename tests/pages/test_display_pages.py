@@ -128,7 +128,7 @@ async def test_lobby_dom_stays_bounded(api: Api, browser: Browser) -> None:
 
 def test_protocol_js_mirrors_protocol_py() -> None:
     """The pages' protocol.js names the same frame types, events and close codes."""
-    js = (ROOT / "displays" / "static" / "protocol.js").read_text()
+    js = (ROOT / "displays" / "static" / "shared" / "protocol.js").read_text()
     consts = dict(re.findall(r'export const (\w+) = "?([\w.]+)"?;', js))
     for name in ("SNAPSHOT", "EVENT", "CLOSE_TOO_SLOW", "CLOSE_SHUTDOWN", *EVENT_CONSTANTS):
         assert consts.get(name) == str(getattr(protocol, name)), name
@@ -142,7 +142,7 @@ async def test_pages_answer_404_for_an_unknown_hall_or_window(api: Api) -> None:
             assert resp.status == 404, path
             assert resp.content_type == "text/html"
             assert "404" in await resp.text()
-    for path in ("/halls/demo/windows/8/display", CHIME, "/static/displays/protocol.js"):
+    for path in ("/halls/demo/windows/8/display", CHIME, "/static/shared/protocol.js"):
         async with api.session.get(api.base + path) as resp:
             assert resp.status == 200, path
 

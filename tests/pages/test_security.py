@@ -181,7 +181,7 @@ async def test_csp_and_permissions_policy_on_every_kind_of_answer(api: Api) -> N
     paths = ["/", "/halls/demo/kiosk", "/halls/demo/display", "/halls/demo/windows/1/display",
              "/halls/demo/staff", "/halls/demo/dashboard", "/halls/demo/settings",
              f"/t/{ticket['id']}", f"/t/{ticket['id']}/qr.svg", "/api/v1/halls/demo",
-             "/api/v1/nowhere", "/static/displays/protocol.js", "/halls/demo/book",
+             "/api/v1/nowhere", "/static/shared/protocol.js", "/halls/demo/book",
              f"/a/{booked['id']}", f"/a/{booked['id']}/qr.svg", "/a/nosuchbooking"]  # fmt: skip
     for path in paths:
         async with api.session.get(api.base + path) as resp:
@@ -262,7 +262,7 @@ async def test_every_page_runs_under_the_csp_without_a_violation(api: Api) -> No
         await watched.open(browser, api.base + f"/a/{booked['id']}")
         # notifications allowed: the phone page registers its service worker
         phone = await watched.open(browser, api.base + f"/t/{ticket['id']}", ("notifications",))
-        await wait_js(phone, "navigator.serviceWorker.getRegistration('/static/kiosk/')")
+        await wait_js(phone, "navigator.serviceWorker.getRegistration('/static/phone/')")
         lobby = await watched.open(browser, api.base + "/halls/demo/display?mode=chime")
         await watched.open(browser, api.base + "/halls/demo/windows/1/display?mode=chime")
         await lobby.click("body")

@@ -243,7 +243,7 @@ async def test_a_notification_through_the_service_worker(api: Api, browser: Brow
     )
     await context.grant_permissions(["notifications"], origin=api.base)
     page = await open_ticket(context, f"{api.base}/t/{mine['id']}")
-    registration = "navigator.serviceWorker.getRegistration('/static/kiosk/')"
+    registration = "navigator.serviceWorker.getRegistration('/static/phone/')"
     # wait_for_function takes a promise for a truthy value and does not wait for it: poll
     # with evaluate, which does
     active = f"{registration}.then(r => r?.active?.state === 'activated')"

@@ -127,18 +127,19 @@ async def test_an_admin_changes_and_removes_an_admin_bound_to_a_hall(api: Api, d
 async def test_a_missing_static_file_is_a_clear_404(api: Api) -> None:
     """aiohttp's static route answered a missing file with an empty application/octet-stream
     404; now a plain-text 404 that names the path (the API's stay JSON)."""
-    missing = ("/static/displays/nope.js", "/static/kiosk/nope.css", "/sounds/nope.wav",
-               "/static/displays/", "/static/kiosk/..%2F..%2Fpyproject.toml",
-               "/static/displays/.hidden", "/static/displays/sub/..%2F..%2Fkiosk.html")  # fmt: skip
+    missing = ("/static/shared/nope.js", "/static/kiosk/nope.css", "/sounds/nope.wav",
+               "/static/shared/", "/static/kiosk/..%2F..%2F..%2Fpyproject.toml",
+               "/static/shared/.hidden", "/static/shared/sub/..%2F..%2F..%2Fkiosk.html",
+               "/static/displays/shared/base.css", "/static/nowhere/base.css")  # fmt: skip
     for path in missing:
         async with api.session.get(api.base + path) as resp:
             text = await resp.text()
             assert resp.status == 404, path
             assert resp.content_type == "text/plain", (path, resp.content_type)
             assert text.startswith("404 Not Found: /"), (path, text)
-    async with api.session.get(api.base + "/static/displays/%2E%2E/lobby.html") as resp:
-        assert resp.status == 404  # the URL normalised out of /static/displays/: no file there
-    for path in ("/static/displays/protocol.js", "/static/kiosk/ticket.sw.js", "/sounds/chime.wav"):
+    async with api.session.get(api.base + "/static/shared/%2E%2E/%2E%2E/lobby.html") as resp:
+        assert resp.status == 404  # the URL normalised out of /static/shared/: no file there
+    for path in ("/static/shared/protocol.js", "/static/phone/ticket.sw.js", "/sounds/chime.wav"):
         async with api.session.get(api.base + path) as resp:
             assert resp.status == 200, path
             assert len(await resp.read()) > 100, path

@@ -141,7 +141,7 @@ async def test_stream_v1_can_be_switched_off(db_url: str) -> None:
 
 
 def test_the_pages_and_the_speaker_read_v2() -> None:
-    protocol_js = (ROOT / "displays" / "static" / "protocol.js").read_text()
+    protocol_js = (ROOT / "displays" / "static" / "shared" / "protocol.js").read_text()
     assert "/ws/v2/halls/" in protocol_js
     assert "/ws/v1/" not in protocol_js
     from callnext.voice.speaker import stream_url

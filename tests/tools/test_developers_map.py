@@ -27,6 +27,8 @@ def test_every_module_is_named_in_the_developers_map() -> None:
 
 # What a user reads or is served: the docs, the package (its strings end up in the OpenAPI
 # document and the CLI's help), the pages and their scripts.
+# `../shared` that is not a page's import of its shared folder (`../shared/words.js`).
+OUTSIDE = re.compile(r"\.\./shared(?!/[\w-]+\.(?:js|css)\b)")
 USER_FACING = ("README.md", "DEVELOPERS.md", "CHANGELOG.md", "docs", "server", "kiosk", "displays")
 
 
@@ -38,6 +40,13 @@ def test_no_user_facing_file_points_outside_the_project() -> None:
         top = ROOT / name
         for path in [top] if top.is_file() else sorted(top.rglob("*")):
             readable = path.suffix in (".md", ".py", ".js", ".html", ".css", ".txt")
-            if readable and path.is_file() and "../shared" in path.read_text(encoding="utf-8"):
+            if readable and path.is_file() and OUTSIDE.search(path.read_text(encoding="utf-8")):
                 found.append(str(path.relative_to(ROOT)))
     assert found == []
+
+
+def test_the_outside_pattern_tells_the_workspace_from_a_pages_import() -> None:
+    assert OUTSIDE.search("see ../shared/CONTRACT.md")
+    assert OUTSIDE.search("the contract in ../shared")
+    assert not OUTSIDE.search('import { pageWords } from "../shared/words.js";')
+    assert not OUTSIDE.search("`../shared/x.js` resolves")

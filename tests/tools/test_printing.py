@@ -211,7 +211,7 @@ def test_a_waiting_ticket_with_no_staffed_window_says_so_and_prints_no_figure() 
     ],
 )
 def test_the_wait_is_in_minutes_rounded_up(seconds: int, texts: tuple[str, str]) -> None:
-    """Over an hour: hours and minutes, rounded up to 5 (kiosk/static/wait-words.js too)."""
+    """Over an hour: hours and minutes, rounded up to 5 (shared/wait-words.js too)."""
     assert wait_texts(seconds) == texts
 
 

@@ -1,7 +1,7 @@
 """The display stream's protocol in one place: frame types, event names and their builders.
 
-displays/static/protocol.js mirrors this module for the pages. A frame is built and encoded once,
-then the same text goes to every connection.
+displays/static/shared/protocol.js mirrors this module for the pages. A frame is built and
+encoded once, then the same text goes to every connection.
 """
 
 from __future__ import annotations

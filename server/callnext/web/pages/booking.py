@@ -1,6 +1,6 @@
 """The citizen's booking pages (docs/appointments.md): booking on a phone (/halls/{hall}/book),
 one booking (/a/{id}) and its QR code (/a/{id}/qr.svg, the 8-character code, which a kiosk's
-scanner types). Template and scripts: kiosk/book.html, kiosk/static/book*.js."""
+scanner types). Template and scripts: kiosk/book.html, kiosk/static/booking/book*.js."""
 
 from __future__ import annotations
 

@@ -15,7 +15,9 @@ from ...domain.model import Hall, Window
 from ...runtime.assets import asset_dir
 from .. import parse
 from ..keys import DB, TEMPLATES
-from .static_files import add_static
+from .static_files import add_missing, add_static, page_folders
+
+PAGE_PARTS = ("displays", "kiosk")  # each holds its templates and a static/ of page folders
 
 PAGES = (
     ("取号机", "Kiosk", "/halls/{hall}/kiosk"),
@@ -50,10 +52,11 @@ LABELS = {
 
 
 def setup_pages(app: web.Application) -> None:
-    loader = jinja2.FileSystemLoader([str(asset_dir("displays")), str(asset_dir("kiosk"))])
+    loader = jinja2.FileSystemLoader([str(asset_dir(part)) for part in PAGE_PARTS])
     app[TEMPLATES] = jinja2.Environment(loader=loader, autoescape=True)
-    add_static(app, "/static/displays/", asset_dir("displays") / "static")
-    add_static(app, "/static/kiosk/", asset_dir("kiosk") / "static")
+    for name, folder in page_folders(*(asset_dir(part) / "static" for part in PAGE_PARTS)).items():
+        add_static(app, f"/static/{name}/", folder)
+    add_missing(app, "/static/")
     # The sounds/ folder: the chime, the voice cache. /sounds/announce/… is web/sounds.py's own
     # route, registered before this one (setup_routes), so it wins.
     add_static(app, "/sounds/", asset_dir("sounds"))

@@ -1,7 +1,7 @@
 // The lobby screen: the newest call big, the last 10 calls, the queues, clock and notice.
-import { NoticePager } from "./notice.js";
-import { ANNOUNCED, HALL_UPDATED, HallStream, TICKET_TRANSFERRED } from "./protocol.js";
-import { callSounds, CHIME, setupSound } from "./sound.js";
+import { NoticePager } from "../shared/notice.js";
+import { ANNOUNCED, HALL_UPDATED, HallStream, TICKET_TRANSFERRED } from "../shared/protocol.js";
+import { callSounds, CHIME, setupSound } from "../shared/sound.js";
 import {
   closedText, flash, isFresh, names, offlineState, screen, serverDate, serverNow, startClock,
   today, words,

@@ -1,5 +1,5 @@
 // What the lobby and window screens share: URL parameters, words, the clock, the offline state.
-import { PAST_CLOSING, opensWhen, waitFor } from "/static/kiosk/wait-words.js";
+import { PAST_CLOSING, opensWhen, waitFor } from "../shared/wait-words.js";
 
 const body = document.body;
 const query = new URLSearchParams(window.location.search);

@@ -2,7 +2,7 @@
 // holds it), the user's own window first. Taking one held by someone else asks first.
 
 import { confirmDialog } from "./staff-dialogs.js";
-import { Refresher } from "./refresher.js";
+import { Refresher } from "../shared/refresher.js";
 import { keepFocus } from "./staff-pending.js";
 import { clockTime } from "./staff-time.js";
 import { serviceName, windowLabel, words } from "./staff-words.js";

@@ -1,7 +1,7 @@
 // The dashboard's texts in Chinese and English, and how it writes numbers, shares and times.
 // `words()` follows the language toggle.
-import { duration } from "./time.js";
-import { pageWords } from "./words.js";
+import { duration } from "../shared/time.js";
+import { pageWords } from "../shared/words.js";
 
 /** "星期二", "Tuesday": the weekday of a day (YYYY-MM-DD). */
 function weekday(day, locale) {

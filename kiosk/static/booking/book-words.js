@@ -1,6 +1,6 @@
 // The booking page's texts (/halls/{hall}/book and /a/{id}) in Chinese and English, and its
 // dates and times in the hall's timezone. `words()` follows the language toggle.
-import { pageWords } from "../displays/words.js";
+import { pageWords } from "../shared/words.js";
 
 const WORDS = {
   zh: {

@@ -4,8 +4,8 @@
 import {
   ANNOUNCED, HallStream, TICKET_FINISHED, TICKET_TRANSFERRED, WINDOW_PAUSED, WINDOW_RELEASED,
   WINDOW_RESUMED, WINDOW_TAKEN,
-} from "./protocol.js";
-import { callSounds, setupSound } from "./sound.js";
+} from "../shared/protocol.js";
+import { callSounds, setupSound } from "../shared/sound.js";
 import {
   flash, isFresh, names, offlineState, otherWords, screen, serverDate, startClock, words,
 } from "./screen.js";

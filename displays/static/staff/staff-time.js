@@ -1,9 +1,9 @@
 // The console's time: the shared clock and durations (time.js), the average of a day, and one
 // ticker that re-renders what counts each second.
 
-import { duration, serverNow } from "./time.js";
+import { duration, serverNow } from "../shared/time.js";
 
-export { clockTime, duration, secondsSince, serverNow, serverSaid, setClock } from "./time.js";
+export { clockTime, duration, secondsSince, serverNow, serverSaid, setClock } from "../shared/time.js";
 
 /** Average seconds as m:ss, or "—" when there is none yet. */
 export const average = (s) => (s == null ? "—" : duration(Math.round(s)));

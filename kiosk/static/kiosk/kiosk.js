@@ -1,14 +1,14 @@
 // The touch kiosk: one large button per service (live from the hall's stream), a priority lane,
 // appointment check-in (kiosk-checkin.js), then the ticket with its QR code and a countdown back
 // to the start.
-import { NoticePager } from "../displays/notice.js";
-import { HALL_UPDATED, HallStream } from "../displays/protocol.js";
+import { NoticePager } from "../shared/notice.js";
+import { HALL_UPDATED, HallStream } from "../shared/protocol.js";
 import { CheckIn, renderBooked } from "./kiosk-checkin.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
 import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
 import { hallToday, renderClock, serverDate, startClock } from "./kiosk-clock.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
-import { largePrintToggle, setLargePrint } from "./large-print.js";
+import { largePrintToggle, setLargePrint } from "../shared/large-print.js";
 import { ListPager } from "./list-pager.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
 

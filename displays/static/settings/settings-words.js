@@ -1,5 +1,5 @@
 // The settings page's texts in Chinese and English. `words()` follows the language toggle.
-import { pageWords } from "./words.js";
+import { pageWords } from "../shared/words.js";
 
 const DAYS_ZH = { mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: "周五", sat: "周六", sun: "周日" };
 const DAYS_EN = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };

@@ -1,6 +1,6 @@
 // The settings page's requests: the manager's session (session.js, key "callnext.settings") and
 // the settings API of one hall; every failure comes back as {ok: false, status, code, message}.
-import { apiClient, hallPath, pageSession } from "./session.js";
+import { apiClient, hallPath, pageSession } from "../shared/session.js";
 
 /** The logged-in manager of this tab: {token, username, role, hall} or null. */
 export const session = pageSession("callnext.settings");

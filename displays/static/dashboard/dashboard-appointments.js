@@ -2,7 +2,7 @@
 // report's `appointments` (booked, checked in on time / early / late, missed, cancelled,
 // no-show rate, punctuality, mean delay) and the day's bookings (GET …/appointments?day=),
 // read again with the report after each event of the stream.
-import { WORDS as LIST_WORDS, bookingRow, bookingsOf, countsOf } from "./appointments-ui.js";
+import { WORDS as LIST_WORDS, bookingRow, bookingsOf, countsOf } from "../shared/appointments-ui.js";
 import { count, currentLang, minutes, percent, serviceName } from "./dashboard-words.js";
 
 const $ = (id) => document.getElementById(id);

@@ -4,8 +4,8 @@
 
 import { ACTIONS, BY_ID, BY_KEY, actionBusy, actionLabel, blockedBy, runAction } from "./staff-actions.js";
 import { dialogOpen } from "./staff-dialogs.js";
-import { WINDOW_TAKEN } from "./protocol.js";
-import { Refresher } from "./refresher.js";
+import { WINDOW_TAKEN } from "../shared/protocol.js";
+import { Refresher } from "../shared/refresher.js";
 import { touchesDesk } from "./staff-live.js";
 import { bookedMark } from "./staff-appointments.js";
 import { PendingList } from "./staff-pending.js";

@@ -5,8 +5,8 @@
 import {
   clock, currentLang, dayName, errorText, fillTexts, hallDayOf, pick, setLang, setTimezone, words,
 } from "./book-words.js";
-import { newKey, postRetrying } from "./kiosk-issue.js";
-import { largePrintToggle } from "./large-print.js";
+import { newKey, postRetrying } from "../kiosk/kiosk-issue.js";
+import { largePrintToggle } from "../shared/large-print.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);

@@ -3,7 +3,7 @@
 // "Open" for the full desk; the hall's pending matters; the waiting count of each service.
 
 import { BY_ID, actionLabel, blockedBy, runAction } from "./staff-actions.js";
-import { Refresher } from "./refresher.js";
+import { Refresher } from "../shared/refresher.js";
 import { PendingList, keepFocus } from "./staff-pending.js";
 import { clockTime, duration, everySecond, secondsSince, serverSaid } from "./staff-time.js";
 import { serviceName, windowLabel, words } from "./staff-words.js";

@@ -2,20 +2,20 @@
 // figures and charts of a day (today or a past one), the 30-day trends and the exports. One hall
 // stream (HallStream, /ws/v2) says when something changed; the page then reads again (debounced,
 // one read at a time).
-import { HALL_UPDATED, HallStream } from "./protocol.js";
+import { HALL_UPDATED, HallStream } from "../shared/protocol.js";
 import {
   Refresher, addDays, clockTime, hallApi, hallDay, isDay, serverNow, serverSaid, session, setClock,
   whenDenied,
 } from "./dashboard-api.js";
 import { DayView } from "./dashboard-day.js";
-import { loginForm } from "./login.js";
-import { dropToken } from "./session.js";
+import { loginForm } from "../shared/login.js";
+import { dropToken } from "../shared/session.js";
 import { Exports } from "./dashboard-export.js";
 import { Live } from "./dashboard-live.js";
 import { AppointmentsPanel } from "./dashboard-appointments.js";
 import { RatingsPanel } from "./dashboard-ratings.js";
 import { currentLang, errorText, fillTexts, setLang, words } from "./dashboard-words.js";
-import { langInUrl, markLang, onLangToggle } from "./words.js";
+import { langInUrl, markLang, onLangToggle } from "../shared/words.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;

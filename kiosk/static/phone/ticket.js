@@ -1,9 +1,9 @@
 // The citizen's ticket on a phone (/t/{id}): place in the queue, live; "go to window N" with a
 // vibration and a notification when called ("silent calling for one person"); cancel; 中文/English.
-import { HallStream, TICKET_RATED } from "/static/displays/protocol.js";
-import { RatingPanel } from "/static/kiosk/ticket-rating.js";
-import { largePrintToggle } from "/static/kiosk/large-print.js";
-import { PAST_CLOSING, waitFor } from "/static/kiosk/wait-words.js";
+import { HallStream, TICKET_RATED } from "../shared/protocol.js";
+import { RatingPanel } from "./ticket-rating.js";
+import { largePrintToggle } from "../shared/large-print.js";
+import { PAST_CLOSING, waitFor } from "../shared/wait-words.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -266,14 +266,14 @@ function notify(t) {
   try {
     new Notification(title, options);
   } catch {
-    navigator.serviceWorker?.getRegistration("/static/kiosk/")
+    navigator.serviceWorker?.getRegistration("/static/phone/")
       .then((reg) => reg?.showNotification(title, options))
       .catch((e) => console.warn("callnext: notification failed", e));
   }
 }
 
 function registerWorker() {
-  navigator.serviceWorker?.register("/static/kiosk/ticket.sw.js")
+  navigator.serviceWorker?.register("/static/phone/ticket.sw.js")
     .catch((e) => console.warn("callnext: no service worker", e));
 }
 

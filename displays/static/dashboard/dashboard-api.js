@@ -2,10 +2,10 @@
 // every failure as {status, code, message}, downloads that need the token (fetch, then a Blob
 // and an <a download>), the server's clock (time.js), and (from refresher.js) the Refresher that keeps a view fresh.
 
-import { EXPIRED_CODES, apiClient, hallPath, pageSession } from "./session.js";
+import { EXPIRED_CODES, apiClient, hallPath, pageSession } from "../shared/session.js";
 
-export { clockTime, hallDay, secondsSince, serverNow, serverSaid, setClock } from "./time.js";
-export { Refresher } from "./refresher.js";
+export { clockTime, hallDay, secondsSince, serverNow, serverSaid, setClock } from "../shared/time.js";
+export { Refresher } from "../shared/refresher.js";
 
 const EXPORT_TIMEOUT_MS = 300000; // a year as XLSX takes the server tens of seconds
 

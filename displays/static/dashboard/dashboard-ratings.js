@@ -2,7 +2,7 @@
 // hall, per service, per window and per staff member (from the report's `satisfaction`
 // fields), and the dissatisfied ratings (score ≤ 2) of the day for follow-up
 // (GET …/ratings?date=&max_score=2).
-import { clockTime } from "./time.js";
+import { clockTime } from "../shared/time.js";
 import { count, currentLang, percent, serviceName, windowLabel } from "./dashboard-words.js";
 
 const $ = (id) => document.getElementById(id);

@@ -1,6 +1,6 @@
 // The staff console's texts in Chinese and English. `words()` follows the language toggle;
 // `errorText()` turns an API error (code, message, extras) into a sentence for the desk.
-import { pageWords } from "./words.js";
+import { pageWords } from "../shared/words.js";
 
 const WORDS = {
   zh: {

@@ -1,6 +1,6 @@
 // The console's requests: its session (session.js, key "callnext.staff") and the staff API of
 // one hall; every failure comes back as {ok: false, status, code, message, error}.
-import { EXPIRED_CODES, apiClient, hallPath, pageSession } from "./session.js";
+import { EXPIRED_CODES, apiClient, hallPath, pageSession } from "../shared/session.js";
 
 /** The logged-in session of this tab: {token, username, role, hall, window} or null. */
 export const session = pageSession("callnext.staff");

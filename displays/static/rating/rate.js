@@ -7,8 +7,8 @@
 // stream's frames give the window and the event, …/rateable the number.
 import {
   HallStream, TICKET_CALLED, TICKET_FINISHED, TICKET_RATED, TICKET_RECALLED,
-} from "/static/displays/protocol.js";
-import { chips, digitScore, face, faces, scoreName } from "/static/displays/rating-ui.js";
+} from "../shared/protocol.js";
+import { chips, digitScore, face, faces, scoreName } from "../shared/rating-ui.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);

@@ -1,12 +1,12 @@
 // The hall's settings page for its managers: log in, then seven tabs (hall, services, windows,
 // staff, kiosks, appointments, audit log) over the settings API. Changes made elsewhere arrive through the
 // hall's stream (hall.updated) and are shown at once, except over a form being edited.
-import { HALL_UPDATED, HallStream } from "./protocol.js";
+import { HALL_UPDATED, HallStream } from "../shared/protocol.js";
 import { hallApi, session, whenExpired } from "./settings-api.js";
 import { auditTab } from "./settings-audit.js";
 import { bookingTab } from "./settings-booking.js";
-import { loginForm } from "./login.js";
-import { dropToken } from "./session.js";
+import { loginForm } from "../shared/login.js";
+import { dropToken } from "../shared/session.js";
 import { hallTab } from "./settings-hall.js";
 import { kiosksTab } from "./settings-kiosks.js";
 import { servicesTab } from "./settings-services.js";
@@ -14,7 +14,7 @@ import { staffTab } from "./settings-staff.js";
 import { dialogOpen, el, showFailure, showMessage } from "./settings-ui.js";
 import { windowsTab } from "./settings-windows.js";
 import { currentLang, errorText, fillTexts, names, setLang, words } from "./settings-words.js";
-import { markLang, onLangToggle } from "./words.js";
+import { markLang, onLangToggle } from "../shared/words.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);

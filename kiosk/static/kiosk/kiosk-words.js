@@ -1,6 +1,6 @@
 // The kiosk's texts in Chinese and English. `words()` follows the language toggle.
-import { pageWords } from "../displays/words.js";
-import { PAST_CLOSING, opensWhen, waitFor } from "./wait-words.js";
+import { pageWords } from "../shared/words.js";
+import { PAST_CLOSING, opensWhen, waitFor } from "../shared/wait-words.js";
 
 const WORDS = {
   zh: {

@@ -1,8 +1,8 @@
 // The staff console (/halls/{hall}/staff): log in, pick a window (or, as a manager, see them
 // all), work the desk. Views: login → picker → desk, or login → overview → desk. One hall
 // stream (HallStream, /ws/v2) keeps whatever is on screen fresh.
-import { loginForm } from "./login.js";
-import { HallStream } from "./protocol.js";
+import { loginForm } from "../shared/login.js";
+import { HallStream } from "../shared/protocol.js";
 import { ACTIONS } from "./staff-actions.js";
 import { hallApi, session, whenExpired } from "./staff-api.js";
 import { cancelDialog, dialogOpen, helpDialog, leaveDialog } from "./staff-dialogs.js";
@@ -12,7 +12,7 @@ import { Overview } from "./staff-overview.js";
 import { Picker, takeWindow } from "./staff-picker.js";
 import { setClock } from "./staff-time.js";
 import { currentLang, errorText, fillTexts, setLang, windowLabel, words } from "./staff-words.js";
-import { langInUrl, markLang, onLangToggle } from "./words.js";
+import { langInUrl, markLang, onLangToggle } from "../shared/words.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;

@@ -2,7 +2,7 @@
 // faces, the reasons as chips, an optional comment, submit; then the thanks and the rating.
 // One rating per ticket: a rating made on the window's screen shows here too.
 import { chips, digitScore, faces, loadScale, reasonName, scoreName } from
-  "/static/displays/rating-ui.js";
+  "../shared/rating-ui.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -2,8 +2,8 @@
 // overview): the day's counts and bookings (slot, code, service, status, ticket), read again
 // after each appointment event of the stream and each minute (a booking not checked in turns
 // "missed" with time). Shown where the hall takes bookings or has some today.
-import { Refresher } from "./refresher.js";
-import { WORDS, bookingRow, bookingsOf, countItems, countsOf } from "./appointments-ui.js";
+import { Refresher } from "../shared/refresher.js";
+import { WORDS, bookingRow, bookingsOf, countItems, countsOf } from "../shared/appointments-ui.js";
 import { currentLang, serviceName } from "./staff-words.js";
 
 const $ = (id) => document.getElementById(id);
