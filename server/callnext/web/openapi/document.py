@@ -42,7 +42,8 @@ from .operations import (
     window_action,
 )
 from .primitives import DATE, obj, ref, shut, text, whole
-from .schemas import ANNOUNCE_NAME, FINISH, NAME, components
+from .schemas import ANNOUNCE_NAME, FINISH, components
+from .settings_schemas import NAME
 
 DESCRIPTION = """\
 The HTTP API of callnext. Operations tagged `contract` are the stable v1 interface that

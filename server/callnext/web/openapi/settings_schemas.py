@@ -1,0 +1,114 @@
+"""The settings' schema components: what a manager reads and writes on the settings page
+(the hall's hours, its services, windows, kiosks and accounts). Limits come from the validators'
+own constants, as in schemas.py, which names them in the document's components."""
+
+from __future__ import annotations
+
+from ...domain import availability, hall_settings
+from ...domain.model import PrintMode, Role
+from ...usecases.staff_accounts import MIN_PASSWORD
+from ..parse import KIOSK_CODE
+from .primitives import COUNT, DATE, TIME, enum, null_or, obj, ref, seconds_field, shut, text, whole
+
+HOURS = null_or(
+    {
+        "type": "object",
+        "description": "A weekly schedule in the hall's timezone; a day left out is closed; "
+        "spans must end after they start and not overlap (400 bad_hours). null: always open "
+        "(on a service: the hall's hours).",
+        "properties": {
+            day: {
+                "type": "array",
+                "maxItems": 8,
+                "items": {"type": "string", "pattern": whole(availability.SPAN)},
+            }
+            for day in availability.WEEKDAYS
+        },
+        "additionalProperties": False,
+    }
+)
+QUOTA = {"type": ["integer", "null"], "minimum": 0, "maximum": availability.MAX_QUOTA}
+RATIO = {"type": ["integer", "null"], "minimum": 1, "maximum": hall_settings.MAX_RATIO}
+NAME = text(200, description="Not blank once trimmed (400 missing_field).")
+SERVICE_SETTINGS = obj(
+    ("code", "name", "name_en", "open", "hours", "daily_quota", "priority_allowed",
+     "target_wait_s", "default_service_s", "priority_ratio"),
+    code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
+    open={"type": "boolean"}, hours=ref("Hours"), daily_quota=QUOTA,
+    priority_allowed={"type": "boolean"}, target_wait_s=COUNT, default_service_s=COUNT,
+    priority_ratio=RATIO,
+)  # fmt: skip
+SETTINGS = obj(
+    ("hall", "name", "name_en", "timezone", "notice", "notice_en", "hours", "closed_dates",
+     "promise_s", "bind_staff_to_windows", "windows", "services"),
+    hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
+    timezone={"type": "string"}, notice={"type": "string"}, notice_en={"type": "string"},
+    hours=ref("Hours"),
+    closed_dates={"type": "array", "items": DATE}, promise_s=COUNT,
+    bind_staff_to_windows={"type": "boolean"},
+    windows={"type": "array", "items": obj(("number", "name", "services"),
+             number={"type": "integer"}, name={"type": "string"},
+             services={"type": "array", "items": {"type": "string"}})},
+    services={"type": "array", "items": ref("ServiceSettings")},
+)  # fmt: skip
+SERVICE_PATCH = shut(
+    (), open={"type": "boolean"}, hours=ref("Hours"), daily_quota=QUOTA,
+    priority_allowed={"type": "boolean"}, target_wait_s=seconds_field(), priority_ratio=RATIO,
+)  # fmt: skip
+SETTINGS_PATCH = shut(
+    (), name=NAME, name_en=text(200), notice=text(hall_settings.MAX_NOTICE),
+    notice_en=text(hall_settings.MAX_NOTICE, description="The ?lang=en screens' notice; empty: "
+                   "they show `notice`."),
+    hours=ref("Hours"),
+    closed_dates={"type": "array", "maxItems": 366, "items": DATE,
+                  "description": "Real dates (400 bad_dates)."},
+    promise_s=seconds_field(),
+    bind_staff_to_windows={"type": "boolean", "description": "Staff act only on the window "
+                           "their account names (403 wrong_window elsewhere)."},
+    services={"type": "object", "additionalProperties": ref("ServicePatch"),
+              "description": "Keyed by an existing service code (404 service_not_found)."},
+)  # fmt: skip
+SERVICE_PUT = shut(
+    (), name=NAME, name_en=text(200), open={"type": "boolean"}, hours=ref("Hours"),
+    daily_quota=QUOTA, priority_allowed={"type": "boolean"}, target_wait_s=seconds_field(),
+    default_service_s=seconds_field(), priority_ratio=RATIO,
+)  # fmt: skip
+SERVICE_PUT["description"] = "A new service needs its `name` (400 missing_field)."
+WINDOW_PUT = shut(
+    (), name=text(200),
+    services={"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string"},
+              "description": "Existing service codes (404 service_not_found); a new window "
+              "needs them (400 wrong_type)."},
+)  # fmt: skip
+PRINTER_URL = r"^[Tt][Cc][Pp]://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?/?$"
+KIOSK_PUT = shut(
+    (), name=text(200), print=enum(PrintMode),
+    printer=null_or(text(300, pattern=PRINTER_URL,
+                         description="tcp://host[:port]; checked further (400 bad_printer).")),
+)  # fmt: skip
+KIOSK_PUT["description"] = "`print: escpos` needs a `printer` (400 missing_field)."
+KIOSK = obj(
+    ("code", "name", "print", "printer", "keyed", "printer_status"),
+    code={"type": "string", "pattern": whole(KIOSK_CODE)}, name={"type": "string"},
+    print=enum(PrintMode), printer={"type": ["string", "null"]}, keyed={"type": "boolean"},
+    printer_status=null_or(obj(("printer", "ok", "error", "at", "printed"),
+                               printer={"type": "string"}, ok={"type": ["boolean", "null"]},
+                               error={"type": ["string", "null"]}, at=null_or(TIME),
+                               printed=COUNT)),
+)  # fmt: skip
+USER = obj(
+    ("username", "role", "window", "disabled", "display_name", "staff_no"),
+    username={"type": "string"}, role=enum(Role), window={"type": ["integer", "null"]},
+    disabled={"type": "boolean"}, display_name={"type": "string"}, staff_no={"type": "string"},
+)  # fmt: skip
+USER_PUT = shut(
+    (),
+    role={**enum(Role), "description": "`admin` only by an admin (400 bad_value)."},
+    window={"type": ["integer", "null"], "description": "A window of the hall (404)."},
+    password={"type": "string", "minLength": MIN_PASSWORD, "maxLength": 256},
+    disabled={"type": "boolean"},
+    display_name=text(64, description="The name the window screen shows while the account "
+                      "holds the window (\"\": none; never the username)."),
+    staff_no=text(32, description="The staff number (工号) shown with it."),
+)  # fmt: skip
+USER_PUT["description"] = "A new account needs `role` and `password` (400 missing_field)."
