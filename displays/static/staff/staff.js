@@ -270,8 +270,8 @@ function onEvent(frame) {
   if (view === "desk") {
     if (frame) desk.onEvent(frame);
     else desk.refresh();
-  } else if (view === "picker") picker.onEvent(frame);
-  else if (view === "overview") overview.onEvent(frame);
+  } else if (view === "picker") picker.onEvent();
+  else if (view === "overview") overview.onEvent();
 }
 
 const stream = new HallStream(config.hall, {
