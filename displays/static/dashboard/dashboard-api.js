@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard's requests: its session (session.js, key "callnext.dashboard"), JSON reads with
 // every failure as {status, code, message}, downloads that need the token (fetch, then a Blob
 // and an <a download>), the server's clock (time.js), and (from refresher.js) the Refresher that keeps a view fresh.

@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard's appointments panel (预约, docs/appointments.md): the day's figures from the
 // report's `appointments` (booked, checked in on time / early / late, missed, cancelled,
 // no-show rate, punctuality, mean delay) and the day's bookings (GET …/appointments?day=),

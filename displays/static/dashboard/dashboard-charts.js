@@ -1,3 +1,4 @@
+// @ts-check
 // Charts as inline SVG, drawn here with no library (a hall may be offline): grouped vertical
 // bars, horizontal bars, lines. Each chart fills its element in real pixels and is drawn again
 // when the element changes size. Every series has a text label (legend, axis titles, a

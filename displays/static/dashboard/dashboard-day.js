@@ -1,3 +1,4 @@
+// @ts-check
 // A day on the dashboard (today or any past day): the KPI tiles, the charts of the day (arrivals
 // and calls per hour, the wait distribution, the windows' throughput), the per-service table,
 // and the 30-day trends. Fed by GET …/report?date= and GET …/trend.
@@ -49,8 +50,8 @@ function buildTiles() {
 }
 
 function setTile(key, value, sub = "", raw = value, state = "") {
-  const tile = document.querySelector(`.kpi[data-kpi="${key}"]`);
-  const big = tile.querySelector("[data-field='value']");
+  const tile = /** @type {HTMLElement} */ (document.querySelector(`.kpi[data-kpi="${key}"]`));
+  const big = /** @type {HTMLElement} */ (tile.querySelector("[data-field='value']"));
   big.textContent = value;
   big.dataset.value = raw ?? "";
   tile.querySelector(".sub").textContent = sub;
@@ -64,7 +65,7 @@ function setTimes(key, label, summary) {
   for (const field of ["avg", "p50", "p90"]) {
     const cell = tile.querySelector(`.cell.${field}`);
     cell.querySelector(".what").textContent = w[field];
-    const big = cell.querySelector(".big");
+    const big = /** @type {HTMLElement} */ (cell.querySelector(".big"));
     big.textContent = mins(summary?.[field]);
     big.dataset.value = summary?.[field] ?? "";
     big.title = minutes(summary?.[field]);
@@ -211,7 +212,7 @@ export class DayView {
     const head = el("tr");
     for (const c of cols) head.append(el("th", c === "s_service" ? "" : "num", w[c]));
     for (const th of head.children) th.scope = "col";
-    $("per-service").tHead.replaceChildren(head);
+    /** @type {HTMLTableElement} */ ($("per-service")).tHead.replaceChildren(head);
     const codes = new Set([...this.services.keys(), ...Object.keys(r.per_service ?? {})]);
     const row = (code, fig, name, target) => {
       const tr = el("tr");
@@ -242,7 +243,7 @@ export class DayView {
     });
     const total = row("", r, w.s_total, null);
     total.classList.add("total");
-    $("per-service").tBodies[0].replaceChildren(...body, total);
+    /** @type {HTMLTableElement} */ ($("per-service")).tBodies[0].replaceChildren(...body, total);
   }
 
   renderTrend() {

@@ -1,3 +1,4 @@
+// @ts-check
 // The exports: the day on screen, or a range of days, as CSV or XLSX. The download needs the
 // manager's token, so it is fetched with the header and handed to the browser as a Blob.
 import { addDays, fileName, isDay, saveBlob } from "./dashboard-api.js";
@@ -13,11 +14,12 @@ export class Exports {
     this.day = null;
     this.busy = false;
     for (const id of ["export-day-csv", "export-day-xlsx"]) {
-      $(id).addEventListener("click", (e) => this.run(this.day, this.day, e.currentTarget.dataset.format));
+      $(id).addEventListener("click",
+        (e) => this.run(this.day, this.day, /** @type {HTMLElement} */ (e.currentTarget).dataset.format));
     }
     $("export-range").addEventListener("submit", (e) => {
       e.preventDefault();
-      this.range(e.submitter?.value ?? "csv");
+      this.range(/** @type {HTMLButtonElement} */ (e.submitter)?.value ?? "csv");
     });
   }
 
@@ -27,16 +29,17 @@ export class Exports {
     this.day = day;
     $("export-day").textContent = day;
     const today = this.ctx.today();
-    for (const input of [$("export-from"), $("export-to")]) input.max = today;
-    if (!$("export-to").value || $("export-to").value === previous) {
-      $("export-to").value = day;
-      $("export-from").value = addDays(day, -(RANGE_DAYS - 1));
+    for (const input of /** @type {HTMLInputElement[]} */ ([$("export-from"), $("export-to")])) input.max = today;
+    if (!/** @type {HTMLInputElement} */ ($("export-to")).value
+      || /** @type {HTMLInputElement} */ ($("export-to")).value === previous) {
+      /** @type {HTMLInputElement} */ ($("export-to")).value = day;
+      /** @type {HTMLInputElement} */ ($("export-from")).value = addDays(day, -(RANGE_DAYS - 1));
     }
   }
 
   range(format) {
-    const from = $("export-from").value;
-    const to = $("export-to").value;
+    const from = /** @type {HTMLInputElement} */ ($("export-from")).value;
+    const to = /** @type {HTMLInputElement} */ ($("export-to")).value;
     const bad = !isDay(from) ? $("export-from") : !isDay(to) ? $("export-to") : null;
     for (const input of [$("export-from"), $("export-to")]) input.removeAttribute("aria-invalid");
     if (bad) {
@@ -56,7 +59,7 @@ export class Exports {
   async run(from, to, format) {
     if (this.busy || !from || !to) return;
     this.busy = true;
-    const buttons = document.querySelectorAll(".export button");
+    const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll(".export button"));
     for (const b of buttons) b.disabled = true;
     document.body.setAttribute("aria-busy", "true");
     this.ctx.say(words().exporting, "info");

@@ -1,3 +1,4 @@
+// @ts-check
 // The live part of the dashboard (today only): who waits for each service and for how long,
 // the longest current wait, the pending matters against the promise, and each window's state
 // and current ticket. Fed by the hall snapshot, GET …/windows, …/pending and today's report.
@@ -38,7 +39,7 @@ export class Live {
     const w = words();
     const { hall, windows, pending } = this.data;
     $("live-as-of").textContent = w.as_of(clockTime(this.data.at, { seconds: true }));
-    $("live-as-of").dateTime = new Date(this.data.at).toISOString();
+    /** @type {HTMLTimeElement} */ ($("live-as-of")).dateTime = new Date(this.data.at).toISOString();
 
     const queues = hall.services.map((s) => {
       const known = this.services.get(s.code) ?? s;
@@ -119,7 +120,7 @@ export class Live {
       $("longest-sub").textContent = "";
       $("live-longest").classList.remove("alert");
     }
-    for (const span of document.querySelectorAll("#live-windows .since")) {
+    for (const span of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("#live-windows .since"))) {
       span.textContent = span.dataset.since ? w.called_ago(clock(secondsSince(span.dataset.since))) : "";
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard's satisfaction panel (好差评, docs/ratings.md): the day's satisfaction for the
 // hall, per service, per window and per staff member (from the report's `satisfaction`
 // fields), and the dissatisfied ratings (score ≤ 2) of the day for follow-up
@@ -101,7 +102,7 @@ export class RatingsPanel {
 
   /** One group's table: name, ratings, average, satisfied share, dissatisfied count. */
   table(id, caption, groups, name, w) {
-    const table = $(id);
+    const table = /** @type {HTMLTableElement} */ ($(id));
     const cap = el("caption", "", caption);
     const head = el("tr");
     for (const [text, cls] of [[w.name, ""], [w.rated, "num"], [w.avg, "num"],
@@ -134,7 +135,7 @@ export class RatingsPanel {
     $("sat-low-title").textContent = this.low === null ? w.follow_up("…") : w.follow_up(low.length);
     $("sat-low-none").textContent = w.no_follow_up;
     $("sat-low-none").hidden = this.low === null || low.length > 0;
-    const table = $("sat-low");
+    const table = /** @type {HTMLTableElement} */ ($("sat-low"));
     table.hidden = low.length === 0;
     const head = el("tr");
     for (const key of ["at", "number", "service", "window", "staff", "score", "reasons"]) {

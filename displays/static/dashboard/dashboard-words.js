@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard's texts in Chinese and English, and how it writes numbers, shares and times.
 // `words()` follows the language toggle.
 import { duration } from "../shared/time.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // The manager's dashboard (/halls/{hall}/dashboard): log in, then the hall live (today), the
 // figures and charts of a day (today or a past one), the 30-day trends and the exports. One hall
 // stream (HallStream, /ws/v2) says when something changed; the page then reads again (debounced,
@@ -16,6 +17,9 @@ import { AppointmentsPanel } from "./dashboard-appointments.js";
 import { RatingsPanel } from "./dashboard-ratings.js";
 import { currentLang, errorText, fillTexts, setLang, words } from "./dashboard-words.js";
 import { langInUrl, markLang, onLangToggle } from "../shared/words.js";
+
+/** @typedef {import("../shared/session.js").Result} Result */
+/** @typedef {import("../shared/session.js").Failure} Failure */
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -75,10 +79,10 @@ function renderHeader() {
   $("hall-name-2").textContent = pair[1] && pair[1] !== pair[0] ? pair[1] : "";
   document.title = `${pair[0]} · ${w.title}`;
   const today = hallDay();
-  $("day").value = day;
-  $("day").max = today;
-  $("day-next").disabled = day >= today;
-  $("day-today").disabled = day === today;
+  /** @type {HTMLInputElement} */ ($("day")).value = day;
+  /** @type {HTMLInputElement} */ ($("day")).max = today;
+  /** @type {HTMLButtonElement} */ ($("day-next")).disabled = day >= today;
+  /** @type {HTMLButtonElement} */ ($("day-today")).disabled = day === today;
   $("day-title").textContent = w.day_title(day, day === today);
 }
 
@@ -92,7 +96,8 @@ async function loadBoard() {
   if (!report.ok) return report;
   const out = { ok: true, day: asked, today: isToday, report: report.data };
   if (isToday) {
-    for (const [key, read] of [["hall", api.hall], ["windows", api.windows], ["pending", api.pending]]) {
+    for (const [key, read] of /** @type {[string, () => Promise<Result>][]} */ (
+      [["hall", api.hall], ["windows", api.windows], ["pending", api.pending]])) {
       const result = await read();
       if (!result.ok) return result;
       out[key] = result.data;
@@ -288,7 +293,7 @@ async function restore() {
       session.save({ ...session.value, username: me.data.username, role: me.data.role, hall: me.data.hall });
       return openBoard();
     }
-    if (me.denied) return; // whenDenied showed the login form
+    if (/** @type {Failure} */ (me).denied) return; // whenDenied showed the login form
     if (me.status >= 400 && me.status < 500) {
       session.clear();
       return showLogin();
@@ -318,7 +323,7 @@ function setLanguage(lang) {
 
 onLangToggle(setLanguage);
 $("day").addEventListener("change", () => {
-  if (isDay($("day").value)) setDay($("day").value);
+  if (isDay(/** @type {HTMLInputElement} */ ($("day")).value)) setDay(/** @type {HTMLInputElement} */ ($("day")).value);
 });
 $("day-prev").addEventListener("click", () => setDay(addDays(day, -1)));
 $("day-next").addEventListener("click", () => setDay(addDays(day, 1)));

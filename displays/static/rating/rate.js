@@ -1,3 +1,4 @@
+// @ts-check
 // The rating screen beside a window (/halls/{hall}/windows/{n}/rate): idle until the window
 // finishes a ticket (ticket.finished on /ws/v2, then GET …/rateable), then five faces, the
 // reasons as chips, submit, a thank-you, and back to idle. The form ends the moment the window
@@ -120,7 +121,7 @@ function render() {
   $("reasons-label").hidden = $("chips").hidden;
   const sending = state.phase === "sending";
   $("submit").textContent = sending ? w.sending : state.score === null ? w.pick : w.submit;
-  $("submit").disabled = state.score === null || sending;
+  /** @type {HTMLButtonElement} */ ($("submit")).disabled = state.score === null || sending;
   $("error").hidden = !state.error;
   $("error").textContent = state.error ? w.error[state.error] ?? w.error.failed : "";
   $("hint").textContent = w.hint;
@@ -291,7 +292,7 @@ function onKey(e) {
   if (score !== null) {
     e.preventDefault();
     pick(score);
-    document.querySelector(`.score[data-score="${score}"]`)?.focus();
+    /** @type {HTMLElement | null} */ (document.querySelector(`.score[data-score="${score}"]`))?.focus();
   } else if (e.key === "Enter" && state.score !== null
     && !(e.target instanceof HTMLElement && e.target.closest("#lang"))) {
     // Enter submits from anywhere in the form (Space still toggles a chip).

@@ -1,3 +1,4 @@
+// @ts-check
 // The lobby screen: the newest call big, the last 10 calls, the queues, clock and notice.
 import { NoticePager } from "../shared/notice.js";
 import { ANNOUNCED, HALL_UPDATED, HallStream, TICKET_TRANSFERRED } from "../shared/protocol.js";
@@ -32,8 +33,8 @@ const slots = Array.from({ length: MAX_CALLS }, () => {
   const li = document.createElement("li");
   li.hidden = true;
   li.append(document.createElement("span"), document.createElement("span"));
-  li.firstChild.className = "number";
-  li.lastChild.className = "window";
+  /** @type {HTMLElement} */ (li.firstChild).className = "number";
+  /** @type {HTMLElement} */ (li.lastChild).className = "window";
   $("recent").append(li);
   return li;
 });
@@ -44,7 +45,7 @@ function renderCalls() {
     li.hidden = !call;
     if (!call) return;
     li.firstChild.textContent = call.number;
-    li.firstChild.classList.toggle("long", call.number.length > 4); // A1000 and on
+    /** @type {HTMLElement} */ (li.firstChild).classList.toggle("long", call.number.length > 4); // A1000 and on
     li.lastChild.textContent = words.window(call.window);
   });
   markFresh();

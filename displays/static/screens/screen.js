@@ -1,3 +1,4 @@
+// @ts-check
 // What the lobby and window screens share: URL parameters, words, the clock, the offline state.
 import { PAST_CLOSING, opensWhen, waitFor } from "../shared/wait-words.js";
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The screen over one window, live from the hall's stream: its current number; between calls,
 // the window's name and who works there; "暂停服务 / Paused" (with the reason) while paused;
 // "暂停服务 / Closed" while nobody works there.

@@ -1,3 +1,4 @@
+// @ts-check
 // The settings page's requests: the manager's session (session.js, key "callnext.settings") and
 // the settings API of one hall; every failure comes back as {ok: false, status, code, message}.
 import { apiClient, hallPath, pageSession } from "../shared/session.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // The audit log's words for what happened to a ticket: its state after the action (已呼叫 /
 // called, 未到 / no-show …), the phrases that depend on it (办结 / 受理为承诺件 / 记为未到), and
 // the services by name: an entry never shows a raw code.

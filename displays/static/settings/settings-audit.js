@@ -1,3 +1,4 @@
+// @ts-check
 // The audit tab: a day's settings changes and staff actions, newest first, in words ("w1 呼叫
 // A003 到 1号窗口"), filtered by who; today's log follows the hall live.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The booking tab (预约, docs/appointments.md): the hall's booking policy (open or not, the
 // check-in window, the order of booked tickets, what happens outside the window, which personal
 // fields are asked) edited in a dialog (PATCH …/booking), and each service's booking (on or

@@ -1,3 +1,4 @@
+// @ts-check
 // The hall tab: its names, the notice on the screens, ticket hours per weekday, closed dates and
 // the promise on pending matters. One save sends only what changed (PATCH, all-or-nothing).
 

@@ -1,3 +1,4 @@
+// @ts-check
 // A weekly schedule editor ({"mon": ["09:00-12:00", "13:30-17:00"], …} or null) for the hall's
 // ticket hours and a service's own ones, and a one-line summary of a schedule.
 
@@ -26,6 +27,9 @@ function spanRow(day, text, onRemove) {
 /**
  * The editor. `inherit`: what null means here ("always" for the hall, "hall" for a service).
  * → {node, read()}: read() is null (inherit) or the schedule as typed (the server checks it).
+ * @param {Record<string, string[]> | null} value
+ * @param {{inherit?: string, label?: string, hint?: string,
+ *   labels?: {inherit?: string, own?: string}}} [options]
  */
 export function hoursEditor(value, { inherit = "always", label = words().hours, hint = "", labels = {} } = {}) {
   const w = words();

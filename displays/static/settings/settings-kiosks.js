@@ -1,3 +1,4 @@
+// @ts-check
 // The kiosks tab: the registered kiosks (code, name, how they print, the printer and its last
 // status, whether it has a key), registered or changed (PUT …/kiosks/{code}), given a new key
 // (POST …/kiosks/{code}/key: its setup link, shown once) and removed with confirmation.

@@ -1,3 +1,4 @@
+// @ts-check
 // The services tab: a table of the hall's services (the ticket switch works in place), an editor
 // dialog for a new or changed service (PUT …/services/{code}) and removal with confirmation.
 

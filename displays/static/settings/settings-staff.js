@@ -1,3 +1,4 @@
+// @ts-check
 // The staff tab: the hall's accounts (username, role, window, disabled; the display name and
 // staff number the window screens show), added with a password,
 // changed, given a new password, and removed with confirmation (PUT/DELETE …/users/{username}).

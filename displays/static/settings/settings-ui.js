@@ -1,3 +1,4 @@
+// @ts-check
 // The settings page's small building blocks: elements, the status line, errors next to their
 // field, the editor dialog and the confirmation dialog (native <dialog>: modal, Escape cancels).
 
@@ -137,7 +138,7 @@ function sameControl(node) {
  */
 export function openEditor({ title, body, okLabel = words().save, submit, first = null, wide = false }) {
   if (active) finish(false);
-  const dialog = $("editor");
+  const dialog = /** @type {HTMLDialogElement} */ ($("editor"));
   dialog.classList.toggle("wide", wide);
   const form = dialog.querySelector("form");
   const ok = el("button", { type: "submit", class: "primary" }, okLabel);
@@ -167,7 +168,7 @@ export function openEditor({ title, body, okLabel = words().save, submit, first 
 /** A yes/no question. → true | false */
 export function confirmDialog(text, okLabel = words().ok) {
   if (active) finish(false);
-  const dialog = $("confirm");
+  const dialog = /** @type {HTMLDialogElement} */ ($("confirm"));
   $("confirm-text").textContent = text;
   $("confirm-ok").textContent = okLabel;
   $("confirm-cancel").textContent = words().cancel;

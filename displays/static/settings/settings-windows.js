@@ -1,3 +1,4 @@
+// @ts-check
 // The windows tab: number, name and the services each window calls (checkboxes), added,
 // changed (PUT …/windows/{n}) and removed with confirmation.
 
@@ -38,7 +39,7 @@ export function windowsTab(ctx, panel) {
         const n = wholeOrNull(number.value);
         const codes = [...services.querySelectorAll("input:checked")].map((c) => c.value);
         const body = { name: name.value.trim(), services: codes };
-        if (!Number.isInteger(n) || n < 1) {
+        if (!Number.isInteger(n) || /** @type {number} */ (n) < 1) { // an integer by then
           showError(root, { status: 400, code: "bad_window", message: "" });
           return false;
         }

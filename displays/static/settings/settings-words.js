@@ -1,3 +1,4 @@
+// @ts-check
 // The settings page's texts in Chinese and English. `words()` follows the language toggle.
 import { pageWords } from "../shared/words.js";
 

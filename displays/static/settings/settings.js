@@ -1,3 +1,4 @@
+// @ts-check
 // The hall's settings page for its managers: log in, then seven tabs (hall, services, windows,
 // staff, kiosks, appointments, audit log) over the settings API. Changes made elsewhere arrive through the
 // hall's stream (hall.updated) and are shown at once, except over a form being edited.
@@ -15,6 +16,8 @@ import { dialogOpen, el, showFailure, showMessage } from "./settings-ui.js";
 import { windowsTab } from "./settings-windows.js";
 import { currentLang, errorText, fillTexts, names, setLang, words } from "./settings-words.js";
 import { markLang, onLangToggle } from "../shared/words.js";
+
+/** @typedef {import("../shared/session.js").Failure} Failure */
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -116,11 +119,11 @@ function select(name, { focus = false } = {}) {
 }
 
 $("tabs").addEventListener("click", (e) => {
-  const tab = e.target.closest("[role=tab]");
+  const tab = /** @type {HTMLElement | null} */ (/** @type {Element} */ (e.target).closest("[role=tab]"));
   if (tab) select(tab.dataset.tab, { focus: true });
 });
 $("tabs").addEventListener("keydown", (e) => {
-  const at = TABS.indexOf(e.target.dataset?.tab);
+  const at = TABS.indexOf(/** @type {HTMLElement} */ (e.target).dataset?.tab);
   if (at < 0) return;
   const moves = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: TABS.length - 1 };
   if (!(e.key in moves)) return;
@@ -143,7 +146,7 @@ async function enter() {
   const result = await api.settings();
   if (!result.ok) {
     if (result.status === 403) {
-      const text = result.code === "wrong_hall" ? words().errors.wrong_hall : words().managers_only;
+      const text = /** @type {Failure} */ (result).code === "wrong_hall" ? words().errors.wrong_hall : words().managers_only;
       return refuse(text, session.token);
     }
     if (result.status === 401) return refuse(words().expired, null);

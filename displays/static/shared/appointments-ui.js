@@ -1,3 +1,4 @@
+// @ts-check
 // What the staff console's "今日预约" panel and the dashboard's appointments panel share
 // (docs/appointments.md): their words, the day's counts from the list of bookings
 // (GET …/appointments), and one row per booking: slot, code, service, status, ticket.

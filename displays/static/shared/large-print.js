@@ -1,3 +1,4 @@
+// @ts-check
 // Large print (大字, 适老化): the page's toggles put `large-print` on <html>, where the page's CSS
 // doubles its type (under the strict CSP: a class, never a style). The toggles' label follows
 // the page's language (<html lang>). On a phone the choice is kept on the device (localStorage);

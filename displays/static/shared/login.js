@@ -17,7 +17,8 @@ const input = (id) => /** @type {HTMLInputElement} */ (document.getElementById(i
  * @param {(username: string, password: string) => Promise<Result>} options.login the request
  * @param {() => Promise<Result>} options.logout the request
  * @param {{save(value: SessionValue): void, clear(): void}} options.session
- * @param {() => {log_in: string, logging_in: string}} options.words the page's words now
+ * @param {() => {log_in: string, logging_in?: string}} options.words the page's words now
+ *   (`logging_in` with `busyText` only: the settings page's words have none)
  * @param {(failure: Failure) => string} options.failureText a refused login in words
  * @param {(data: any) => string} [options.refusal] why the account may not use this page, or ""
  * @param {(text: string, data: any) => void | Promise<void>} [options.refused] what the page
@@ -56,13 +57,13 @@ export function loginForm({
       return;
     }
     button.disabled = true;
-    if (busyText) button.textContent = words().logging_in;
+    if (busyText) button.textContent = /** @type {string} */ (words().logging_in);
     if (clearError) showError("");
     const result = await login(username, password);
     button.disabled = false;
     if (busyText) button.textContent = words().log_in;
     if (!result.ok) {
-      showError(failureText(result));
+      showError(failureText(/** @type {Failure} */ (result))); // not narrowed unless strict
       afterError(input("password"));
       return;
     }

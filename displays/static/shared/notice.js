@@ -1,3 +1,4 @@
+// @ts-check
 // The lobby's notice (up to 500 characters) in a footer of a few lines. A longer notice pages:
 // a screenful of whole lines at a time, each page for `?notice_s=` seconds (2–60, default 10),
 // with "2/5" in the corner; never a line cut in half. The line height is a whole number of

@@ -1,3 +1,4 @@
+// @ts-check
 // The rating form's parts (好差评), shared by the citizen's ticket page (/t/{id}) and the screen
 // beside a window (/halls/{hall}/windows/{n}/rate): five faces, the reasons as chips.
 // The scale and the reasons come from GET /api/v1/ratings/scale (domain/rating.py).

@@ -1,8 +1,12 @@
+// @ts-check
 // Keeping a view fresh, for the staff console and the dashboard: a Refresher re-reads its state
 // after the stream's events (debounced, one request in flight, once more if events came during
 // it) and retries while the server is away. stop() drops a read in flight and pending timers;
 // scheduling again starts over.
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
+
+/** A load's answer: a Result (session.js) or a page's own {ok, …}.
+ * @typedef {{ok: boolean, status?: number, [more: string]: any}} Answer */
 
 /**
  * Re-reads after the stream's events: debounced, one load in flight, once more if events came
@@ -10,8 +14,23 @@ const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
  * gets each answer; onHealth(ok) says whether the server answered.
  */
 export class Refresher {
+  /**
+   * @param {() => Promise<Answer>} load
+   * @param {(result: Answer) => void} apply
+   * @param {(ok: boolean) => void} [onHealth]
+   * @param {number} [debounce] ms
+   */
   constructor(load, apply, onHealth = () => {}, debounce = 150) {
     Object.assign(this, { load, apply, onHealth, debounce });
+    // What Object.assign set, declared for tsc:
+    /** @type {() => Promise<Answer>} */
+    this.load;
+    /** @type {(result: Answer) => void} */
+    this.apply;
+    /** @type {(ok: boolean) => void} */
+    this.onHealth;
+    /** @type {number} */
+    this.debounce;
     this.timer = 0;
     this.inFlight = false;
     this.again = false;

@@ -1,3 +1,4 @@
+// @ts-check
 // Sound for the screens: a strict FIFO of announcements, one sound at a time, in call order,
 // and the one-tap "enable sound" prompt for when the browser blocks autoplay.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Time on the server's clock (an office PC's clock is often wrong) in the hall's timezone, and
 // durations as they tick on screen (m:ss, h:mm:ss). Shared by the staff console and the dashboard.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // How an estimated wait reads, in Chinese and English, on the kiosk, its slip and the phone
 // page (printing.py's wait_texts says the same on the ESC/POS slip): whole minutes rounded up;
 // over an hour, hours and minutes rounded up to 5; a wait that runs past the service's hours
@@ -34,6 +35,7 @@ const formats = new Map();
 function dateFormat(lang, withinWeek) {
   const key = `${lang}-${withinWeek}`;
   if (!formats.has(key)) {
+    /** @type {Intl.DateTimeFormatOptions} */
     const options = withinWeek ? { weekday: "short" } : { month: "short", day: "numeric" };
     formats.set(key, new Intl.DateTimeFormat(LOCALES[lang], { timeZone: "UTC", ...options }));
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // The window actions, shared by the desk and the manager's cards: what each one needs (a current
 // ticket, an open window), its dialog, its request, and the sentence that reports its result.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The console's requests: its session (session.js, key "callnext.staff") and the staff API of
 // one hall; every failure comes back as {ok: false, status, code, message, error}.
 import { EXPIRED_CODES, apiClient, hallPath, pageSession } from "../shared/session.js";

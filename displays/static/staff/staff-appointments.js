@@ -1,3 +1,4 @@
+// @ts-check
 // The console's "今日预约 / Today's appointments" panel (on the desk and on the manager's
 // overview): the day's counts and bookings (slot, code, service, status, ticket), read again
 // after each appointment event of the stream and each minute (a booking not checked in turns

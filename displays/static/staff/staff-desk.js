@@ -1,3 +1,4 @@
+// @ts-check
 // One window's desk: the current ticket (ticking "called 3:42 ago"), the action buttons and
 // their shortcut keys, the queue ahead coloured against the target wait, today's counts and the
 // hall's pending matters. It re-reads GET …/desk after every event that touches it.
@@ -14,6 +15,7 @@ import { serviceName, windowLabel, words } from "./staff-words.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** @type {[string, string, ((seconds: number) => string)?][]} [label, field, format] */
 const TODAY = [
   ["t_called", "called"], ["t_served", "served"], ["t_completed", "completed"],
   ["t_pending", "pending"], ["t_no_show", "no_show"], ["t_transferred", "transferred"],
@@ -142,13 +144,13 @@ export class Desk {
   renderButtons() {
     const w = words();
     const win = this.data?.window;
-    for (const button of $("actions").querySelectorAll("[data-action]")) {
+    for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ ($("actions").querySelectorAll("[data-action]"))) {
       const action = BY_ID.get(button.dataset.action);
       const why = win ? blockedBy(action, win) : "busy";
       button.querySelector(".label").textContent = actionLabel(action, win);
       const hint = action.hint && win?.current ? w[action.hint] : "";
       button.querySelector(".hint").textContent = hint;
-      button.querySelector(".hint").hidden = !hint;
+      /** @type {HTMLElement} */ (button.querySelector(".hint")).hidden = !hint;
       button.disabled = Boolean(why);
       button.title = why ? w[why] : "";
       button.classList.toggle("resume", action.id === "pause" && win?.status === "paused");
@@ -159,7 +161,7 @@ export class Desk {
   focusFirstAction() {
     const focused = document.activeElement;
     if (focused && focused !== document.body && !$("actions").contains(focused)) return;
-    $("actions").querySelector("button[data-action]:not(:disabled)")?.focus();
+    /** @type {HTMLButtonElement | null} */ ($("actions").querySelector("button[data-action]:not(:disabled)"))?.focus();
   }
 
   async run(action) {
@@ -291,7 +293,7 @@ export class Desk {
       const level = waitLevel(waited, t.target_wait_s);
       li.className = `wait-${level}`;
       li.querySelector(".waited").textContent = duration(waited);
-      const cue = li.querySelector(".cue");
+      const cue = /** @type {HTMLElement} */ (li.querySelector(".cue"));
       cue.textContent = level === "ok" ? "" : w[`wait_${level}`];
       cue.title = w[`wait_${level}`];
     });

@@ -1,3 +1,4 @@
+// @ts-check
 // The console's dialogs, on native <dialog> (modal: the page behind is inert; Escape cancels):
 // confirm, transfer (pick a service), call a number, pause (a reason), leave the window with a
 // citizen called (finish, send back, stay) and the shortcut help.
@@ -35,7 +36,7 @@ function close(value) {
   current.resolve(value);
 }
 
-for (const dialog of document.querySelectorAll("dialog.dialog")) {
+for (const dialog of /** @type {NodeListOf<HTMLDialogElement>} */ (document.querySelectorAll("dialog.dialog"))) {
   const form = dialog.querySelector("form");
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -63,7 +64,7 @@ for (const dialog of document.querySelectorAll("dialog.dialog")) {
   // closes it here, in the key's own event: the browser's cancel may come as a later task, or
   // not at all, and a staff member's next key (G again, N) came before it and was ignored.
   dialog.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && e.target.matches?.("input[type=radio]")) {
+    if (e.key === "Enter" && /** @type {Element} */ (e.target).matches?.("input[type=radio]")) {
       e.preventDefault();
       form.requestSubmit();
     } else if (e.key === "Escape" && active?.dialog === dialog) {
@@ -122,20 +123,21 @@ export function transferDialog(number, services, from) {
   box.replaceChildren(...services.map((s) => choice("service", s.code, serviceName(s), {
     letter: s.code, disabled: s.code === from, note: s.code === from ? w.same_service : "",
   })));
-  const first = box.querySelector("input:not(:disabled)");
+  const first = /** @type {HTMLInputElement | null} */ (box.querySelector("input:not(:disabled)"));
   if (first) first.checked = true;
-  return open($("d-transfer"), () => box.querySelector("input:checked")?.value ?? undefined, first);
+  return open($("d-transfer"),
+    () => /** @type {HTMLInputElement | null} */ (box.querySelector("input:checked"))?.value ?? undefined, first);
 }
 
 // In the transfer dialog a service's letter picks it (again: the next one with that letter).
 $("d-transfer").addEventListener("keydown", (e) => {
   if (e.key.length !== 1 || e.ctrlKey || e.altKey || e.metaKey) return;
   const letter = e.key.toUpperCase();
-  const inputs = [...$("d-transfer-choices").querySelectorAll("input:not(:disabled)")];
+  const inputs = [.../** @type {NodeListOf<HTMLInputElement>} */ ($("d-transfer-choices").querySelectorAll("input:not(:disabled)"))];
   const matching = inputs.filter((i) => i.value.toUpperCase().startsWith(letter));
   if (!matching.length) return;
   e.preventDefault();
-  const at = matching.indexOf(document.activeElement);
+  const at = /** @type {Element[]} */ (matching).indexOf(document.activeElement);
   const next = matching[(at + 1) % matching.length];
   next.checked = true;
   next.focus();
@@ -151,7 +153,7 @@ const NOT_THE_NUMBER = new Set(["window_taken"]);
 /** Call a number: `send(number)` asks the server while the dialog stays open; a number it
  * refuses is said in the dialog, the input kept and selected. → the call's result | null */
 export function callDialog(send) {
-  const input = $("d-call-number");
+  const input = /** @type {HTMLInputElement} */ ($("d-call-number"));
   const error = $("d-call-error");
   input.value = "";
   input.removeAttribute("aria-invalid");
@@ -180,10 +182,10 @@ export function pauseDialog() {
   box.replaceChildren(...PAUSE_REASONS.map((key) => choice("reason", key, w[key])));
   const first = box.querySelector("input");
   first.checked = true;
-  const other = $("d-pause-other");
+  const other = /** @type {HTMLInputElement} */ ($("d-pause-other"));
   other.value = "";
   return open($("d-pause"), () => {
-    const picked = $("d-pause").querySelector("input[name=reason]:checked")?.value;
+    const picked = /** @type {HTMLInputElement | null} */ ($("d-pause").querySelector("input[name=reason]:checked"))?.value;
     if (picked !== "other") return w[picked] ?? w.r_break;
     const text = other.value.trim();
     if (!text) {
@@ -196,7 +198,7 @@ export function pauseDialog() {
 
 // Typing another reason picks "other".
 $("d-pause-other").addEventListener("input", () => {
-  $("d-pause").querySelector("input[value=other]").checked = true;
+  /** @type {HTMLInputElement} */ ($("d-pause").querySelector("input[value=other]")).checked = true;
 });
 
 /** The shortcut table: rows of [keys, what they do]. */

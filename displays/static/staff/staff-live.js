@@ -1,3 +1,4 @@
+// @ts-check
 // Which stream events concern a window's desk (the desk then re-reads it: refresher.js).
 
 /** Whether an event frame may change the desk of `window` (number, services). */

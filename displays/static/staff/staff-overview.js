@@ -1,3 +1,4 @@
+// @ts-check
 // The manager's overview: a card per window of the hall (status, who holds it, the current
 // ticket and how long since its call, today's served and no-shows) with quick actions and
 // "Open" for the full desk; the hall's pending matters; the waiting count of each service.
@@ -144,7 +145,7 @@ export class Overview {
 
   tick() {
     const w = words();
-    for (const card of $("cards").children) {
+    for (const card of /** @type {HTMLCollectionOf<HTMLElement>} */ ($("cards").children)) {
       const win = this.windows.find((x) => String(x.number) === card.dataset.window);
       const since = card.querySelector(".since");
       if (win?.current && since) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The hall's pending matters (tickets accepted as pending, not yet completed): number, service,
 // when accepted, the time left on the promise counting down (red and "overdue" once past), and
 // a "Completed" button that asks first. Shown on the desk and on the manager's overview.
@@ -9,8 +10,8 @@ import { serviceName, words } from "./staff-words.js";
 /** Keep focus on the same row's button when a list is rebuilt. */
 export function keepFocus(container, rebuild) {
   const focused = container.contains(document.activeElement) ? document.activeElement : null;
-  const key = focused?.closest("[data-key]")?.dataset.key;
-  const role = focused?.dataset.role;
+  const key = /** @type {HTMLElement | null} */ (focused?.closest("[data-key]"))?.dataset.key;
+  const role = /** @type {HTMLElement | null} */ (focused)?.dataset.role;
   rebuild();
   if (!key) return;
   const row = [...container.querySelectorAll("[data-key]")].find((r) => r.dataset.key === key);

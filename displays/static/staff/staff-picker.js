@@ -1,3 +1,4 @@
+// @ts-check
 // The window picker: the hall's windows as large buttons (number, name, services, status, who
 // holds it), the user's own window first. Taking one held by someone else asks first.
 
@@ -61,7 +62,9 @@ export class Picker {
   /** The user's own window first, then by number. */
   ordered() {
     const mine = this.ctx.session.value?.window;
-    return [...this.windows].sort((a, b) => (b.number === mine) - (a.number === mine) || a.number - b.number);
+    // true - false is 1: the booleans subtract as numbers
+    return [...this.windows].sort((a, b) => /** @type {any} */ (b.number === mine) - /** @type {any} */ (a.number === mine)
+      || a.number - b.number);
   }
 
   render(focusFirst = false) {

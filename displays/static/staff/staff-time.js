@@ -1,3 +1,4 @@
+// @ts-check
 // The console's time: the shared clock and durations (time.js), the average of a day, and one
 // ticker that re-renders what counts each second.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The staff console's texts in Chinese and English. `words()` follows the language toggle;
 // `errorText()` turns an API error (code, message, extras) into a sentence for the desk.
 import { pageWords } from "../shared/words.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // The staff console (/halls/{hall}/staff): log in, pick a window (or, as a manager, see them
 // all), work the desk. Views: login → picker → desk, or login → overview → desk. One hall
 // stream (HallStream, /ws/v2) keeps whatever is on screen fresh.
@@ -13,6 +14,8 @@ import { Picker, takeWindow } from "./staff-picker.js";
 import { setClock } from "./staff-time.js";
 import { currentLang, errorText, fillTexts, setLang, windowLabel, words } from "./staff-words.js";
 import { langInUrl, markLang, onLangToggle } from "../shared/words.js";
+
+/** @typedef {import("../shared/session.js").Failure} Failure */
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -129,7 +132,7 @@ function openDesk(n, deskId) {
   show("desk");
   desk.open(n, deskId);
   renderHeader();
-  if (!$("desk-view").contains(document.activeElement)) document.activeElement?.blur();
+  if (!$("desk-view").contains(document.activeElement)) /** @type {HTMLElement | null} */ (document.activeElement)?.blur();
 }
 
 function takenOver(n, who) {
@@ -244,7 +247,7 @@ async function restore() {
       if (m.desk?.holds) return openDesk(m.desk.window, m.desk.desk);
       return home();
     }
-    if (me.expired) return;
+    if (/** @type {Failure} */ (me).expired) return;
     if (me.status >= 400 && me.status < 500) {
       session.clear();
       return showLogin();
@@ -270,8 +273,8 @@ function onEvent(frame) {
   if (view === "desk") {
     if (frame) desk.onEvent(frame);
     else desk.refresh();
-  } else if (view === "picker") picker.onEvent(frame);
-  else if (view === "overview") overview.onEvent(frame);
+  } else if (view === "picker") picker.onEvent();
+  else if (view === "overview") overview.onEvent();
 }
 
 const stream = new HallStream(config.hall, {

@@ -1,3 +1,4 @@
+// @ts-check
 // The booking page's texts (/halls/{hall}/book and /a/{id}) in Chinese and English, and its
 // dates and times in the hall's timezone. `words()` follows the language toggle.
 import { pageWords } from "../shared/words.js";
@@ -136,6 +137,7 @@ const formats = new Map();
 function format(kind) {
   const key = `${currentLang()}-${kind}`;
   if (!formats.has(key)) {
+    /** @type {Intl.DateTimeFormatOptions} */
     const options = kind === "time"
       ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
       : { month: "short", day: "numeric", weekday: "short" };

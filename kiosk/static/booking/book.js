@@ -1,3 +1,4 @@
+// @ts-check
 // The phone's booking page: /halls/{hall}/book (service → day → slot → details → book) and
 // /a/{id} (one booking: its code large, the QR code the kiosk scans, when to check in, cancel
 // after a confirmation, the ticket once checked in). 中文/English; radio groups, so the
@@ -85,7 +86,8 @@ const bookableServices = () => (state.policy?.enabled
 function renderChoices(box, name, items, chosen) {
   const sig = JSON.stringify(items);
   if (box.dataset.sig !== sig) {
-    const focused = box.contains(document.activeElement) ? document.activeElement.value : null;
+    const focused = box.contains(document.activeElement)
+      ? /** @type {HTMLInputElement} */ (document.activeElement).value : null;
     box.dataset.sig = sig;
     box.replaceChildren(...items.map((item) => choice(name, item)));
     if (focused) box.querySelector(`input[value="${CSS.escape(focused)}"]`)?.focus();
@@ -118,14 +120,14 @@ function renderPick(w) {
     return { value: s.service, main: `${s.service} ${name}`, sub: name2 };
   });
   renderChoices($("services"), "service", services, state.service);
-  $("step-day").disabled = !state.service || state.days === null;
+  /** @type {HTMLFieldSetElement} */ ($("step-day")).disabled = !state.service || state.days === null;
   const days = (state.days ?? []).map((d) => ({
     value: d.day, main: dayLabel(d.day), sub: d.free > 0 ? w.free(d.free) : w.full,
     disabled: d.free <= 0, full: d.free <= 0,
   }));
   renderChoices($("days"), "day", days, state.day);
   $("days-none").hidden = state.days === null || days.some((d) => !d.disabled);
-  $("step-slot").disabled = !state.day || state.slots === null;
+  /** @type {HTMLFieldSetElement} */ ($("step-slot")).disabled = !state.day || state.slots === null;
   const slots = (state.slots ?? []).map((s) => ({
     value: s.start, main: `${clock(s.start)}–${clock(s.end)}`,
     sub: s.free > 0 ? w.free(s.free) : w.full, disabled: s.free <= 0, full: s.free <= 0,
@@ -137,7 +139,7 @@ function renderPick(w) {
   setText($("summary"), slot ? w.summary(serviceName(state.service)[0], dayLabel(state.day),
     `${clock(slot.start)}–${clock(slot.end)}`) : "");
   setText($("book"), state.busy ? w.booking : w.book);
-  $("book").disabled = !slot || state.busy;
+  /** @type {HTMLButtonElement} */ ($("book")).disabled = !slot || state.busy;
   $("confirm-bar").classList.toggle("chosen", Boolean(slot));
   $("pick-error").hidden = !state.error;
   setText($("pick-error"), state.error ? errorText(state.error.code, fieldName(state.error.field)) : "");
@@ -153,7 +155,7 @@ function renderFields(w) {
   for (const field of ["name", "phone"]) {
     const mode = fields[field] ?? "off";
     $(`${field}-row`).hidden = mode === "off";
-    $(field).required = mode === "required";
+    /** @type {HTMLInputElement} */ ($(field)).required = mode === "required";
     setText($(`${field}-label`), `${w[field]}${mode === "required" ? w.required : w.optional}`);
     any ||= mode !== "off";
   }
@@ -170,8 +172,8 @@ function renderBooking(w) {
   setText($("b-code"), spaced(a.code));
   $("b-code").setAttribute("aria-label", a.code.split("").join(" "));
   const qr = a.qr ?? `/a/${encodeURIComponent(a.id)}/qr.svg`;
-  if ($("b-qr").getAttribute("src") !== qr) $("b-qr").src = qr;
-  $("b-qr").alt = `${w.your_code} ${a.code}`;
+  if ($("b-qr").getAttribute("src") !== qr) /** @type {HTMLImageElement} */ ($("b-qr")).src = qr;
+  /** @type {HTMLImageElement} */ ($("b-qr")).alt = `${w.your_code} ${a.code}`;
   const [name, name2] = serviceName(a.service);
   setText($("b-service"), name2 ? `${name} · ${name2}` : name);
   setText($("b-when"), `${dayLabel(a.day)} ${clock(a.start)}–${clock(a.end)}`);
@@ -182,7 +184,7 @@ function renderBooking(w) {
   const ticket = a.ticket;
   $("b-ticket").hidden = !ticket;
   if (ticket) {
-    $("b-ticket").href = `${ticket.url ?? `/t/${encodeURIComponent(ticket.id)}`}${langQuery()}`;
+    /** @type {HTMLAnchorElement} */ ($("b-ticket")).href = `${ticket.url ?? `/t/${encodeURIComponent(ticket.id)}`}${langQuery()}`;
     setText($("b-ticket"), w.ticket(ticket.number));
   }
   const booked = a.status === "booked";
@@ -190,12 +192,12 @@ function renderBooking(w) {
   $("confirm").hidden = !booked || !state.confirming;
   setText($("confirm-text"), w.confirm(spaced(a.code)));
   setText($("confirm-yes"), state.busy ? w.cancelling : w.confirm_yes);
-  $("confirm-yes").disabled = state.busy;
-  $("confirm-no").disabled = state.busy;
+  /** @type {HTMLButtonElement} */ ($("confirm-yes")).disabled = state.busy;
+  /** @type {HTMLButtonElement} */ ($("confirm-no")).disabled = state.busy;
   $("b-error").hidden = !state.bookingError;
   setText($("b-error"), state.bookingError ? errorText(state.bookingError) : "");
   $("book-another").hidden = booked || a.status === "checked_in";
-  $("book-another").href = `/halls/${encodeURIComponent(a.hall ?? config.hall)}/book${langQuery()}`;
+  /** @type {HTMLAnchorElement} */ ($("book-another")).href = `/halls/${encodeURIComponent(a.hall ?? config.hall)}/book${langQuery()}`;
 }
 
 /** "Check in between 09:00 and 09:45": the hall's window around the slot's start. */
@@ -289,7 +291,7 @@ async function book(e) {
   const fields = state.policy?.fields ?? {};
   const body = { service: state.service, start: state.slot };
   for (const field of ["name", "phone"]) {
-    const value = $(field).value.trim();
+    const value = /** @type {HTMLInputElement} */ ($(field)).value.trim();
     if (fields[field] === "required" && !value) {
       state.error = { code: "field_required", field };
       render();
@@ -378,9 +380,9 @@ function toggleLang() {
 function setup() {
   largePrintToggle({ remember: true }); // as on the ticket page (ticket.css: its large print)
   $("lang").addEventListener("click", toggleLang);
-  $("services").addEventListener("change", (e) => chooseService(e.target.value));
-  $("days").addEventListener("change", (e) => chooseDay(e.target.value));
-  $("slots").addEventListener("change", (e) => chooseSlot(e.target.value));
+  $("services").addEventListener("change", (e) => chooseService(/** @type {HTMLInputElement} */ (e.target).value));
+  $("days").addEventListener("change", (e) => chooseDay(/** @type {HTMLInputElement} */ (e.target).value));
+  $("slots").addEventListener("change", (e) => chooseSlot(/** @type {HTMLInputElement} */ (e.target).value));
   $("pick").addEventListener("submit", book);
   $("cancel").addEventListener("click", () => askConfirm(true));
   $("confirm-no").addEventListener("click", () => askConfirm(false));

@@ -1,3 +1,4 @@
+// @ts-check
 // The kiosk's appointment check-in: "I have an appointment" → the booking code, typed on a large
 // on-screen keyboard of Crockford characters or by a keyboard-wedge scanner (it types the QR
 // code's 8 characters and Enter, on this screen or straight onto the start screen) → POST
@@ -74,11 +75,12 @@ export class CheckIn {
       e.preventDefault();
       this.submit();
     });
-    $("checkin-code").addEventListener("input", () => this.setCode($("checkin-code").value));
+    $("checkin-code").addEventListener("input",
+      () => this.setCode(/** @type {HTMLInputElement} */ ($("checkin-code")).value));
     document.addEventListener("keydown", (e) => this.onKey(e));
   }
 
-  get code() { return $("checkin-code").value; }
+  get code() { return /** @type {HTMLInputElement} */ ($("checkin-code")).value; }
 
   /** The hall's booking policy: the entry shows only where the hall takes bookings. */
   async refresh() {
@@ -117,7 +119,7 @@ export class CheckIn {
 
   setCode(text) {
     const code = normalizeCode(text);
-    if ($("checkin-code").value !== code) $("checkin-code").value = code;
+    if (/** @type {HTMLInputElement} */ ($("checkin-code")).value !== code) /** @type {HTMLInputElement} */ ($("checkin-code")).value = code;
     this.error = null;
     this.renderEntry();
     this.touch();
@@ -144,7 +146,7 @@ export class CheckIn {
     this.busy = false;
     this.message = null;
     this.error = null;
-    $("checkin-code").value = "";
+    /** @type {HTMLInputElement} */ ($("checkin-code")).value = "";
     this.renderEntry();
   }
 
@@ -193,7 +195,7 @@ export class CheckIn {
     if (result.error === "appointment_not_found" || result.error === "invalid_code") {
       this.error = "appointment_not_found"; // a typo: fix it here
       this.renderEntry();
-      $("checkin-code").select();
+      /** @type {HTMLInputElement} */ ($("checkin-code")).select();
       $("checkin-code").focus();
       this.touch();
       return;
@@ -222,9 +224,9 @@ export class CheckIn {
 
   renderEntry() {
     const w = words();
-    $("checkin-go").disabled = this.busy;
+    /** @type {HTMLButtonElement} */ ($("checkin-go")).disabled = this.busy;
     $("checkin-go").textContent = this.busy ? w.checkin_busy : w.checkin_go;
-    $("checkin-code").readOnly = this.busy;
+    /** @type {HTMLInputElement} */ ($("checkin-code")).readOnly = this.busy;
     $("checkin-form").setAttribute("aria-busy", String(this.busy));
     $("checkin-error").hidden = !this.error;
     $("checkin-error").textContent = this.error ? w.checkin[this.error] : "";
@@ -249,7 +251,7 @@ export class CheckIn {
   /** The language changed: every text of this flow again. */
   render() {
     fillTexts($("checkin"));
-    for (const key of $("checkin-keys").querySelectorAll(".key.wide")) {
+    for (const key of /** @type {NodeListOf<HTMLElement>} */ ($("checkin-keys").querySelectorAll(".key.wide"))) {
       if (key.dataset.key === "checkin_clear") key.textContent = words().checkin_clear;
       else key.setAttribute("aria-label", words().checkin_backspace);
     }

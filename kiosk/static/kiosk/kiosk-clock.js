@@ -1,3 +1,4 @@
+// @ts-check
 // The kiosk's clock, on the server's time (kiosk PCs often run wrong clocks): the page's config
 // gives the server's time at render, each stream frame's Date header corrects it.
 import { currentLang, words } from "./kiosk-words.js";
@@ -15,6 +16,7 @@ export const hallToday = () => dayFormat.format(Date.now() + skew);
 function format(kind) {
   const key = `${currentLang()}-${kind}`;
   if (!formats.has(key)) {
+    /** @type {Intl.DateTimeFormatOptions} */
     const options = kind === "time"
       ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
       : { month: "long", day: "numeric", weekday: "short" };

@@ -1,3 +1,4 @@
+// @ts-check
 // Issuing a ticket: one Idempotency-Key per tap, the same key for each retry of that tap, so a
 // lost reply or a double send never makes two tickets.
 

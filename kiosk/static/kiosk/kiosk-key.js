@@ -1,3 +1,4 @@
+// @ts-check
 // The kiosk's key (docs/kiosk.md). Its setup link, from the settings page, brings it once
 // (?kiosk=K1&key=…): the page keeps it in localStorage, takes it out of the address bar at once,
 // and sends it with each ticket and check-in as X-Kiosk-Key. `?key=` empty forgets it.

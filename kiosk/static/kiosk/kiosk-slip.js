@@ -1,3 +1,4 @@
+// @ts-check
 // The paper slip of browser printing (print.css lays it out for 80 mm thermal paper): filled
 // with both languages, printed once per ticket after its QR code has loaded.
 
@@ -61,7 +62,7 @@ export async function printSlip(ticket, hall, service, again = false) {
   if (printed.has(ticket.id) && !again) return;
   printed.add(ticket.id);
   fill(ticket, hall, service);
-  const img = $("s-qr");
+  const img = /** @type {HTMLImageElement} */ ($("s-qr"));
   img.hidden = false;
   img.src = qrUrl(ticket);
   try {

@@ -1,3 +1,4 @@
+// @ts-check
 // The kiosk's texts in Chinese and English. `words()` follows the language toggle.
 import { pageWords } from "../shared/words.js";
 import { PAST_CLOSING, opensWhen, waitFor } from "../shared/wait-words.js";

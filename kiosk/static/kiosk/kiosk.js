@@ -1,3 +1,4 @@
+// @ts-check
 // The touch kiosk: one large button per service (live from the hall's stream), a priority lane,
 // appointment check-in (kiosk-checkin.js), then the ticket with its QR code and a countdown back
 // to the start.
@@ -143,8 +144,8 @@ function renderServices() {
     box.dataset.codes = codes;
     box.replaceChildren(...list.map((s) => serviceButton(s.code)));
   }
-  box.dataset.cols = columns(list.length);
-  for (const button of box.children) updateButton(button, services.get(button.dataset.code));
+  box.dataset.cols = /** @type {any} */ (columns(list.length)); // a number: dataset makes it a string
+  for (const button of /** @type {HTMLCollectionOf<HTMLButtonElement>} */ (box.children)) updateButton(button, services.get(button.dataset.code));
   pager.refresh();
   $("loading").hidden = list.length > 0;
   $("loading").textContent = hall ? words().no_services : words().loading;
@@ -157,7 +158,7 @@ function renderServices() {
 /** The priority lane's entry: hidden where no service has one; closed (disabled, and why)
  * while none of those issues a ticket now, as their own buttons are. */
 function renderPriorityEntry(list) {
-  const entry = $("priority-entry");
+  const entry = /** @type {HTMLButtonElement} */ ($("priority-entry"));
   const lanes = list.filter((s) => s.priority_allowed);
   const closed = lanes.length > 0 && lanes.every((s) => s.open === false);
   entry.hidden = priority || lanes.length === 0;
@@ -267,7 +268,7 @@ async function take(code) {
 
 function showTicket(ticket) {
   current = ticket;
-  $("t-qr").src = qrUrl(ticket);
+  /** @type {HTMLImageElement} */ ($("t-qr")).src = qrUrl(ticket);
   renderTicket();
   setScreen("ticket");
   $("done").focus();
@@ -292,7 +293,7 @@ function renderTicket() {
   $("t-ahead").textContent = w.ahead(t.ahead ?? 0, t.est_wait_s ?? null, t.past_closing);
   $("t-ahead").classList.toggle("late", Boolean(t.past_closing));
   $("t-ahead").hidden = t.status !== "waiting"; // a second check-in of a ticket called or done
-  $("t-qr").alt = w.scan;
+  /** @type {HTMLImageElement} */ ($("t-qr")).alt = w.scan;
   renderBooked(t); // 预约 and its slot, or why a booking became a walk-in ticket
   const status = t.print?.status ?? config.print; // no kiosk sent: the page's own mode
   let key = PRINT_WORDS[status] ?? "no_print";
@@ -357,7 +358,7 @@ function backToStart() {
   setScreen("start");
   setLargePrint(false);
   if (currentLang() !== config.lang) setLanguage(config.lang);
-  document.activeElement?.blur();
+  /** @type {HTMLElement | null} */ (document.activeElement)?.blur();
   settle();
 }
 
@@ -366,7 +367,7 @@ function backToStart() {
 function setLanguage(lang) {
   setLang(lang);
   document.documentElement.lang = words().html_lang;
-  for (const button of document.querySelectorAll(".lang button")) {
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll(".lang button"))) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === currentLang()));
   }
   fillTexts();
@@ -388,7 +389,7 @@ const checkin = new CheckIn({
   asKiosk, screen: () => body.dataset.state,
 });
 
-for (const button of document.querySelectorAll(".lang button")) {
+for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll(".lang button"))) {
   button.addEventListener("click", () => setLanguage(button.dataset.lang));
 }
 $("priority-entry").addEventListener("click", () => !busy && setPriority(true));

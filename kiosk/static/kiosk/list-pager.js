@@ -1,3 +1,4 @@
+// @ts-check
 // A list of buttons that may be taller than its box (the kiosk's services in large print, or a
 // hall with many services): while it is, two large buttons under it page it by whole buttons and
 // say how many are still below. Swiping still scrolls it; the buttons follow. A citizen who does
@@ -12,6 +13,11 @@ export class ListPager {
     this.list = list;
     this.bar = bar;
     this.labels = labels;
+    // The bar's two buttons, declared for tsc (the line below sets them):
+    /** @type {HTMLButtonElement} */
+    this.up;
+    /** @type {HTMLButtonElement} */
+    this.down;
     [this.up, this.down] = bar.querySelectorAll("button");
     this.up.addEventListener("click", () => this.page(-1));
     this.down.addEventListener("click", () => this.page(1));

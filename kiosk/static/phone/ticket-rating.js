@@ -1,3 +1,4 @@
+// @ts-check
 // The rating on the citizen's ticket page (/t/{id}, 好差评): once the ticket is served, five
 // faces, the reasons as chips, an optional comment, submit; then the thanks and the rating.
 // One rating per ticket: a rating made on the window's screen shows here too.
@@ -109,7 +110,7 @@ export class RatingPanel {
 
   async submit() {
     if (this.phase !== "form" || this.score === null) return;
-    const comment = $("rating-comment").value.trim();
+    const comment = /** @type {HTMLTextAreaElement} */ ($("rating-comment")).value.trim();
     const body = { score: this.score, reasons: [...this.reasons], comment: comment || null };
     this.phase = "sending";
     this.error = null;
@@ -158,10 +159,10 @@ export class RatingPanel {
     chips($("rating-chips"), this.scale, this.score, this.reasons, this.lang);
     $("rating-reasons-label").hidden = $("rating-chips").hidden;
     $("rating-comment-label").textContent = w.comment;
-    $("rating-comment").placeholder = w.commentHolder;
-    $("rating-comment").maxLength = this.scale.comment_max;
+    /** @type {HTMLTextAreaElement} */ ($("rating-comment")).placeholder = w.commentHolder;
+    /** @type {HTMLTextAreaElement} */ ($("rating-comment")).maxLength = this.scale.comment_max;
     const sending = this.phase === "sending";
-    const submit = $("rating-submit");
+    const submit = /** @type {HTMLButtonElement} */ ($("rating-submit"));
     submit.textContent = sending ? w.sending : this.score === null ? w.pick : w.submit;
     submit.disabled = sending || this.score === null;
     $("rating-error").hidden = !this.error;

@@ -1,3 +1,4 @@
+// @ts-check
 // The citizen's ticket on a phone (/t/{id}): place in the queue, live; "go to window N" with a
 // vibration and a notification when called ("silent calling for one person"); cancel; 中文/English.
 import { HallStream, TICKET_RATED } from "../shared/protocol.js";
@@ -225,9 +226,9 @@ function renderActions(w, t) {
   $("confirm").hidden = !waiting || !state.confirming;
   setText($("confirm-text"), w.confirm(t));
   setText($("confirm-yes"), state.busy ? w.cancelling : w.confirmYes);
-  $("confirm-yes").disabled = state.busy;
+  /** @type {HTMLButtonElement} */ ($("confirm-yes")).disabled = state.busy;
   setText($("confirm-no"), w.confirmNo);
-  $("confirm-no").disabled = state.busy;
+  /** @type {HTMLButtonElement} */ ($("confirm-no")).disabled = state.busy;
   $("error").hidden = !state.error;
   setText($("error"), state.error ? w.error[state.error] : "");
 }
