@@ -21,16 +21,10 @@ export class Refresher {
    * @param {number} [debounce] ms
    */
   constructor(load, apply, onHealth = () => {}, debounce = 150) {
-    Object.assign(this, { load, apply, onHealth, debounce });
-    // What Object.assign set, declared for tsc:
-    /** @type {() => Promise<Answer>} */
-    this.load;
-    /** @type {(result: Answer) => void} */
-    this.apply;
-    /** @type {(ok: boolean) => void} */
-    this.onHealth;
-    /** @type {number} */
-    this.debounce;
+    this.load = load;
+    this.apply = apply;
+    this.onHealth = onHealth;
+    this.debounce = debounce;
     this.timer = 0;
     this.inFlight = false;
     this.again = false;

@@ -13,12 +13,11 @@ export class ListPager {
     this.list = list;
     this.bar = bar;
     this.labels = labels;
-    // The bar's two buttons, declared for tsc (the line below sets them):
+    const [up, down] = bar.querySelectorAll("button");
     /** @type {HTMLButtonElement} */
-    this.up;
+    this.up = up;
     /** @type {HTMLButtonElement} */
-    this.down;
-    [this.up, this.down] = bar.querySelectorAll("button");
+    this.down = down;
     this.up.addEventListener("click", () => this.page(-1));
     this.down.addEventListener("click", () => this.page(1));
     list.addEventListener("scroll", () => this.refresh(), { passive: true });
