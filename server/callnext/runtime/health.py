@@ -5,7 +5,9 @@ disk, a read-only file, the database gone), or (PostgreSQL) it no longer hears t
 processes' commits, so its screens freeze. Whoever sees it records it here; /healthz answers
 503 with the reasons. A listener that is down, or whose catch-up fails, counts after a grace
 (`listener_grace_s`: a reconnect is normal and short); a failed write counts at once and until
-a write succeeds again.
+a write succeeds again. A listener that flaps (lost again within the grace of listening again)
+is one fault from its first loss, not a new short one each time: a storm of killed connections
+must not hide behind reconnects that hold for a few milliseconds.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ PROBE_EVERY_S = 2.0  # after a failed write, /healthz tries a write this often a
 class Fault:
     reason: str
     since: float  # the monotonic clock when it began
+    times: int = 1  # how often it happened again meanwhile (a flapping listener)
 
 
 class FailureLog:
@@ -60,6 +63,8 @@ class Health:
         self.clock = clock
         self.has_listener = False  # PostgreSQL: an event listener reports here
         self.deaf: Fault | None = None  # the listener is not listening
+        self.mended: Fault | None = None  # the fault before it listened again (flap watch)
+        self.listening_since = -math.inf
         self.behind: dict[str, Fault] = {}  # halls whose catch-up from the event log failed
         self.writes: Fault | None = None  # the last write failed; none has succeeded since
         self.reconnects = 0
@@ -79,11 +84,15 @@ class Health:
 
     def listener_lost(self, reason: str) -> None:
         self.has_listener = True
-        self.deaf = _kept(self.deaf, reason, self.clock())
+        now = self.clock()
+        if self.deaf is None and now - self.listening_since < self.listener_grace_s:
+            self.deaf = self.mended  # it flaps: the fault goes on from its first loss
+        self.deaf = _kept(self.deaf, reason, now)
 
     def listener_listening(self, *, reconnected: bool) -> None:
         self.has_listener = True
-        self.deaf = None
+        self.mended, self.deaf = self.deaf, None
+        self.listening_since = self.clock()
         self.reconnects += reconnected
 
     def catch_up_failed(self, hall: str, reason: str) -> None:
@@ -108,9 +117,10 @@ class Health:
         """Why this process is not healthy now (empty: it is)."""
         now, out = self.clock(), []
         if self.deaf is not None and now - self.deaf.since >= self.listener_grace_s:
+            flaps = f"; {self.deaf.times} failures" if self.deaf.times > 1 else ""
             out.append(
-                f"listener: not hearing the other processes' events for "
-                f"{now - self.deaf.since:.1f} s ({self.deaf.reason})"
+                f"listener: not hearing the other processes' events reliably for "
+                f"{now - self.deaf.since:.1f} s ({self.deaf.reason}{flaps})"
             )
         for hall, fault in sorted(self.behind.items()):
             if now - fault.since >= self.listener_grace_s:
@@ -148,4 +158,5 @@ def _kept(fault: Fault | None, reason: str, now: float) -> Fault:
     if fault is None:
         return Fault(reason, now)
     fault.reason = reason
+    fault.times += 1
     return fault
