@@ -613,7 +613,8 @@ def run_case(target: Target, op: Any, case: Any, who: str | None) -> None:
             target.tokens_alive()
 
 
-@pytest.mark.slow
+# Not `slow`: one server per xdist worker (module scope), each operation a test of its own, so
+# the fuzz spreads over the parallel stage (110 s run one at a time).
 @pytest.mark.parametrize("label", sorted(FUZZ_OPS, key=fuzz_order))
 def test_fuzz_from_the_document(label: str, fuzz_target: Target) -> None:
     op = FUZZ_OPS[label]

@@ -18,7 +18,12 @@ from playwright.async_api import Browser, Page
 from ..browser import chromium_missing, launch, wait_js
 from ..helpers import Api
 
-pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
+pytestmark = [
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+    # What a screen draws does not depend on the database engine (the stream's frames are the
+    # same: tests/stream/ runs them on both); SQLite alone keeps these ~40 s of Chromium once.
+    pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
+]
 
 LOBBY = "/halls/demo/display"
 WINDOW_1 = "/halls/demo/windows/1/display"
