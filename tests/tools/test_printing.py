@@ -4,11 +4,16 @@ TCP to real sockets on 127.0.0.1, and one job at a time per printer."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import stat
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from escpos.printer import Dummy
@@ -437,3 +442,38 @@ async def test_status_is_ok_then_the_error_after_the_printer_goes_away(
     assert "connection refused" in status["error"]
     assert status["at"] == "2026-11-26T01:32:00+00:00"
     assert status["printed"] == 1
+
+
+def _python(script: str, tmp: Path) -> str:
+    """`script`'s output in a new Python whose temporary directory is `tmp`."""
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return run.stdout.strip()
+
+
+def test_escpos_parses_its_capabilities_once_into_a_private_directory(tmp_path: Path) -> None:
+    """python-escpos pickled its capabilities into a new mkdtemp() directory in every process
+    (0.2 s each, and a directory left in /tmp each time); callnext gives it one private cache
+    and imports it only to print. Two processes: the second finds the first's pickle."""
+    script = (
+        "import sys, callnext.web.app; assert 'escpos' not in sys.modules, 'imported eagerly'\n"
+        "from callnext.printing.capabilities import load_escpos; load_escpos()\n"
+        "import escpos.capabilities as c; print(c.pickle_path, c.full_load)"
+    )
+    runs = [_python(script, tmp_path).split() for _ in range(2)]
+    directory = tmp_path / f"callnext-{os.getuid()}" / "escpos"
+    assert [Path(path).parent for path, _ in runs] == [directory, directory]
+    assert [full for _, full in runs] == ["True", "False"]  # parsed once, then read back
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"callnext-{os.getuid()}"]
+
+
+def test_a_cache_directory_open_to_others_is_not_used(tmp_path: Path) -> None:
+    root = tmp_path / f"callnext-{os.getuid()}"
+    (root / "escpos").mkdir(parents=True)
+    root.chmod(0o777)  # anyone could put a pickle there: not ours to trust
+    script = "from callnext.printing import capabilities as c; print(c.private_cache_dir())"
+    assert _python(script, tmp_path) == "None"

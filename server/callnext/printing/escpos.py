@@ -36,12 +36,15 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypedDict
-
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
+from typing import TYPE_CHECKING, TypedDict
 
 from ..domain.clock import utcnow
+from .capabilities import escpos_ready, load_escpos
+
+if TYPE_CHECKING:
+    from escpos.printer import Dummy
+
+escpos_ready()  # before anything imports escpos (see capabilities.py)
 
 COLUMNS_A = 48  # font A (12x24 dots) on 576 dots
 COLUMNS_B = 64  # font B (9x17 dots)
@@ -74,6 +77,9 @@ class PrintedTicket:
 
 def render_escpos(ticket: PrintedTicket) -> bytes:
     """The whole ESC/POS job for one ticket (see the module's docstring for the layout)."""
+    load_escpos()  # 0.2 s the first time: only when printing
+    from escpos.printer import Dummy
+
     p = Dummy()
     p.hw("INIT")
     p._raw(KANJI_ON)
@@ -128,6 +134,8 @@ def _queue_lines(p: Dummy, t: PrintedTicket) -> None:
 def _footer(p: Dummy, url: str) -> None:
     """The QR code of the ticket's page and the instructions under it."""
     _lines(p, [""])
+    from escpos.constants import QR_ECLEVEL_M  # see render_escpos
+
     p.qr(url, ec=QR_ECLEVEL_M, size=QR_MODULE_DOTS, native=True)
     _pair(p, "扫码查看排队进度", "Scan to follow your turn")
     _pair(p, "请留意大厅屏幕叫号，过号请到窗口咨询", "Watch the screens for your number")

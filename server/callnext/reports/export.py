@@ -15,10 +15,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
-
 from ..domain import report, stats
 from ..domain.clock import zone
 from ..domain.model import Hall, Ticket
@@ -187,6 +183,8 @@ XLSX_FORMATS = {timedelta: "[h]:mm:ss", rw.Rate: "0.0%"}
 
 def _xlsx_row(sheet: Any, cells: Sequence[Cell]) -> list[Any]:
     """Durations and rates as numbers a sheet can add up, shown as h:mm:ss and 66.7%."""
+    from openpyxl.cell import WriteOnlyCell  # openpyxl: 0.1 s to import, for an XLSX only
+
     row: list[Any] = []
     for value in safe_row(cells):
         fmt = XLSX_FORMATS.get(type(value))
@@ -242,6 +240,8 @@ class XlsxExport:
     def __init__(self, hall: Hall, layout: Layout) -> None:
         self.hall = hall
         self.layout = layout
+        from openpyxl import Workbook  # see _xlsx_row
+
         self.book = Workbook(write_only=True)
         names = layout.sheets
         self.tickets = self._sheet(names[0], layout.ticket_header, layout.first_time)
@@ -250,6 +250,8 @@ class XlsxExport:
         self.service_figures: dict[str, report.RangeFigures] = {}
 
     def _sheet(self, title: str, header: Sequence[str], first_time: int | None) -> Any:
+        from openpyxl.utils import get_column_letter  # see _xlsx_row
+
         sheet = self.book.create_sheet(title)
         sheet.freeze_panes = "A2"
         if first_time is not None:  # the four time columns, wide enough for a whole stamp

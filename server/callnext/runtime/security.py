@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -40,8 +41,11 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, base64.b64decode(digest))
 
 
-# A hash to check against when the user does not exist, so timing does not reveal usernames.
-DUMMY_HASH = hash_password(secrets.token_urlsafe(12))
+@functools.cache
+def dummy_hash() -> str:
+    """A hash to check against when the user does not exist, so timing does not reveal
+    usernames (made at the first login, not at import: a scrypt costs every CLI command 50 ms)."""
+    return hash_password(secrets.token_urlsafe(12))
 
 
 def new_token() -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.clock import from_micros, to_micros, utcnow
 from ..domain.errors import Conflict, Invalid, NotFound, Unauthenticated
 from ..domain.model import DeskHold, Role
-from ..runtime.security import DUMMY_HASH, hash_password, new_token, token_digest, verify_password
+from ..runtime.security import dummy_hash, hash_password, new_token, token_digest, verify_password
 from .database import Database
 from .schema import halls, sessions, users, windows
 
@@ -141,7 +141,7 @@ async def login(db: Database, username: str, password: str, ttl: timedelta) -> S
             .where(users.c.username == username)
         ).first()
     )
-    stored = row.password_hash if row is not None else DUMMY_HASH
+    stored = row.password_hash if row is not None else dummy_hash()
     valid = await asyncio.to_thread(verify_password, password, stored)
     if row is None or not valid or row.disabled:
         raise Unauthenticated("bad_credentials", "Wrong username or password.")
