@@ -4,7 +4,7 @@
 import { HallStream, TICKET_RATED } from "../shared/protocol.js";
 import { RatingPanel } from "./ticket-rating.js";
 import { largePrintToggle } from "../shared/large-print.js";
-import { PAST_CLOSING, waitFor } from "../shared/wait-words.js";
+import { WORDS, currentLang, setLang, words } from "./ticket-words.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -12,103 +12,7 @@ const REFETCH_MS = 1000; // at most one GET of the ticket a second
 const VIBRATION = [400, 200, 400];
 const OFFLINE_GRACE_MS = 1000; // a quick reconnect does not flash the banner
 
-const WORDS = {
-  zh: {
-    htmlLang: "zh-CN",
-    other: "English",
-    otherLang: "en",
-    label: "您的号码",
-    status: {
-      waiting: "排队中", transferred: "已转办，继续排队", called: "到您了", done: "已办结",
-      pending: "已受理，待办结", no_show: "已过号", cancelled: "已取消", expired: "已过期",
-    },
-    note: {
-      waiting: () => "请保持本页面打开，到号时会提醒您。",
-      transferred: (svc) => `您的业务已转到「${svc}」，号码不变，请继续等候。`,
-      called: () => "请带好材料，尽快前往。",
-      recalled: () => "工作人员再次呼叫您，请尽快前往。",
-      done: () => "业务已办结，感谢您的耐心等候。",
-      pending: () => "业务已受理，办结后另行通知。",
-      no_show: () => "叫号时您未到窗口。如仍需办理，请到咨询台或重新取号。",
-      cancelled: () => "您已取消排队。如仍需办理，请重新取号。",
-      expired: () => "当日办理时间已结束，此号作废。如仍需办理，请另日重新取号。",
-    },
-    go: (n) => ["请到", n, "号窗口"],
-    ahead: (n) => (n > 0 ? ["前面还有", n, "人"] : ["", "下一位就是您", ""]),
-    wait: (s) => `预计等候${waitFor.zh(s)}`,
-    late: `${PAST_CLOSING.zh}：前面人数较多，预计今日办理时间结束前轮不到您。可改日再来或咨询工作人员。`,
-    noEstimate: "暂无窗口办理，无法估计等候时间",
-    title: (t, status) => `${t.number} · ${status}`,
-    titleCalled: (t) => `【请到${t.window}号窗口】${t.number}`,
-    notifyBody: (t, hall) => `${t.number} · ${hall}`,
-    notify: "开启到号提醒",
-    notifyOn: "已开启到号提醒。",
-    notifyDenied: "浏览器未允许通知，请留意本页面。",
-    cancel: "取消排队",
-    confirm: (t) => `确定要取消 ${t.number} 号吗？取消后需重新取号。`,
-    confirmYes: "确定取消",
-    confirmNo: "继续排队",
-    cancelling: "正在取消…",
-    error: {
-      notWaiting: "这张号已不在排队中，无法取消。",
-      network: "网络不通，未能取消，请稍后重试。",
-      failed: "取消失败，请稍后重试。",
-    },
-    offline: "连接中断，正在重连…",
-    issued: (time) => `取号时间 ${time}`,
-  },
-  en: {
-    htmlLang: "en",
-    other: "中文",
-    otherLang: "zh-CN",
-    label: "Your number",
-    status: {
-      waiting: "Waiting", transferred: "Transferred, waiting again", called: "Your turn",
-      done: "Done", pending: "Accepted, to be completed", no_show: "Missed",
-      cancelled: "Cancelled", expired: "Expired",
-    },
-    note: {
-      waiting: () => "Keep this page open: it alerts you when you are called.",
-      transferred: (svc) => `Your matter moved to ${svc}. Same number: please keep waiting.`,
-      called: () => "Please bring your documents and go now.",
-      recalled: () => "You are being called again. Please go now.",
-      done: () => "All done. Thank you for waiting.",
-      pending: () => "Accepted. It will be completed later; you will be told.",
-      no_show: () => "You were called but did not come. Ask at the enquiries desk or take "
-        + "a new ticket.",
-      cancelled: () => "You left the queue. Take a new ticket if you still need this service.",
-      expired: () => "The hall's day ended before this number was called. Please take a new "
-        + "ticket on another day.",
-    },
-    go: (n) => ["Please go to window ", n, ""],
-    ahead: (n) => (n > 0 ? ["", n, " ahead of you"] : ["", "You are next", ""]),
-    wait: (s) => `Estimated wait: ${waitFor.en(s)}`,
-    late: `${PAST_CLOSING.en}: many people are ahead of you and the estimate runs past today's `
-      + "hours. Come back another day or ask a member of staff.",
-    noEstimate: "No window is serving this now; no wait estimate",
-    title: (t, status) => `${t.number} · ${status}`,
-    titleCalled: (t) => `[Go to window ${t.window}] ${t.number}`,
-    notifyBody: (t, hall) => `${t.number} · ${hall}`,
-    notify: "Notify me when called",
-    notifyOn: "You will be notified when called.",
-    notifyDenied: "Notifications are blocked: please keep an eye on this page.",
-    cancel: "Cancel my ticket",
-    confirm: (t) => `Cancel ticket ${t.number}? You would need to take a new one.`,
-    confirmYes: "Yes, cancel it",
-    confirmNo: "No, keep my place",
-    cancelling: "Cancelling…",
-    error: {
-      notWaiting: "This ticket is no longer waiting, so it cannot be cancelled.",
-      network: "No connection: the ticket was not cancelled. Please try again.",
-      failed: "Could not cancel. Please try again.",
-    },
-    offline: "Connection lost. Reconnecting…",
-    issued: (time) => `Issued at ${time}`,
-  },
-};
-
 const state = {
-  lang: config.lang === "en" ? "en" : "zh",
   ticket: config.ticket,
   version: 0, // bumped by each change the stream or a POST brings: older GETs are dropped
   alerted: config.ticket.status === "called" ? config.ticket.last_called_at : null,
@@ -120,7 +24,7 @@ const state = {
 };
 const services = new Map([[config.ticket.service,
   { name: config.service_name, name_en: config.service_name_en }]]);
-const words = () => WORDS[state.lang];
+setLang(config.lang);
 const rating = new RatingPanel(config.ticket.id);
 const notifiable = () => "Notification" in window && window.isSecureContext;
 
@@ -141,7 +45,7 @@ function statusKey(t) {
 /** A name in the page's language first, the other one second ("" when the same). */
 function pick([zh, en]) {
   const both = Boolean(en) && en !== zh;
-  return state.lang === "en" ? [en || zh, both ? zh : ""] : [zh, both ? en : ""];
+  return currentLang() === "en" ? [en || zh, both ? zh : ""] : [zh, both ? en : ""];
 }
 
 function serviceName(code) {
@@ -163,7 +67,7 @@ function setParts(el, [before, big, after]) {
 }
 
 function formatTime(iso) {
-  const locale = state.lang === "en" ? "en-GB" : "zh-CN";
+  const locale = currentLang() === "en" ? "en-GB" : "zh-CN";
   const format = new Intl.DateTimeFormat(locale, {
     timeZone: config.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   });
@@ -192,8 +96,8 @@ function renderTicket(w, t, key) {
   $("go").hidden = !called;
   if (called) {
     setParts($("go-line"), w.go(t.window));
-    const other = WORDS[state.lang === "en" ? "zh" : "en"].go(t.window);
-    setText($("go-2"), other.join(state.lang === "en" ? "" : " ").trim());
+    const other = WORDS[currentLang() === "en" ? "zh" : "en"].go(t.window);
+    setText($("go-2"), other.join(currentLang() === "en" ? "" : " ").trim());
   }
   const waiting = t.status === "waiting" && Number.isInteger(t.ahead);
   $("waiting").hidden = !waiting;
@@ -239,7 +143,7 @@ function render() {
   renderHeader(w);
   renderTicket(w, t, statusKey(t));
   renderActions(w, t);
-  rating.render(t, state.lang); // 好差评 once served (ticket-rating.js)
+  rating.render(t, currentLang()); // 好差评 once served (ticket-rating.js)
 }
 
 // ---- the alert when called (and again on each recall) ----
@@ -406,9 +310,9 @@ async function askPermission() {
 }
 
 function toggleLang() {
-  state.lang = state.lang === "en" ? "zh" : "en";
+  setLang(currentLang() === "en" ? "zh" : "en");
   const url = new URL(window.location.href);
-  url.searchParams.set("lang", state.lang);
+  url.searchParams.set("lang", currentLang());
   history.replaceState(null, "", url);
   render();
 }
