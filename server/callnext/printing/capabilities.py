@@ -4,8 +4,8 @@ On import, python-escpos parses its capabilities file (0.2 s) and pickles the re
 `ESCPOS_CAPABILITIES_PICKLE_DIR`, by default a new `mkdtemp()` directory each time: every
 process paid the parse and left a directory in /tmp. callnext points it at one directory of
 its own user's, private (0700), so the parse is paid once per machine, and imports escpos only
-to print (`load_escpos`), where the `mkdtemp()` it makes all the same (its default argument is
-evaluated even when the variable is set) is made inside that directory and removed. A directory
+to print (`load_escpos`), where the `mkdtemp()` it calls all the same (its default argument is
+evaluated even when the variable is set) answers that directory instead of making one. A directory
 that is not ours, or is open to others, is not used (a pickle is code): then python-escpos's
 default stands.
 """
@@ -15,11 +15,11 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-import shutil
 import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 PICKLE_DIR = "ESCPOS_CAPABILITIES_PICKLE_DIR"
 
@@ -51,17 +51,22 @@ def private_cache_dir() -> Path | None:
 
 @functools.cache
 def load_escpos() -> None:
-    """Import python-escpos (once), leaving nothing behind in the temporary directory. Only
-    the event loop's thread prints, and nothing else in the server process makes temporary
-    files (the voice worker is a process of its own), so the swap below races with nobody."""
+    """Import python-escpos (once), leaving nothing behind in the temporary directory: while it
+    imports, a bare `tempfile.mkdtemp()` (its default argument's, the only call with no
+    arguments) answers the private directory; any other call (`TemporaryDirectory` passes its
+    arguments) makes its own as always. Nothing is swapped that another thread relies on (an
+    XLSX export's temporary files, made by openpyxl in a thread, do not use mkdtemp)."""
     directory = os.environ.get(PICKLE_DIR)
     if "escpos.capabilities" in sys.modules or directory is None:
         importlib.import_module("escpos.printer")
         return
-    stray = tempfile.mkdtemp(dir=directory)
-    saved, tempfile.tempdir = tempfile.tempdir, stray
+    original = tempfile.mkdtemp
+
+    def mkdtemp(*args: Any, **kwargs: Any) -> str:
+        return directory if not args and not kwargs else original(*args, **kwargs)
+
+    setattr(tempfile, "mkdtemp", mkdtemp)  # noqa: B010 - mypy: its overloads are not ours
     try:
         importlib.import_module("escpos.printer")
     finally:
-        tempfile.tempdir = saved
-        shutil.rmtree(stray, ignore_errors=True)
+        setattr(tempfile, "mkdtemp", original)  # noqa: B010

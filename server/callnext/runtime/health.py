@@ -30,7 +30,7 @@ PROBE_EVERY_S = 2.0  # after a failed write, /healthz tries a write this often a
 class Fault:
     reason: str
     since: float  # the monotonic clock when it began
-    times: int = 1  # how often it happened again meanwhile (a flapping listener)
+    times: int = 1  # the failures counted since it began (a flapping listener says how many)
 
 
 class FailureLog:
