@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import socket
 import stat
 import subprocess
@@ -16,8 +17,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from escpos.printer import Dummy
 
+from callnext.printing.capabilities import (
+    capabilities_file,
+    ensure_pickle,
+    load_escpos,
+    pickle_file,
+)
 from callnext.printing.escpos import (
     PrintedTicket,
     PrinterError,
@@ -138,6 +144,9 @@ def test_the_job_is_exactly_the_documented_commands() -> None:
 
 
 def test_the_qr_code_is_python_escpos_native_qr() -> None:
+    load_escpos()  # as callnext imports it (see capabilities.py), never at collection
+    from escpos.printer import Dummy
+
     dummy = Dummy()
     dummy.qr(URL, ec=1, size=6, native=True)  # 1: QR_ECLEVEL_M
     assert dummy.output == qr_native(URL.encode())
@@ -463,12 +472,48 @@ def test_escpos_parses_its_capabilities_once_into_a_private_directory(tmp_path: 
         "from callnext.printing.capabilities import load_escpos; load_escpos()\n"
         "import escpos.capabilities as c; print(c.pickle_path, c.full_load)"
     )
-    runs = [_python(script, tmp_path).split() for _ in range(2)]
     directory = tmp_path / f"callnext-{os.getuid()}" / "escpos"
-    assert [Path(path).parent for path, _ in runs] == [directory, directory]
-    assert [full for _, full in runs] == ["True", "False"]  # parsed once, then read back
+    first = _python(script, tmp_path).split()
+    pickled = Path(first[0]).stat()
+    second = _python(script, tmp_path).split()
+    assert [Path(first[0]).parent, Path(second[0]).parent] == [directory, directory]
+    assert [first[1], second[1]] == ["False", "False"]  # escpos only read: callnext wrote it
+    assert Path(second[0]).stat().st_mtime_ns == pickled.st_mtime_ns  # parsed once
+    assert Path(second[0]).stat().st_ino == pickled.st_ino
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"callnext-{os.getuid()}"]
+    assert [p.name for p in directory.iterdir()] == [Path(first[0]).name]  # no partial left
+
+
+IMPORT_ESCPOS = (
+    "from callnext.printing.escpos import render_escpos\n"  # as the server: this module first
+    "from callnext.printing.capabilities import load_escpos; load_escpos()\n"
+    "import escpos.capabilities as c; print(c.full_load, len(c.CAPABILITIES['profiles']))"
+)
+
+
+def test_a_pickle_left_empty_or_cut_is_written_again(tmp_path: Path) -> None:
+    """What python-escpos's own in-place write leaves for 0.2 s (or for good, if killed): an
+    empty or cut file, newer than the capabilities. escpos would read it (EOFError, as three CI
+    workers importing at once did); callnext writes it again first."""
+    directory = tmp_path / f"callnext-{os.getuid()}" / "escpos"
+    whole = _python(IMPORT_ESCPOS, tmp_path)
+    pickle_path = next(directory.iterdir())
+    for damaged in (b"", pickle_path.read_bytes()[:1000]):
+        pickle_path.write_bytes(damaged)
+        assert _python(IMPORT_ESCPOS, tmp_path) == whole
+        assert pickle_path.stat().st_size > 1000
+
+
+def test_processes_importing_escpos_at_once_all_succeed(tmp_path: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+    command = [sys.executable, "-c", IMPORT_ESCPOS]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    outputs = [run.communicate(timeout=60)[0].strip() for run in runs]
+    assert [run.returncode for run in runs] == [0] * 6
+    assert len(set(outputs)) == 1
+    assert outputs[0].startswith("False ")  # escpos never wrote the pickle itself
 
 
 def test_a_cache_directory_open_to_others_is_not_used(tmp_path: Path) -> None:
@@ -477,3 +522,16 @@ def test_a_cache_directory_open_to_others_is_not_used(tmp_path: Path) -> None:
     root.chmod(0o777)  # anyone could put a pickle there: not ours to trust
     script = "from callnext.printing import capabilities as c; print(c.private_cache_dir())"
     assert _python(script, tmp_path) == "None"
+
+
+def test_the_pickle_callnext_writes_is_what_escpos_would_parse(tmp_path: Path) -> None:
+    """callnext reads the capabilities as JSON (1 ms); python-escpos parses them with PyYAML
+    (140 ms). The pickle must hold the same either way."""
+    import yaml  # type: ignore[import-untyped]  # python-escpos's own dependency
+
+    ensure_pickle(tmp_path)
+    source = capabilities_file()
+    assert source is not None
+    with pickle_file(tmp_path).open("rb") as cached:
+        assert pickle.load(cached) == yaml.safe_load(source.read_text(encoding="utf-8"))
+    assert pickle_file(tmp_path).stat().st_mtime_ns >= source.stat().st_mtime_ns
