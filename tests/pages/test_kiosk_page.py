@@ -67,7 +67,8 @@ class Kiosks:
         init: str | None = None,
         setup: Callable[[Page], Awaitable[None]] | None = None,
     ) -> Page:
-        """The kiosk at `query`, once its stream is connected and its services shown."""
+        """The kiosk at `query`, once its stream is connected, its services shown and the
+        hall's booking policy known (the 我有预约 entry shows or stays hidden by it)."""
         page = await self.browser.new_page(viewport={"width": size[0], "height": size[1]})
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         if init:
@@ -77,6 +78,7 @@ class Kiosks:
         async with page.expect_console_message(lambda m: "stream online" in m.text):
             await page.goto(api.base + KIOSK + query)
         await page.wait_for_selector(service("A"))
+        await page.wait_for_selector("#checkin-entry[data-policy]", state="attached")
         page.on("framenavigated", lambda f: self.problems.append(f"navigated to {f.url}"))
         return page
 

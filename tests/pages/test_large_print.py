@@ -207,6 +207,7 @@ async def test_kiosk_large_print_doubles_and_fits(
     viewport = {"width": size[0], "height": size[1]}
     page = await open_page(browser, f"{api.base}/halls/demo/kiosk?lang={lang}", viewport)
     await page.wait_for_selector("#services .service")
+    await page.wait_for_selector("#checkin-entry[data-policy='on']")  # the booking policy read
     assert_doubled(await turn_on(page))
     assert await text_of(page, "[data-large-print]") == ("大字" if lang == "zh" else "Large text")
     await assert_fits(page, KIOSK_FIRST_SCREEN)

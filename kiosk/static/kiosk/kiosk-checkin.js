@@ -94,6 +94,7 @@ export class CheckIn {
       return; // offline: keep what we knew
     }
     $("checkin-entry").hidden = !this.enabled;
+    $("checkin-entry").dataset.policy = this.enabled ? "on" : "off"; // the policy is known
   }
 
   buildKeys() {
