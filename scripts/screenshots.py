@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Screenshots of the lobby and window screens for docs/displays.md, and of a citizen's ticket on
-a phone (/t/{id}: waiting, called), and of the kiosk (start, priority lane, ticket, 80 mm slip),
+a phone (/t/{id}: waiting, almost your turn, called), and of the kiosk (start, priority lane,
+ticket, 80 mm slip),
 and of large print (大字) on both (group `large`: scripts/screenshots_large.py),
 and of the staff console (login, window picker, desk, dialogs, a number refused, the manager's
 overview), and of the settings page (services, a service's editor, the hall, the audit log), and
@@ -499,7 +500,8 @@ async def offline(browser: Browser, api: Api, path: Path) -> None:
 
 
 async def phones(browser: Browser, api: Api, out: Path) -> None:
-    """A ticket of the busy A line on a phone, waiting (zh, en), then called to window 7."""
+    """A ticket of the busy A line on a phone, waiting (zh, en), then called to window 7; one
+    with 2 ahead: almost your turn (zh, en)."""
     ticket = await api.issue("A")
     url = f"{api.base}/t/{ticket['id']}"
     context = await browser.new_context(
@@ -518,7 +520,23 @@ async def phones(browser: Browser, api: Api, out: Path) -> None:
     assert status == 200, body
     await page.wait_for_selector("#go:not([hidden])")
     await save(page, out / "phone-called-zh.png")
+    almost = await ticket_with_ahead(api, 2)  # the demo's almost_turn_ahead is 3
+    for lang in ("zh", "en"):
+        page = await context.new_page()
+        await page.goto(f"{api.base}/t/{almost['id']}?lang={lang}")
+        await page.wait_for_selector("#almost:not([hidden])")
+        await save(page, out / f"phone-almost-{lang}.png")
     await context.close()
+
+
+async def ticket_with_ahead(api: Api, ahead: int) -> dict[str, Any]:
+    """A waiting ticket of A with `ahead` tickets before it (the phone's 快到您了)."""
+    for t in await api.day_tickets():
+        if t["status"] == "waiting" and t["service"] == "A":
+            status, body = await api.request("GET", f"/api/v1/tickets/{t['id']}")
+            if status == 200 and body["ahead"] == ahead:
+                return body  # type: ignore[no-any-return]
+    raise AssertionError(f"no waiting A ticket with {ahead} ahead")
 
 
 async def save(page: Page, path: Path) -> None:

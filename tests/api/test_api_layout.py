@@ -200,6 +200,7 @@ async def test_an_admin_creates_a_hall_and_lays_it_out(api: Api, db_url: str) ->
     status, created = await api.request("POST", "/api/v1/halls", body, token=admin)
     assert status == 201, created
     assert (created["hall"], created["name"], created["services"]) == ("east", "东区分中心", [])
+    assert created["almost_turn_ahead"] == 3  # the phone's 快到您了, as an older hall's
     status, again = await api.request("POST", "/api/v1/halls", body, token=admin)
     assert_error(status, again, 409)
     assert again["error"]["code"] == "hall_exists"

@@ -57,6 +57,7 @@ async def test_the_demo_hall_starts_open_with_no_limits(api: Api) -> None:
         assert s["priority_allowed"] is True
         assert s["target_wait_s"] == 900  # 15 minutes: the staff console's colours
     assert body["promise_s"] == 3600  # the 60-minute promise on pending matters
+    assert body["almost_turn_ahead"] == 3  # the phone's 快到您了 at 3 ahead
     for s in (await api.hall())["services"]:
         assert s["open"] is True
         assert s["closed_reason"] is None
@@ -158,6 +159,21 @@ async def test_wait_targets_and_the_promise_are_settings(api: Api) -> None:
     assert await settings(api) == body
 
 
+async def test_almost_your_turn_is_a_setting_and_audited(api: Api) -> None:
+    """almost_turn_ahead: 0 (off) to 50, stored, shown by GET, in the audit log as asked."""
+    for value in (0, 50, 5):
+        status, body = await patch(api, {"almost_turn_ahead": value})
+        assert status == 200, body
+        assert body["almost_turn_ahead"] == value
+        assert (await settings(api))["almost_turn_ahead"] == value
+    token = await api.login("manager")
+    status, log = await api.request("GET", "/api/v1/halls/demo/audit", token=token)
+    assert status == 200, log
+    asked = [e["detail"] for e in log["entries"] if e["action"] == "settings.changed"]
+    assert asked[:3] == [{"almost_turn_ahead": 5}, {"almost_turn_ahead": 50},
+                         {"almost_turn_ahead": 0}]  # fmt: skip
+
+
 async def test_closing_a_service_leaves_its_queue_to_be_called(api: Api) -> None:
     """Closing stops issuing only: the tickets already waiting are still called."""
     waiting = await api.issue("A")
@@ -187,6 +203,13 @@ BAD_PATCHES = [
     ({"services": {"A": {"target_wait_s": 0}}}, 400, "bad_seconds"),
     ({"services": {"A": {"target_wait_s": 7 * 86400 + 1}}}, 400, "bad_seconds"),
     ({"services": {"A": {"target_wait_s": 90.5}}}, 400, "bad_seconds"),
+    ({"almost_turn_ahead": -1}, 400, "bad_almost_turn"),
+    ({"almost_turn_ahead": 51}, 400, "bad_almost_turn"),
+    ({"almost_turn_ahead": True}, 400, "bad_almost_turn"),
+    ({"almost_turn_ahead": "3"}, 400, "bad_almost_turn"),
+    ({"almost_turn_ahead": 2.5}, 400, "bad_almost_turn"),
+    ({"almost_turn_ahead": None}, 400, "bad_almost_turn"),
+    ({"notice": "changed", "almost_turn_ahead": 99}, 400, "bad_almost_turn"),
     # one good change and one bad one: neither is made
     ({"notice": "changed", "services": {"A": {"daily_quota": 1.5}}}, 400, "bad_quota"),
 ]

@@ -146,7 +146,8 @@ async def ticket_page(api: Api, pages: Opened) -> None:
     ticket = await api.issue("A")
     page = await pages.open(f"{api.base}/t/{ticket['id']}", PHONE)
     await page.wait_for_selector("#waiting:not([hidden])")
-    await assert_accessible(page, "ticket page waiting")
+    await page.wait_for_selector("#almost:not([hidden])")  # none ahead: 快到您了's banner
+    await assert_accessible(page, "ticket page waiting, almost your turn")
     await page.click("#cancel")
     await page.wait_for_selector("#confirm:not([hidden])")
     await assert_accessible(page, "ticket page, cancel asked")

@@ -187,6 +187,26 @@ async def test_staff_are_bound_to_their_windows_from_the_hall_tab(api: Api, page
     assert (status, body["error"]["code"]) == (403, "wrong_window")
 
 
+async def test_almost_your_turn_is_set_on_the_hall_tab(api: Api, pages: Pages) -> None:
+    """How many ahead the phone says 快到您了: saved and audited; a bad number is refused next
+    to its field, in words, and nothing changes."""
+    page = await pages.open(api)
+    box = "#panel-hall input[data-field=almost_turn_ahead]"
+    assert await page.input_value(box) == "3"
+    field = "#panel-hall .field[data-field=almost_turn_ahead]"
+    assert "快到您了" in await text(page, field)
+    await page.fill(box, "5")
+    await page.click("#hall-save")
+    await wait_text(page, "#message", "已保存")
+    assert (await settings(api))["almost_turn_ahead"] == 5
+    assert (await audit(api))[0]["detail"] == {"almost_turn_ahead": 5}
+    await page.fill(box, "99")
+    await page.click("#hall-save")
+    await wait_text(page, f"{field} .field-error", "须为 0 到 50 的整数（0 为不提醒）")
+    assert await page.get_attribute(box, "aria-invalid") == "true"
+    assert (await settings(api))["almost_turn_ahead"] == 5
+
+
 async def test_a_new_service_and_window_call_its_tickets(api: Api, pages: Pages) -> None:
     page = await pages.open(api)
     await tab(page, "services")

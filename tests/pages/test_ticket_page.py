@@ -143,7 +143,7 @@ async def test_waiting_page_follows_the_line_live(api: Api, browser: Browser) ->
     assert await text(page, "#ahead") == "前面还有2人"
     est = (await ticket(api, mine["id"]))["est_wait_s"]
     assert await text(page, "#wait") == f"预计等候约 {max(1, math.ceil(est / 60))} 分钟"
-    assert await page.title() == "A003 · 排队中"
+    assert await page.title() == "快到您了 · A003"  # 2 ahead: the demo's 3 (test_ticket_almost)
     assert await page.is_hidden("#go")
     assert await page.is_visible("#cancel")
 
@@ -217,7 +217,7 @@ async def test_a_notification_when_allowed(api: Api, browser: Browser) -> None:
     page = await open_ticket(context, f"{api.base}/t/{mine['id']}")
     assert await page.evaluate("Notification.permission") == "granted"
     assert await page.is_hidden("#notify")
-    assert await text(page, "#notify-note") == "已开启到号提醒。"
+    assert await text(page, "#notify-note") == "已开启提醒：快到您时和到号时都会通知您。"
     await api.window(4, "call-next")
     await wait_js(page, "window.notifications.length === 1")
     note = (await page.evaluate("window.notifications"))[0]
@@ -279,7 +279,7 @@ async def test_a_transfer_waits_again_in_the_new_service(api: Api, browser: Brow
     assert await page.is_hidden("#go")
     await wait_text(page, "#ahead", "前面还有1人")
     assert "水电气过户" in await text(page, "#note")
-    assert await page.title() == "A001 · 已转办，继续排队"
+    assert await page.title() == "快到您了 · A001"  # 1 ahead in B; told on opening: no alert
     assert await page.is_visible("#cancel")
     await api.window(5, "call-next")  # B001
     await wait_text(page, "#ahead", "下一位就是您")

@@ -118,3 +118,20 @@ def test_a_revision_0007_database_gets_the_queue_index_per_day(tmp_path: Path) -
         command.downgrade(migrate.alembic_config(conn), "0007")
         assert queue_index_keys(conn) == old
     engine.dispose()
+
+
+def test_a_revision_0012_database_says_almost_your_turn_at_3(tmp_path: Path) -> None:
+    """0013: a hall made before the setting gets the default, 3 ahead; it downgrades again."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0012")
+        conn.execute(text(
+            "INSERT INTO halls (code, name, timezone, created_at) VALUES ('old', '老', 'UTC', 0)"
+        ))  # fmt: skip
+        migrate.upgrade_on(conn)
+        assert conn.execute(select(halls.c.code, halls.c.almost_turn_ahead)).all() == [("old", 3)]
+        command.downgrade(migrate.alembic_config(conn), "0012")
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info('halls')"))]
+        assert "almost_turn_ahead" not in columns
+        assert conn.execute(text("SELECT code FROM halls")).scalars().all() == ["old"]
+    engine.dispose()

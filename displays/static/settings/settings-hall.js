@@ -1,11 +1,11 @@
 // @ts-check
 // The hall tab: its names, the notice on the screens, ticket hours per weekday, closed dates and
-// the promise on pending matters. One save sends only what changed (PATCH, all-or-nothing).
+// the promise on pending matters, when the phone says "almost your turn". One save sends only what changed (PATCH, all-or-nothing).
 
 import { hoursEditor } from "./settings-hours.js";
 import {
   changes, clearErrors, el, field, input, minutesToSeconds, secondsToMinutes, showError,
-  showMessage,
+  showMessage, wholeOrNull,
 } from "./settings-ui.js";
 import { words } from "./settings-words.js";
 
@@ -20,7 +20,7 @@ export function hallTab(ctx, panel) {
     const s = ctx.state.settings;
     return { name: s.name, name_en: s.name_en, notice: s.notice, notice_en: s.notice_en ?? "", hours: s.hours,
       closed_dates: s.closed_dates, promise_s: s.promise_s,
-      bind_staff_to_windows: s.bind_staff_to_windows };
+      bind_staff_to_windows: s.bind_staff_to_windows, almost_turn_ahead: s.almost_turn_ahead };
   }
 
   /** A notice's text box and its character count; `lang` for the English one. */
@@ -81,6 +81,7 @@ export function hallTab(ctx, panel) {
     const dates = datesField(s.closed_dates ?? []);
     const promise = input({ value: secondsToMinutes(s.promise_s), inputmode: "decimal", class: "num" });
     const bind = el("input", { type: "checkbox", checked: Boolean(s.bind_staff_to_windows) });
+    const almost = input({ value: String(s.almost_turn_ahead ?? ""), inputmode: "numeric", class: "num" });
     const unsaved = el("span", { class: "unsaved", hidden: true }, `● ${w.unsaved}`);
     const saveButton = el("button", { type: "submit", class: "primary", id: "hall-save" }, w.save);
     const undo = el("button", { type: "button", class: "quiet", id: "hall-revert", onclick: () => {
@@ -92,7 +93,7 @@ export function hallTab(ctx, panel) {
       name: name.value.trim(), name_en: nameEn.value.trim(), notice: notice.value.trim(),
       notice_en: noticeEn.value.trim(),
       hours: hours.read(), closed_dates: dates.read(), promise_s: minutesToSeconds(promise.value),
-      bind_staff_to_windows: bind.checked,
+      bind_staff_to_windows: bind.checked, almost_turn_ahead: wholeOrNull(almost.value),
     });
     form = el("form", { class: "hall-form", novalidate: true, id: "hall-form" },
       el("div", { class: "col" },
@@ -105,7 +106,8 @@ export function hallTab(ctx, panel) {
         el("section", { class: "card" }, field("bind_staff_to_windows", w.bind, bind, w.bind_hint))),
       el("div", { class: "col" },
         el("section", { class: "card" }, hours.node),
-        el("section", { class: "card" }, dates.node)),
+        el("section", { class: "card" }, dates.node),
+        el("section", { class: "card" }, field("almost_turn_ahead", w.almost, almost, w.almost_hint))),
       el("div", { class: "actions sticky" }, saveButton, undo, unsaved));
     form.addEventListener("input", () => { unsaved.hidden = !dirty(); });
     form.addEventListener("click", () => queueMicrotask(() => { unsaved.hidden = !dirty(); }));

@@ -14,7 +14,9 @@ export const WORDS = {
       pending: "已受理，待办结", no_show: "已过号", cancelled: "已取消", expired: "已过期",
     },
     note: {
-      waiting: () => "请保持本页面打开，到号时会提醒您。",
+      waiting: (_svc, almost) => (almost > 0
+        ? `请保持本页面打开：前面还剩 ${almost} 人时和到号时都会提醒您。`
+        : "请保持本页面打开，到号时会提醒您。"),
       transferred: (svc) => `您的业务已转到「${svc}」，号码不变，请继续等候。`,
       called: () => "请带好材料，尽快前往。",
       recalled: () => "工作人员再次呼叫您，请尽快前往。",
@@ -32,8 +34,14 @@ export const WORDS = {
     title: (t, status) => `${t.number} · ${status}`,
     titleCalled: (t) => `【请到${t.window}号窗口】${t.number}`,
     notifyBody: (t, hall) => `${t.number} · ${hall}`,
-    notify: "开启到号提醒",
-    notifyOn: "已开启到号提醒。",
+    almostTitle: "快到您了",
+    almostLine: (n) => `${n > 0 ? `还有 ${n} 人就到您` : "下一位就是您"}，\n请到窗口附近留意叫号。`,
+    titleAlmost: (t) => `快到您了 · ${t.number}`,
+    almostBody: (t, hall) => `${t.ahead > 0 ? `前面还有 ${t.ahead} 人` : "下一位就是您"} · ${hall}`,
+    /** @type {(almost: boolean) => string} */
+    notify: (almost) => (almost ? "开启快到号及到号提醒" : "开启到号提醒"),
+    /** @type {(almost: boolean) => string} */
+    notifyOn: (almost) => (almost ? "已开启提醒：快到您时和到号时都会通知您。" : "已开启到号提醒。"),
     notifyDenied: "浏览器未允许通知，请留意本页面。",
     cancel: "取消排队",
     confirm: (t) => `确定要取消 ${t.number} 号吗？取消后需重新取号。`,
@@ -59,7 +67,10 @@ export const WORDS = {
       cancelled: "Cancelled", expired: "Expired",
     },
     note: {
-      waiting: () => "Keep this page open: it alerts you when you are called.",
+      waiting: (_svc, almost) => (almost > 0
+        ? `Keep this page open: it alerts you when ${almost === 1 ? "1 is" : `${almost} are`} `
+          + "ahead of you and when you are called."
+        : "Keep this page open: it alerts you when you are called."),
       transferred: (svc) => `Your matter moved to ${svc}. Same number: please keep waiting.`,
       called: () => "Please bring your documents and go now.",
       recalled: () => "You are being called again. Please go now.",
@@ -80,8 +91,17 @@ export const WORDS = {
     title: (t, status) => `${t.number} · ${status}`,
     titleCalled: (t) => `[Go to window ${t.window}] ${t.number}`,
     notifyBody: (t, hall) => `${t.number} · ${hall}`,
-    notify: "Notify me when called",
-    notifyOn: "You will be notified when called.",
+    almostTitle: "Almost your turn",
+    almostLine: (n) => `${n > 0 ? `${n} ahead of you` : "You are next"}: please stay near the `
+      + "windows and listen for your number.",
+    titleAlmost: (t) => `Almost your turn · ${t.number}`,
+    almostBody: (t, hall) => `${t.ahead > 0 ? `${t.ahead} ahead of you` : "You are next"} · ${hall}`,
+    /** @type {(almost: boolean) => string} */
+    notify: (almost) => (almost ? "Notify me near my turn and when called"
+      : "Notify me when called"),
+    /** @type {(almost: boolean) => string} */
+    notifyOn: (almost) => (almost ? "You will be notified when your turn is near and when called."
+      : "You will be notified when called."),
     notifyDenied: "Notifications are blocked: please keep an eye on this page.",
     cancel: "Cancel my ticket",
     confirm: (t) => `Cancel ticket ${t.number}? You would need to take a new one.`,

@@ -1,15 +1,18 @@
 // @ts-check
-// The citizen's ticket on a phone (/t/{id}): place in the queue, live; "go to window N" with a
-// vibration and a notification when called ("silent calling for one person"); cancel; 中文/English.
+// The citizen's ticket on a phone (/t/{id}): place in the queue, live; "almost your turn" once at
+// the hall's almost_turn_ahead (ticket-almost.js); "go to window N" with a vibration and a
+// notification when called ("silent calling for one person"); cancel; 中文/English.
 import { HallStream, TICKET_RATED } from "../shared/protocol.js";
 import { RatingPanel } from "./ticket-rating.js";
 import { largePrintToggle } from "../shared/large-print.js";
 import { WORDS, currentLang, setLang, words } from "./ticket-words.js";
+import { AlmostTurn } from "./ticket-almost.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
 const REFETCH_MS = 1000; // at most one GET of the ticket a second
 const VIBRATION = [400, 200, 400];
+const ALMOST_VIBRATION = [300]; // shorter than the call's: a heads-up, not "go now"
 const OFFLINE_GRACE_MS = 1000; // a quick reconnect does not flash the banner
 
 const state = {
@@ -26,6 +29,7 @@ const services = new Map([[config.ticket.service,
   { name: config.service_name, name_en: config.service_name_en }]]);
 setLang(config.lang);
 const rating = new RatingPanel(config.ticket.id);
+const almost = new AlmostTurn(config.ticket.id, config.almost_turn_ahead ?? 0);
 const notifiable = () => "Notification" in window && window.isSecureContext;
 
 /** A ticket object of the stream is this page's ticket (by id; by number and day without). */
@@ -87,7 +91,9 @@ function renderHeader(w) {
 
 function renderTicket(w, t, key) {
   document.body.className = `ticket-page status-${key}${state.offline ? " offline" : ""}`;
-  document.title = key === "called" ? w.titleCalled(t) : w.title(t, w.status[key]);
+  const near = almost.shows(t);
+  document.title = key === "called" ? w.titleCalled(t)
+    : near ? w.titleAlmost(t) : w.title(t, w.status[key]);
   setText($("number-label"), w.label);
   setText($("number"), t.number);
   setText($("service"), serviceName(t.service));
@@ -111,17 +117,26 @@ function renderTicket(w, t, key) {
     $("wait").hidden = !unknown && !late && t.ahead === 0;
     $("wait").classList.toggle("late", late);
   }
+  renderAlmost(w, t, near);
   const noteKey = called && t.recalls > 0 ? "recalled" : key;
-  setText($("note"), w.note[noteKey](serviceName(t.service)));
+  setText($("note"), w.note[noteKey](serviceName(t.service), almost.limit));
   setText($("issued"), t.issued_at ? w.issued(formatTime(t.issued_at)) : "");
+}
+
+/** The banner; emptied when hidden, so that showing it again is a change its live region tells. */
+function renderAlmost(w, t, near) {
+  $("almost").hidden = !near;
+  setText($("almost-title"), near ? w.almostTitle : "");
+  setText($("almost-line"), near ? w.almostLine(t.ahead) : "");
 }
 
 function renderActions(w, t) {
   const waiting = t.status === "waiting";
   const permission = notifiable() ? Notification.permission : null;
   $("notify").hidden = !(waiting && permission === "default");
-  setText($("notify"), w.notify);
-  const note = permission === "granted" ? w.notifyOn : permission === "denied" && state.asked
+  const both = almost.limit > 0; // the permission is for "almost your turn" too
+  setText($("notify"), w.notify(both));
+  const note = permission === "granted" ? w.notifyOn(both) : permission === "denied" && state.asked
     ? w.notifyDenied : "";
   setText($("notify-note"), note);
   $("notify-note").hidden = !(note && (waiting || t.status === "called"));
@@ -155,18 +170,28 @@ function alertCall(t) {
     [{ transform: "scale(1.08)" }, { transform: "scale(1)" }],
     { duration: 600, easing: "ease-out", iterations: 2 },
   );
-  if (notifiable() && Notification.permission === "granted") notify(t);
+  if (notifiable() && Notification.permission === "granted") {
+    notify(words().titleCalled(t), words().notifyBody(t, hallName()), true);
+  }
 }
 
+/** Almost your turn: a short vibration and a notification; the banner is render()'s. */
+function alertAlmost(t) {
+  navigator.vibrate?.(ALMOST_VIBRATION);
+  if (notifiable() && Notification.permission === "granted") {
+    notify(words().titleAlmost(t), words().almostBody(t, hallName()), false);
+  }
+}
+
+const hallName = () => pick([config.hall_name, config.hall_name_en])[0];
+
 /** A system notification: `new Notification` where allowed, else through the page's service
- * worker (Android Chrome allows only that). */
-function notify(t) {
-  const w = words();
-  const [hall] = pick([config.hall_name, config.hall_name_en]);
-  const title = w.titleCalled(t);
+ * worker (Android Chrome allows only that). One tag for the ticket: the call's replaces the
+ * almost-your-turn one; `sticky`: it stays until the citizen dismisses it (the call's). */
+function notify(title, body, sticky) {
   const options = {
-    body: w.notifyBody(t, hall), tag: "callnext-ticket", renotify: true,
-    requireInteraction: true, lang: w.htmlLang, data: { url: window.location.href },
+    body, tag: "callnext-ticket", renotify: true, requireInteraction: sticky,
+    lang: words().htmlLang, data: { url: window.location.href },
   };
   try {
     new Notification(title, options);
@@ -190,6 +215,11 @@ function maybeAlert(t, fallbackKey) {
   alertCall(t);
 }
 
+/** Almost your turn, once per ticket (ticket-almost.js decides when). */
+function maybeAlmost(t) {
+  if (almost.update(t)) alertAlmost(t);
+}
+
 // ---- keeping the ticket up to date ----
 
 /** A change about this ticket, from a stream frame or a POST's answer. */
@@ -200,6 +230,7 @@ function apply(t, frame = null) {
   if (t.status !== "waiting") state.confirming = false;
   if (t.status === "waiting" && !Number.isInteger(t.ahead)) refetchSoon();
   maybeAlert(state.ticket, frame?.at);
+  maybeAlmost(state.ticket);
   render();
 }
 
@@ -218,6 +249,7 @@ async function refetch() {
   state.ticket = t;
   if (t.status !== "waiting") state.confirming = false;
   maybeAlert(t, null);
+  maybeAlmost(t);
   render();
 }
 
@@ -337,6 +369,7 @@ function setup() {
     refetchSoon();
   });
   window.callnextStream = stream;
+  almost.update(state.ticket); // opened already close: the banner, and no alert
   onState(false);
   render();
   stream.start();

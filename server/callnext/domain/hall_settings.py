@@ -17,7 +17,7 @@ from .model import Hall, Kiosk, PrintMode
 
 HALL_FIELDS = frozenset(
     {"name", "name_en", "notice", "notice_en", "hours", "closed_dates", "promise_s", "services",
-     "bind_staff_to_windows"}
+     "bind_staff_to_windows", "almost_turn_ahead"}
 )  # fmt: skip
 SERVICE_FIELDS = frozenset(
     {"open", "hours", "daily_quota", "priority_allowed", "target_wait_s", "priority_ratio"}
@@ -26,6 +26,8 @@ KIOSK_FIELDS = frozenset({"name", "print", "printer"})
 MAX_NOTICE = 500
 MAX_RATIO = 20
 SECONDS_RANGE = (60, 7 * 86400)  # a wait target or a promise: a minute to a week
+# "Almost your turn" at N ahead: past 50 the alert would come hours early and mean nothing
+MAX_ALMOST_TURN = 50
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,16 @@ def parse_ratio(value: object) -> int | None:
     return value
 
 
+def parse_almost_turn(value: object) -> int:
+    """How many ahead the phone says "almost your turn" (快到您了) at; 0: it never does."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ALMOST_TURN:
+        raise Invalid(
+            "bad_almost_turn",
+            f"almost_turn_ahead must be a whole number 0–{MAX_ALMOST_TURN} (0: no alert).",
+        )
+    return value
+
+
 def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
     """The changes a PATCH body asks for, all validated; Invalid/NotFound refuse them all."""
     refuse_unknown(body, HALL_FIELDS, "settings")
@@ -118,6 +130,8 @@ def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
         values["bind_staff_to_windows"] = truth(
             body["bind_staff_to_windows"], "bind_staff_to_windows"
         )
+    if "almost_turn_ahead" in body:
+        values["almost_turn_ahead"] = parse_almost_turn(body["almost_turn_ahead"])
     per_service: dict[str, dict[str, Any]] = {}
     services = body.get("services", {})
     if not isinstance(services, dict):
@@ -142,6 +156,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
         "closed_dates": list(hall.closed_dates),
         "promise_s": hall.promise_s,
         "bind_staff_to_windows": hall.bind_staff_to_windows,
+        "almost_turn_ahead": hall.almost_turn_ahead,
         "windows": [
             {"number": w.number, "name": w.name, "services": list(w.services)} for w in hall.windows
         ],

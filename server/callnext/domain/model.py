@@ -166,6 +166,7 @@ class Hall:
     notice_en: str = ""  # the English screens' notice; empty: they show `notice`
     kiosks: tuple[Kiosk, ...] = ()
     promise_s: int = 3600  # a pending matter is due this long after it was accepted
+    almost_turn_ahead: int = 3  # the phone's "almost your turn" at this many ahead; 0: off
     id: int = 0
     config_version: int = 0
 

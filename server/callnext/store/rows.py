@@ -121,6 +121,7 @@ def hall_from_rows(
         hours=_hours(h["hours"]),
         closed_dates=tuple(json.loads(h["closed_dates"])),
         promise_s=h["promise_s"],
+        almost_turn_ahead=h["almost_turn_ahead"],
         kiosks=tuple(
             Kiosk(
                 code=k.code,

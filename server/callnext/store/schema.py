@@ -49,6 +49,8 @@ halls = Table(
     Column("hours", Text),  # JSON weekly schedule (domain.availability); NULL: always open
     Column("closed_dates", Text, nullable=False, server_default="[]"),  # JSON YYYY-MM-DD list
     Column("promise_s", Integer, nullable=False, server_default="3600"),  # pending matters' limit
+    # the phone alerts once when this many are ahead (快到您了); 0: no such alert
+    Column("almost_turn_ahead", Integer, nullable=False, server_default="3"),
 )
 
 services = Table(

@@ -29,6 +29,11 @@ HOURS = null_or(
 )
 QUOTA = {"type": ["integer", "null"], "minimum": 0, "maximum": availability.MAX_QUOTA}
 RATIO = {"type": ["integer", "null"], "minimum": 1, "maximum": hall_settings.MAX_RATIO}
+ALMOST_TURN = {
+    "type": "integer", "minimum": 0, "maximum": hall_settings.MAX_ALMOST_TURN,
+    "description": "The phone page alerts once (快到您了) when this many tickets are ahead of "
+    "its ticket; 0: it does not (400 bad_almost_turn).",
+}  # fmt: skip
 NAME = text(200, description="Not blank once trimmed (400 missing_field).")
 SERVICE_SETTINGS = obj(
     ("code", "name", "name_en", "open", "hours", "daily_quota", "priority_allowed",
@@ -40,12 +45,12 @@ SERVICE_SETTINGS = obj(
 )  # fmt: skip
 SETTINGS = obj(
     ("hall", "name", "name_en", "timezone", "notice", "notice_en", "hours", "closed_dates",
-     "promise_s", "bind_staff_to_windows", "windows", "services"),
+     "promise_s", "bind_staff_to_windows", "almost_turn_ahead", "windows", "services"),
     hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     timezone={"type": "string"}, notice={"type": "string"}, notice_en={"type": "string"},
     hours=ref("Hours"),
     closed_dates={"type": "array", "items": DATE}, promise_s=COUNT,
-    bind_staff_to_windows={"type": "boolean"},
+    bind_staff_to_windows={"type": "boolean"}, almost_turn_ahead=ALMOST_TURN,
     windows={"type": "array", "items": obj(("number", "name", "services"),
              number={"type": "integer"}, name={"type": "string"},
              services={"type": "array", "items": {"type": "string"}})},
@@ -65,6 +70,7 @@ SETTINGS_PATCH = shut(
     promise_s=seconds_field(),
     bind_staff_to_windows={"type": "boolean", "description": "Staff act only on the window "
                            "their account names (403 wrong_window elsewhere)."},
+    almost_turn_ahead=ALMOST_TURN,
     services={"type": "object", "additionalProperties": ref("ServicePatch"),
               "description": "Keyed by an existing service code (404 service_not_found)."},
 )  # fmt: skip

@@ -91,6 +91,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         "hall_name": hall.name, "hall_name_en": hall.name_en,
         "service_name": service.name if service else ticket["service"],
         "service_name_en": service.name_en if service else "",
+        "almost_turn_ahead": hall.almost_turn_ahead,  # 快到您了 at this many ahead; 0: never
         "now_ms": int(time.time() * 1000),
     }  # fmt: skip
     context = {**page_basics(hall, lang), "ticket": ticket, "config": config,
