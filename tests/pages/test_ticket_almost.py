@@ -111,7 +111,7 @@ async def test_opened_already_close_shows_the_banner_without_alerting_in_english
     await wait_js(page, BANNER_SHOWN)
     assert await text(page, "#almost-title") == "Almost your turn"
     assert await text(page, "#almost-line") == (
-        "1 ahead of you: please stay near the windows and listen for your number."
+        "1 ahead of you: please stay near the windows and watch the screens for your number."
     )
     assert await page.title() == "Almost your turn · A002"
     assert await text(page, "#notify") == "Notify me near my turn and when called"
@@ -120,7 +120,7 @@ async def test_opened_already_close_shows_the_banner_without_alerting_in_english
     )
     await call_at(api, 1)
     await wait_text(page, "#almost-line", "You are next: please stay near the windows and "
-                    "listen for your number.")  # fmt: skip
+                    "watch the screens for your number.")  # fmt: skip
     await page.click("#lang")  # the other language at once
     assert await text(page, "#almost-title") == "快到您了"
     assert await page.title() == "快到您了 · A002"

@@ -93,7 +93,7 @@ export const WORDS = {
     notifyBody: (t, hall) => `${t.number} · ${hall}`,
     almostTitle: "Almost your turn",
     almostLine: (n) => `${n > 0 ? `${n} ahead of you` : "You are next"}: please stay near the `
-      + "windows and listen for your number.",
+      + "windows and watch the screens for your number.",
     titleAlmost: (t) => `Almost your turn · ${t.number}`,
     almostBody: (t, hall) => `${t.ahead > 0 ? `${t.ahead} ahead of you` : "You are next"} · ${hall}`,
     /** @type {(almost: boolean) => string} */
