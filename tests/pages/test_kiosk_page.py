@@ -130,8 +130,8 @@ def keys_of(page: Page) -> list[str]:
 
 
 async def test_a_tap_issues_one_ticket_with_its_qr_code(api: Api, kiosks: Kiosks) -> None:
-    """One tap: one POST, one ticket on the server, its number, service, people ahead and the
-    QR code of its phone page (/t/{id}) on the screen."""
+    """One tap: one Idempotency-Key, one ticket on the server, its number, service, people
+    ahead and the QR code of its phone page (/t/{id}) on the screen."""
     await api.staff(1)  # someone works at a window of A: there is an estimate to give
     page = await kiosks.open(api)
     assert "等候 0 人 · 无需等候" in await text(page, service("A"))
@@ -140,7 +140,7 @@ async def test_a_tap_issues_one_ticket_with_its_qr_code(api: Api, kiosks: Kiosks
     assert await shown_number(page) == "A001"
     tickets = await api.day_tickets()
     assert [t["number"] for t in tickets] == ["A001"]
-    assert len(keys) == 1, keys
+    assert len(set(keys)) == 1, keys  # one tap's key (its retries, past 6 s, send it again)
     assert re.fullmatch(r"[0-9a-f]{32}", keys[0]), keys
     assert await text(page, "#t-service") == "不动产登记 Real estate registration"
     assert await text(page, "#t-ahead") == "前面没有人"
@@ -192,8 +192,10 @@ async def test_a_double_tap_or_a_double_enter_makes_one_ticket(api: Api, kiosks:
     gate.set()
     assert await shown_number(page) == "B001"
     assert sorted(t["number"] for t in await api.day_tickets()) == ["A001", "B001"]
-    assert len(keys) == 2, keys
-    assert keys[0] != keys[1], keys
+    # One key per tap (the second tap or Enter sent none of its own). A request held past
+    # kiosk-issue.js's 6 s (a loaded machine) is retried, with the same key: still one ticket.
+    assert len(set(keys)) == 2, keys
+    assert keys == sorted(keys, key=keys.index), keys  # each tap's retries follow it
 
 
 async def test_a_lost_reply_is_retried_with_the_same_key(api: Api, kiosks: Kiosks) -> None:

@@ -77,10 +77,19 @@ async def desk_loaded(page: Page, n: int) -> None:
     await page.wait_for_selector(f"#desk-view[data-window='{n}'][data-loaded='true']")
 
 
+# The picker's button of window n, or the login form's error: what a login ended in.
+LOGIN_ENDED = """(n) => {
+  const button = document.querySelector(`.window-button[data-window='${n}']`);
+  if (button && button.offsetParent !== null) return "picker";
+  const error = document.getElementById("login-error");
+  return !error.hidden && error.textContent ? `login refused: ${error.textContent}` : null;
+}"""
+
+
 async def at_desk(consoles: Consoles, api: Api, user: str, n: int, query: str = "") -> Page:
     page = await consoles.open(api, query)
     await submit_login(page, user)
-    await page.wait_for_selector(f".window-button[data-window='{n}']")
+    assert await wait_js(page, LOGIN_ENDED, n) == "picker"  # else: why, in the page's words
     await take(page, n)
     return page
 

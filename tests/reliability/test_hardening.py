@@ -211,6 +211,33 @@ async def test_names_that_start_a_formula_are_text_in_the_exports(api: Api) -> N
     assert not [c.value for c in every if c.data_type == "f"], "no formula anywhere"
 
 
+async def test_control_characters_in_names_do_not_break_the_xlsx(api: Api) -> None:
+    """XML cannot hold C0 controls but tab, LF and CR; openpyxl refused the whole workbook for
+    one, so a name pasted with an escape (found by the fuzz under load) made every XLSX export
+    of the hall a 500. They go out as U+FFFD; the CSV carries them as they are."""
+    manager = await api.login("manager")
+    name = "大厅\x1b[0m\x07"
+    status, body = await api.request("PATCH", HALL + "/settings", {"name": name}, token=manager)
+    assert status == 200, body
+    status, body = await api.request("PUT", f"{HALL}/services/A", {"name": "不动产\x0b登记"},
+                                     token=manager)  # fmt: skip
+    assert status in (200, 201), body
+    await api.issue("A")
+    headers = {"Authorization": f"Bearer {manager}"}
+    for query in ("format=xlsx", "raw=1&format=xlsx"):
+        async with api.session.get(f"{api.base}{HALL}/export?{query}", headers=headers) as resp:
+            assert resp.status == 200, await resp.text()
+            book = load_workbook(io.BytesIO(await resp.read()))
+        texts = {c.value for ws in book.worksheets for line in ws.iter_rows() for c in line}
+        assert "大厅\ufffd[0m\ufffd" in texts, query
+        assert "不动产\ufffd登记" in texts, query
+    async with api.session.get(
+        f"{api.base}{HALL}/export?raw=1&format=csv", headers=headers
+    ) as resp:
+        assert resp.status == 200
+        assert "不动产\x0b登记" in (await resp.read()).decode("utf-8-sig")
+
+
 # -- staff bound to their windows -----------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -57,6 +58,16 @@ def safe_text(value: Cell) -> Cell:
 
 def safe_row(cells: Sequence[Cell]) -> list[Cell]:
     return [safe_text(c) for c in cells]
+
+
+# XML 1.0, and so an XLSX, cannot hold the C0 control characters but tab, LF and CR: openpyxl
+# refuses the whole workbook for one (a 500 for a name pasted with one, or a citizen's comment).
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_text(value: Cell) -> Cell:
+    """Text as an XLSX can hold it: each character it cannot, a visible U+FFFD (�)."""
+    return XLSX_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def local_time(moment: datetime | None, tz: str) -> datetime | None:
@@ -189,7 +200,7 @@ def _xlsx_row(sheet: Any, cells: Sequence[Cell]) -> list[Any]:
     for value in safe_row(cells):
         fmt = XLSX_FORMATS.get(type(value))
         if fmt is None:
-            row.append(value)
+            row.append(xlsx_text(value))
             continue
         cell = WriteOnlyCell(sheet, value=float(value) if isinstance(value, rw.Rate) else value)
         cell.number_format = fmt
