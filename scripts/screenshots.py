@@ -178,6 +178,7 @@ async def shoot_kiosk(api: Api, out: Path) -> None:
         page = await kiosk_page(browser, api, "?print=browser", (1080, 1920))
         await page.click(".service[data-code='A']")
         await wait_js(page, "document.getElementById('s-qr').complete")
+        await wait_js(page, "document.getElementById('t-qr').naturalWidth > 0")
         await page.screenshot(path=out / "kiosk-ticket-zh-1080x1920.png", animations="disabled")
         print(f"wrote {out / 'kiosk-ticket-zh-1080x1920.png'}")
         await page.emulate_media(media="print")
