@@ -65,11 +65,11 @@ export function renderGuide(box, guide, lang, { limit = Infinity, more = false, 
     const list = document.createElement("ul");
     list.className = "guide-items";
     list.append(...materials.slice(0, limit).map((item) => node("li", "guide-item", item)));
-    parts.push(node("h3", "guide-title", w.bring), list);
+    parts.push(node("h2", "guide-title", w.bring), list);
     const left = materials.length - Math.min(limit, materials.length);
     if (left > 0 && more) parts.push(node("p", "guide-more", w.more(left)));
   }
-  if (notes && text) parts.push(node("h3", "guide-title", w.notes), node("p", "guide-notes", text));
+  if (notes && text) parts.push(node("h2", "guide-title", w.notes), node("p", "guide-notes", text));
   box.replaceChildren(...parts);
   box.hidden = parts.length === 0;
   return parts.length > 0;
