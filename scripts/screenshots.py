@@ -178,6 +178,7 @@ async def shoot_kiosk(api: Api, out: Path) -> None:
         page = await kiosk_page(browser, api, "?print=browser", (1080, 1920))
         await page.click(".service[data-code='A']")
         await wait_js(page, "document.getElementById('s-qr').complete")
+        await wait_js(page, "document.getElementById('t-qr').naturalWidth > 0")
         await page.screenshot(path=out / "kiosk-ticket-zh-1080x1920.png", animations="disabled")
         print(f"wrote {out / 'kiosk-ticket-zh-1080x1920.png'}")
         await page.emulate_media(media="print")
@@ -185,6 +186,11 @@ async def shoot_kiosk(api: Api, out: Path) -> None:
         await page.locator("#slip").screenshot(path=out / "kiosk-print-80mm.png")
         print(f"wrote {out / 'kiosk-print-80mm.png'}")
         await page.close()
+        page = await kiosk_page(browser, api, "", (1920, 1080))  # what to bring, landscape
+        await page.click(".service[data-code='A']")
+        await page.wait_for_selector("#t-guide:not([hidden])")
+        await wait_js(page, "document.getElementById('t-qr').complete")
+        await save(page, out / "kiosk-guide-zh-1920x1080.png")
         await shoot_kiosk_extremes(browser, api, out)
 
 
@@ -382,6 +388,11 @@ async def shoot_settings(api: Api, out: Path) -> None:
         await page.click("#panel-services tr[data-code='D'] button:has-text('编辑')")
         await page.wait_for_selector("#editor[open]")
         await save(page, out / "settings-service-zh-1366x768.png")
+        page = await settings_page(browser, api, "zh", "services")  # A's guide (办事指南)
+        await page.click("#panel-services tr[data-code='A'] button:has-text('编辑')")
+        await page.wait_for_selector("#editor[open]")
+        await page.locator("#editor fieldset.guide").scroll_into_view_if_needed()
+        await save(page, out / "settings-guide-zh-1366x768.png")
 
 
 DASHBOARD = "/halls/demo/dashboard"

@@ -15,8 +15,10 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
+from callnext.domain.guide import slip_items
 from callnext.printing.escpos import PrintedTicket, render_escpos
 from callnext.runtime.config import Settings
+from callnext.store.setup import ESTATE_GUIDE, UTILITY_GUIDE
 
 from ..helpers import Api, free_port, running_app
 
@@ -81,13 +83,15 @@ def expected_job(ticket: dict[str, Any], base: str) -> bytes:
         "B": ("水电气过户", "Utility transfer"),
     }
     zh, en = names[ticket["service"]]
+    guide = {"A": ESTATE_GUIDE, "B": UTILITY_GUIDE}[ticket["service"]]
+    materials, more = slip_items(guide)  # what to bring: the first items of the demo's guide
     return render_escpos(
         PrintedTicket(
             hall_name="演示政务服务中心", hall_name_en="Demo Service Hall",
             number=ticket["number"], service_name=zh, service_name_en=en,
             priority=ticket["priority"], issued_at=datetime.fromisoformat(ticket["issued_at"]),
             ahead=ticket["ahead"], est_wait_s=ticket["est_wait_s"],
-            url=f"{base}/t/{ticket['id']}",
+            url=f"{base}/t/{ticket['id']}", materials=tuple(materials), more_materials=more,
         )
     )  # fmt: skip
 
@@ -104,6 +108,9 @@ async def test_each_ticket_is_printed_once_on_its_kiosks_printer(
     job = printer.jobs[1]
     assert "绿色通道".encode("gb18030") in job
     assert "水电气过户".encode("gb18030") in job
+    assert "· 原户主的缴费卡或近期账单 / ".encode("gb18030") in job  # the guide's items
+    assert "请携带".encode("gb18030") in printer.jobs[0]
+    assert "另有 2 项".encode("gb18030") in printer.jobs[0]  # A's guide has 7 items
     assert f"{api.base}/t/{second['id']}".encode() in job  # the QR code's data
     # the same tap again (a lost reply): the same ticket, no second slip
     again = await issue_at(api, "K1", key="tap-1")

@@ -240,6 +240,19 @@ async def scripted_session(s: Session) -> None:
     await s.call("get", "/api/v1/me", 401)
     await s.call("get", HALL)
     await s.call("get", HALL, 404, hall="nowhere")
+    guides = await s.call("get", HALL + "/guides")
+    assert guides["services"][0]["guide"]["materials"][0] == "身份证原件"
+    await s.call("get", HALL + "/guides", 404, hall="nowhere")
+    guide = {"materials": ["身份证原件"], "notes": "请带原件。\n复印件一份。"}
+    await s.call("patch", HALL + "/settings", who="m", body={"services": {"C": {"guide": guide}}})
+    refused = await s.call(
+        "patch",
+        HALL + "/settings",
+        400,
+        who="m",
+        body={"services": {"C": {"guide": {"materials_en": [""]}}}},
+    )
+    assert refused["error"]["field"] == "materials_en"
     await s.call(
         "put", HALL + "/kiosks/{kiosk}", 201, who="m", kiosk="K1", body={"print": "browser"}
     )
@@ -636,6 +649,9 @@ HOSTILE = [
     ("patch", "/api/v1/halls/demo/settings", r'{"name": "\ud800"}', "manager"),
     ("put", "/api/v1/halls/demo/services/A", r'{"name": "\ud800"}', "manager"),
     ("put", "/api/v1/halls/demo/windows/1", r'{"name": "\ud800"}', "manager"),
+    ("patch", "/api/v1/halls/demo/settings",
+     r'{"services": {"A": {"guide": {"materials": ["\ud800"]}}}}', "manager"),
+    ("put", "/api/v1/halls/demo/services/A", r'{"guide": {"notes_en": "a\udfffb"}}', "manager"),
     ("put", "/api/v1/halls/demo/kiosks/K1", r'{"name": "\ud800"}', "manager"),
     ("put", "/api/v1/halls/demo/users/fuzz3", r'{"role": "staff", "password": "ab\ud800cdef"}',
      "manager"),

@@ -43,7 +43,7 @@ PAGES = ("/", "/halls/demo/kiosk", "/halls/demo/kiosk?lang=en", "/halls/demo/dis
          "/halls/demo/windows/5/display", "/halls/demo/staff", "/halls/demo/dashboard",
          "/halls/demo/settings", "/halls/demo/book", "/halls/demo/windows/1/rate",
          "/halls/demo/windows/5/rate")  # fmt: skip
-PUBLIC_API = ("/api/v1/halls", HALL, HALL + "/booking", HALL + "/slots?service=A",
+PUBLIC_API = ("/api/v1/halls", HALL, HALL + "/booking", HALL + "/slots?service=A", HALL + "/guides",
               HALL + "/windows/1/rateable", HALL + "/windows/5/rateable",
               "/api/v1/ratings/scale", "/healthz", "/metrics")  # fmt: skip
 

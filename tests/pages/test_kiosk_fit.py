@@ -58,7 +58,8 @@ START = [
     [".priority-entry", ".title, .who"],
     [".checkin-entry", ".title, .who"],
 ]
-TICKET = [[".card", ".number, .service-name, .ahead, .label, .qr p, .print-status"]]
+TICKET = [[".card", ".number, .service-name, .ahead, .label, .qr p, .print-status, .guide"],
+          [".guide", ".guide-title, .guide-item, .guide-more"]]  # fmt: skip
 
 
 async def long_names(api: Api) -> None:

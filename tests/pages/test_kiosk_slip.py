@@ -58,6 +58,11 @@ async def test_the_slip_prints_as_tall_as_it_is_under_the_real_csp(
     body = {"name": LONG_ZH, "name_en": LONG_EN}
     status, answer = await api.request("PUT", "/api/v1/halls/demo/services/B", body, token=token)
     assert status == 200, answer
+    no_guide = {"services": {"A": {"guide": {"materials": [], "notes": ""}}}}  # the short one
+    status, answer = await api.request(
+        "PATCH", "/api/v1/halls/demo/settings", no_guide, token=token
+    )
+    assert status == 200, answer
     await put_kiosk(api, "K1", {"name": "门口", "print": "browser"})
     page = await kiosks.open(api, "?kiosk=K1", init=COUNT_PRINTS)
     blocked = watch_csp(page)

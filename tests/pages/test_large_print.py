@@ -216,7 +216,7 @@ async def test_kiosk_large_print_doubles_and_fits(
     await page.click("#services .service:not(:disabled)")
     await page.wait_for_selector("#ticket:not([hidden]) #t-number:not(:empty)")
     assert await page.evaluate("() => document.documentElement.classList.contains('large-print')")
-    await assert_fits(page, ["#done", "#t-number", "[data-large-print]"])
+    await assert_fits(page, ["#done", "#t-number", "#t-guide .guide-title", "[data-large-print]"])
     await page.click("#done")  # the ticket is done: the next citizen gets the normal kiosk
     await page.wait_for_selector("html:not(.large-print) #start:not([hidden])")
     assert await page.get_attribute("[data-large-print]", "aria-pressed") == "false"

@@ -135,3 +135,24 @@ def test_a_revision_0012_database_says_almost_your_turn_at_3(tmp_path: Path) -> 
         assert "almost_turn_ahead" not in columns
         assert conn.execute(text("SELECT code FROM halls")).scalars().all() == ["old"]
     engine.dispose()
+
+
+def test_a_revision_0013_database_gets_empty_service_guides(tmp_path: Path) -> None:
+    """0014: a service made before guides has an empty one (no materials, no notes); the
+    revision downgrades again, keeping the service."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    guide_columns = ("guide_materials", "guide_materials_en", "guide_notes", "guide_notes_en")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0013")
+        conn.execute(text(
+            "INSERT INTO halls (code, name, timezone, created_at) VALUES ('old', '老', 'UTC', 0)"
+        ))  # fmt: skip
+        conn.execute(text("INSERT INTO services (hall_id, code, name) VALUES (1, 'A', '综合')"))
+        migrate.upgrade_on(conn)
+        row = conn.execute(select(services.c.code, *(services.c[c] for c in guide_columns)))
+        assert row.all() == [("A", "[]", "[]", "", "")]
+        command.downgrade(migrate.alembic_config(conn), "0013")
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info('services')"))]
+        assert not set(guide_columns) & set(columns)
+        assert conn.execute(text("SELECT code FROM services")).scalars().all() == ["A"]
+    engine.dispose()

@@ -264,6 +264,57 @@ def test_a_name_cannot_smuggle_printer_commands() -> None:
     assert lines_of(replace(TICKET, hall_name="大厅\x1dV\x00\x1b@\n二楼"))[0] == "大厅 V @ 二楼"
 
 
+# --- the guide: what to bring ------------------------------------------------------------------
+
+GUIDED = replace(
+    TICKET,
+    materials=(("身份证原件", "ID card (original)"),
+               ("不动产权证书", "Real estate title certificate"),
+               ("购房合同", "Purchase contract"), ("完税凭证", "Tax payment certificate"),
+               ("户口簿", "Household register (hukou booklet)")),
+    more_materials=2,
+)  # fmt: skip
+WAIT_LINE = gb("预计等候约 5 分钟 / about 5 min") + LF
+GUIDE_JOB = (
+    b"-" * 48 + LF
+    + gb("请携带 / Please bring") + LF
+    + ESC + b"a\x00"  # left-aligned, as a list reads
+    + b"\xa1\xa4 " + gb("身份证原件") + b" / ID card (original)" + LF  # "·": A1A4 in GB18030
+    + gb("· 不动产权证书 / Real estate title certificate") + LF
+    + gb("· 购房合同 / Purchase contract") + LF
+    + gb("· 完税凭证 / Tax payment certificate") + LF
+    + gb("· 户口簿 / Household register (hukou booklet)") + LF
+    + ESC + b"a\x01"  # centred again
+    + gb("另有 2 项，请扫码查看 / 2 more: scan the code") + LF
+)  # fmt: skip
+
+
+def test_the_guide_prints_its_first_items_between_the_wait_and_the_qr_code() -> None:
+    """The expected job, deliberately: the documented one with the guide's lines after the
+    wait; no guide (TICKET) prints none of them."""
+    assert EXPECTED.count(WAIT_LINE) == 1
+    assert render_escpos(GUIDED) == EXPECTED.replace(WAIT_LINE, WAIT_LINE + GUIDE_JOB)
+    assert "请携带" not in text_of(render_escpos(TICKET))
+    job = render_escpos(GUIDED)
+    assert b"?" not in job.replace(URL.encode(), b"")
+    assert "\ufffd" not in text_of(job)
+
+
+def test_a_long_item_puts_its_english_on_its_own_lines_and_is_cut_on_whole_characters() -> None:
+    zh = "委托书及受托人身份证原件（由他人代为办理时须提供，另附复印件一份并签字确认）"  # 37
+    en = "Power of attorney and the agent's ID card (original), when someone acts for you"
+    lines = lines_of(replace(TICKET, materials=((zh, en), ("户口簿", "")), more_materials=0))
+    at = lines.index("请携带 / Please bring")
+    assert lines[at + 1 : at + 6] == [
+        f"· {zh[:22]}", f"   {zh[22:]}", "   Power of attorney and the agent's ID card",
+        "   (original), when someone acts for you", "· 户口簿",
+    ]  # fmt: skip
+    assert all(width(line) <= 48 for line in lines)
+    assert not [line for line in lines if "more" in line]  # nothing left out: no "more" line
+    cut = lines_of(replace(TICKET, materials=((zh * 2, ""),)))
+    assert cut[cut.index("请携带 / Please bring") + 2] == f"   {(zh * 2)[22:43]}…"
+
+
 # --- printer URLs --------------------------------------------------------------------------------
 
 

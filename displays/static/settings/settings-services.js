@@ -2,6 +2,7 @@
 // The services tab: a table of the hall's services (the ticket switch works in place), an editor
 // dialog for a new or changed service (PUT …/services/{code}) and removal with confirmation.
 
+import { guideEditor, NO_GUIDE } from "./settings-guide.js";
 import { hoursEditor, hoursSummary } from "./settings-hours.js";
 import {
   changes, el, field, input, minutesToSeconds, openEditor, removeConfirmed, secondsToMinutes,
@@ -10,9 +11,10 @@ import {
 import { names, words } from "./settings-words.js";
 
 const FIELDS = ["name", "name_en", "open", "hours", "daily_quota", "priority_allowed",
-  "target_wait_s", "default_service_s", "priority_ratio"];
+  "target_wait_s", "default_service_s", "priority_ratio", "guide"];
 const NEW_SERVICE = { code: "", name: "", name_en: "", open: true, hours: null, daily_quota: null,
-  priority_allowed: true, target_wait_s: 900, default_service_s: 300, priority_ratio: null };
+  priority_allowed: true, target_wait_s: 900, default_service_s: 300, priority_ratio: null,
+  guide: NO_GUIDE };
 
 export const priorityText = (s, w = words()) => (!s.priority_allowed ? w.no_priority
   : s.priority_ratio == null ? w.strict_short : w.ratio_short(s.priority_ratio));
@@ -31,6 +33,7 @@ export function servicesTab(ctx, panel) {
     const quota = input({ value: s.daily_quota ?? "", inputmode: "numeric", class: "num",
       placeholder: w.no_quota });
     const hours = hoursEditor(s.hours, { inherit: "hall" });
+    const guide = guideEditor(s.guide);
     const allowed = el("input", { type: "checkbox", checked: s.priority_allowed });
     const mode = `policy-${Math.random().toString(36).slice(2)}`;
     const radio = (value, checked) => el("input", { type: "radio", name: mode, value, checked });
@@ -56,6 +59,7 @@ export function servicesTab(ctx, panel) {
         field("priority_allowed", w.priority_allowed, allowed),
         policy),
       hours.node,
+      guide.node,
     ];
     const read = () => ({
       name: name.value.trim(), name_en: nameEn.value.trim(), open: open.checked,
@@ -63,6 +67,7 @@ export function servicesTab(ctx, panel) {
       priority_allowed: allowed.checked, target_wait_s: minutesToSeconds(target.value),
       default_service_s: minutesToSeconds(serviceTime.value),
       priority_ratio: strict.checked ? null : wholeOrNull(ratio.value),
+      guide: guide.read(),
     });
     return { node, read, code, first: isNew ? code : name };
   }

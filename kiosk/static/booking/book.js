@@ -8,6 +8,7 @@ import {
 } from "./book-words.js";
 import { newKey, postRetrying } from "../kiosk/kiosk-issue.js";
 import { largePrintToggle } from "../shared/large-print.js";
+import { renderGuide } from "../shared/guide.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -60,6 +61,9 @@ const failureCode = (r) => (r.status === 429 ? "rate_limited" : r.code ?? "faile
 function setText(el, value) {
   if (el.textContent !== value) el.textContent = value;
 }
+
+/** The service's guide (办事指南) from the page's config, or null. */
+const guideOf = (code) => (code ? config.services?.[code]?.guide ?? null : null);
 
 function serviceName(code) {
   const s = names.get(code);
@@ -135,6 +139,7 @@ function renderPick(w) {
   renderChoices($("slots"), "slot", slots, state.slot);
   $("slots-none").hidden = state.slots === null || slots.some((s) => !s.disabled);
   renderFields(w);
+  renderGuide($("pick-guide"), guideOf(state.service), currentLang()); // read before booking
   const slot = state.slots?.find((s) => s.start === state.slot);
   setText($("summary"), slot ? w.summary(serviceName(state.service)[0], dayLabel(state.day),
     `${clock(slot.start)}–${clock(slot.end)}`) : "");
@@ -188,6 +193,7 @@ function renderBooking(w) {
     setText($("b-ticket"), w.ticket(ticket.number));
   }
   const booked = a.status === "booked";
+  renderGuide($("b-guide"), booked || a.status === "checked_in" ? guideOf(a.service) : null, currentLang());
   $("cancel").hidden = !booked || state.confirming;
   $("confirm").hidden = !booked || !state.confirming;
   setText($("confirm-text"), w.confirm(spaced(a.code)));

@@ -2,6 +2,7 @@
 // The paper slip of browser printing (print.css lays it out for 80 mm thermal paper): filled
 // with both languages, printed once per ticket after its QR code has loaded.
 
+import { fillSlipGuide } from "./kiosk-guide.js";
 import { wordsOf } from "./kiosk-words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -36,6 +37,7 @@ function fill(ticket, hall, service) {
   const late = Boolean(ticket.past_closing); // the wait runs past the service's hours today
   bilingual($("s-ahead"), zh.ahead(ahead, wait, late), en.ahead(ahead, wait, late));
   $("s-time").textContent = issuedAt(ticket);
+  fillSlipGuide($("s-guide"), ticket.service);
 }
 
 /** print.css's own @page rule: a stylesheet from 'self', which the page's CSP lets a script

@@ -9,6 +9,7 @@ import { issueTicket, newKey } from "./kiosk-issue.js";
 import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
 import { hallToday, renderClock, serverDate, startClock } from "./kiosk-clock.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
+import { loadGuides, renderCardGuide } from "./kiosk-guide.js";
 import { largePrintToggle, setLargePrint } from "../shared/large-print.js";
 import { ListPager } from "./list-pager.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
@@ -213,6 +214,7 @@ function onEvent(frame) {
 }
 
 async function refresh() {
+  loadGuides(config.hall); // what to bring, for the next ticket's card and slip
   try {
     const resp = await fetch(`/api/v1/halls/${encodeURIComponent(config.hall)}`, { cache: "no-store" });
     if (!resp.ok) return;
@@ -295,6 +297,7 @@ function renderTicket() {
   $("t-ahead").hidden = t.status !== "waiting"; // a second check-in of a ticket called or done
   /** @type {HTMLImageElement} */ ($("t-qr")).alt = w.scan;
   renderBooked(t); // 预约 and its slot, or why a booking became a walk-in ticket
+  renderCardGuide($("t-guide"), t.service, currentLang()); // 请携带: the first items
   const status = t.print?.status ?? config.print; // no kiosk sent: the page's own mode
   let key = PRINT_WORDS[status] ?? "no_print";
   if (t.again && key === "printed") key = "reprinted";

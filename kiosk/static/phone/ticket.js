@@ -7,6 +7,7 @@ import { RatingPanel } from "./ticket-rating.js";
 import { largePrintToggle } from "../shared/large-print.js";
 import { WORDS, currentLang, setLang, words } from "./ticket-words.js";
 import { AlmostTurn } from "./ticket-almost.js";
+import { renderGuide } from "../shared/guide.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("config").textContent);
@@ -158,6 +159,8 @@ function render() {
   renderHeader(w);
   renderTicket(w, t, statusKey(t));
   renderActions(w, t);
+  const open = t.status === "waiting" || t.status === "called"; // what to bring, until served
+  renderGuide($("guide"), open ? config.guide : null, currentLang());
   rating.render(t, currentLang()); // 好差评 once served (ticket-rating.js)
 }
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from .availability import parse_quota
 from .clock import zone
 from .errors import Conflict, Invalid, NotFound
+from .guide import parse_guide
 from .hall_settings import hours_text, parse_ratio, refuse_unknown, seconds, text, truth
 from .model import Hall, Status
 
@@ -19,7 +20,7 @@ HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 SERVICE_CODE = re.compile(r"[A-Z]{1,3}")
 SERVICE_FIELDS = frozenset(
     {"name", "name_en", "open", "hours", "daily_quota", "priority_allowed", "target_wait_s",
-     "default_service_s", "priority_ratio"}
+     "default_service_s", "priority_ratio", "guide"}
 )  # fmt: skip
 WINDOW_FIELDS = frozenset({"name", "services"})
 MAX_WINDOW = 9999  # the announcement's file names allow four digits
@@ -79,6 +80,8 @@ def parse_service(hall: Hall, code: str, body: dict[str, Any]) -> dict[str, Any]
         values["priority_ratio"] = parse_ratio(body["priority_ratio"])
     if "hours" in body:
         values["hours"] = hours_text(body["hours"])
+    if "guide" in body:
+        values.update(parse_guide(f"service {code}.guide", body["guide"]))
     return values
 
 

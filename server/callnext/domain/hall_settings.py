@@ -13,6 +13,7 @@ from typing import Any
 
 from .availability import hours_json, parse_dates, parse_hours, parse_quota
 from .errors import Invalid, NotFound
+from .guide import guide_json, parse_guide
 from .model import Hall, Kiosk, PrintMode
 
 HALL_FIELDS = frozenset(
@@ -20,8 +21,9 @@ HALL_FIELDS = frozenset(
      "bind_staff_to_windows", "almost_turn_ahead"}
 )  # fmt: skip
 SERVICE_FIELDS = frozenset(
-    {"open", "hours", "daily_quota", "priority_allowed", "target_wait_s", "priority_ratio"}
-)
+    {"open", "hours", "daily_quota", "priority_allowed", "target_wait_s", "priority_ratio",
+     "guide"}
+)  # fmt: skip
 KIOSK_FIELDS = frozenset({"name", "print", "printer"})
 MAX_NOTICE = 500
 MAX_RATIO = 20
@@ -86,6 +88,8 @@ def _service_patch(code: str, body: object) -> dict[str, Any]:
         values["target_wait_s"] = seconds(body["target_wait_s"], f"services.{code}.target_wait_s")
     if "priority_ratio" in body:
         values["priority_ratio"] = parse_ratio(body["priority_ratio"])
+    if "guide" in body:
+        values.update(parse_guide(f"services.{code}.guide", body["guide"]))
     return values
 
 
@@ -172,6 +176,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
                 "target_wait_s": s.target_wait_s,
                 "default_service_s": s.default_service_s,
                 "priority_ratio": s.priority_ratio,
+                "guide": guide_json(s.guide),
             }
             for s in hall.services
         ],

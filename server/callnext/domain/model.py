@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .availability import Availability, Hours, availability, past_closing
+from .guide import NO_GUIDE, Guide
 
 Json = dict[str, Any]  # a JSON object, as the API answers and the stream sends it
 
@@ -96,6 +97,7 @@ class Service:
     priority_allowed: bool = True
     target_wait_s: int = 900  # the staff console colours waits against it
     priority_ratio: int | None = None  # None: priority first; N: one priority per N normal
+    guide: Guide = NO_GUIDE  # what to bring and notes (办事指南), shown to citizens
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,8 @@ two-byte codes these printers know). Layout, every line centred (ESC a 1):
     取号时间 2026-11-26 09:31
     前面还有 N 人 / N ahead; 预计等候约 M 分钟 / about M min (0 min: 即将叫号 / soon; no
     staffed window serves it: printing.NO_ESTIMATE, no figure)
+    a guide's materials: a rule, 请携带 / Please bring, the first items left-aligned (each
+    "· 身份证原件 / ID card (original)"), 另有 N 项，请扫码查看 / N more: scan the code
     a blank line, the QR code of the ticket's page (native GS ( k: model 2, level M, 6 dots)
     扫码查看排队进度 / Scan to follow your turn
     请留意大厅屏幕叫号，过号请到窗口咨询 / Watch the screens for your number
@@ -70,6 +72,9 @@ class PrintedTicket:
     url: str  # what the QR code opens: https://host/t/<id>
     slot: datetime | None = None  # a booked ticket's slot (预约 / Appointment), in the hall's zone
     past_closing: bool = False  # the estimate runs past the service's hours today
+    # the first materials of the service's guide, (Chinese, English or ""), and how many more
+    materials: tuple[tuple[str, str], ...] = ()
+    more_materials: int = 0
 
 
 # --- the print job -------------------------------------------------------------------------------
@@ -87,6 +92,7 @@ def render_escpos(ticket: PrintedTicket) -> bytes:
     _header(p, ticket)
     _number(p, ticket)
     _queue_lines(p, ticket)
+    _materials(p, ticket)
     _footer(p, ticket.url)
     p.cut()
     out: bytes = p.output
@@ -129,6 +135,26 @@ def _queue_lines(p: Dummy, t: PrintedTicket) -> None:
     if t.ahead is not None:
         _pair(p, f"前面还有 {t.ahead} 人", f"{t.ahead} ahead")
         _pair(p, *wait_texts(t.est_wait_s, t.past_closing))
+
+
+def _materials(p: Dummy, t: PrintedTicket) -> None:
+    """What to bring (the guide's first items), left-aligned as a list reads; then centred again."""
+    if not t.materials:
+        return
+    _lines(p, [RULE])
+    _pair(p, "请携带", "Please bring")
+    p.set(align="left")
+    for zh, en in t.materials:
+        both = f"· {zh} / {en}" if en else f"· {zh}"
+        if width(both) <= COLUMNS_A:
+            _lines(p, [both])
+        else:  # each half on its own lines, indented under the bullet ("·" takes 2 columns)
+            zh_lines, en_lines = wrap(zh, COLUMNS_A - 3, 2), wrap(en, COLUMNS_A - 3, 2)
+            _lines(p, [f"· {zh_lines[0]}"] + [f"   {line}" for line in zh_lines[1:] + en_lines])
+    p.set(align="center")
+    if t.more_materials:
+        n = t.more_materials
+        _pair(p, f"另有 {n} 项，请扫码查看", f"{n} more: scan the code")
 
 
 def _footer(p: Dummy, url: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Row
 
 from ..domain.availability import Hours, parse_hours
 from ..domain.clock import from_micros, to_micros
+from ..domain.guide import guide_of_row
 from ..domain.model import (
     ClosedReason,
     Desk,
@@ -144,6 +145,7 @@ def hall_from_rows(
                 priority_allowed=bool(s.priority_allowed),
                 target_wait_s=s.target_wait_s,
                 priority_ratio=s.priority_ratio,
+                guide=guide_of_row(s),
             )
             for s in service_rows
         ),

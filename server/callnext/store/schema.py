@@ -69,6 +69,11 @@ services = Table(
     Column("priority_allowed", Boolean, nullable=False, server_default=text("true")),
     Column("target_wait_s", Integer, nullable=False, server_default="900"),
     Column("priority_ratio", Integer),  # NULL: strict priority; N: one priority per N normal
+    # its guide (domain/guide.py): JSON lists of the materials to bring, and notes; zh and en
+    Column("guide_materials", Text, nullable=False, server_default="[]"),
+    Column("guide_materials_en", Text, nullable=False, server_default="[]"),
+    Column("guide_notes", Text, nullable=False, server_default=""),
+    Column("guide_notes_en", Text, nullable=False, server_default=""),
     UniqueConstraint("hall_id", "code"),
 )
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.clock import to_micros, utcnow
 from ..domain.errors import Conflict
+from ..domain.guide import NO_GUIDE, Guide, guide_columns
 from ..domain.model import Role
 from ..runtime.security import hash_password
 from .accounts import add_user
@@ -26,6 +27,7 @@ class ServiceSpec:
     code: str
     name: str
     name_en: str
+    guide: Guide = NO_GUIDE  # what to bring (办事指南); the demo's are real halls' lists
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,35 @@ class HallSpec:
     hours: dict[str, list[str]] | None = None  # the weekly schedule; None: always open
 
 
+# What a real hall asks for: real-estate registration's usual papers (a transfer after a sale),
+# a utility account's change of holder, and a general enquiry (bring your ID, ask first).
+ESTATE_GUIDE = Guide(
+    materials=("身份证原件", "不动产权证书", "购房合同", "完税凭证", "户口簿",
+               "婚姻状况证明", "委托书及受托人身份证（代办时）"),
+    materials_en=("ID card (original)", "Real estate title certificate", "Purchase contract",
+                  "Tax payment certificate", "Household register (hukou booklet)",
+                  "Proof of marital status", "Power of attorney and the agent's ID (if acting "
+                  "for someone)"),
+    notes="原件及复印件各一份。共有人须一同到场，或提供经公证的委托书。",
+    notes_en="Bring the originals and one copy of each. All co-owners come in person, or send "
+    "a notarised power of attorney.",
+)  # fmt: skip
+UTILITY_GUIDE = Guide(
+    materials=("身份证原件", "不动产权证书", "原户主的缴费卡或近期账单",
+               "新户主的银行卡（代扣用）"),
+    materials_en=("ID card (original)", "Real estate title certificate",
+                  "The previous holder's payment card or a recent bill",
+                  "The new holder's bank card (for direct debit)"),
+    notes="过户前请先结清欠费。",
+    notes_en="Please settle any unpaid bills before the transfer.",
+)  # fmt: skip
+ENQUIRY_GUIDE = Guide(
+    materials=("身份证原件",),
+    materials_en=("ID card (original)",),
+    notes="不清楚要带什么？先来咨询，我们一次告知所需材料。",
+    notes_en="Not sure what to bring? Ask us first: we tell you everything you need at once.",
+)
+
 # A real hall's week: weekdays, a lunch break; the kiosk issues and bookings are taken only then.
 _OFFICE = ["09:00-12:00", "13:30-17:00"]
 DEMO_HOURS = {day: _OFFICE for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -48,9 +79,9 @@ DEMO = HallSpec(
     name_en="Demo Service Hall",
     timezone="Asia/Shanghai",
     services=(
-        ServiceSpec("A", "不动产登记", "Real estate registration"),
-        ServiceSpec("B", "水电气过户", "Utility transfer"),
-        ServiceSpec("C", "综合咨询", "General enquiries"),
+        ServiceSpec("A", "不动产登记", "Real estate registration", ESTATE_GUIDE),
+        ServiceSpec("B", "水电气过户", "Utility transfer", UTILITY_GUIDE),
+        ServiceSpec("C", "综合咨询", "General enquiries", ENQUIRY_GUIDE),
     ),
     windows={
         1: ("A",), 2: ("A",), 3: ("A",), 4: ("A",),
@@ -87,7 +118,7 @@ async def create_hall(db: Database, spec: HallSpec) -> None:
                 insert(services),
                 [
                     {"hall_id": hall_id, "code": s.code, "name": s.name, "name_en": s.name_en,
-                     "position": i}
+                     "position": i, **guide_columns(s.guide)}
                     for i, s in enumerate(spec.services)
                 ],
             )  # fmt: skip

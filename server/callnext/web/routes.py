@@ -73,6 +73,7 @@ def setup_routes(app: web.Application) -> None:
             web.post(WINDOW + "/release", desks.release),
             web.get(WINDOW + "/desk", desks.desk),
             web.get(HALL + "/windows", desks.all_windows),
+            web.get(HALL + "/guides", halls.guides),
             web.get(HALL + "/pending", desks.pending),
             web.get(TICKET, tickets.get),
             web.post(TICKET + "/cancel", tickets.cancel),

@@ -10,6 +10,7 @@ from aiohttp import web
 from ...domain import stats
 from ...domain.clock import local_day, utcnow
 from ...domain.errors import Invalid
+from ...domain.guide import guide_json
 from ...domain.hall_layout import new_hall
 from ...domain.hall_settings import refuse_unknown
 from ...domain.model import Role
@@ -53,6 +54,17 @@ async def snapshot(request: web.Request) -> web.Response:
     staff = await sees_ticket_ids(request, hall.code)
     snap = await reads.hall_snapshot(db, hall.code)
     return web.json_response(snap if staff else protocol.public_hall(snap))
+
+
+async def guides(request: web.Request) -> web.Response:
+    """Each service's guide (办事指南, public): what to bring and notes, as the kiosk shows them
+    after a ticket is taken; a hall's own site may show them too. Nothing private in it."""
+    hall = await request.app[DB].hall(request.match_info["hall"])
+    services = [
+        {"code": s.code, "name": s.name, "name_en": s.name_en, "guide": guide_json(s.guide)}
+        for s in hall.services
+    ]
+    return web.json_response({"hall": hall.code, "services": services})
 
 
 async def _manager_day(request: web.Request) -> tuple[str, str]:

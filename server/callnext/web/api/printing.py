@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ...domain.guide import NO_GUIDE, slip_items
 from ...domain.model import Hall, Kiosk, PrintMode
 from ...printing.escpos import PrintedTicket, PrinterError
 from ..keys import METRICS, PRINTERS, SETTINGS
@@ -30,6 +31,7 @@ def ticket_url(request: web.Request, ticket_id: str) -> str:
 
 def printed_ticket(request: web.Request, hall: Hall, ticket: dict[str, Any]) -> PrintedTicket:
     service = hall.service(ticket["service"])
+    materials, more = slip_items(service.guide if service else NO_GUIDE)
     return PrintedTicket(
         hall_name=hall.name,
         hall_name_en=hall.name_en,
@@ -43,6 +45,8 @@ def printed_ticket(request: web.Request, hall: Hall, ticket: dict[str, Any]) -> 
         url=ticket_url(request, ticket["id"]),
         slot=datetime.fromisoformat(ticket["slot"]) if ticket.get("slot") else None,
         past_closing=bool(ticket.get("past_closing")),
+        materials=tuple(materials),
+        more_materials=more,
     )
 
 

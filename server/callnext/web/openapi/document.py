@@ -233,6 +233,8 @@ def hall_paths() -> Json:
         },
         HALL: {"get": operation("The hall snapshot", ref("Hall"), contract=True,
                                 params=(P_HALL,), errors=(404,), staff_view=True)},
+        HALL + "/guides": {"get": operation("What to bring for each service, and its notes",
+                                            ref("Guides"), params=(P_HALL,), errors=(404,))},
         HALL + "/windows": {"get": operation("Every window with its holder and day",
                                              ref("WindowsView"), params=(P_HALL,), roles=STAFF,
                                              errors=(404,))},

@@ -28,6 +28,9 @@ from .primitives import (
     whole,
 )
 from .settings_schemas import (
+    GUIDE,
+    GUIDE_PATCH,
+    GUIDES,
     HOURS,
     KIOSK,
     KIOSK_PUT,
@@ -242,7 +245,8 @@ def components() -> Json:
         message={"type": "string"},
         staff={"type": ["string", "null"], "description": "window_in_use, window_taken: who."},
         since={**TIME, "description": "window_in_use: since when."},
-        field={"type": "string", "description": "422 (appointments): the field refused."},
+        field={"type": "string", "description": "The field refused: 422 (appointments); "
+               "400 bad_guide (materials, materials_en, notes or notes_en)."},
         opens_at={**TIME, "description": "checkin_too_early: when check-in opens."},
         status={"type": "string", "description": "appointment_not_cancellable: its status."},
     )  # fmt: skip
@@ -268,6 +272,9 @@ def components() -> Json:
         "SettingsPatch": SETTINGS_PATCH,
         "ServicePatch": SERVICE_PATCH,
         "ServicePut": SERVICE_PUT,
+        "Guide": GUIDE,
+        "GuidePatch": GUIDE_PATCH,
+        "Guides": GUIDES,
         "WindowPut": WINDOW_PUT,
         "Kiosk": KIOSK,
         "KioskPut": KIOSK_PUT,

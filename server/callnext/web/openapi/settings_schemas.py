@@ -4,7 +4,7 @@ own constants, as in schemas.py, which names them in the document's components."
 
 from __future__ import annotations
 
-from ...domain import availability, hall_settings
+from ...domain import availability, guide, hall_settings
 from ...domain.model import PrintMode, Role
 from ...usecases.staff_accounts import MIN_PASSWORD
 from ..parse import KIOSK_CODE
@@ -35,13 +35,41 @@ ALMOST_TURN = {
     "its ticket; 0: it does not (400 bad_almost_turn).",
 }  # fmt: skip
 NAME = text(200, description="Not blank once trimmed (400 missing_field).")
+NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
+GUIDE_ITEM = text(
+    guide.MAX_ITEM,
+    minLength=1,
+    pattern=NO_CONTROL,
+    description="One thing to bring; trimmed, not blank (400 bad_guide).",
+)
+GUIDE_ITEMS = {"type": "array", "maxItems": guide.MAX_ITEMS, "items": GUIDE_ITEM}
+GUIDE_NOTES = text(
+    guide.MAX_NOTES,
+    description="Trimmed; line breaks kept, no other control characters (400 bad_guide).",
+)
+GUIDE = obj(
+    ("materials", "materials_en", "notes", "notes_en"),
+    materials={**GUIDE_ITEMS, "description": "What to bring, in the order to show (办事指南)."},
+    materials_en={**GUIDE_ITEMS, "description": "In English; empty: pages show `materials`."},
+    notes={"type": "string"}, notes_en={"type": "string", "description": "Empty: `notes`."},
+)  # fmt: skip
+GUIDE_PATCH = shut(
+    (), materials=GUIDE_ITEMS, materials_en=GUIDE_ITEMS, notes=GUIDE_NOTES, notes_en=GUIDE_NOTES,
+)  # fmt: skip
+GUIDE_PATCH["description"] = "Any of the guide's fields; each given one replaces the stored one."
+GUIDES = obj(
+    ("hall", "services"), hall={"type": "string"},
+    services={"type": "array", "items": obj(("code", "name", "name_en", "guide"),
+              code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
+              guide=ref("Guide"))},
+)  # fmt: skip
 SERVICE_SETTINGS = obj(
     ("code", "name", "name_en", "open", "hours", "daily_quota", "priority_allowed",
-     "target_wait_s", "default_service_s", "priority_ratio"),
+     "target_wait_s", "default_service_s", "priority_ratio", "guide"),
     code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     open={"type": "boolean"}, hours=ref("Hours"), daily_quota=QUOTA,
     priority_allowed={"type": "boolean"}, target_wait_s=COUNT, default_service_s=COUNT,
-    priority_ratio=RATIO,
+    priority_ratio=RATIO, guide=ref("Guide"),
 )  # fmt: skip
 SETTINGS = obj(
     ("hall", "name", "name_en", "timezone", "notice", "notice_en", "hours", "closed_dates",
@@ -59,6 +87,7 @@ SETTINGS = obj(
 SERVICE_PATCH = shut(
     (), open={"type": "boolean"}, hours=ref("Hours"), daily_quota=QUOTA,
     priority_allowed={"type": "boolean"}, target_wait_s=seconds_field(), priority_ratio=RATIO,
+    guide=ref("GuidePatch"),
 )  # fmt: skip
 SETTINGS_PATCH = shut(
     (), name=NAME, name_en=text(200), notice=text(hall_settings.MAX_NOTICE),
@@ -77,7 +106,7 @@ SETTINGS_PATCH = shut(
 SERVICE_PUT = shut(
     (), name=NAME, name_en=text(200), open={"type": "boolean"}, hours=ref("Hours"),
     daily_quota=QUOTA, priority_allowed={"type": "boolean"}, target_wait_s=seconds_field(),
-    default_service_s=seconds_field(), priority_ratio=RATIO,
+    default_service_s=seconds_field(), priority_ratio=RATIO, guide=ref("GuidePatch"),
 )  # fmt: skip
 SERVICE_PUT["description"] = "A new service needs its `name` (400 missing_field)."
 WINDOW_PUT = shut(

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ...domain.errors import NotFound
+from ...domain.guide import guide_json
 from ...domain.model import Hall
 from ...printing.qr import qr_svg
 from ...usecases import appointments
@@ -23,7 +24,8 @@ def _config(hall: Hall, lang: str, appointment: dict[str, Any] | None) -> dict[s
     return {
         "hall": hall.code, "lang": lang, "timezone": hall.timezone,
         "hall_name": hall.name, "hall_name_en": hall.name_en,
-        "services": {s.code: {"name": s.name, "name_en": s.name_en} for s in hall.services},
+        "services": {s.code: {"name": s.name, "name_en": s.name_en, "guide": guide_json(s.guide)}
+                     for s in hall.services},  # the guide: shown before confirming
         "appointment": appointment, "now_ms": int(time.time() * 1000),
     }  # fmt: skip
 

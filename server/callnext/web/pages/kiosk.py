@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from ...domain.errors import NotFound
+from ...domain.guide import NO_GUIDE, guide_json
 from ...domain.model import Hall, PrintMode
 from ...printing.qr import qr_svg
 from ...store import reads
@@ -92,6 +93,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         "service_name": service.name if service else ticket["service"],
         "service_name_en": service.name_en if service else "",
         "almost_turn_ahead": hall.almost_turn_ahead,  # 快到您了 at this many ahead; 0: never
+        "guide": guide_json(service.guide if service else NO_GUIDE),  # what to bring
         "now_ms": int(time.time() * 1000),
     }  # fmt: skip
     context = {**page_basics(hall, lang), "ticket": ticket, "config": config,
