@@ -47,13 +47,15 @@ async def open_page(browser: Browser, url: str, errors: list[str], **options: An
     return page
 
 
-async def today_slots(api: Api, later_than: timedelta = timedelta(0)) -> list[dict[str, Any]]:
-    """Today's open slots starting at least `later_than` from now (the test skips near the
-    hall's midnight, when today has none left)."""
+async def today_slots(
+    api: Api, later_than: timedelta = timedelta(0), count: int = 1
+) -> list[dict[str, Any]]:
+    """Today's open slots starting at least `later_than` from now, at least `count` of them
+    (the test skips near the hall's midnight, when today has fewer left)."""
     day = datetime.now(UTC).astimezone(_hall_zone()).date().isoformat()
     found = [s for s in await slots(api, day) if _at(s["start"]) >= datetime.now(UTC) + later_than]
-    if not found:
-        pytest.skip("no slot left today in the hall's timezone (its midnight is near)")
+    if len(found) < count:
+        pytest.skip(f"{len(found)} of {count} slots left today in the hall's zone (midnight)")
     return found
 
 
@@ -148,6 +150,8 @@ async def test_booking_in_english_by_keyboard_with_the_fields_the_hall_asks(
     await enable_booking(api, ("A", "B"), capacity=1,
                          fields={"name": "required", "phone": "optional"})  # fmt: skip
     listed = await slots(api, service="B")
+    if len(listed) < 3:  # the first bookable day is today, and its midnight is near
+        pytest.skip(f"{len(listed)} of 3 slots left on the first bookable day (midnight)")
     await book(api, listed[1]["start"], "B", name="王五")  # the second slot is full
     page = await open_page(browser, f"{api.base}/halls/demo/book?lang=en", errors, **PHONE)
     await expect(page.locator(".page-title")).to_have_text("Book an appointment")
@@ -261,7 +265,7 @@ async def test_early_under_walk_in_gets_a_normal_ticket_and_a_cancelled_booking_
 ) -> None:
     errors: list[str] = []
     await enable_booking(api, checkin_early_min=10)  # outside_window "walk_in", the default
-    early, other = (await today_slots(api, later_than=timedelta(minutes=30)))[:2]
+    early, other = (await today_slots(api, later_than=timedelta(minutes=30), count=2))[:2]
     booked = await book(api, early["start"])
     cancelled = await book(api, other["start"])
     await api.request("POST", f"/api/v1/appointments/{cancelled['id']}/cancel")
@@ -365,7 +369,7 @@ async def test_the_staff_and_dashboard_panels_show_the_days_bookings_live(
 ) -> None:
     errors: list[str] = []
     await enable_booking(api)
-    first, second = (await today_slots(api))[:2]
+    first, second = (await today_slots(api, count=2))[:2]
     a1 = await book(api, first["start"])
     staff = await open_page(browser, f"{api.base}/halls/demo/staff", errors, **DESK)
     await submit_login(staff, "w1")
