@@ -56,6 +56,8 @@ ZH = Words(
         "waiting": "等候中", "called": "已呼叫", "completed": "已办结",
         "pending": "已受理（承诺件）", "pending_done": "承诺件已办结", "no_show": "未到",
         "cancelled": "已取消", "expired": "过期作废",
+        # a 差评's follow-up (差评回访), as the audit log words it too
+        "open": "待回访", "contacted": "已联系", "resolved": "已解决", "unreachable": "无法联系",
     },
     yes_no=("是", "否"),
     scopes=("全厅", "业务"),
@@ -85,6 +87,8 @@ EN = Words(
         "waiting": "Waiting", "called": "Called", "completed": "Completed",
         "pending": "Accepted as pending", "pending_done": "Pending, completed",
         "no_show": "No-show", "cancelled": "Cancelled", "expired": "Expired",
+        "open": "To follow up", "contacted": "Contacted", "resolved": "Resolved",
+        "unreachable": "Unreachable",
     },
     yes_no=("Yes", "No"),
     scopes=("Hall", "Service"),
