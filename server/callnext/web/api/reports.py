@@ -115,7 +115,8 @@ async def export(request: web.Request) -> web.Response:
     as a download, with who served it and its rating."""
     hall = await _managed_hall(request)
     first, last = day_range(request, _today(hall))
-    sheet = exporter(request.query.get("format", "csv"), hall, export_lang(request))
+    fmt, lang = request.query.get("format", "csv"), export_lang(request)
+    sheet = exporter(fmt, hall, lang, today=_today(hall))
     if sheet is None:
         raise Invalid("bad_format", "format must be csv or xlsx.")
     for lo, hi in report.day_chunks(first, last, CHUNK_DAYS):
