@@ -488,6 +488,45 @@ async def shoot_dashboard(out: Path) -> None:
                     print(f"wrote {out / name}")
                 page = await dashboard_page(browser, api, "zh", (1366, 768), user="w1")
                 await save(page, out / "dashboard-staff-refused-zh-1366x768.png")
+                await some_followups(api, db_path)
+                for lang in ("zh", "en"):
+                    page = await dashboard_page(browser, api, lang, (1366, 768))
+                    card = page.locator("#followups")
+                    await page.wait_for_selector("#fu-list li")
+                    await card.scroll_into_view_if_needed()
+                    await page.wait_for_timeout(300)
+                    path = out / f"dashboard-followups-{lang}-1366.png"
+                    await card.screenshot(path=path, animations="disabled")
+                    await page.close()
+                    print(f"wrote {path}")
+
+
+async def some_followups(api: Api, db_path: str) -> None:
+    """Three of today's served tickets rated 1–2 (差评回访): one assigned and contacted, one
+    overdue (as if rated last week), one just opened."""
+    served = [t for t in await api.day_tickets() if t.get("outcome") == "completed"][:3]
+    for ticket, (score, reasons, comment) in zip(served, (
+        (1, ["long_wait", "extra_trip"], "材料清单没说清楚，白跑一趟"),
+        (2, ["slow_service"], None),
+        (1, ["attitude"], "窗口人员不耐烦"),
+    ), strict=True):  # fmt: skip
+        body = {"score": score, "reasons": reasons, "comment": comment}
+        status, answer = await api.request("POST", f"/api/v1/tickets/{ticket['id']}/rating", body)
+        assert status == 201, answer
+    token = await api.login("manager")
+    status, listed = await api.request("GET", "/api/v1/halls/demo/followups", token=token)
+    assert status == 200, listed
+    newest, _middle, oldest = (f["id"] for f in listed["followups"])
+    base = "/api/v1/halls/demo/followups"
+    contacted = {"note": "已电话联系，约定明天上午重新办理"}
+    for path, body in ((f"{base}/{newest}/assign", {"assignee": "w3"}),
+                       (f"{base}/{newest}/contacted", contacted)):  # fmt: skip
+        status, answer = await api.request("POST", path, body, token=token)
+        assert status == 200, answer
+    conn = sqlite3.connect(db_path)
+    with conn:  # as time would: the oldest was due last week
+        conn.execute("UPDATE followups SET due = date('now', '-3 days') WHERE id = ?", (oldest,))
+    conn.close()
 
 
 async def offline(browser: Browser, api: Api, path: Path) -> None:

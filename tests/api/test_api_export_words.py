@@ -1,7 +1,7 @@
 """The exports in the manager's language: GET …/export?lang=zh|en gives headers and states in
 words, durations as h:mm:ss (XLSX: durations a sheet can add up, shown [h]:mm:ss; rates as
 percentages), who served each ticket and its rating; `raw=1` keeps the programs' layout
-(snake_case, codes, seconds) with the staff and rating columns at its end."""
+(snake_case, codes, seconds) with the staff and rating columns, then the follow-up's, at its end."""
 
 from __future__ import annotations
 
@@ -96,7 +96,9 @@ async def test_the_raw_layout_for_programs(api: Api) -> None:
     await a_day(api)
     rows = await csv_rows(api, "format=csv&raw=1")
     a1, a2 = rows["A001"], rows["A002"]
-    assert list(a1)[-4:] == ["recalls", "transfers", "staff", "rating"]
+    assert list(a1)[-9:] == ["recalls", "transfers", "staff", "rating", "followup",
+                             "followup_due", "followup_overdue", "followup_assignee",
+                             "followup_note"]  # fmt: skip
     assert (a1["service"], a1["status"], a1["outcome"], a1["staff"], a1["rating"]) == (
         "A", "done", "completed", "w1", "5"
     )  # fmt: skip
@@ -135,3 +137,37 @@ async def test_xlsx_in_words_with_durations_and_percentages(api: Api) -> None:
     services = {r["Code"].value or "hall": r for r in by_header(book["Services"])}
     assert services["hall"]["Name"].value == "Demo Service Hall"
     assert services["B"]["Name"].value == "Utility transfer"
+
+
+async def followup_of(api: Api, number: str) -> dict[str, Any]:
+    token = await api.login("manager")
+    status, body = await api.request("GET", "/api/v1/halls/demo/followups?state=all", token=token)
+    assert status == 200, body
+    return next(f for f in body["followups"] if f["number"] == number)
+
+
+async def test_the_followups_are_on_their_tickets_rows(api: Api) -> None:
+    """B001 was rated 2 (不满意): its follow-up's state, due day, overdue, assignee and note on
+    its row, in words (zh, en), in codes (raw) and in the XLSX; A001 (rated 5) has none."""
+    await a_day(api)
+    f = await followup_of(api, "B001")
+    token = await api.login("manager")
+    path = f"/api/v1/halls/demo/followups/{f['id']}"
+    assert (await api.request("POST", path + "/assign", {"assignee": "w5"}, token=token))[0] == 200
+    body = {"note": '=HYPERLINK("x") 已回电致歉'}  # a formula typed as a note stays text
+    assert (await api.request("POST", path + "/contacted", body, token=token))[0] == 200
+    zh = await csv_rows(api, "format=csv")
+    b1, a1 = zh["B001"], zh["A001"]
+    assert (b1["回访状态"], b1["回访时限"], b1["回访超期"], b1["回访负责人"]) == (
+        "已联系", f["due"], "否", "w5")  # fmt: skip
+    assert b1["回访记录"] == '\'=HYPERLINK("x") 已回电致歉'
+    assert (a1["回访状态"], a1["回访时限"], a1["回访记录"]) == ("", "", "")
+    en = (await csv_rows(api, "format=csv&lang=en"))["B001"]
+    assert (en["Follow-up"], en["Follow-up overdue"]) == ("Contacted", "No")
+    raw = (await csv_rows(api, "format=csv&raw=1"))["B001"]
+    assert (raw["followup"], raw["followup_due"], raw["followup_overdue"]) == (
+        "contacted", f["due"], "0")  # fmt: skip
+    book = load_workbook(io.BytesIO(await download(api, "format=xlsx")))
+    tickets = {r["号码"].value: r for r in by_header(book["取号明细"])}
+    assert (tickets["B001"]["回访状态"].value, tickets["B001"]["回访负责人"].value) == (
+        "已联系", "w5")  # fmt: skip

@@ -26,6 +26,7 @@ TICKET_HEADER = [
     "day", "number", "service", "service_name", "priority", "status", "outcome",
     "closed_reason", "window", "issued_at", "called_at", "finished_at", "completed_at",
     "wait_s", "service_s", "recalls", "transfers", "staff", "rating",
+    "followup", "followup_due", "followup_overdue", "followup_assignee", "followup_note",
 ]  # fmt: skip
 EDGES_MIN = [0, 5, 10, 15, 20, 30, 45, 60]
 
@@ -263,6 +264,7 @@ async def test_csv_export_has_every_ticket_of_the_range(past: Api) -> None:
     assert list(records[(d1, "A002")].values()) == [
         d1, "A002", "A", "不动产登记", "0", "done", "completed", "", "1", f"{d1} 09:00:30",
         f"{d1} 09:10:00", f"{d1} 09:30:00", f"{d1} 11:00:00", "570.0", "1200.0", "0", "0", "", "",
+        "", "", "", "", "",  # no rating, no follow-up
     ]  # fmt: skip
     no_show = records[(d1, "A003")]
     assert (no_show["status"], no_show["outcome"], no_show["completed_at"]) == ("no_show", "", "")

@@ -317,6 +317,7 @@ async def scripted_session(s: Session) -> None:
     await s.call("post", TICKET + "/cancel", id=c1["id"])
     await s.call("post", TICKET + "/cancel", 409, id=c1["id"])
     await ratings_session(s)
+    await followups_session(s)
     await appointments_session(s)
     await manager_session(s)
 
@@ -345,6 +346,30 @@ async def ratings_session(s: Session) -> None:
     await s.call("get", HALL + "/ratings", who="m", query={"max_score": "2"})
     await s.call("get", HALL + "/ratings", 403, who="w1")
     await s.call("get", HALL + "/ratings", 400, who="m", query={"window": "x"})
+
+
+async def followups_session(s: Session) -> None:
+    """The follow-ups of dissatisfied ratings (差评回访, docs/ratings.md): the list, one, and
+    the four changes; ratings_session left one open (its score 2), this adds another."""
+    await s.call("post", HALL + "/tickets", 201, body={"service": "B"})
+    await s.call("post", WINDOW + "/call-next", who="w5", n=5)
+    done = (await s.call("post", WINDOW + "/finish", who="w5", n=5))["finished"]
+    await s.call("post", TICKET + "/rating", 201, id=done["id"], body={"score": 1})
+    listed = await s.call("get", HALL + "/followups", who="m", query={"state": "all"})
+    await s.call("get", HALL + "/followups", 400, who="m", query={"state": "late"})
+    await s.call("get", HALL + "/followups", 403, who="w1")
+    second, first = (f["id"] for f in listed["followups"])
+    one, act = HALL + "/followups/{followup}", HALL + "/followups/{followup}/"
+    await s.call("get", one, who="m", followup=first)
+    await s.call("get", one, 404, who="m", followup=first + 99)
+    await s.call("post", act + "assign", who="m", followup=first, body={"assignee": "w5"})
+    await s.call("post", act + "assign", 400, who="m", followup=first, body={"assignee": "x"})
+    await s.call("post", act + "contacted", who="m", followup=first, body={"note": "已联系"})
+    await s.call("post", act + "resolve", 400, who="m", followup=first, body={})
+    await s.call("post", act + "resolve", who="m", followup=first, body={"note": "已整改"})
+    await s.call("post", act + "contacted", 409, who="m", followup=first)
+    await s.call("post", act + "unreachable", who="m", followup=second)
+    await s.call("post", act + "unreachable", 404, who="m", followup=second + 99)
 
 
 async def appointments_session(s: Session) -> None:

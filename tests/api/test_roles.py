@@ -50,7 +50,8 @@ BODIES = {
     ("post", "/api/v1/halls/{hall}/checkin"): {"code": "ZZZZZZZZ"},
 }
 ACTION_BODIES = {"call": {"number": "A002"}, "transfer": {"service": "B"},
-                 "pause": {"reason": "probe"}, "finish": {"outcome": "completed"}}  # fmt: skip
+                 "pause": {"reason": "probe"}, "finish": {"outcome": "completed"},
+                 "assign": {"assignee": "manager"}, "resolve": {"note": "probe"}}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Matrix:
         self.api = api
         self.tokens: dict[str, str | None] = {}
         self.ids: dict[str, str] = {}
+        self.followup = 0
 
     async def setup(self) -> None:
         api = self.api
@@ -114,12 +116,19 @@ class Matrix:
         assert (await api.window(5, "call-next"))[1]["called"]["id"] == pending["id"]
         assert (await api.window(5, "finish", {"outcome": "pending"}))[0] == 200
         self.ids = {"waiting": waiting["id"], "pending": pending["id"], "cancel": cancel["id"]}
+        rated = await api.request("POST", f"/api/v1/tickets/{pending['id']}/rating", {"score": 1})
+        assert rated[0] == 201, rated  # a 差评: its follow-up is what the follow-up calls work
+        status, body = await api.request(
+            "GET", "/api/v1/halls/demo/followups", token=self.tokens["manager"]
+        )
+        assert status == 200, body
+        self.followup = body["followups"][0]["id"]
 
     def url(self, op: Operation) -> str:
         n = "9" if op.template.endswith("/windows/{n}") else "1"
         end = op.template.rsplit("/", 1)[-1]
         ticket = self.ids[{"complete": "pending", "cancel": "cancel"}.get(end, "waiting")]
-        return op.template.format(**PARAMS, n=n, id=ticket)
+        return op.template.format(**PARAMS, n=n, id=ticket, followup=self.followup)
 
     def body(self, op: Operation) -> Any:
         if (op.method, op.template) in BODIES:
@@ -133,7 +142,8 @@ class Matrix:
         for path in ("/api/v1/halls", "/api/v1/halls/demo/tickets", "/api/v1/halls/demo/settings",
                      "/api/v1/halls/demo/users", "/api/v1/halls/demo/kiosks",
                      "/api/v1/halls/demo/audit", "/api/v1/halls/north/tickets",
-                     "/api/v1/halls/demo/booking", "/api/v1/halls/demo/appointments"):  # fmt: skip
+                     "/api/v1/halls/demo/booking", "/api/v1/halls/demo/appointments",
+                     "/api/v1/halls/demo/followups?state=all"):  # fmt: skip
             status, body = await self.api.request("GET", path, token=token)
             assert status == 200, (path, body)
             for ticket in body.get("tickets", []) if isinstance(body, dict) else []:

@@ -224,6 +224,14 @@ async def dashboard(api: Api, pages: Opened) -> None:
     await submit_login(page, "manager")
     await page.wait_for_selector("#board-view[data-loaded]")
     await assert_accessible(page, "dashboard, logged in")
+    # a 差评 to follow up: the follow-up card's controls (差评回访)
+    await api.issue("A")
+    assert (await api.window(1, "call-next"))[0] == 200
+    finished = (await api.window(1, "finish", {"outcome": "completed"}))[1]["finished"]
+    rated = await api.request("POST", f"/api/v1/tickets/{finished['id']}/rating", {"score": 1})
+    assert rated[0] == 201, rated
+    await page.wait_for_selector("#fu-list li .fu-resolve")
+    await assert_accessible(page, "dashboard, a follow-up to work")
 
 
 async def settings_page(api: Api, pages: Opened) -> None:

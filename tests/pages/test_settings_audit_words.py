@@ -91,3 +91,32 @@ async def test_staff_entries_are_in_words_in_both_languages(api: Api, pages: Pag
         assert "service: B;" not in row, row
         assert "service: A;" not in row, row
         assert "outcome" not in row, row
+
+
+async def test_followup_entries_are_in_words(api: Api, pages: Pages) -> None:
+    """差评回访: opened by the rating (the system), assigned, resolved: in words, zh and en,
+    never the state's code, never the note."""
+    await api.issue("A")
+    assert (await api.window(1, "call-next"))[0] == 200
+    finished = (await api.window(1, "finish", {"outcome": "completed"}))[1]["finished"]
+    rated = await api.request("POST", f"/api/v1/tickets/{finished['id']}/rating", {"score": 1})
+    assert rated[0] == 201, rated
+    token = await api.login("manager")
+    listed = (await api.request("GET", "/api/v1/halls/demo/followups", token=token))[1]
+    fid = listed["followups"][0]["id"]
+    path = f"/api/v1/halls/demo/followups/{fid}"
+    assert (await api.request("POST", path + "/assign", {"assignee": "w1"}, token=token))[0] == 200
+    body = {"note": "电话 13800000000 已道歉"}
+    assert (await api.request("POST", path + "/resolve", body, token=token))[0] == 200
+    page = await pages.open(api)
+    await tab(page, "audit")
+    await wait_text(page, "#audit-table", "已解决")
+    rows = await audit_rows(page)
+    assert has(rows, "系统 差评 A001（1 分）开始回访"), rows
+    assert has(rows, "manager 将 A001 的回访交给 w1", f"回访编号 {fid}", "状态: 待回访"), rows
+    assert has(rows, "manager 回访 A001 已解决", "状态: 已解决"), rows
+    assert not any("13800000000" in r or "resolved" in r for r in rows), rows
+    await page.click(".lang button[data-lang=en]")
+    await wait_text(page, "#audit-table", "resolved the follow-up of A001")
+    rows = await audit_rows(page)
+    assert has(rows, "assigned the follow-up of A001 to w1", "status: to follow up"), rows

@@ -207,6 +207,24 @@ async def test_almost_your_turn_is_set_on_the_hall_tab(api: Api, pages: Pages) -
     assert (await settings(api))["almost_turn_ahead"] == 5
 
 
+async def test_the_followup_deadline_is_set_on_the_hall_tab(api: Api, pages: Pages) -> None:
+    """差评回访时限: working days, saved and audited; a bad number refused next to its field."""
+    page = await pages.open(api)
+    box = "#panel-hall input[data-field=followup_due_days]"
+    assert await page.input_value(box) == "5"
+    field = "#panel-hall .field[data-field=followup_due_days]"
+    assert "差评回访时限" in await text(page, field)
+    await page.fill(box, "7")
+    await page.click("#hall-save")
+    await wait_text(page, "#message", "已保存")
+    assert (await settings(api))["followup_due_days"] == 7
+    assert (await audit(api))[0]["detail"] == {"followup_due_days": 7}
+    await page.fill(box, "0")
+    await page.click("#hall-save")
+    await wait_text(page, f"{field} .field-error", "须为 1 到 30 的整数（工作日）")
+    assert (await settings(api))["followup_due_days"] == 7
+
+
 async def test_a_new_service_and_window_call_its_tickets(api: Api, pages: Pages) -> None:
     page = await pages.open(api)
     await tab(page, "services")

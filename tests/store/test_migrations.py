@@ -3,6 +3,7 @@ and a database made by an older revision upgrades with its data kept."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from callnext.domain import followup
+from callnext.domain.clock import to_micros
 from callnext.store import migrate
 from callnext.store.database import normalize_url
-from callnext.store.schema import halls, metadata, services, tickets
+from callnext.store.schema import followups, halls, metadata, ratings, services, tickets
 
 
 def upgrade_and_compare(conn: Connection) -> list[Any]:
@@ -155,4 +158,45 @@ def test_a_revision_0013_database_gets_empty_service_guides(tmp_path: Path) -> N
         columns = [r[1] for r in conn.execute(text("PRAGMA table_info('services')"))]
         assert not set(guide_columns) & set(columns)
         assert conn.execute(text("SELECT code FROM services")).scalars().all() == ["A"]
+
+
+def test_a_revision_0014_database_gets_followups_of_its_dissatisfied_ratings(
+    tmp_path: Path,
+) -> None:
+    """0015: halls get followup_due_days 5; each stored rating of 1–2 gets an open follow-up
+    due 5 working days after the rating's own hall-local date (its closed dates skipped), a
+    rating of 3–5 none; it downgrades again."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0014")
+        conn.execute(text(
+            "INSERT INTO halls (id, code, name, timezone, created_at, closed_dates) "
+            "VALUES (1, 'old', '老', 'Asia/Shanghai', 0, '[\"2026-12-07\"]')"
+        ))  # fmt: skip
+        # rated 2026-12-02 23:30 in Shanghai (15:30 UTC): the hall's day is the 2nd
+        at = to_micros(datetime(2026, 12, 2, 15, 30, tzinfo=UTC))
+        for pk, score in ((1, 1), (2, 4), (3, 2)):
+            conn.execute(text(
+                "INSERT INTO tickets (pk, id, hall_id, day, number, service, priority, status,"
+                f" issued_at) VALUES ({pk}, 't{pk}', 1, '2026-12-02', 'A00{pk}', 'A', false,"
+                " 'done', 0)"
+            ))  # fmt: skip
+            conn.execute(text(
+                "INSERT INTO ratings (hall_id, ticket_pk, day, number, service, score, source, at)"
+                f" VALUES (1, {pk}, '2026-12-02', 'A00{pk}', 'A', {score}, 'phone', {at})"
+            ))  # fmt: skip
+        migrate.upgrade_on(conn)
+        assert conn.execute(select(halls.c.followup_due_days)).scalars().all() == [5]
+        rows = conn.execute(
+            select(ratings.c.number, followups.c.state, followups.c.due, followups.c.opened_at)
+            .join(ratings, ratings.c.id == followups.c.rating_id)
+            .order_by(ratings.c.number)
+        ).all()
+        # Wed 2 Dec + 5 working days, Monday the 7th closed: Thu, Fri, Tue, Wed, Thu 10 Dec
+        assert rows == [("A001", "open", "2026-12-10", at), ("A003", "open", "2026-12-10", at)]
+        assert followup.due_date("2026-12-02", 5, ["2026-12-07"]) == "2026-12-10"
+        command.downgrade(migrate.alembic_config(conn), "0014")
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info('halls')"))]
+        assert "followup_due_days" not in columns
+        assert conn.execute(text("SELECT count(*) FROM ratings")).scalar() == 3
     engine.dispose()

@@ -140,7 +140,8 @@ def test_event_names_are_the_contracts_and_our_extensions() -> None:
     extensions = {"hall.updated", "window.taken", "window.released",  # settings; staff desks
                   "ticket.rated",  # ratings (docs/ratings.md)
                   "appointment.booked", "appointment.cancelled",  # appointments.md
-                  "appointment.checked_in"}  # fmt: skip
+                  "appointment.checked_in",  # and the 差评回访 (ratings.md)
+                  "followup.changed"}  # fmt: skip
     assert names | extensions == protocol.EVENT_NAMES
     assert {"ticket.called", "ticket.recalled"} == protocol.ANNOUNCED
 

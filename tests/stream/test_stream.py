@@ -116,6 +116,7 @@ async def test_every_action_sends_its_event_in_seq_order(api: Api) -> None:
         protocol.APPOINTMENT_BOOKED,  # these three with the appointments
         protocol.APPOINTMENT_CANCELLED,
         protocol.APPOINTMENT_CHECKED_IN,
+        protocol.FOLLOWUP_CHANGED,  # with the follow-ups
     }
     assert {e[0] for e in expected} == protocol.EVENT_NAMES - extensions
     assert [f["seq"] for f in frames] == list(range(snap["seq"] + 1, snap["seq"] + 13))

@@ -22,14 +22,17 @@ V1, V2 = "/ws/v1/halls/demo", "/ws/v2/halls/demo"
 
 def strip_ids(value: Any) -> Any:
     """`value` with every ticket's id removed, computed independently of the server's code; and
-    a ticket.rated frame without its `rating` (the score stays off v2: docs/ratings.md); an
-    appointment's event without its code (docs/appointments.md)."""
+    a ticket.rated frame without its `rating` (the score stays off v2: docs/ratings.md), a
+    followup.changed frame without its `followup`; an appointment's event without its code
+    (docs/appointments.md)."""
     if isinstance(value, dict):
         is_ticket = "number" in value and "status" in value
         rated = value.get("event") == protocol.TICKET_RATED
+        followed = value.get("event") == protocol.FOLLOWUP_CHANGED
         booked = str(value.get("event", "")).startswith("appointment.")
         out = {k: strip_ids(v) for k, v in value.items()
-               if not (is_ticket and k == "id") and not (rated and k == "rating")}  # fmt: skip
+               if not (is_ticket and k == "id") and not (rated and k == "rating")
+               and not (followed and k == "followup")}  # fmt: skip
         if booked:
             out["appointment"] = {k: v for k, v in out["appointment"].items() if k != "code"}
         return out
@@ -53,6 +56,10 @@ async def act(api: Api) -> list[dict[str, Any]]:
     token = await api.login("w1")
     await api.request("POST", f"/api/v1/tickets/{a1['id']}/complete", token=token)
     await api.request("POST", f"/api/v1/tickets/{a1['id']}/rating", {"score": 1})
+    manager = await api.login("manager")  # its follow-up (差评回访), noted: followup.changed
+    _s, listed = await api.request("GET", "/api/v1/halls/demo/followups", token=manager)
+    path = f"/api/v1/halls/demo/followups/{listed['followups'][0]['id']}/contacted"
+    await api.request("POST", path, {"note": "13800000000 已联系"}, token=manager)
     await api.window(2, "pause", {"reason": "lunch"})
     await api.window(2, "resume")
     await api.request("PATCH", "/api/v1/halls/demo/settings", {"notice": "hi"},
@@ -93,8 +100,8 @@ async def test_v2_sends_v1s_frames_without_ticket_ids(api: Api) -> None:
         [snap1], [snap2] = await frames(v1, 1), await frames(v2, 1)
         [snap_anonymous] = await frames(anonymous, 1)
         tickets = await act(api)
-        events1, events2 = await frames(v1, 21), await frames(v2, 21)
-        events_anonymous = await frames(anonymous, 21)
+        events1, events2 = await frames(v1, 22), await frames(v2, 22)
+        events_anonymous = await frames(anonymous, 22)
     assert (snap_anonymous, events_anonymous) == (snap2, events2)  # v1 without a token is v2
     window7 = next(w for w in snap1["hall"]["windows"] if w["number"] == 7)
     assert "id" in window7["current"]  # v1 keeps the contract
@@ -106,6 +113,9 @@ async def test_v2_sends_v1s_frames_without_ticket_ids(api: Api) -> None:
     assert {f["event"] for f in events2} == protocol.EVENT_NAMES
     rated = [f for f in events1 if f["event"] == protocol.TICKET_RATED]
     assert [f["rating"]["score"] for f in rated] == [1]  # v1 carries the score, v2 does not
+    followed = [f for f in events1 if f["event"] == protocol.FOLLOWUP_CHANGED]
+    assert [f["followup"]["state"] for f in followed] == ["contacted"]  # v1 only
+    assert "13800000000" not in json.dumps(events1)  # the note is on no stream
     text2 = json.dumps(events2)
     for ticket in tickets:
         assert ticket["id"] not in text2

@@ -40,6 +40,9 @@ export function hallApi(hall) {
     trend: (from, to) => send("GET", `${base}/trend?${q({ from, to })}`),
     appointments: (day) => send("GET", `${base}/appointments?${q({ day })}`),
     ratings: (day, maxScore) => send("GET", `${base}/ratings?${q({ date: day, max_score: maxScore })}`),
+    // 差评回访 (docs/ratings.md): the hall's follow-ups, and one change to one of them
+    followups: (state) => send("GET", `${base}/followups?${q({ state })}`),
+    followupAct: (id, action, body) => send("POST", `${base}/followups/${id}/${action}`, { body }),
     // In the page's language (headers, states, h:mm:ss); programs ask for `raw=1` themselves.
     exportFile: (from, to, format, lang) =>
       send("GET", `${base}/export?${q({ from, to, format, lang })}`, { raw: true, timeout: EXPORT_TIMEOUT_MS }),

@@ -15,6 +15,7 @@ import { Exports } from "./dashboard-export.js";
 import { Live } from "./dashboard-live.js";
 import { AppointmentsPanel } from "./dashboard-appointments.js";
 import { RatingsPanel } from "./dashboard-ratings.js";
+import { FollowupsPanel } from "./dashboard-followups.js";
 import { currentLang, errorText, fillTexts, setLang, words } from "./dashboard-words.js";
 import { langInUrl, markLang, onLangToggle } from "../shared/words.js";
 
@@ -32,6 +33,7 @@ const windows = (config.windows ?? []).map((w) => ({ ...w }));
 const live = new Live(services);
 const dayView = new DayView(services, windows);
 const ratings = new RatingsPanel(api, services, windows); // 好差评 (docs/ratings.md)
+const followups = new FollowupsPanel(api, services, windows); // 差评回访 (docs/ratings.md)
 const appointments = new AppointmentsPanel(api, services); // 预约 (docs/appointments.md)
 const VIEWS = ["loading", "login", "board"];
 const TREND_EVERY_MS = 60000; // today's trend point is read again at most this often
@@ -117,6 +119,7 @@ function applyBoard(result) {
   dayView.show(result.day, result.today);
   dayView.setReport(result.report);
   ratings.show(result.day, result.report);
+  followups.load();
   appointments.show(result.day, result.report);
   $("day-as-of").textContent = words().as_of(clockTime(result.report.now, { seconds: true }));
   $("board-view").dataset.today = String(result.today);
@@ -316,6 +319,7 @@ function setLanguage(lang) {
     dayView.render();
     live.render();
     ratings.render();
+    followups.render();
     appointments.render();
     if (dayView.report) $("day-as-of").textContent = words().as_of(clockTime(dayView.report.now, { seconds: true }));
   }

@@ -10,7 +10,10 @@ export const AUDIT_WORDS = {
     states: {
       waiting: "等候中", called: "已呼叫", no_show: "未到", cancelled: "已取消",
       completed: "已办结", pending: "已受理（承诺件）", done: "已结束", expired: "过期作废",
+      // a 差评's follow-up (差评回访), as the exports word them too
+      open: "待回访", contacted: "已联系", resolved: "已解决", unreachable: "无法联系",
     },
+    followup: "回访编号",
     finished: {
       completed: (t, n) => `办结 ${t}（${n}号窗口）`,
       pending: (t, n) => `受理 ${t} 为承诺件（${n}号窗口）`,
@@ -27,7 +30,9 @@ export const AUDIT_WORDS = {
     states: {
       waiting: "waiting", called: "called", no_show: "no-show", cancelled: "cancelled",
       completed: "completed", pending: "accepted as pending", done: "finished", expired: "expired",
+      open: "to follow up", contacted: "contacted", resolved: "resolved", unreachable: "unreachable",
     },
+    followup: "follow-up no.",
     finished: {
       completed: (t, n) => `completed ${t} (window ${n})`,
       pending: (t, n) => `accepted ${t} as pending (window ${n})`,
@@ -39,6 +44,13 @@ export const AUDIT_WORDS = {
     system: "the system",
   },
 };
+
+/** A follow-up entry's details: its number and the state it is in now ("回访编号 3; 状态: 已解决"). */
+export function followupDetails(detail, aw) {
+  const parts = [`${aw.followup} ${detail.followup ?? "?"}`];
+  if (detail.state) parts.push(`${aw.state}: ${aw.states[detail.state] ?? detail.state}`);
+  return parts.join("; ");
+}
 
 /** What the ticket of an entry became, in words ("已呼叫", "no-show"), or "" for no ticket. */
 export function ticketState(detail, aw) {

@@ -4,7 +4,7 @@
 
 import { hoursSummary } from "./settings-hours.js";
 import { el, input, secondsToMinutes, showFailure } from "./settings-ui.js";
-import { AUDIT_WORDS, ticketPhrase, ticketState } from "./settings-audit-words.js";
+import { AUDIT_WORDS, followupDetails, ticketPhrase, ticketState } from "./settings-audit-words.js";
 import { currentLang, names, words } from "./settings-words.js";
 
 const HIDDEN = new Set([
@@ -73,6 +73,7 @@ export function actionText(entry, w = words(), services = []) {
  * 状态: 未到"), then its other fields (a pause's reason …). */
 export function entryDetails(entry, w = words(), services = []) {
   const detail = entry.detail ?? {};
+  if (entry.action.startsWith("followup.")) return followupDetails(detail, AUDIT_WORDS[currentLang()]);
   if (!entry.ticket) return details(detail, w);
   const aw = AUDIT_WORDS[currentLang()];
   const rest = Object.fromEntries(Object.entries(detail).filter(([k]) => !TICKET_FIELDS.has(k)

@@ -1,6 +1,6 @@
 // @ts-check
 // The hall tab: its names, the notice on the screens, ticket hours per weekday, closed dates and
-// the promise on pending matters, when the phone says "almost your turn". One save sends only what changed (PATCH, all-or-nothing).
+// the promise on pending matters, when the phone says "almost your turn", the 差评 follow-up deadline. One save sends only what changed (PATCH, all-or-nothing).
 
 import { hoursEditor } from "./settings-hours.js";
 import {
@@ -20,7 +20,8 @@ export function hallTab(ctx, panel) {
     const s = ctx.state.settings;
     return { name: s.name, name_en: s.name_en, notice: s.notice, notice_en: s.notice_en ?? "", hours: s.hours,
       closed_dates: s.closed_dates, promise_s: s.promise_s,
-      bind_staff_to_windows: s.bind_staff_to_windows, almost_turn_ahead: s.almost_turn_ahead };
+      bind_staff_to_windows: s.bind_staff_to_windows, almost_turn_ahead: s.almost_turn_ahead,
+      followup_due_days: s.followup_due_days };
   }
 
   /** A notice's text box and its character count; `lang` for the English one. */
@@ -82,6 +83,7 @@ export function hallTab(ctx, panel) {
     const promise = input({ value: secondsToMinutes(s.promise_s), inputmode: "decimal", class: "num" });
     const bind = el("input", { type: "checkbox", checked: Boolean(s.bind_staff_to_windows) });
     const almost = input({ value: String(s.almost_turn_ahead ?? ""), inputmode: "numeric", class: "num" });
+    const followupDays = input({ value: String(s.followup_due_days ?? ""), inputmode: "numeric", class: "num" });
     const unsaved = el("span", { class: "unsaved", hidden: true }, `● ${w.unsaved}`);
     const saveButton = el("button", { type: "submit", class: "primary", id: "hall-save" }, w.save);
     const undo = el("button", { type: "button", class: "quiet", id: "hall-revert", onclick: () => {
@@ -94,6 +96,7 @@ export function hallTab(ctx, panel) {
       notice_en: noticeEn.value.trim(),
       hours: hours.read(), closed_dates: dates.read(), promise_s: minutesToSeconds(promise.value),
       bind_staff_to_windows: bind.checked, almost_turn_ahead: wholeOrNull(almost.value),
+      followup_due_days: wholeOrNull(followupDays.value),
     });
     form = el("form", { class: "hall-form", novalidate: true, id: "hall-form" },
       el("div", { class: "col" },
@@ -107,7 +110,9 @@ export function hallTab(ctx, panel) {
       el("div", { class: "col" },
         el("section", { class: "card" }, hours.node),
         el("section", { class: "card" }, dates.node),
-        el("section", { class: "card" }, field("almost_turn_ahead", w.almost, almost, w.almost_hint))),
+        el("section", { class: "card" }, field("almost_turn_ahead", w.almost, almost, w.almost_hint)),
+        el("section", { class: "card" },
+          field("followup_due_days", w.followup_days, followupDays, w.followup_days_hint))),
       el("div", { class: "actions sticky" }, saveButton, undo, unsaved));
     form.addEventListener("input", () => { unsaved.hidden = !dirty(); });
     form.addEventListener("click", () => queueMicrotask(() => { unsaved.hidden = !dirty(); }));

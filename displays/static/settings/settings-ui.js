@@ -70,7 +70,7 @@ const CODE_FIELD = {
   bad_dates: "closed_dates", bad_service_code: "code", bad_window: "number",
   bad_username: "username", bad_password: "password", bad_printer: "printer",
   cannot_disable_self: "disabled", user_exists: "username", window_not_found: "window",
-  bad_almost_turn: "almost_turn_ahead",
+  bad_almost_turn: "almost_turn_ahead", bad_followup_due_days: "followup_due_days",
 };
 
 /** Which of `root`'s fields a server error is about: by its code, else the field it names. */

@@ -138,12 +138,13 @@ export const TICKET_RATED = "ticket.rated"; // the citizen rated a finished tick
 export const APPOINTMENT_BOOKED = "appointment.booked"; // {appointment: {service, start}}
 export const APPOINTMENT_CANCELLED = "appointment.cancelled";
 export const APPOINTMENT_CHECKED_IN = "appointment.checked_in";
+export const FOLLOWUP_CHANGED = "followup.changed"; // a 差评's follow-up changed (no fields on v2)
 
 export const EVENT_NAMES = new Set([
   TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
   TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED, HALL_UPDATED,
   WINDOW_TAKEN, WINDOW_RELEASED, TICKET_RATED, APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED,
-  APPOINTMENT_CHECKED_IN,
+  APPOINTMENT_CHECKED_IN, FOLLOWUP_CHANGED,
 ]);
 export const ANNOUNCED = new Set([TICKET_CALLED, TICKET_RECALLED]);
 

@@ -13,12 +13,13 @@ from typing import Any
 
 from .availability import hours_json, parse_dates, parse_hours, parse_quota
 from .errors import Invalid, NotFound
+from .followup import parse_due_days
 from .guide import guide_json, parse_guide
 from .model import Hall, Kiosk, PrintMode
 
 HALL_FIELDS = frozenset(
     {"name", "name_en", "notice", "notice_en", "hours", "closed_dates", "promise_s", "services",
-     "bind_staff_to_windows", "almost_turn_ahead"}
+     "bind_staff_to_windows", "almost_turn_ahead", "followup_due_days"}
 )  # fmt: skip
 SERVICE_FIELDS = frozenset(
     {"open", "hours", "daily_quota", "priority_allowed", "target_wait_s", "priority_ratio",
@@ -136,6 +137,8 @@ def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
         )
     if "almost_turn_ahead" in body:
         values["almost_turn_ahead"] = parse_almost_turn(body["almost_turn_ahead"])
+    if "followup_due_days" in body:  # 差评回访: working days to close a follow-up
+        values["followup_due_days"] = parse_due_days(body["followup_due_days"])
     per_service: dict[str, dict[str, Any]] = {}
     services = body.get("services", {})
     if not isinstance(services, dict):
@@ -161,6 +164,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
         "promise_s": hall.promise_s,
         "bind_staff_to_windows": hall.bind_staff_to_windows,
         "almost_turn_ahead": hall.almost_turn_ahead,
+        "followup_due_days": hall.followup_due_days,
         "windows": [
             {"number": w.number, "name": w.name, "services": list(w.services)} for w in hall.windows
         ],

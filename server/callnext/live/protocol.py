@@ -32,6 +32,9 @@ HALL_UPDATED: Final = "hall.updated"  # settings changed (notice, hours, quota�
 WINDOW_TAKEN: Final = "window.taken"  # a staff session took the window (extension)
 WINDOW_RELEASED: Final = "window.released"  # … and left it (extension)
 TICKET_RATED: Final = "ticket.rated"  # the citizen rated a finished ticket (extension)
+# A dissatisfied rating's follow-up changed (差评回访, extension): {"followup": {"id", "state"}}
+# on /ws/v1 with a staff token only; never its note or the citizen's comment.
+FOLLOWUP_CHANGED: Final = "followup.changed"
 # Appointments (extension, docs/appointments.md): {"appointment": {"service", "start"}}, and its
 # code on /ws/v1 only; never a name, a phone or the appointment's id.
 APPOINTMENT_BOOKED: Final = "appointment.booked"
@@ -43,7 +46,7 @@ EVENT_NAMES: Final = frozenset(
         TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_FINISHED, TICKET_TRANSFERRED,
         TICKET_CANCELLED, TICKET_COMPLETED, WINDOW_PAUSED, WINDOW_RESUMED, HALL_UPDATED,
         WINDOW_TAKEN, WINDOW_RELEASED, TICKET_RATED, APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED,
-        APPOINTMENT_CHECKED_IN,
+        APPOINTMENT_CHECKED_IN, FOLLOWUP_CHANGED,
     }
 )  # fmt: skip
 ANNOUNCED: Final = frozenset({TICKET_CALLED, TICKET_RECALLED})
@@ -189,11 +192,11 @@ def public_hall(hall: dict[str, Any]) -> dict[str, Any]:
 
 def public_frame(frame: dict[str, Any]) -> dict[str, Any]:
     """A frame as the public streams send it (/ws/v2, and /ws/v1 without a staff token): every
-    ticket in it without its id, no rating's score, no booking's code."""
+    ticket in it without its id, no rating's score, no follow-up, no booking's code."""
     if frame.get("type") == SNAPSHOT:
         return {**frame, "hall": public_hall(frame["hall"])}
-    if "rating" in frame:  # a rating's score is for the hall's managers, not a lobby screen
-        frame = {k: v for k, v in frame.items() if k != "rating"}
+    if "rating" in frame or "followup" in frame:  # the hall's managers', not a lobby screen's
+        frame = {k: v for k, v in frame.items() if k not in ("rating", "followup")}
     if isinstance(frame.get("appointment"), dict):  # a booking's code is its holder's secret
         shown = {k: v for k, v in frame["appointment"].items() if k in ("service", "start")}
         frame = {**frame, "appointment": shown}

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from ..domain import report, stats
+from ..domain import followup, report, stats
 from ..domain.clock import zone
 from ..domain.model import Hall, Ticket
 from ..store.report_sql import Served
@@ -27,10 +27,15 @@ Days = Sequence[tuple[str, Sequence[Ticket]]]
 ServedBy = Mapping[int, Served]  # ticket pk → who served it, its rating
 NOBODY = Served()
 
+# A 差评's follow-up (差评回访) on its ticket's row: state, due day, overdue now, who, the note
+FOLLOWUP_HEADER = (
+    "followup", "followup_due", "followup_overdue", "followup_assignee", "followup_note",
+)  # fmt: skip
 TICKET_HEADER = (
     "day", "number", "service", "service_name", "priority", "status", "outcome",
     "closed_reason", "window", "issued_at", "called_at", "finished_at", "completed_at",
     "wait_s", "service_s", "recalls", "transfers", "staff", "rating",
+    *FOLLOWUP_HEADER,
 )  # fmt: skip
 TREND_HEADER = (
     "date", *stats.COUNT_FIELDS, "same_day_completion_rate", "wait_s_avg", "wait_s_p90",
@@ -81,7 +86,21 @@ def _seconds(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def ticket_cells(ticket: Ticket, hall: Hall, served: Served = NOBODY) -> list[Cell]:
+def followup_cells(served: Served, today: str, w: rw.Words | None = None) -> list[Cell]:
+    """The follow-up's cells (none: empty): its state (a code, or in words), its due day,
+    whether it is overdue `today` (0/1, or 是/否), its assignee and note."""
+    f = served.followup
+    if f is None:
+        return [None] * len(FOLLOWUP_HEADER)
+    late = followup.is_overdue(f, today)
+    if w is None:
+        return [f.state.value, f.due, int(late), f.assignee, f.note]
+    return [w.states[f.state.value], f.due, w.yes_no[0 if late else 1], f.assignee, f.note]
+
+
+def ticket_cells(
+    ticket: Ticket, hall: Hall, served: Served = NOBODY, today: str = ""
+) -> list[Cell]:
     """One ticket as a row under TICKET_HEADER. The ticket's id is left out: it is the key
     to cancel the ticket."""
     tz = hall.timezone
@@ -95,10 +114,13 @@ def ticket_cells(ticket: Ticket, hall: Hall, served: Served = NOBODY) -> list[Ce
         local_time(ticket.finished_at, tz), local_time(ticket.completed_at, tz),
         _seconds(stats.wait_s(ticket)), _seconds(stats.service_s(ticket)),
         ticket.recalls, ticket.transfers, served.staff, served.rating,
+        *followup_cells(served, today),
     ]  # fmt: skip
 
 
-def ticket_words(ticket: Ticket, hall: Hall, served: Served, w: rw.Words) -> list[Cell]:
+def ticket_words(
+    ticket: Ticket, hall: Hall, served: Served, w: rw.Words, today: str = ""
+) -> list[Cell]:
     """One ticket as a row under the words' header: names, its state in words, h:mm:ss."""
     tz = hall.timezone
     return [
@@ -108,6 +130,7 @@ def ticket_words(ticket: Ticket, hall: Hall, served: Served, w: rw.Words) -> lis
         local_time(ticket.finished_at, tz), local_time(ticket.completed_at, tz),
         rw.duration(stats.wait_s(ticket)), rw.duration(stats.service_s(ticket)),
         ticket.recalls, ticket.transfers, served.rating, rw.score_words(served.rating, w),
+        *followup_cells(served, today, w),
     ]  # fmt: skip
 
 
@@ -135,9 +158,10 @@ class Layout:
     service_header: Sequence[str] = SERVICE_HEADER
     scopes = ("hall", "service")
     first_time = TICKET_HEADER.index("issued_at")
+    today = ""  # the hall's day the export is made: a follow-up is overdue after its due day
 
     def ticket(self, ticket: Ticket, hall: Hall, served: Served) -> list[Cell]:
-        return ticket_cells(ticket, hall, served)
+        return ticket_cells(ticket, hall, served, self.today)
 
     def trend(self, day: dict[str, Any]) -> list[Cell]:
         return trend_cells(day)
@@ -161,7 +185,7 @@ class WordsLayout(Layout):
         self.first_time = 7  # 取号时间 / Issued
 
     def ticket(self, ticket: Ticket, hall: Hall, served: Served) -> list[Cell]:
-        return ticket_words(ticket, hall, served, self.words)
+        return ticket_words(ticket, hall, served, self.words, self.today)
 
     def trend(self, day: dict[str, Any]) -> list[Cell]:
         return rw.trend_cells(day)
@@ -172,9 +196,11 @@ class WordsLayout(Layout):
         return rw.figures_cells(scope, code, name, fig, target)
 
 
-def layout_for(lang: str | None) -> Layout:
-    """`raw`, or the words of a language (zh, en)."""
-    return Layout() if lang == "raw" else WordsLayout(rw.WORDS[lang or "zh"])
+def layout_for(lang: str | None, today: str = "") -> Layout:
+    """`raw`, or the words of a language (zh, en); `today`: the hall's day (overdue)."""
+    layout = Layout() if lang == "raw" else WordsLayout(rw.WORDS[lang or "zh"])
+    layout.today = today
+    return layout
 
 
 def _csv_text(value: Cell) -> str:
@@ -311,9 +337,10 @@ class XlsxExport:
         return (service.name_en or service.name) if english else service.name
 
 
-def exporter(fmt: str, hall: Hall, lang: str | None = "zh") -> Export | None:
-    """The export for `csv` or `xlsx` in `lang` (zh, en, or raw); None for any other format."""
-    layout = layout_for(lang)
+def exporter(fmt: str, hall: Hall, lang: str | None = "zh", today: str = "") -> Export | None:
+    """The export for `csv` or `xlsx` in `lang` (zh, en, or raw); None for any other format.
+    `today`: the hall's day, against which a follow-up is overdue."""
+    layout = layout_for(lang, today)
     if fmt == "csv":
         return CsvExport(hall, layout)
     if fmt == "xlsx":

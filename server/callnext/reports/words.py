@@ -39,7 +39,7 @@ ZH = Words(
     ticket_header=(
         "日期", "号码", "业务", "优先", "状态", "窗口", "工作人员", "取号时间", "叫号时间",
         "结束时间", "办结时间", "等候时长", "办理时长", "重呼次数", "转移次数", "评价（分）",
-        "评价",
+        "评价", "回访状态", "回访时限", "回访超期", "回访负责人", "回访记录",
     ),
     counts={
         "issued": "取号", "called": "叫号", "served": "办理", "no_show": "未到",
@@ -56,6 +56,8 @@ ZH = Words(
         "waiting": "等候中", "called": "已呼叫", "completed": "已办结",
         "pending": "已受理（承诺件）", "pending_done": "承诺件已办结", "no_show": "未到",
         "cancelled": "已取消", "expired": "过期作废",
+        # a 差评's follow-up (差评回访), as the audit log words it too
+        "open": "待回访", "contacted": "已联系", "resolved": "已解决", "unreachable": "无法联系",
     },
     yes_no=("是", "否"),
     scopes=("全厅", "业务"),
@@ -67,7 +69,8 @@ EN = Words(
     ticket_header=(
         "Day", "Number", "Service", "Priority", "Status", "Window", "Staff", "Issued", "Called",
         "Finished", "Completed", "Wait", "Service time", "Recalls", "Transfers",
-        "Rating (1–5)", "Rating",
+        "Rating (1–5)", "Rating", "Follow-up", "Follow-up due", "Follow-up overdue",
+        "Follow-up assignee", "Follow-up note",
     ),
     counts={
         "issued": "Issued", "called": "Called", "served": "Served", "no_show": "No-shows",
@@ -85,6 +88,8 @@ EN = Words(
         "waiting": "Waiting", "called": "Called", "completed": "Completed",
         "pending": "Accepted as pending", "pending_done": "Pending, completed",
         "no_show": "No-show", "cancelled": "Cancelled", "expired": "Expired",
+        "open": "To follow up", "contacted": "Contacted", "resolved": "Resolved",
+        "unreachable": "Unreachable",
     },
     yes_no=("Yes", "No"),
     scopes=("Hall", "Service"),

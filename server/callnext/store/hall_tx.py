@@ -42,8 +42,13 @@ from .ticket_sql import (
     WAITING_BEFORE,
 )
 
-# The events a staff member causes, audited with their name (hall.updated: by its own row).
-AUDITED_EVENTS = protocol.EVENT_NAMES - {protocol.HALL_UPDATED, protocol.TICKET_ISSUED}
+# The events a staff member causes, audited with their name (hall.updated, followup.changed: by
+# their own rows).
+AUDITED_EVENTS = protocol.EVENT_NAMES - {
+    protocol.HALL_UPDATED,
+    protocol.TICKET_ISSUED,
+    protocol.FOLLOWUP_CHANGED,
+}
 
 
 @dataclass(slots=True)

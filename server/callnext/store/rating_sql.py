@@ -22,7 +22,7 @@ from .schema import audit, ratings, tickets
 MAX_LISTED = 1000  # the manager's list: the newest this many
 
 
-def _rating(row: Row[Any]) -> Rating:
+def rating_from_row(row: Row[Any]) -> Rating:
     at = from_micros(row.at)
     assert at is not None
     return Rating(
@@ -34,7 +34,7 @@ def _rating(row: Row[Any]) -> Rating:
 
 def rating_of(conn: Connection, ticket_pk: int) -> Rating | None:
     row = conn.execute(select(ratings).where(ratings.c.ticket_pk == ticket_pk)).first()
-    return _rating(row) if row is not None else None
+    return rating_from_row(row) if row is not None else None
 
 
 def finisher(conn: Connection, hall: Hall, ticket: Ticket) -> str | None:
@@ -56,8 +56,9 @@ def finisher(conn: Connection, hall: Hall, ticket: Ticket) -> str | None:
     return str(actor) if actor is not None else None
 
 
-def insert_rating(conn: Connection, hall: Hall, ticket: Ticket, rating: Rating) -> None:
-    conn.execute(
+def insert_rating(conn: Connection, hall: Hall, ticket: Ticket, rating: Rating) -> int:
+    """Store the rating; its id (a follow-up refers to it)."""
+    result = conn.execute(
         insert(ratings).values(
             hall_id=hall.id, ticket_pk=ticket.pk, day=ticket.day, number=ticket.number,
             service=ticket.service, window=ticket.window, staff=rating.staff,
@@ -65,6 +66,9 @@ def insert_rating(conn: Connection, hall: Hall, ticket: Ticket, rating: Rating) 
             comment=rating.comment, source=rating.source.value, at=to_micros(rating.at),
         )
     )  # fmt: skip
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _days(today: str) -> tuple[str, str]:
@@ -155,7 +159,7 @@ async def ratings_between(
     query = query.order_by(desc(r.at), desc(r.id))
     if limit is not None:
         query = query.limit(limit)
-    return await db.run_read(lambda conn: [_rating(row) for row in conn.execute(query)])
+    return await db.run_read(lambda conn: [rating_from_row(row) for row in conn.execute(query)])
 
 
 async def rating_of_ticket(db: Database, ticket: Ticket) -> Rating | None:

@@ -1,5 +1,5 @@
 """The reports' reads: a hall's tickets over a range of local days (and, for the exports, who
-served each one and its rating)."""
+served each one, its rating and the rating's follow-up)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..domain.clock import to_micros
+from ..domain.followup import Followup
 from ..domain.model import Hall, Ticket
 from ..live import protocol
+from . import followup_sql
 from .database import Database
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import audit, ratings, tickets
@@ -26,6 +28,7 @@ class Served:
 
     staff: str | None = None
     rating: int | None = None
+    followup: Followup | None = None  # a 差评's follow-up (差评回访)
 
 
 def tickets_between_in(conn: Connection, hall: Hall, first: str, last: str) -> list[Ticket]:
@@ -77,12 +80,13 @@ def served_in(
         )
     }
     out: dict[int, Served] = {}
+    followed = followup_sql.of_tickets(conn, hall, first, last)
     for ticket in tickets_:
         named = (actors.get((ticket.number, at)) for at in _times(ticket))
         staff = next((a for a in named if a), None)
         score, rated_staff = scores.get(ticket.pk, (None, None))
         if staff or score is not None:
-            out[ticket.pk] = Served(staff or rated_staff, score)
+            out[ticket.pk] = Served(staff or rated_staff, score, followed.get(ticket.pk))
     return out
 
 

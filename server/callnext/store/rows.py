@@ -123,6 +123,7 @@ def hall_from_rows(
         closed_dates=tuple(json.loads(h["closed_dates"])),
         promise_s=h["promise_s"],
         almost_turn_ahead=h["almost_turn_ahead"],
+        followup_due_days=h["followup_due_days"],
         kiosks=tuple(
             Kiosk(
                 code=k.code,

@@ -51,6 +51,8 @@ halls = Table(
     Column("promise_s", Integer, nullable=False, server_default="3600"),  # pending matters' limit
     # the phone alerts once when this many are ahead (快到您了); 0: no such alert
     Column("almost_turn_ahead", Integer, nullable=False, server_default="3"),
+    # a dissatisfied rating's follow-up is due this many working days after it (差评回访)
+    Column("followup_due_days", Integer, nullable=False, server_default="5"),
 )
 
 services = Table(
@@ -232,6 +234,26 @@ ratings = Table(
     Column("source", String(8), nullable=False),  # phone | window
     Column("at", BigInteger, nullable=False),
     Index("ix_ratings_hall_day", "hall_id", "day", "score"),
+)
+
+# The follow-up of a rating of 1–2 (差评回访, domain/followup.py): opened with the rating, due
+# `due` (a hall-local day), open → contacted → resolved | unreachable; `closed_by` a username.
+followups = Table(
+    "followups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), nullable=False),
+    Column("rating_id", ForeignKey("ratings.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("due", String(10), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("assignee", String(64)),
+    Column("note", Text),
+    Column("contacted_at", BigInteger),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("closed_at", BigInteger),
+    Column("closed_by", String(64)),
+    Index("ix_followups_hall_state", "hall_id", "state", "due"),
 )
 
 # Appointments (预约, domain/appointment.py, docs/appointments.md): the hall's booking policy (no

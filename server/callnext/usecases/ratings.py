@@ -24,6 +24,7 @@ from ..live import protocol
 from ..store import rating_sql
 from ..store.database import Database
 from ..store.hall_tx import HallTx
+from . import followups
 from .windows import window_or_404
 
 
@@ -49,7 +50,8 @@ def _rate(tx: HallTx, ticket: Ticket, fields: tuple[int, tuple[str, ...], str | 
         number=ticket.number, day=ticket.day, service=ticket.service, window=ticket.window,
         staff=rating_sql.finisher(tx.conn, tx.hall, ticket),
     )  # fmt: skip
-    rating_sql.insert_rating(tx.conn, tx.hall, ticket, rating)
+    rating_id = rating_sql.insert_rating(tx.conn, tx.hall, ticket, rating)
+    followups.open_for(tx, rating_id, rating, ticket)  # a 差评 never goes without its follow-up
     detail = {"score": score, "source": source.value}
     tx.audit(protocol.TICKET_RATED, window=ticket.window, ticket=ticket.number, detail=detail)
     tx.emit(protocol.TICKET_RATED, ticket, ticket.window, rating=detail)

@@ -10,6 +10,7 @@ from .api import (
     appointments,
     auth,
     desks,
+    followups,
     halls,
     layout,
     ops,
@@ -31,6 +32,7 @@ from .pages import staff as staff_pages
 HALL = "/api/v1/halls/{hall}"
 TICKET = "/api/v1/tickets/{id}"
 WINDOW = HALL + "/windows/{n:[0-9]{1,9}}"
+FOLLOWUP = HALL + "/followups/{followup:[0-9]{1,18}}"
 
 
 def setup_routes(app: web.Application) -> None:
@@ -100,6 +102,13 @@ def setup_routes(app: web.Application) -> None:
             web.post(WINDOW + "/rating", ratings.rate_at_window),
             web.get(HALL + "/ratings", ratings.hall_ratings),
             web.get("/halls/{hall}/windows/{n:[0-9]{1,9}}/rate", rating_pages.rate_page),
+            # -- follow-ups of dissatisfied ratings (issue 24.6, docs/ratings.md) --
+            web.get(HALL + "/followups", followups.hall_followups),
+            web.get(FOLLOWUP, followups.one_followup),
+            web.post(FOLLOWUP + "/assign", followups.assign),
+            web.post(FOLLOWUP + "/contacted", followups.contacted),
+            web.post(FOLLOWUP + "/resolve", followups.resolve),
+            web.post(FOLLOWUP + "/unreachable", followups.unreachable),
             # -- end of the ratings --
             # -- appointments (issue 9, docs/appointments.md) --
             web.get(HALL + "/booking", appointments.get_booking),

@@ -15,6 +15,7 @@ from ...domain.model import Hall, Json, Ticket
 from ...reports.export import exporter
 from ...reports.words import lang_of
 from ...store import reads, report_sql
+from ...usecases import followups
 from ...usecases.appointments import add_appointment_stats
 from ...usecases.ratings import add_satisfaction
 from .. import parse
@@ -75,6 +76,7 @@ async def day_report(request: web.Request) -> web.Response:
     figures = report.day_report(day, tickets, hall, utcnow())
     await add_satisfaction(request.app[DB], hall, day, figures)  # an extension (ratings.md)
     await add_appointment_stats(request.app[DB], hall, day, figures)  # (appointments.md)
+    await followups.add_day_figures(request.app[DB], hall, day, figures)  # (reports.md)
     return web.json_response(figures)
 
 
@@ -113,7 +115,8 @@ async def export(request: web.Request) -> web.Response:
     as a download, with who served it and its rating."""
     hall = await _managed_hall(request)
     first, last = day_range(request, _today(hall))
-    sheet = exporter(request.query.get("format", "csv"), hall, export_lang(request))
+    fmt, lang = request.query.get("format", "csv"), export_lang(request)
+    sheet = exporter(fmt, hall, lang, today=_today(hall))
     if sheet is None:
         raise Invalid("bad_format", "format must be csv or xlsx.")
     for lo, hi in report.day_chunks(first, last, CHUNK_DAYS):

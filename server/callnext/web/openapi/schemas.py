@@ -131,6 +131,7 @@ STATS_PROPS: Json = {
     "per_window": {"type": "object", "additionalProperties": ref("Figures")},
     "per_staff": {"type": "object", "additionalProperties": ref("StaffFigures")},
     "appointments": ref("AppointmentFigures"),  # appointments (openapi_appointments.py)
+    "followups": ref("FollowupFigures"),  # 差评回访 (openapi/followups.py)
 }
 REPORT = obj(
     [*STATS_PROPS, "now", "expired", "service_level", "promise_met", "hourly", "wait_histogram",
