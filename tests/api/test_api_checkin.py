@@ -18,6 +18,7 @@ from callnext.domain.clock import utcnow
 from callnext.runtime.config import Settings
 from callnext.store.database import Database
 
+from ..hall_day import need_today
 from ..helpers import Api, frames
 from .test_api_appointments import HALL, book, enable, first_slot, manager, move, state
 from .test_api_ratings import app_and_db
@@ -26,6 +27,7 @@ from .test_kiosk_printing import FakePrinter, add_kiosk
 
 @pytest.fixture
 async def booked(settings: Settings) -> AsyncIterator[tuple[Api, Database]]:
+    need_today(timedelta(hours=1))  # bookings from 20 minutes ago to 45 from now, all today
     async with app_and_db(settings) as pair:
         await enable(pair[0], capacity=10)
         yield pair

@@ -91,7 +91,7 @@ async def test_booking_on_a_phone_in_chinese_with_a_full_slot_disabled_then_canc
 ) -> None:
     errors: list[str] = []
     await enable_booking(api, capacity=1)
-    listed = await slots(api, later_than=SOON)
+    listed = await slots(api, later_than=SOON, at_least=2)
     full, free = listed[0], listed[1]
     await book(api, full["start"])  # its only place is taken
     page = await open_page(browser, f"{api.base}/halls/demo/book", errors, **PHONE)

@@ -32,6 +32,8 @@ from callnext.store.hall_tx import HallTx
 from callnext.store.schema import QUEUE_ORDER, events, halls, tickets
 from callnext.usecases import ticketing, windows
 
+from ..hall_day import start_with_room
+
 
 @pytest.fixture
 def db(sqlite_db: Database) -> Database:
@@ -379,7 +381,7 @@ async def test_the_kept_memo_follows_every_change_exactly(staffed: Database, see
     every frame's waits are those the database gives (a walk-in's within its second)."""
     db = staffed  # only staffed windows count in the estimates
     rng = random.Random(seed)
-    at = utcnow()
+    at = start_with_room(timedelta(hours=2.5))  # 120 steps of at most 70 s: within one hall day
     for _ in range(12):
         await db.hall_write("demo", issue(rng.choice("ABC")), now=at)
 

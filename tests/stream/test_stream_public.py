@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from callnext.live import protocol
 from callnext.runtime.config import Settings
 
+from ..hall_day import need_today
 from ..helpers import ROOT, Api, frames, running_app
 
 V1, V2 = "/ws/v1/halls/demo", "/ws/v2/halls/demo"
@@ -72,6 +74,7 @@ async def act(api: Api) -> list[dict[str, Any]]:
 
 async def book_cancel_book_and_check_in(api: Api) -> None:
     """appointment.booked, .cancelled, .booked, ticket.issued, appointment.checked_in."""
+    need_today(timedelta(minutes=30))  # the first slot must be today's to check in now
     manager = await api.login("manager")
     hall = "/api/v1/halls/demo"
     await api.request("PATCH", hall + "/booking", {"enabled": True, "checkin_early_min": 240},
