@@ -295,7 +295,13 @@ async def test_manager_lists_every_ticket_of_the_local_day(api: Api) -> None:
     by_id = {t["id"]: t for t in listed}
     for ticket in listed:
         assert ticket.keys() >= TICKET_FIELDS
-        assert ticket == await get_ticket(api, ticket["id"])
+        alone = await get_ticket(api, ticket["id"])
+        # An estimate counts down with the current service's elapsed time: a second apart (a
+        # loaded machine), the two reads may differ by it, and by nothing else.
+        wait, wait_alone = ticket.pop("est_wait_s", None), alone.pop("est_wait_s", None)
+        assert ticket == alone
+        assert (wait is None) == (wait_alone is None)
+        assert wait is None or abs(wait - wait_alone) <= 2, (wait, wait_alone)
     assert by_id[issued[0]["id"]]["status"] == "called"
     assert by_id[issued[1]["id"]]["status"] == "cancelled"
     other_day = (datetime.now(TZ).date() - timedelta(days=1)).isoformat()
