@@ -27,7 +27,7 @@ from .test_kiosk_printing import FakePrinter, add_kiosk
 
 @pytest.fixture
 async def booked(settings: Settings) -> AsyncIterator[tuple[Api, Database]]:
-    need_today(timedelta(hours=1))  # bookings from 20 minutes ago to 45 from now, all today
+    need_today(timedelta(hours=1), since=timedelta(hours=1))  # bookings from 20 min ago to 45 ahead
     async with app_and_db(settings) as pair:
         await enable(pair[0], capacity=10)
         yield pair

@@ -108,7 +108,9 @@ async def test_each_ticket_is_printed_once_on_its_kiosks_printer(
     job = printer.jobs[1]
     assert "绿色通道".encode("gb18030") in job
     assert "水电气过户".encode("gb18030") in job
-    assert "· 原户主的缴费卡或近期账单 / ".encode("gb18030") in job  # the guide's items
+    # the guide's items: this one and its English exceed a line, so each goes on its own lines
+    assert "· 原户主的缴费卡或近期账单\n".encode("gb18030") in job
+    assert b"   The previous holder's payment card or a" in job
     assert "请携带".encode("gb18030") in printer.jobs[0]
     assert "另有 2 项".encode("gb18030") in printer.jobs[0]  # A's guide has 7 items
     assert f"{api.base}/t/{second['id']}".encode() in job  # the QR code's data

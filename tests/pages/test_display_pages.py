@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_
 LOBBY = "/halls/demo/display"
 STREAM = re.compile(r".*/ws/v2/halls/demo.*")
 CHIME = "/sounds/chime.wav"
-EVENT_NAME = re.compile(r"(TICKET|WINDOW|HALL|APPOINTMENT)_[A-Z_]+")
+EVENT_NAME = re.compile(r"(TICKET|WINDOW|HALL|APPOINTMENT|FOLLOWUP)_[A-Z_]+")
 EVENT_CONSTANTS = [name for name in dir(protocol) if EVENT_NAME.fullmatch(name)]
 
 
