@@ -33,6 +33,10 @@ function close(value) {
   active = null;
   if (current.dialog.open) current.dialog.close();
   if (current.returnTo?.isConnected && !current.returnTo.disabled) current.returnTo.focus();
+  // Where the element to return to could not take the focus (hidden with its view), the focus
+  // must not stay on the closed dialog's field: the next key (G, N) would be typing there.
+  const stayed = /** @type {HTMLElement | null} */ (document.activeElement);
+  if (stayed && current.dialog.contains(stayed)) stayed.blur();
   current.resolve(value);
 }
 
