@@ -524,8 +524,13 @@ async def some_followups(api: Api, db_path: str) -> None:
         status, answer = await api.request("POST", path, body, token=token)
         assert status == 200, answer
     conn = sqlite3.connect(db_path)
-    with conn:  # as time would: the oldest was due last week
+    with conn:  # as time would: the oldest was rated ten days ago and due three days ago
         conn.execute("UPDATE followups SET due = date('now', '-3 days') WHERE id = ?", (oldest,))
+        conn.execute(
+            "UPDATE ratings SET at = at - ? "
+            "WHERE id = (SELECT rating_id FROM followups WHERE id = ?)",
+            (10 * 86400 * 1_000_000, oldest),
+        )
     conn.close()
 
 
