@@ -187,42 +187,35 @@ async def test_staff_are_bound_to_their_windows_from_the_hall_tab(api: Api, page
     assert (status, body["error"]["code"]) == (403, "wrong_window")
 
 
-async def test_almost_your_turn_is_set_on_the_hall_tab(api: Api, pages: Pages) -> None:
-    """How many ahead the phone says 快到您了: saved and audited; a bad number is refused next
-    to its field, in words, and nothing changes."""
+# A number on the hall tab: (field, its default, its label, a good value, a bad one, the words
+# the bad one gets next to its field).
+HALL_NUMBERS = [
+    ("almost_turn_ahead", "3", "快到您了", 5, 99, "须为 0 到 50 的整数（0 为不提醒）"),
+    ("followup_due_days", "5", "差评回访时限", 7, 0, "须为 1 到 30 的整数（工作日）"),
+]
+
+
+@pytest.mark.parametrize(("name", "default", "label", "good", "bad", "why"), HALL_NUMBERS)
+async def test_a_number_of_the_hall_tab_is_saved_audited_or_refused(
+    api: Api, pages: Pages, name: str, default: str, label: str, good: int, bad: int, why: str
+) -> None:
+    """How many ahead the phone says 快到您了, and 差评回访时限 in working days: saved and audited;
+    a bad number is refused next to its field, in words, and nothing changes."""
     page = await pages.open(api)
-    box = "#panel-hall input[data-field=almost_turn_ahead]"
-    assert await page.input_value(box) == "3"
-    field = "#panel-hall .field[data-field=almost_turn_ahead]"
-    assert "快到您了" in await text(page, field)
-    await page.fill(box, "5")
+    box = f"#panel-hall input[data-field={name}]"
+    assert await page.input_value(box) == default
+    field = f"#panel-hall .field[data-field={name}]"
+    assert label in await text(page, field)
+    await page.fill(box, str(good))
     await page.click("#hall-save")
     await wait_text(page, "#message", "已保存")
-    assert (await settings(api))["almost_turn_ahead"] == 5
-    assert (await audit(api))[0]["detail"] == {"almost_turn_ahead": 5}
-    await page.fill(box, "99")
+    assert (await settings(api))[name] == good
+    assert (await audit(api))[0]["detail"] == {name: good}
+    await page.fill(box, str(bad))
     await page.click("#hall-save")
-    await wait_text(page, f"{field} .field-error", "须为 0 到 50 的整数（0 为不提醒）")
+    await wait_text(page, f"{field} .field-error", why)
     assert await page.get_attribute(box, "aria-invalid") == "true"
-    assert (await settings(api))["almost_turn_ahead"] == 5
-
-
-async def test_the_followup_deadline_is_set_on_the_hall_tab(api: Api, pages: Pages) -> None:
-    """差评回访时限: working days, saved and audited; a bad number refused next to its field."""
-    page = await pages.open(api)
-    box = "#panel-hall input[data-field=followup_due_days]"
-    assert await page.input_value(box) == "5"
-    field = "#panel-hall .field[data-field=followup_due_days]"
-    assert "差评回访时限" in await text(page, field)
-    await page.fill(box, "7")
-    await page.click("#hall-save")
-    await wait_text(page, "#message", "已保存")
-    assert (await settings(api))["followup_due_days"] == 7
-    assert (await audit(api))[0]["detail"] == {"followup_due_days": 7}
-    await page.fill(box, "0")
-    await page.click("#hall-save")
-    await wait_text(page, f"{field} .field-error", "须为 1 到 30 的整数（工作日）")
-    assert (await settings(api))["followup_due_days"] == 7
+    assert (await settings(api))[name] == good
 
 
 async def test_a_new_service_and_window_call_its_tickets(api: Api, pages: Pages) -> None:
