@@ -13,7 +13,7 @@ import sys
 import time
 import wave
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Set
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from callnext.domain.model import Status, Ticket
+from callnext.domain.model import CallOrder, Status, Ticket
 from callnext.domain.queue import pick_next
 from callnext.runtime.config import Settings
 from callnext.web.app import create_app
@@ -313,13 +313,19 @@ class QueueReplay:
     """A model of a hall's queue fed with its event frames in seq order, checking each claim.
 
     Each `ticket.called` must name the head of that window's queue by the contract's order
-    (domain.queue.pick_next: priority, then issued_at, then issue order) and find the window
-    without a current ticket. Models call-next only (not `call` by number, nor pauses).
+    (domain.queue.pick_next: priority, then issued_at, then issue order; the windows in
+    `by_service` take their services in the order listed, work profile SERVICES) and find the
+    window without a current ticket. Models call-next only (not `call` by number, nor pauses).
     """
 
-    def __init__(self, windows: dict[int, list[str]]) -> None:
+    def __init__(
+        self, windows: dict[int, list[str]], by_service: Set[int] = frozenset(), seq: int = 0
+    ) -> None:
         self.windows = {n: tuple(s) for n, s in windows.items()}
-        self.seq = 0
+        self.orders = {
+            n: CallOrder.SERVICES if n in by_service else CallOrder.QUEUE for n in self.windows
+        }
+        self.seq = seq
         self.issued: dict[str, Ticket] = {}  # id → the model ticket as issued
         self.waiting: dict[str, Ticket] = {}
         self.current: dict[int, str | None] = dict.fromkeys(self.windows)
@@ -343,7 +349,7 @@ class QueueReplay:
             self.issued[t["id"]] = self.waiting[t["id"]] = model
         elif name == "ticket.called":
             assert self.current[w] is None, f"{where}: window still has {self.current[w]}"
-            head = pick_next(self.waiting.values(), self.windows[w])
+            head = pick_next(self.waiting.values(), self.windows[w], self.orders[w])
             assert head is not None, f"{where}: nobody was waiting for this window"
             assert t["id"] == head.id, f"{where}: the head was {head.number}"
             del self.waiting[head.id]

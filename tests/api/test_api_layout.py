@@ -34,7 +34,9 @@ async def test_a_new_service_and_window_reach_the_snapshot_and_the_screens(api: 
         api, "PUT", "/windows/9", {"name": "9号窗口", "services": ["D", "C"]}
     )
     assert status == 201, body
-    assert body["windows"][-1] == {"number": 9, "name": "9号窗口", "services": ["D", "C"]}
+    assert body["windows"][-1] == {
+        "number": 9, "name": "9号窗口", "services": ["D", "C"], "call_order": "queue"
+    }  # fmt: skip
     hall = await api.hall()
     assert [s["code"] for s in hall["services"]] == ["A", "B", "C", "D"]
     assert hall["windows"][-1]["services"] == ["D", "C"]
@@ -72,6 +74,8 @@ async def test_changing_a_service_keeps_what_is_not_named(api: Api) -> None:
         ("PUT", "/windows/9", {"services": ["A", "A"]}, 400, "bad_value"),
         ("PUT", "/windows/0", {"services": ["A"]}, 400, "bad_window"),
         ("PUT", "/windows/9", {"services": ["A"], "floor": 2}, 400, "unknown_field"),
+        ("PUT", "/windows/7", {"call_order": "fastest"}, 400, "bad_call_order"),
+        ("PUT", "/windows/9", {"services": ["A"], "call_order": None}, 400, "bad_call_order"),
         ("DELETE", "/windows/99", None, 404, "window_not_found"),
         ("PUT", "/users/w9", {"role": "staff"}, 400, "missing_field"),
         ("PUT", "/users/w9", {"role": "staff", "password": "123"}, 400, "bad_password"),
@@ -180,6 +184,31 @@ async def test_a_priority_ratio_lets_normal_tickets_through(api: Api) -> None:
     await api.issue("B")
     await api.issue("B", priority=True)
     assert await calls(api, 5, 2) == ["B002", "B001"]  # strict: priority first
+
+
+async def test_a_window_in_service_order_calls_its_first_service_first(api: Api) -> None:
+    """Window 7 (A, B, C) set to take its services in order: A while anyone waits for it, then
+    B, then C, whoever came first; its console lists the queue in that order; the change keeps
+    the window's name and services and is audited; window 8 (A, B, C) still takes first come."""
+    status, body = await manager(api, "PUT", "/windows/7", {"call_order": "services"})
+    assert status == 200, body
+    seven = next(w for w in body["windows"] if w["number"] == 7)
+    assert seven == {"number": 7, "name": "7号窗口", "services": ["A", "B", "C"],
+                     "call_order": "services"}  # fmt: skip
+    for service in "CBAAC":
+        await api.issue(service)  # C001 B001 A001 A002 C002
+    token = await api.login("w7")
+    status, desk = await api.request("GET", DEMO + "/windows/7/desk", token=token)
+    assert status == 200, desk
+    listed = [t["number"] for t in desk["queue"]["tickets"]]
+    assert listed == ["A001", "A002", "B001", "C001", "C002"]
+    assert await calls(api, 8, 1) == ["C001"]  # first come across all
+    assert await calls(api, 7, 5) == ["A001", "A002", "B001", "C002", None]
+    status, log = await manager(api, "GET", "/audit")
+    change = next(e for e in log["entries"] if e["action"] == "window.changed")
+    assert change["detail"]["call_order"] == "services"
+    status, body = await manager(api, "PUT", "/windows/7", {"call_order": "queue"})
+    assert next(w for w in body["windows"] if w["number"] == 7)["call_order"] == "queue"
 
 
 async def add_admin(db_url: str) -> None:

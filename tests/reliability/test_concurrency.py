@@ -99,14 +99,38 @@ async def test_concurrent_call_next_claims_each_head_exactly_once(base: str) -> 
     transferred ticket keeps its place), no ticket is called twice in one wait, and no window
     ever holds two current tickets. Checked on the responses, the live display stream (replayed
     over a model of the queue), the stored event log and the manager's ticket list."""
+    await race_call_next(base, {})
+
+
+# Windows 7 and 8 (every service) take their services in an order of their own (work profiles).
+BY_SERVICE = {7: ["C", "B", "A"], 8: ["B", "A", "C"]}
+
+
+async def test_concurrent_call_next_honours_work_profiles(settings: Settings) -> None:
+    """The same race with windows 7 and 8 taking their services in order (C before B before A,
+    B before A before C), windows 1–6 first come: each claim is still the head of that window's
+    queue by its own rule, once."""
+    async with running_app(settings) as api:
+        await race_call_next(api.base, BY_SERVICE)
+
+
+async def race_call_next(base: str, by_service: dict[int, list[str]]) -> None:
     rng = random.Random(SEED)
     async with clients(base, 11) as apis:
         admin, issuer, canceller, workers = apis[0], apis[1], apis[2], apis[3:]
+        manager = await admin.login("manager")
+        for n, services in by_service.items():
+            body = {"services": services, "call_order": "services"}
+            status, answer = await admin.request(
+                "PUT", f"/api/v1/halls/demo/windows/{n}", body, token=manager
+            )
+            assert status == 200, answer
         hall = await admin.hall()
         windows = {w["number"]: w["services"] for w in hall["windows"]}
         assert len(windows) == len(workers) == 8
         display = await Display.connect(admin)
-        assert display.snapshot["seq"] == 0
+        start = display.snapshot["seq"]
+        assert start == len(by_service)  # a hall.updated per window changed
 
         # Over a hundred waiting tickets, issued concurrently: A/B/C, some with priority.
         plan = [(rng.choice("AAABBC"), rng.random() < 0.1) for _ in range(PRE_ISSUED)]
@@ -206,14 +230,14 @@ async def test_concurrent_call_next_claims_each_head_exactly_once(base: str) -> 
         final = await admin.hall()
         await display.until(final["seq"])
         await display.close()
-        replay = QueueReplay(windows)
+        replay = QueueReplay(windows, set(by_service), seq=start)
         replay.apply_all(display.frames)
         assert replay.seq == final["seq"]
         assert {i: replay.calls[i] for i in ids} == expected
         assert not replay.waiting
         assert replay.current == dict.fromkeys(windows)
         assert sum(f["event"] == "ticket.called" for f in display.frames) == sum(expected.values())
-        assert await read_events(admin, 0) == display.frames, "the display saw another log"
+        assert await read_events(admin, start) == display.frames, "the display saw another log"
 
         # -- the store's view -------------------------------------------------------------------
         tickets = {t["id"]: t for t in await admin.day_tickets()}

@@ -18,7 +18,7 @@ from callnext.domain import followup
 from callnext.domain.clock import to_micros
 from callnext.store import migrate
 from callnext.store.database import normalize_url
-from callnext.store.schema import followups, halls, metadata, ratings, services, tickets
+from callnext.store.schema import followups, halls, metadata, ratings, services, tickets, windows
 
 
 def upgrade_and_compare(conn: Connection) -> list[Any]:
@@ -199,4 +199,27 @@ def test_a_revision_0014_database_gets_followups_of_its_dissatisfied_ratings(
         columns = [r[1] for r in conn.execute(text("PRAGMA table_info('halls')"))]
         assert "followup_due_days" not in columns
         assert conn.execute(text("SELECT count(*) FROM ratings")).scalar() == 3
+    engine.dispose()
+
+
+def test_a_revision_0015_database_keeps_its_windows_first_come(tmp_path: Path) -> None:
+    """0016: every window already stored takes its services first come across them (`queue`,
+    what every window did before work profiles); it downgrades again."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0015")
+        conn.execute(text(
+            "INSERT INTO halls (id, code, name, timezone, created_at) "
+            "VALUES (1, 'old', '老', 'Asia/Shanghai', 0)"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO windows (hall_id, number, name, service_codes) VALUES (1, 7, '7号', 'A,B')"
+        ))  # fmt: skip
+        migrate.upgrade_on(conn)
+        rows = conn.execute(select(windows.c.number, windows.c.service_codes, windows.c.call_order))
+        assert rows.all() == [(7, "A,B", "queue")]
+        command.downgrade(migrate.alembic_config(conn), "0015")
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info('windows')"))]
+        assert "call_order" not in columns
+        assert conn.execute(text("SELECT service_codes FROM windows")).scalar() == "A,B"
     engine.dispose()

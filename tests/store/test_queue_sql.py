@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from callnext.bench.claim import add_tickets
 from callnext.domain.clock import utcnow
-from callnext.domain.model import Ticket
+from callnext.domain.model import CallOrder, Ticket
 from callnext.domain.queue import count_ahead, pick_next, queue_key
 from callnext.store import desk_sql, queue_sql
 from callnext.store.database import Database
@@ -54,6 +54,21 @@ async def test_sql_order_is_queue_key_with_queue_at(db_url: str) -> None:
                 assert [t.pk for t in line] == [t.pk for t in expected]
                 head = queue_sql.next_waiting(tx.conn, tx.hall, services, tx.today)
                 assert head == pick_next(waiting, services) == expected[0]
+            for services in (("A", "B"), ("B", "A")):  # work profile: services in this order
+                in_order = sorted(
+                    (t for t in waiting if t.service in services),
+                    key=lambda t: (services.index(t.service), queue_key(t)),
+                )
+                _count, line = desk_sql.window_queue(
+                    tx.conn, tx.hall, services, tx.today, 1000, CallOrder.SERVICES
+                )
+                assert [t.pk for t in line] == [t.pk for t in in_order]
+                head = queue_sql.next_waiting(
+                    tx.conn, tx.hall, services, tx.today, CallOrder.SERVICES
+                )
+                assert head == pick_next(waiting, services, CallOrder.SERVICES) == in_order[0]
+                assert head is not None
+                assert head.service == services[0]
             for ticket in waiting:
                 assert queue_sql.count_ahead(tx.conn, tx.hall, ticket) == count_ahead(
                     ticket, waiting

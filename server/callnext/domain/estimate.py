@@ -3,7 +3,8 @@ how long each window's current ticket has still to go, and recent service times.
 
 The windows that serve now (open and staffed, domain/staffing.py) are played forward: the window
 that frees up first calls the head of its own queue (the earliest, by the queue order, among the
-services it serves), and is busy for that service's mean time. A ticket's estimate is when a
+services it serves; or, for a window that takes its services in order, the head of the first of
+them with anyone waiting), and is busy for that service's mean time. A ticket's estimate is when a
 window reaches it; a service no serving window serves has none (None, not a guess). Pure: no
 I/O, no clock.
 """
@@ -16,8 +17,11 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .model import CallOrder
+
 PRIOR_WEIGHT = 2  # the configured default counts as this many services in the recent mean
 RECENT = 20  # services of the day that make the recent mean
+Line = deque[tuple[int, int, str]]  # a service's waiting tickets: (place in the queue, pk, code)
 MIN_REMAINING = 0.2  # a current ticket over its mean time still has this share of it to go
 
 
@@ -37,6 +41,7 @@ class OpenWindow:
     number: int
     services: tuple[str, ...]
     busy_s: float = 0.0
+    order: CallOrder = CallOrder.QUEUE  # its work profile: how it takes from its services
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,25 +80,37 @@ def estimate(
     waiting: Iterable[Waiting], windows: Iterable[OpenWindow], means: Mapping[str, float]
 ) -> Estimates:
     """Play the open windows forward over the waiting tickets (see the module's docstring)."""
-    open_windows = list(windows)
-    lines: dict[str, deque[tuple[int, int, str]]] = {
-        s: deque() for w in open_windows for s in w.services
-    }
-    for order, ticket in enumerate(waiting):
+    open_windows, queue = list(windows), list(waiting)
+    starts, free = _play(queue, open_windows, means)
+    free_at = _free_at(open_windows, free, means)
+    for service in _preferred(open_windows):  # a window may reach a newcomer before its free time
+        free_at[service] = _play([*queue, Waiting(_NEWCOMER, service)], open_windows, means)[0].get(
+            _NEWCOMER
+        )
+    return Estimates(starts, free_at, dict(means), tuple(open_windows), free)
+
+
+_NEWCOMER = -1  # the pk of the ticket a newcomer would take, played to find for_new
+
+
+def _play(
+    queue: Sequence[Waiting], windows: Sequence[OpenWindow], means: Mapping[str, float]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """When each ticket is called, and when each window runs out of work."""
+    lines: dict[str, Line] = {s: deque() for w in windows for s in w.services}
+    for order, ticket in enumerate(queue):
         line = lines.get(ticket.service)
         if line is not None:  # no serving window serves it: it gets no start
             line.append((order, ticket.pk, ticket.service))
-    served = [[lines[s] for s in w.services] for w in open_windows]
-    heap = [(w.busy_s, w.number, i) for i, w in enumerate(open_windows)]
+    served = [[lines[s] for s in w.services] for w in windows]
+    in_order = [w.order is CallOrder.SERVICES for w in windows]
+    heap = [(w.busy_s, w.number, i) for i, w in enumerate(windows)]
     heapq.heapify(heap)
     starts: dict[int, float] = {}
-    free: dict[int, float] = {w.number: w.busy_s for w in open_windows}
+    free: dict[int, float] = {w.number: w.busy_s for w in windows}
     while heap:
         at, number, i = heap[0]
-        best = None
-        for line in served[i]:  # the earliest, in queue order, of the heads it serves
-            if line and (best is None or line[0][0] < best[0][0]):
-                best = line
+        best = _next_line(served[i], in_order[i])
         if best is None:  # nothing left this window serves: it stays free from `at`
             heapq.heappop(heap)
             continue
@@ -101,8 +118,25 @@ def estimate(
         starts[pk] = at
         free[number] = done = at + means.get(service, 300.0)
         heapq.heapreplace(heap, (done, number, i))
-    return Estimates(starts, _free_at(open_windows, free, means), dict(means), tuple(open_windows),
-                     free)  # fmt: skip
+    return starts, free
+
+
+def _next_line(lines: Sequence[Line], in_order: bool) -> Line | None:
+    """The line a freed window takes from: its first non-empty one (work profile SERVICES), else
+    the one whose head is earliest in queue order."""
+    if in_order:
+        return next((line for line in lines if line), None)
+    best = None
+    for line in lines:
+        if line and (best is None or line[0][0] < best[0][0]):
+            best = line
+    return best
+
+
+def _preferred(windows: Sequence[OpenWindow]) -> set[str]:
+    """Services some window takes before another of its services (work profile SERVICES, not
+    listed last): a newcomer of one may be called before that window runs out of work."""
+    return {s for w in windows if w.order is CallOrder.SERVICES for s in w.services[:-1]}
 
 
 def _free_at(
@@ -117,11 +151,15 @@ def _free_at(
     return free_at
 
 
-def extend(est: Estimates, pk: int, service: str) -> Estimates:
+def extend(est: Estimates, pk: int, service: str) -> Estimates | None:
     """The estimates once one more ticket joins the END of the queue order (a walk-in that is
     not priority), without playing the whole queue forward again, and equal to doing so: the
     window that reaches it is the first, by (time, number), to run out of earlier tickets among
-    those serving its service, and nothing earlier in the queue moves."""
+    those serving its service, and nothing earlier in the queue moves. None when a window takes
+    some service before another (work profile SERVICES): a newcomer may then move others, and
+    only playing again is exact."""
+    if _preferred(est.windows):
+        return None
     serving = [w for w in est.windows if service in w.services]
     if not serving:
         return est  # no serving window serves it: it has no estimate

@@ -1,5 +1,6 @@
 """The hall's layout a manager edits: its services (code, names, times, quota, priority policy)
-and its windows (number, name, the services they call), validated whole before anything changes.
+and its windows (number, name, the services they call and how), validated whole before anything
+changes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from .clock import zone
 from .errors import Conflict, Invalid, NotFound
 from .guide import parse_guide
 from .hall_settings import hours_text, parse_ratio, refuse_unknown, seconds, text, truth
-from .model import Hall, Status
+from .model import CallOrder, Hall, Status
 
 HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 SERVICE_CODE = re.compile(r"[A-Z]{1,3}")
@@ -22,7 +23,7 @@ SERVICE_FIELDS = frozenset(
     {"name", "name_en", "open", "hours", "daily_quota", "priority_allowed", "target_wait_s",
      "default_service_s", "priority_ratio", "guide"}
 )  # fmt: skip
-WINDOW_FIELDS = frozenset({"name", "services"})
+WINDOW_FIELDS = frozenset({"name", "services", "call_order"})
 MAX_WINDOW = 9999  # the announcement's file names allow four digits
 
 
@@ -90,10 +91,12 @@ class WindowDef:
     number: int
     name: str
     services: tuple[str, ...]
+    call_order: CallOrder = CallOrder.QUEUE
 
 
 def parse_window(hall: Hall, number: int, body: dict[str, Any]) -> WindowDef:
-    """A window's definition from a PUT: its name and the services it calls, in order."""
+    """A window's definition from a PUT: its name, the services it calls, in order, and its work
+    profile (`call_order`); what the body leaves out stays as it was."""
     refuse_unknown(body, WINDOW_FIELDS, f"window {number}")
     if not 1 <= number <= MAX_WINDOW:
         raise Invalid("bad_window", f"A window number is 1–{MAX_WINDOW}.")
@@ -107,7 +110,18 @@ def parse_window(hall: Hall, number: int, body: dict[str, Any]) -> WindowDef:
             raise NotFound("service_not_found", f"No service {code!r} in hall {hall.code}.")
     if len(set(codes)) != len(codes):
         raise Invalid("bad_value", "A service is listed twice.")
-    return WindowDef(number, name.strip() or f"{number}号窗口", tuple(codes))
+    order = call_order(body.get("call_order", existing.call_order if existing else "queue"))
+    return WindowDef(number, name.strip() or f"{number}号窗口", tuple(codes), order)
+
+
+def call_order(value: Any) -> CallOrder:
+    """A window's work profile: `queue` (first come across its services) or `services` (its
+    services in the order listed), else 400 bad_call_order."""
+    try:
+        return CallOrder(value)
+    except ValueError:
+        allowed = " or ".join(repr(o.value) for o in CallOrder)
+        raise Invalid("bad_call_order", f"call_order must be {allowed}, not {value!r}.") from None
 
 
 def check_service_removable(hall: Hall, code: str, open_tickets: int) -> None:

@@ -15,7 +15,7 @@ from .availability import hours_json, parse_dates, parse_hours, parse_quota
 from .errors import Invalid, NotFound
 from .followup import parse_due_days
 from .guide import guide_json, parse_guide
-from .model import Hall, Kiosk, PrintMode
+from .model import Hall, Kiosk, PrintMode, Window
 
 HALL_FIELDS = frozenset(
     {"name", "name_en", "notice", "notice_en", "hours", "closed_dates", "promise_s", "services",
@@ -150,6 +150,12 @@ def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
     return SettingsPatch(hall=values, services=per_service)
 
 
+def window_settings(window: Window) -> dict[str, Any]:
+    """A window as the settings show it: number, name, services and work profile."""
+    return {"number": window.number, "name": window.name, "services": list(window.services),
+            "call_order": window.call_order.value}  # fmt: skip
+
+
 def settings_json(hall: Hall) -> dict[str, Any]:
     """The hall's editable settings, as GET /settings shows them."""
     return {
@@ -165,9 +171,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
         "bind_staff_to_windows": hall.bind_staff_to_windows,
         "almost_turn_ahead": hall.almost_turn_ahead,
         "followup_due_days": hall.followup_due_days,
-        "windows": [
-            {"number": w.number, "name": w.name, "services": list(w.services)} for w in hall.windows
-        ],
+        "windows": [window_settings(w) for w in hall.windows],
         "services": [
             {
                 "code": s.code,

@@ -47,6 +47,13 @@ class WindowStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class CallOrder(enum.StrEnum):
+    """How a window takes from the services it serves (its work profile, docs/staff.md)."""
+
+    QUEUE = "queue"  # first come across all of them: the queue order (the contract's rule)
+    SERVICES = "services"  # its services in the order listed: the first with anyone waiting
+
+
 class Role(enum.StrEnum):
     STAFF = "staff"
     MANAGER = "manager"
@@ -133,6 +140,7 @@ class Window:
     # the last action there by a session that does not hold it, and whose (domain/staffing.py)
     acted_at: datetime | None = None
     acted_by: str | None = None
+    call_order: CallOrder = CallOrder.QUEUE
 
 
 class PrintMode(enum.StrEnum):

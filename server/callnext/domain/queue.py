@@ -4,6 +4,10 @@ Order among the waiting tickets of the services a window serves: priority ticket
 the earliest `queue_at` (a walk-in's is its `issued_at`; a booked ticket checked in on time
 counts from its slot, see appointment.py; a transferred ticket keeps its own), then the order
 of issue. The store's SQL claim sorts by the same three keys; tests hold the two to each other.
+
+A window's work profile (model.CallOrder) says how it takes from several services: by that order
+across all of them (QUEUE, the default), or its services in the order listed (SERVICES): the
+first of them with anyone waiting, and within it the same order.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from .model import Status, Ticket
+from .model import CallOrder, Status, Ticket
 
 QueueKey = tuple[bool, datetime, int]
 
@@ -20,10 +24,16 @@ def queue_key(ticket: Ticket) -> QueueKey:
     return (not ticket.priority, ticket.queued_at, ticket.pk)
 
 
-def pick_next(waiting: Iterable[Ticket], services: Iterable[str]) -> Ticket | None:
-    """The ticket a window serving `services` calls next, or None when nobody waits."""
-    wanted = set(services)
-    eligible = [t for t in waiting if t.status is Status.WAITING and t.service in wanted]
+def pick_next(
+    waiting: Iterable[Ticket], services: Iterable[str], order: CallOrder = CallOrder.QUEUE
+) -> Ticket | None:
+    """The ticket a window serving `services` (with work profile `order`) calls next, or None
+    when nobody waits."""
+    codes = list(services)
+    eligible = [t for t in waiting if t.status is Status.WAITING and t.service in codes]
+    if order is CallOrder.SERVICES and eligible:
+        first = min(codes.index(t.service) for t in eligible)
+        eligible = [t for t in eligible if t.service == codes[first]]
     return min(eligible, key=queue_key, default=None)
 
 

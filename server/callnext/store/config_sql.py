@@ -74,7 +74,11 @@ def open_tickets_of(conn: Connection, hall_id: int, service: str) -> int:
 
 
 def put_window_statement(hall_id: int, window: WindowDef, exists: bool) -> Executable:
-    values = {"name": window.name, "service_codes": ",".join(window.services)}
+    values = {
+        "name": window.name,
+        "service_codes": ",".join(window.services),
+        "call_order": window.call_order.value,
+    }
     if exists:
         where = (windows.c.hall_id == hall_id, windows.c.number == window.number)
         return update(windows).where(*where).values(**values)

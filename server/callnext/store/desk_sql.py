@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Executable, and_, func, or_, select, update
+from sqlalchemy import Executable, and_, case, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.clock import to_micros
-from ..domain.model import Desk, Hall, Status, Ticket
+from ..domain.model import CallOrder, Desk, Hall, Status, Ticket
 from ..domain.staffing import ACTED_S
 from .rows import TICKET_COLUMNS, ticket_from_row
 from .schema import QUEUE_ORDER, halls, sessions, tickets, windows
@@ -86,17 +86,28 @@ def remember_hold(
 
 
 def window_queue(
-    conn: Connection, hall: Hall, services: tuple[str, ...], day: str, limit: int
+    conn: Connection,
+    hall: Hall,
+    services: tuple[str, ...],
+    day: str,
+    limit: int,
+    order: CallOrder = CallOrder.QUEUE,
 ) -> tuple[int, list[Ticket]]:
-    """The waiting tickets of `day` a window would call, in call order: (how many, the first
-    `limit`)."""
+    """The waiting tickets of `day` a window would call, in call order (a window that takes its
+    services in order: each service's after the one before): (how many, the first `limit`)."""
+    by_service = (
+        [case({code: i for i, code in enumerate(services)}, value=tickets.c.service)]
+        if order is CallOrder.SERVICES
+        else []
+    )
     where = (
         tickets.c.hall_id == hall.id,
         tickets.c.status == Status.WAITING.value,
         tickets.c.service.in_(list(services)),
         tickets.c.day == day,
     )
-    rows = conn.execute(select(*TICKET_COLUMNS).where(*where).order_by(*QUEUE_ORDER).limit(limit))
+    query = select(*TICKET_COLUMNS).where(*where).order_by(*by_service, *QUEUE_ORDER).limit(limit)
+    rows = conn.execute(query)
     head = [ticket_from_row(r, hall.code) for r in rows]
     if len(head) < limit:
         return len(head), head

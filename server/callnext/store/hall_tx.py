@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from ..domain.availability import Availability
 from ..domain.clock import local_day, rfc3339, to_micros
 from ..domain.errors import NotFound
-from ..domain.model import Hall, Service, Status, Ticket, WindowStatus
+from ..domain.model import CallOrder, Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
 from ..live import protocol
 from . import desk_sql, direct, queue_sql
@@ -133,8 +133,10 @@ class HallTx:
         found = direct.first(self.conn, CURRENT, {"hall_pk": self.hall.id, "window_number": window})
         return ticket_from_row(found, self.hall.code) if found else None
 
-    def next_waiting(self, services: tuple[str, ...]) -> Ticket | None:
-        return queue_sql.next_waiting(self.conn, self.hall, services, self.today)
+    def next_waiting(
+        self, services: tuple[str, ...], order: CallOrder = CallOrder.QUEUE
+    ) -> Ticket | None:
+        return queue_sql.next_waiting(self.conn, self.hall, services, self.today, order)
 
     def waiting_before(self, day: str) -> list[Ticket]:
         """Tickets still waiting that were issued before `day` (the rollover's work)."""

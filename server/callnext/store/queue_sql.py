@@ -30,7 +30,7 @@ from ..domain.estimate import (
     recent_mean,
     remaining_s,
 )
-from ..domain.model import Hall, Status, Ticket
+from ..domain.model import CallOrder, Hall, Status, Ticket
 from ..domain.queue import queue_key, service_head
 from ..domain.staffing import serving
 from . import direct
@@ -117,12 +117,23 @@ def _first_head(conn: Connection, hall: Hall, codes: list[str], day: str) -> Tic
     return ticket_from_row(row, hall.code) if row else None
 
 
-def next_waiting(conn: Connection, hall: Hall, services: Iterable[str], day: str) -> Ticket | None:
+def next_waiting(
+    conn: Connection,
+    hall: Hall,
+    services: Iterable[str],
+    day: str,
+    order: CallOrder = CallOrder.QUEUE,
+) -> Ticket | None:
     """The head of `day`'s queue for a window serving `services` (the call-next claim's read):
     the first, in queue order, of each service's head, each the first entry of its index range (one
     query over all their tickets would sort them all); services with a priority ratio offer
-    their own head (domain.queue)."""
+    their own head (domain.queue). A window that takes its services in order (CallOrder.SERVICES)
+    reads their heads one by one, in its order, and stops at the first."""
     codes = list(dict.fromkeys(services))
+    if order is CallOrder.SERVICES:
+        return next(
+            (h for c in codes if (h := next_waiting(conn, hall, (c,), day)) is not None), None
+        )
     rated = {c: s.priority_ratio for c in codes if (s := hall.service(c)) and s.priority_ratio}
     plain = [c for c in codes if c not in rated]
     heads = [_first_head(conn, hall, plain, day)] if plain else []
@@ -258,7 +269,7 @@ def open_windows(
         elapsed = (to_micros(now) - int(last_called or to_micros(now))) / 1e6
         busy[window] = remaining_s(means.get(service, 300.0), elapsed)
     return [
-        OpenWindow(w.number, w.services, busy.get(w.number, 0.0))
+        OpenWindow(w.number, w.services, busy.get(w.number, 0.0), w.call_order)
         for w in hall.windows
         if serving(w, now)
     ]

@@ -12,6 +12,7 @@ from ..domain.availability import Hours, parse_hours
 from ..domain.clock import from_micros, to_micros
 from ..domain.guide import guide_of_row
 from ..domain.model import (
+    CallOrder,
     ClosedReason,
     Desk,
     Hall,
@@ -160,6 +161,7 @@ def hall_from_rows(
                 desk=_desk(w),
                 acted_at=from_micros(w.acted_at),
                 acted_by=w.acted_by,
+                call_order=CallOrder(w.call_order),
             )
             for w in window_rows
         ),

@@ -87,6 +87,8 @@ windows = Table(
     Column("number", Integer, nullable=False),
     Column("name", String(200), nullable=False),
     Column("service_codes", String(200), nullable=False),  # "A,B,C", in call order of listing
+    # its work profile (domain.model.CallOrder): first come across its services, or them in order
+    Column("call_order", String(16), nullable=False, server_default="queue"),
     Column("status", String(16), nullable=False, server_default="open"),
     Column("pause_reason", String(200)),
     # The staff session holding the window (web/desks.py): its desk id, user and since when.

@@ -232,7 +232,9 @@ async def desk_view(db: Database, hall_code: str, number: int, held: DeskHold | 
         today = desk_sql.day_tickets_at_windows(conn, hall, day)
         mine = _by_window(today).get(number, [])
         current = desk_sql.current_tickets(conn, hall).get(number)
-        total, head = desk_sql.window_queue(conn, hall, window.services, day, QUEUE_SHOWN)
+        total, head = desk_sql.window_queue(
+            conn, hall, window.services, day, QUEUE_SHOWN, window.call_order
+        )
         pending = desk_sql.pending_matters(conn, hall)
         return {
             "now": rfc3339(now, tz),

@@ -89,7 +89,8 @@ def delete_service_body(tx: HallTx, code: str) -> Json:
 def put_window_body(tx: HallTx, window: WindowDef) -> tuple[Json, bool]:
     created = tx.hall.window(window.number) is None
     tx.write_config(config_sql.put_window_statement(tx.hall.id, window, exists=not created))
-    detail = {"number": window.number, "name": window.name, "services": list(window.services)}
+    detail = {"number": window.number, "name": window.name, "services": list(window.services),
+              "call_order": window.call_order.value}  # fmt: skip
     tx.audit("window.created" if created else "window.changed", window=window.number,
              detail=detail)  # fmt: skip
     _announce_change(tx, layout=True)

@@ -97,7 +97,7 @@ def call_next_body(tx: HallTx, number: int, how: Finish, by: Staff | None = None
     window = _acting_window(tx, number, by)
     lifecycle.ensure_window_can_call(window)
     finished = _finish_current(tx, number, how)
-    head = tx.next_waiting(window.services)
+    head = tx.next_waiting(window.services, window.call_order)
     called = _call(tx, head, number) if head is not None else None
     return {"finished": ticket_or_none(tx, finished), "called": ticket_or_none(tx, called)}
 

@@ -5,7 +5,7 @@ own constants, as in schemas.py, which names them in the document's components."
 from __future__ import annotations
 
 from ...domain import availability, followup, guide, hall_settings
-from ...domain.model import PrintMode, Role
+from ...domain.model import CallOrder, PrintMode, Role
 from ...usecases.staff_accounts import MIN_PASSWORD
 from ..parse import KIOSK_CODE
 from .primitives import COUNT, DATE, TIME, enum, null_or, obj, ref, seconds_field, shut, text, whole
@@ -29,6 +29,12 @@ HOURS = null_or(
 )
 QUOTA = {"type": ["integer", "null"], "minimum": 0, "maximum": availability.MAX_QUOTA}
 RATIO = {"type": ["integer", "null"], "minimum": 1, "maximum": hall_settings.MAX_RATIO}
+CALL_ORDER = {
+    **enum(CallOrder),
+    "description": "The window's work profile: `queue`, first come across its services (the "
+    "default); `services`, its services in the order listed, the first with anyone waiting "
+    "(400 bad_call_order).",
+}
 ALMOST_TURN = {
     "type": "integer", "minimum": 0, "maximum": hall_settings.MAX_ALMOST_TURN,
     "description": "The phone page alerts once (快到您了) when this many tickets are ahead of "
@@ -87,9 +93,9 @@ SETTINGS = obj(
     closed_dates={"type": "array", "items": DATE}, promise_s=COUNT,
     bind_staff_to_windows={"type": "boolean"}, almost_turn_ahead=ALMOST_TURN,
     followup_due_days=DUE_DAYS,
-    windows={"type": "array", "items": obj(("number", "name", "services"),
+    windows={"type": "array", "items": obj(("number", "name", "services", "call_order"),
              number={"type": "integer"}, name={"type": "string"},
-             services={"type": "array", "items": {"type": "string"}})},
+             services={"type": "array", "items": {"type": "string"}}, call_order=CALL_ORDER)},
     services={"type": "array", "items": ref("ServiceSettings")},
 )  # fmt: skip
 SERVICE_PATCH = shut(
@@ -122,6 +128,7 @@ WINDOW_PUT = shut(
     services={"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string"},
               "description": "Existing service codes (404 service_not_found); a new window "
               "needs them (400 wrong_type)."},
+    call_order=CALL_ORDER,
 )  # fmt: skip
 PRINTER_URL = r"^[Tt][Cc][Pp]://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?/?$"
 KIOSK_PUT = shut(
