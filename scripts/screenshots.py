@@ -393,6 +393,14 @@ async def shoot_settings(api: Api, out: Path) -> None:
         await page.wait_for_selector("#editor[open]")
         await page.locator("#editor fieldset.guide").scroll_into_view_if_needed()
         await save(page, out / "settings-guide-zh-1366x768.png")
+        for lang in ("zh", "en"):  # window 7's work profile: its services in an order (C first)
+            page = await settings_page(browser, api, lang, "windows")
+            await page.click("#panel-windows tr[data-number='7'] button:not(.danger)")
+            await page.wait_for_selector("#editor[open]")
+            await page.check("#editor input[name=call_order][value=services]")
+            await page.click("#editor li[data-code=C] .up")
+            await page.click("#editor li[data-code=C] .up")
+            await save(page, out / f"settings-window-order-{lang}-1366x768.png")
 
 
 DASHBOARD = "/halls/demo/dashboard"

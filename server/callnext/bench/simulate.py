@@ -35,12 +35,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ..domain.clock import zone
-from ..domain.model import Finish, Hall
+from ..domain.hall_layout import WindowDef
+from ..domain.model import CallOrder, Finish, Hall
 from ..store.database import Database
 from ..store.hall_tx import HallTx
 from ..store.schema import audit, halls, tickets
 from ..store.setup import seed_demo
-from ..usecases import desks, ticketing, windows
+from ..usecases import desks, hall_config, ticketing, windows
 
 # Share of each hour's arrivals in a hall's day (09:00 to 17:00): a morning peak, a lunch dip.
 PROFILE = (1.2, 1.5, 1.3, 0.6, 0.7, 1.1, 1.0, 0.6)
@@ -63,6 +64,9 @@ class DayPlan:
     completion_min: tuple[float, float] | None = (15.0, 75.0)
     opens: time = time(9, 0)
     profile: tuple[float, ...] = PROFILE
+    # Windows that take their services in this order (work profile `services`) all day; the
+    # others keep theirs.
+    in_order: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +106,7 @@ async def simulate_day(
         for moment in _arrivals(rng, start, rate, plan.profile):
             at(moment, "arrive", service)
     seen = Day()
+    hall = await set_work_profiles(db, hall, plan.in_order, start)
     await staff_windows(db, hall, start, start + timedelta(days=1))
     idle = {w.number for w in hall.windows}
     finish_how: dict[int, Finish] = {}
@@ -143,6 +148,19 @@ async def simulate_day(
         duration = _duration(rng, plan, called["service"], record.outcome)
         at(now + timedelta(seconds=duration), "free", what)
     return seen
+
+
+async def set_work_profiles(
+    db: Database, hall: Hall, in_order: dict[int, tuple[str, ...]], at: datetime
+) -> Hall:
+    """The hall once each window of `in_order` takes those services in that order, changed as
+    a manager would (PUT …/windows/{n})."""
+    for number, services in in_order.items():
+        window = hall.window(number)
+        assert window is not None, f"no window {number}"
+        new = WindowDef(number, window.name, services, CallOrder.SERVICES)
+        await db.hall_write(hall.code, partial(hall_config.put_window_body, window=new), now=at)
+    return await db.hall(hall.code) if in_order else hall
 
 
 async def staff_windows(db: Database, hall: Hall, at: datetime, until: datetime) -> None:

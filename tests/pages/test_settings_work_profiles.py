@@ -1,0 +1,92 @@
+"""A window's work profile on the settings page, in a real Chromium under the page's CSP: the
+window dialog orders its services with ↑/↓ (shown only for "in this order") by mouse and by
+keyboard, saves `call_order` and the order through the API, marks the window's row, and the
+window then calls by it; in English too. SQLite only."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Page, expect
+
+from ..browser import chromium_missing, text
+from ..helpers import Api
+from .test_settings_page import Pages, editor_closed, pages, settings, submit_editor, tab
+
+pytestmark = [
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+    pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
+]
+__all__ = ["pages"]  # the fixture, shared
+
+ROW_7 = "#panel-windows tr[data-number='7']"
+
+
+async def listed(page: Page) -> list[str]:
+    """The services in the dialog, top to bottom (checked or not)."""
+    codes = await page.eval_on_selector_all(
+        "#editor .ordered-choices li", "items => items.map(i => i.dataset.code)"
+    )
+    return [str(c) for c in codes]
+
+
+async def test_a_window_set_to_call_its_services_in_order(api: Api, pages: Pages) -> None:
+    page = await pages.open(api)
+    await tab(page, "windows")
+    await page.click(f"{ROW_7} button:not(.danger)")
+    await page.wait_for_selector("#editor[open]")
+    assert await listed(page) == ["A", "B", "C"]
+    first_come = page.locator("#editor input[name=call_order][value=queue]")
+    await expect(first_come).to_be_checked()
+    await expect(page.locator("#editor .move").first).to_be_hidden()  # first come: no order
+    await page.check("#editor input[name=call_order][value=services]")
+    up_c = page.locator("#editor li[data-code=C] .up")
+    await expect(up_c).to_be_visible()
+    await up_c.click()  # A C B
+    await up_c.focus()
+    await page.keyboard.press("Enter")  # C A B: the focus stays on C's ↑
+    assert await listed(page) == ["C", "A", "B"]
+    assert await page.evaluate("document.activeElement.getAttribute('aria-label')") == "上移 C"
+    await page.click("#editor li[data-code=A] .down")  # C B A
+    assert await listed(page) == ["C", "B", "A"]
+    await submit_editor(page)
+    await editor_closed(page)
+    await expect(page.locator(f"{ROW_7} .in-order-note")).to_have_text("按业务顺序叫号")
+    seven = next(w for w in (await settings(api))["windows"] if w["number"] == 7)
+    assert (seven["services"], seven["call_order"]) == (["C", "B", "A"], "services")
+    assert "C" in await text(page, f"{ROW_7} .chips li:first-child")
+
+    for service in "ABC":
+        await api.issue(service)
+    for expected in ("C001", "B001", "A001"):
+        status, body = await api.window(7, "call-next", user="manager")
+        assert status == 200, body
+        assert body["called"]["number"] == expected
+
+    # unchecking a service and going back to first come keeps the rest in its order
+    await page.click(f"{ROW_7} button:not(.danger)")
+    await page.wait_for_selector("#editor[open]")
+    assert await listed(page) == ["C", "B", "A"]
+    await page.uncheck("#editor li[data-code=B] input")
+    await page.check("#editor input[name=call_order][value=queue]")
+    await submit_editor(page)
+    await editor_closed(page)
+    await expect(page.locator(f"{ROW_7} .in-order-note")).to_have_count(0)
+    seven = next(w for w in (await settings(api))["windows"] if w["number"] == 7)
+    assert (seven["services"], seven["call_order"]) == (["C", "A"], "queue")
+
+
+async def test_the_work_profile_in_english(api: Api, pages: Pages) -> None:
+    page = await pages.open(api, "?lang=en")
+    await tab(page, "windows")
+    await page.click(f"{ROW_7} button:not(.danger)")
+    await page.wait_for_selector("#editor[open]")
+    legend = page.locator("#editor .call-order legend")
+    await expect(legend).to_have_text("Call order")
+    await page.check("#editor input[name=call_order][value=services]")
+    await expect(page.locator("#editor li[data-code=B] .down")).to_have_attribute(
+        "aria-label", "Move B down"
+    )
+    await submit_editor(page)
+    await editor_closed(page)
+    note = page.locator(f"{ROW_7} .in-order-note")
+    await expect(note).to_have_text("Calls its services in this order")
