@@ -4,7 +4,8 @@
 On a new database (a temporary SQLite file unless `--db` names an empty one) with the demo
 hall, it lets the queue grow to each length in turn (tickets of A, B and C in turn, one in seven
 priority) and times `queue_sql.next_waiting`, the read inside every call-next's transaction,
-for a window serving one service (A) and one serving three (A, B and C). Each time is the
+for a window serving one service (A), one serving three (A, B and C) first come, and one
+taking three in its order (C, then B, then A: a work profile). Each time is the
 median of `--repeat` reads in one transaction. Flat across lengths is the aim: the head is the
 first entry of ix_tickets_queue for each service, however many wait (docs/performance.md).
 """
@@ -19,12 +20,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..domain.model import CallOrder
 from ..store import queue_sql
 from ..store.database import Database
 from ..store.hall_tx import HallTx
 from ..store.setup import seed_demo
 
-WINDOWS = {"1 service (A)": ("A",), "3 services (A, B, C)": ("A", "B", "C")}
+WINDOWS = {
+    "1 service (A)": (("A",), CallOrder.QUEUE),
+    "3 services (A, B, C)": (("A", "B", "C"), CallOrder.QUEUE),
+    "3 in order (C, B, A)": (("C", "B", "A"), CallOrder.SERVICES),  # a work profile
+}
 
 
 def add_tickets(count: int, start: int) -> Callable[[HallTx], None]:
@@ -42,11 +48,11 @@ def time_heads(repeat: int) -> Callable[[HallTx], dict[str, float]]:
 
     def body(tx: HallTx) -> dict[str, float]:
         medians = {}
-        for label, services in WINDOWS.items():
+        for label, (services, order) in WINDOWS.items():
             seconds = []
             for _ in range(repeat):
                 begun = time.perf_counter()
-                queue_sql.next_waiting(tx.conn, tx.hall, services, tx.today)
+                queue_sql.next_waiting(tx.conn, tx.hall, services, tx.today, order)
                 seconds.append(time.perf_counter() - begun)
             medians[label] = statistics.median(seconds) * 1000
         return medians

@@ -80,57 +80,56 @@ def estimate(
     waiting: Iterable[Waiting], windows: Iterable[OpenWindow], means: Mapping[str, float]
 ) -> Estimates:
     """Play the open windows forward over the waiting tickets (see the module's docstring)."""
-    open_windows, queue = list(windows), list(waiting)
-    starts, free = _play(queue, open_windows, means)
-    free_at = _free_at(open_windows, free, means)
-    for service in _preferred(open_windows):  # a window may reach a newcomer before its free time
-        free_at[service] = _play([*queue, Waiting(_NEWCOMER, service)], open_windows, means)[0].get(
-            _NEWCOMER
-        )
+    open_windows = list(windows)
+    starts, free, reach = _play(list(waiting), open_windows, means)
+    services = set(means) | {s for w in open_windows for s in w.services}
+    free_at = {s: reach.get(s) for s in services}
     return Estimates(starts, free_at, dict(means), tuple(open_windows), free)
-
-
-_NEWCOMER = -1  # the pk of the ticket a newcomer would take, played to find for_new
 
 
 def _play(
     queue: Sequence[Waiting], windows: Sequence[OpenWindow], means: Mapping[str, float]
-) -> tuple[dict[int, float], dict[int, float]]:
-    """When each ticket is called, and when each window runs out of work."""
+) -> tuple[dict[int, float], dict[int, float], dict[str, float]]:
+    """When each ticket is called, when each window runs out of work, and when a newcomer of
+    each service (last in the queue) would be called: the first time, in the play's own order
+    of (time, window), that a window frees up with nothing of that service's before it (a
+    window in queue order: nothing at all; one taking its services in order: nothing of that
+    service nor of those listed above it). Until then the newcomer changes no one's turn."""
     lines: dict[str, Line] = {s: deque() for w in windows for s in w.services}
     for order, ticket in enumerate(queue):
         line = lines.get(ticket.service)
         if line is not None:  # no serving window serves it: it gets no start
             line.append((order, ticket.pk, ticket.service))
-    served = [[lines[s] for s in w.services] for w in windows]
+    served = [[(s, lines[s]) for s in w.services] for w in windows]
     in_order = [w.order is CallOrder.SERVICES for w in windows]
     heap = [(w.busy_s, w.number, i) for i, w in enumerate(windows)]
     heapq.heapify(heap)
     starts: dict[int, float] = {}
     free: dict[int, float] = {w.number: w.busy_s for w in windows}
-    while heap:
+    reach: dict[str, float] = {}
+    while heap:  # the window freed first (by time, then number) takes its next ticket
         at, number, i = heap[0]
-        best = _next_line(served[i], in_order[i])
+        best = None
+        if in_order[i]:  # its first line with anyone; the empty ones above it reach a newcomer
+            for code, line in served[i]:
+                if line:
+                    best = line
+                    break
+                reach.setdefault(code, at)
+        else:  # the line whose head is earliest in queue order (inline: the hot loop)
+            for _code, line in served[i]:
+                if line and (best is None or line[0][0] < best[0][0]):
+                    best = line
         if best is None:  # nothing left this window serves: it stays free from `at`
+            for code, _line in served[i]:
+                reach.setdefault(code, at)
             heapq.heappop(heap)
             continue
         _order, pk, service = best.popleft()
         starts[pk] = at
         free[number] = done = at + means.get(service, 300.0)
         heapq.heapreplace(heap, (done, number, i))
-    return starts, free
-
-
-def _next_line(lines: Sequence[Line], in_order: bool) -> Line | None:
-    """The line a freed window takes from: its first non-empty one (work profile SERVICES), else
-    the one whose head is earliest in queue order."""
-    if in_order:
-        return next((line for line in lines if line), None)
-    best = None
-    for line in lines:
-        if line and (best is None or line[0][0] < best[0][0]):
-            best = line
-    return best
+    return starts, free, reach
 
 
 def _preferred(windows: Sequence[OpenWindow]) -> set[str]:
