@@ -1,7 +1,8 @@
-"""A window's work profile on the settings page, in a real Chromium under the page's CSP: the
+"""A window's work profile in a real Chromium under the pages' CSP: on the settings page the
 window dialog orders its services with ↑/↓ (shown only for "in this order") by mouse and by
 keyboard, saves `call_order` and the order through the API, marks the window's row, and the
-window then calls by it; in English too. SQLite only."""
+window then calls by it; the staff console of such a window lists its queue in that order and
+says so; in English too. SQLite only."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from playwright.async_api import Page, expect
 from ..browser import chromium_missing, text
 from ..helpers import Api
 from .test_settings_page import Pages, editor_closed, pages, settings, submit_editor, tab
+from .test_staff_page import Consoles, at_desk, consoles
 
 pytestmark = [
     pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
     pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
 ]
-__all__ = ["pages"]  # the fixture, shared
+__all__ = ["consoles", "pages"]  # the fixtures, shared
 
 ROW_7 = "#panel-windows tr[data-number='7']"
 
@@ -90,3 +92,31 @@ async def test_the_work_profile_in_english(api: Api, pages: Pages) -> None:
     await editor_closed(page)
     note = page.locator(f"{ROW_7} .in-order-note")
     await expect(note).to_have_text("Calls its services in this order")
+
+
+async def test_the_console_of_a_window_in_order_says_so_and_lists_by_it(
+    api: Api, consoles: Consoles
+) -> None:
+    """Window 7 set to C, B, A in order: its desk lists C's tickets, then B's, then A's, and its
+    queue's title says 按业务顺序 C → B → A (English: in this order); window 8, first come,
+    lists by the queue and says nothing of an order."""
+    token = await api.login("manager")
+    body = {"services": ["C", "B", "A"], "call_order": "services"}
+    status, answer = await api.request("PUT", "/api/v1/halls/demo/windows/7", body, token=token)
+    assert status == 200, answer
+    for service in "ABCA":
+        await api.issue(service)  # A001 B001 C001 A002
+    page = await at_desk(consoles, api, "w7", 7)
+    await expect(page.locator("#queue-order")).to_have_text("· 按业务顺序 C → B → A")
+    rows = page.locator("#queue-list li")
+    await expect(rows).to_have_count(4)
+    assert [await r.get_attribute("data-number") for r in await rows.all()] == [
+        "C001", "B001", "A001", "A002"
+    ]  # fmt: skip
+    other = await at_desk(consoles, api, "w8", 8, "?lang=en")
+    await expect(other.locator("#queue-list li")).to_have_count(4)
+    await expect(other.locator("#queue-order")).to_be_hidden()
+    first = await other.locator("#queue-list li").first.get_attribute("data-number")
+    assert first == "A001"
+    await page.click(".lang button[data-lang='en']")  # in place: the order's words follow
+    await expect(page.locator("#queue-order")).to_have_text("· in this order: C → B → A")

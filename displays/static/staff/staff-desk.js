@@ -254,6 +254,10 @@ export class Desk {
       return li;
     }));
     $("queue-count").textContent = this.data ? `· ${w.queue_count(queue.waiting)}` : "";
+    // a window that takes its services in order (its work profile) says so, and the order
+    const inOrder = queue.call_order === "services";
+    $("queue-order").hidden = !inOrder;
+    $("queue-order").textContent = inOrder ? `· ${w.in_order(this.window.services.join(" → "))}` : "";
     $("queue-empty").hidden = !this.data || queue.waiting > 0;
     const more = queue.waiting - queue.tickets.length;
     $("queue-more").hidden = more <= 0;

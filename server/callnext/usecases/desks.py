@@ -240,7 +240,11 @@ async def desk_view(db: Database, hall_code: str, number: int, held: DeskHold | 
             "now": rfc3339(now, tz),
             "window": protocol.window_json(window, _current_json(current, tz), tz, now),
             "desk": held.id if held is not None and _still_holds(hall, held, number) else None,
-            "queue": {"waiting": total, "tickets": [_queue_item(t, hall, now) for t in head]},
+            "queue": {
+                "waiting": total,
+                "tickets": [_queue_item(t, hall, now) for t in head],
+                "call_order": window.call_order.value,
+            },
             "today": stats.window_day(mine),
             "pending": [pending_json(t, hall, now) for t in pending],
             "promise_s": hall.promise_s,

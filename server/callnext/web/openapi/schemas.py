@@ -8,7 +8,7 @@ them. Request bodies the server checks field by field refuse unknown fields
 from __future__ import annotations
 
 from ...domain import availability, hall_layout
-from ...domain.model import Finish, Json, Outcome, PrintMode, Role, Status, WindowStatus
+from ...domain.model import CallOrder, Finish, Json, Outcome, PrintMode, Role, Status, WindowStatus
 from ...live.protocol import ANNOUNCE_FILE
 from ...usecases.staff_accounts import USERNAME
 from ..parse import KEY_RE, TICKET_ID
@@ -205,8 +205,10 @@ QUEUE_ITEM = obj(
 DESK = obj(
     ("now", "window", "desk", "queue", "today", "pending", "promise_s"),
     now=TIME, window=ref("Window"), desk={"type": ["string", "null"]},
-    queue=obj(("waiting", "tickets"), waiting=COUNT,
-              tickets={"type": "array", "maxItems": 30, "items": ref("QueueItem")}),
+    queue=obj(("waiting", "tickets", "call_order"), waiting=COUNT,
+              tickets={"type": "array", "maxItems": 30, "items": ref("QueueItem")},
+              call_order={**enum(CallOrder), "description": "The window's work profile: the "
+                          "order of `tickets` (docs/staff.md)."}),
     today=ref("WindowDay"), pending={"type": "array", "items": ref("PendingMatter")},
     promise_s=COUNT,
 )  # fmt: skip
