@@ -166,6 +166,7 @@ async def test_a_manager_sees_todays_figures_as_the_report_has_them(
     day = today().isoformat()
     await board(page, day)
     r = await report(api, day)
+    reported = time.monotonic()  # the page's longest wait may have ticked on since, no more
     assert r["issued"] == 9
     assert r["no_show"] == 1
     assert r["waiting"] > 0
@@ -201,7 +202,8 @@ async def test_a_manager_sees_todays_figures_as_the_report_has_them(
     assert longest is not None
     assert longest["number"] in await text(page, "#longest-sub")
     shown = int(await page.get_attribute("#longest-value", "data-value") or 0)
-    assert longest["waited_s"] - 2 <= shown <= longest["waited_s"] + 5
+    ticked = time.monotonic() - reported
+    assert longest["waited_s"] - 2 <= shown <= longest["waited_s"] + ticked + 2
 
 
 async def test_a_call_reaches_the_live_part_within_two_seconds(api: Api, pages: Pages) -> None:
