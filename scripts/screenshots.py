@@ -331,12 +331,38 @@ async def shoot_staff(api: Api, out: Path, db_path: str) -> None:
             await page.wait_for_selector("#ov-pending-list li")
             await save(page, out / f"staff-overview-{lang}-{size}.png")
         await save(await call_refused(browser, api), out / "staff-call-zh-1366x768.png")
+        await shoot_in_order(browser, api, out / "staff-in-order-zh-1366x768.png")
+
+
+async def shoot_in_order(browser: Browser, api: Api, path: Path) -> None:
+    """Window 8 (A, B and C) set to call C, then B, then A (its work profile), at w8's desk;
+    the window goes back to first come after the shot."""
+    token = await api.login("manager")
+
+    async def put_window_8(body: dict[str, Any]) -> None:
+        status, answer = await api.request("PUT", "/api/v1/halls/demo/windows/8", body, token=token)
+        assert status == 200, answer
+
+    await put_window_8({"services": ["C", "B", "A"], "call_order": "services"})
+    page = await staff_page(browser, api, "w8", "zh", "1366x768")
+    await at_window(page, 8)
+    await page.wait_for_selector("#queue-order:not([hidden])")
+    await save(page, path)
+    await put_window_8({"services": ["A", "B", "C"], "call_order": "queue"})
+
+
+async def at_window(page: Page, n: int) -> None:
+    """From the login, window `n`'s desk: picked, or at once where the account holds it."""
+    either = f".window-button[data-window='{n}'], #desk-view[data-window='{n}'][data-loaded='true']"
+    await page.wait_for_selector(either)
+    if await page.is_visible(f".window-button[data-window='{n}']"):
+        await page.click(f".window-button[data-window='{n}']")
 
 
 async def call_refused(browser: Browser, api: Api) -> Page:
     """w7 at window 7 (A, B and C) calls "3": the dialog stays open and asks for the letter."""
     page = await staff_page(browser, api, "w7", "zh", "1366x768")
-    await page.click(".window-button[data-window='7']")
+    await at_window(page, 7)
     await page.wait_for_selector("#desk-view[data-loaded='true']")
     await page.keyboard.press("g")
     await page.fill("#d-call-number", "3")
