@@ -18,10 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import sqlite3
 import sys
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,14 +32,16 @@ from playwright.async_api import Browser, Page, WebSocketRoute
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screenshots_large import shoot_large  # noqa: E402  (scripts/: this script's own folder)
-from tests import dashboard_data  # noqa: E402
+# scripts/: this script's own folder, and its groups' modules
+from screenshots_common import save  # noqa: E402
+from screenshots_dashboard import shoot_dashboard  # noqa: E402
+from screenshots_large import shoot_large  # noqa: E402
+from screenshots_settings import shoot_settings  # noqa: E402
+from screenshots_staff import shoot_staff  # noqa: E402
 from tests.browser import launch, wait_js  # noqa: E402
-from tests.helpers import Api, free_port, running_app  # noqa: E402
+from tests.helpers import Api, free_port  # noqa: E402
 
 from callnext.runtime.config import Settings  # noqa: E402
-from callnext.store.database import Database  # noqa: E402
-from callnext.store.setup import seed_demo  # noqa: E402
 from callnext.web.app import create_app  # noqa: E402
 
 # The hall's notices: the Chinese one long enough to page (a screenful of whole lines at a time).
@@ -230,344 +231,6 @@ async def shoot_kiosk_extremes(browser: Browser, api: Api, out: Path) -> None:
     await hall_settings(api, {"services": {"A": {"hours": None}}})
 
 
-STAFF = "/halls/demo/staff"
-STAFF_SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
-
-
-def an_earlier_morning(db_path: str) -> None:
-    """Spread the tickets over the last forty minutes or so (the shots are taken seconds after
-    they were issued; a ticket is never called before it was issued): older tickets wait longer,
-    so the desk's queue shows green, amber and red; one pending matter was accepted over an hour
-    ago (overdue), the other twenty minutes ago."""
-    conn = sqlite3.connect(db_path)
-    try:
-        pks = [row[0] for row in conn.execute("SELECT pk FROM tickets ORDER BY pk")]
-        for i, pk in enumerate(pks):
-            back = int((len(pks) - i) * 55 * 1e6)
-            conn.execute(
-                "UPDATE tickets SET issued_at = issued_at - ?, called_at = called_at - ?,"
-                " last_called_at = last_called_at - ?, finished_at = finished_at - ?"
-                " WHERE pk = ?",
-                (back, min(back, int(200e6)), min(back, int(200e6)), min(back, int(60e6)), pk),
-            )
-        pending = [
-            row[0]
-            for row in conn.execute("SELECT pk FROM tickets WHERE outcome = 'pending' ORDER BY pk")
-        ]
-        for pk, back in zip(pending, (3900e6, 1200e6), strict=False):
-            conn.execute(
-                "UPDATE tickets SET issued_at = issued_at - ?, called_at = called_at - ?,"
-                " last_called_at = last_called_at - ?, finished_at = finished_at - ? WHERE pk = ?",
-                (int(back), int(back), int(back), int(back), pk),
-            )
-        conn.commit()
-    finally:
-        conn.close()
-
-
-async def staff_page(browser: Browser, api: Api, user: str, lang: str, size: str) -> Page:
-    width, height = STAFF_SIZES[size]
-    page = await browser.new_page(viewport={"width": width, "height": height})
-    page.on("pageerror", lambda e: print("page error:", e))
-    await page.goto(api.base + STAFF + ("?lang=en" if lang == "en" else ""))
-    await page.wait_for_selector("#login-view:not([hidden])")
-    if user:
-        await page.fill("#username", user)
-        await page.fill("#password", "demo")
-        await page.press("#password", "Enter")
-    return page
-
-
-async def staff_desk(browser: Browser, api: Api, lang: str, size: str) -> Page:
-    """w3 at window 3 with its current ticket (recalled once), the A queue, the pending list."""
-    page = await staff_page(browser, api, "w3", lang, size)
-    # w3 still holds window 3 from the last shot's console: the page goes back to it at once
-    await page.wait_for_selector(".window-button[data-window='3'], #desk-view[data-loaded='true']")
-    if await page.is_visible(".window-button[data-window='3']"):
-        await page.click(".window-button[data-window='3']")
-    await page.wait_for_selector("#desk-view[data-loaded='true'], #d-confirm[open]")
-    if await page.is_visible("#d-confirm"):  # the previous shot's console still holds it
-        await page.click("#d-confirm-ok")
-    await page.wait_for_selector("#desk-view[data-loaded='true']")
-    return page
-
-
-async def shoot_staff(api: Api, out: Path, db_path: str) -> None:
-    """Two pending matters, the morning spread over half an hour, then each console view in
-    both languages at a desk PC's two usual sizes."""
-    for window in (2, 7):
-        status, body = await api.window(window, "finish", {"outcome": "pending"})
-        assert status == 200, body
-    assert (await api.window(3, "recall"))[0] == 200
-    an_earlier_morning(db_path)
-    async with launch() as browser:
-        for lang, size in (("zh", "1366x768"), ("en", "1920x1080")):
-            await save(
-                await staff_page(browser, api, "", lang, size),
-                out / f"staff-login-{lang}-{size}.png",
-            )
-        page = await staff_page(browser, api, "w3", "zh", "1366x768")
-        await page.wait_for_selector(".window-button[data-window='8'] .holder:not(:empty)")
-        await save(page, out / "staff-picker-zh-1366x768.png")
-        for lang in ("zh", "en"):
-            for size in STAFF_SIZES:
-                page = await staff_desk(browser, api, lang, size)
-                await save(page, out / f"staff-desk-{lang}-{size}.png")
-        page = await staff_desk(browser, api, "zh", "1366x768")
-        await page.keyboard.press("t")
-        await page.wait_for_selector("#d-transfer[open]")
-        await save(page, out / "staff-transfer-zh-1366x768.png")
-        page = await staff_desk(browser, api, "en", "1920x1080")
-        await page.keyboard.press("s")
-        await page.wait_for_selector("#d-pause[open]")
-        await save(page, out / "staff-pause-en-1920x1080.png")
-        page = await staff_desk(browser, api, "en", "1366x768")
-        await page.keyboard.press("?")
-        await page.wait_for_selector("#d-help[open]")
-        await save(page, out / "staff-help-en-1366x768.png")
-        for lang, size in (("zh", "1920x1080"), ("en", "1366x768"), ("zh", "1366x768")):
-            page = await staff_page(browser, api, "manager", lang, size)
-            await page.wait_for_selector(".card .holder:not(:empty)")
-            await page.wait_for_selector("#ov-pending-list li")
-            await save(page, out / f"staff-overview-{lang}-{size}.png")
-        await save(await call_refused(browser, api), out / "staff-call-zh-1366x768.png")
-        await shoot_in_order(browser, api, out / "staff-in-order-zh-1366x768.png")
-
-
-async def shoot_in_order(browser: Browser, api: Api, path: Path) -> None:
-    """Window 8 (A, B and C) set to call C, then B, then A (its work profile), at w8's desk;
-    the window goes back to first come after the shot."""
-    token = await api.login("manager")
-
-    async def put_window_8(body: dict[str, Any]) -> None:
-        status, answer = await api.request("PUT", "/api/v1/halls/demo/windows/8", body, token=token)
-        assert status == 200, answer
-
-    await put_window_8({"services": ["C", "B", "A"], "call_order": "services"})
-    page = await staff_page(browser, api, "w8", "zh", "1366x768")
-    await at_window(page, 8)
-    await page.wait_for_selector("#queue-order:not([hidden])")
-    await save(page, path)
-    await put_window_8({"services": ["A", "B", "C"], "call_order": "queue"})
-
-
-async def at_window(page: Page, n: int) -> None:
-    """From the login, window `n`'s desk: picked, or at once where the account holds it."""
-    either = f".window-button[data-window='{n}'], #desk-view[data-window='{n}'][data-loaded='true']"
-    await page.wait_for_selector(either)
-    if await page.is_visible(f".window-button[data-window='{n}']"):
-        await page.click(f".window-button[data-window='{n}']")
-
-
-async def call_refused(browser: Browser, api: Api) -> Page:
-    """w7 at window 7 (A, B and C) calls "3": the dialog stays open and asks for the letter."""
-    page = await staff_page(browser, api, "w7", "zh", "1366x768")
-    await at_window(page, 7)
-    await page.wait_for_selector("#desk-view[data-loaded='true']")
-    await page.keyboard.press("g")
-    await page.fill("#d-call-number", "3")
-    await page.keyboard.press("Enter")
-    await page.wait_for_selector("#d-call-error:not([hidden])")
-    return page
-
-
-SETTINGS = "/halls/demo/settings"
-
-
-async def settings_page(browser: Browser, api: Api, lang: str, tab: str) -> Page:
-    """The settings page at 1366×768, logged in as the manager, on `tab`."""
-    page = await browser.new_page(viewport={"width": 1366, "height": 768})
-    page.on("pageerror", lambda e: print("page error:", e))
-    await page.goto(api.base + SETTINGS + ("?lang=en" if lang == "en" else "") + f"#{tab}")
-    await page.fill("#username", "manager")
-    await page.fill("#password", "demo")
-    await page.press("#password", "Enter")
-    await page.wait_for_selector(f"#panel-{tab}:not([hidden])")
-    return page
-
-
-async def shoot_settings(api: Api, out: Path) -> None:
-    """The settings page: the services (one with its own hours, a quota and a 1:2 priority
-    ratio), a service's editor, the hall, and the day's audit log, in both languages."""
-    token = await api.login("manager")
-    weekdays = {day: ["08:30-11:30"] for day in ("mon", "tue", "wed", "thu", "fri")}
-    service_d = {"name": "公积金提取", "name_en": "Housing fund withdrawal", "daily_quota": 120,
-                 "priority_ratio": 2, "hours": weekdays, "target_wait_s": 1200}  # fmt: skip
-    for method, path, body in (
-        ("PUT", "/services/D", service_d),
-        ("PUT", "/windows/9", {"name": "9号窗口", "services": ["D"]}),
-        ("PUT", "/users/zhang", {"role": "staff", "window": 9, "password": "secret1"}),
-    ):
-        status, answer = await api.request(method, "/api/v1/halls/demo" + path, body, token=token)
-        assert status in (200, 201), answer
-    async with launch() as browser:
-        for lang in ("zh", "en"):
-            page = await settings_page(browser, api, lang, "services")
-            await page.wait_for_selector("#panel-services tr[data-code='D']")
-            await save(page, out / f"settings-services-{lang}-1366x768.png")
-            page = await settings_page(browser, api, lang, "audit")
-            await page.wait_for_selector("#audit-table tbody tr")
-            await save(page, out / f"settings-audit-{lang}-1366x768.png")
-        page = await settings_page(browser, api, "zh", "hall")
-        await save(page, out / "settings-hall-zh-1366x768.png")
-        page = await settings_page(browser, api, "zh", "services")
-        await page.click("#panel-services tr[data-code='D'] button:has-text('编辑')")
-        await page.wait_for_selector("#editor[open]")
-        await save(page, out / "settings-service-zh-1366x768.png")
-        page = await settings_page(browser, api, "zh", "services")  # A's guide (办事指南)
-        await page.click("#panel-services tr[data-code='A'] button:has-text('编辑')")
-        await page.wait_for_selector("#editor[open]")
-        await page.locator("#editor fieldset.guide").scroll_into_view_if_needed()
-        await save(page, out / "settings-guide-zh-1366x768.png")
-        for lang in ("zh", "en"):  # window 7's work profile: its services in an order (C first)
-            page = await settings_page(browser, api, lang, "windows")
-            await page.click("#panel-windows tr[data-number='7'] button:not(.danger)")
-            await page.wait_for_selector("#editor[open]")
-            await page.check("#editor input[name=call_order][value=services]")
-            await page.click("#editor li[data-code=C] .up")
-            await page.click("#editor li[data-code=C] .up")
-            await save(page, out / f"settings-window-order-{lang}-1366x768.png")
-
-
-DASHBOARD = "/halls/demo/dashboard"
-
-
-def afternoon_zone(now: datetime) -> str:
-    """The hall's timezone for the dashboard's shots: one where it is mid-afternoon now, so that
-    today's simulated morning and the live calls look like a working day whenever the script
-    runs (Asia/Shanghai when it already is afternoon there)."""
-    if 12 <= now.astimezone(ZoneInfo("Asia/Shanghai")).hour <= 18:
-        return "Asia/Shanghai"
-    offset = max(-12, min(14, 15 - now.astimezone(UTC).hour))
-    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
-
-
-async def dashboard_history(db_path: str) -> None:
-    """The demo hall's last 30 days (weekdays busy, weekends closed), this morning and the last
-    half hour, all simulated through the use cases (tests/dashboard_data.py)."""
-    db = Database(f"sqlite:///{db_path}")
-    await db.start()
-    await seed_demo(db, all_day=True)
-    await db.close()
-    now = datetime.now(UTC)
-    zone_name = afternoon_zone(now)
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute("UPDATE halls SET timezone = ? WHERE code = 'demo'", (zone_name,))
-    conn.close()
-    db = Database(f"sqlite:///{db_path}")
-    await db.start()
-    try:
-        today = now.astimezone(ZoneInfo(zone_name)).date()
-        print(f"simulating 30 days of the demo hall ({zone_name}), this takes a minute or two")
-        await dashboard_data.month(db, today)
-        await dashboard_data.this_morning(db, now)
-        await dashboard_data.the_last_half_hour(db, now)
-    finally:
-        await db.close()
-
-
-async def dashboard_page(
-    browser: Browser, api: Api, lang: str, size: tuple[int, int], query: str = "",
-    user: str = "manager",
-) -> Page:  # fmt: skip
-    context = await browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, locale="en-GB" if lang == "en" else "zh-CN"
-    )
-    page = await context.new_page()
-    page.on("pageerror", lambda e: print("page error:", e))
-    sep = "&" if query else "?"
-    await page.goto(api.base + DASHBOARD + query + (f"{sep}lang=en" if lang == "en" else ""))
-    await page.wait_for_selector("#login-view:not([hidden])")
-    await page.fill("#username", user)
-    await page.fill("#password", "demo")
-    await page.press("#password", "Enter")
-    if user == "manager":
-        await page.wait_for_selector("#board-view[data-loaded] #c-daily svg")
-    else:
-        await page.wait_for_selector("#login-error:not([hidden])")
-    return page
-
-
-async def shoot_dashboard(out: Path) -> None:
-    """The manager's dashboard on its own server: a month of simulated days, today live (zh,
-    en; 1920×1080, 1366×768), a past day's whole page, and a staff account refused."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = f"{tmp}/dashboard.db"
-        await dashboard_history(db_path)
-        settings = Settings(
-            db_url=f"sqlite:///{db_path}", demo=True, demo_all_day=True, rate_limits=None
-        )
-        async with running_app(settings) as api:
-            for n in (1, 2, 3, 5, 6, 7, 8):
-                status, body = await api.window(n, "take", {"force": True})
-                assert status == 200, body
-            async with launch() as browser:
-                for lang in ("zh", "en"):
-                    for size in ((1920, 1080), (1366, 768)):
-                        page = await dashboard_page(browser, api, lang, size)
-                        await save(page, out / f"dashboard-{lang}-{size[0]}x{size[1]}.png")
-                status, trend = await api.request(
-                    "GET", "/api/v1/halls/demo/trend", token=await api.login("manager")
-                )
-                assert status == 200, trend
-                week = trend["days"][-8:-1]  # the busiest of the last seven days
-                past = max(week, key=lambda d: d["issued"])["date"]
-                for lang, size in (("zh", (1920, 1080)), ("en", (1366, 768))):
-                    page = await dashboard_page(browser, api, lang, size, f"?date={past}")
-                    name = f"dashboard-day-{lang}-{size[0]}x{size[1]}-full.png"
-                    await page.wait_for_timeout(300)
-                    await page.screenshot(path=out / name, full_page=True, animations="disabled")
-                    await page.close()
-                    print(f"wrote {out / name}")
-                page = await dashboard_page(browser, api, "zh", (1366, 768), user="w1")
-                await save(page, out / "dashboard-staff-refused-zh-1366x768.png")
-                await some_followups(api, db_path)
-                for lang in ("zh", "en"):
-                    page = await dashboard_page(browser, api, lang, (1366, 768))
-                    card = page.locator("#followups")
-                    await page.wait_for_selector("#fu-list li")
-                    await card.scroll_into_view_if_needed()
-                    await page.wait_for_timeout(300)
-                    path = out / f"dashboard-followups-{lang}-1366.png"
-                    await card.screenshot(path=path, animations="disabled")
-                    await page.close()
-                    print(f"wrote {path}")
-
-
-async def some_followups(api: Api, db_path: str) -> None:
-    """Three of today's served tickets rated 1–2 (差评回访): one assigned and contacted, one
-    overdue (as if rated last week), one just opened."""
-    served = [t for t in await api.day_tickets() if t.get("outcome") == "completed"][:3]
-    for ticket, (score, reasons, comment) in zip(served, (
-        (1, ["long_wait", "extra_trip"], "材料清单没说清楚，白跑一趟"),
-        (2, ["slow_service"], None),
-        (1, ["attitude"], "窗口人员不耐烦"),
-    ), strict=True):  # fmt: skip
-        body = {"score": score, "reasons": reasons, "comment": comment}
-        status, answer = await api.request("POST", f"/api/v1/tickets/{ticket['id']}/rating", body)
-        assert status == 201, answer
-    token = await api.login("manager")
-    status, listed = await api.request("GET", "/api/v1/halls/demo/followups", token=token)
-    assert status == 200, listed
-    newest, _middle, oldest = (f["id"] for f in listed["followups"])
-    base = "/api/v1/halls/demo/followups"
-    contacted = {"note": "已电话联系，约定明天上午重新办理"}
-    for path, body in ((f"{base}/{newest}/assign", {"assignee": "w3"}),
-                       (f"{base}/{newest}/contacted", contacted)):  # fmt: skip
-        status, answer = await api.request("POST", path, body, token=token)
-        assert status == 200, answer
-    conn = sqlite3.connect(db_path)
-    with conn:  # as time would: the oldest was rated ten days ago and due three days ago
-        conn.execute("UPDATE followups SET due = date('now', '-3 days') WHERE id = ?", (oldest,))
-        conn.execute(
-            "UPDATE ratings SET at = at - ? "
-            "WHERE id = (SELECT rating_id FROM followups WHERE id = ?)",
-            (10 * 86400 * 1_000_000, oldest),
-        )
-    conn.close()
-
-
 async def offline(browser: Browser, api: Api, path: Path) -> None:
     """The lobby once its stream is lost: the first socket is cut, later ones are refused."""
     sockets: list[WebSocketRoute] = []
@@ -626,13 +289,6 @@ async def ticket_with_ahead(api: Api, ahead: int) -> dict[str, Any]:
             if status == 200 and body["ahead"] == ahead:
                 return body  # type: ignore[no-any-return]
     raise AssertionError(f"no waiting A ticket with {ahead} ahead")
-
-
-async def save(page: Page, path: Path) -> None:
-    await page.wait_for_timeout(300)
-    await page.screenshot(path=path, animations="disabled")
-    await page.close()
-    print(f"wrote {path}")
 
 
 async def main(out: Path, only: set[str]) -> None:
