@@ -265,6 +265,12 @@ async def phones(browser: Browser, api: Api, out: Path) -> None:
         await page.goto(f"{url}?lang={lang}")
         await page.wait_for_selector("#ahead b")
         await save(page, out / name)
+    page = await context.new_page()  # the whole page: the guide (请携带) below the buttons
+    await page.goto(url)
+    await page.wait_for_selector("#guide:not([hidden])")
+    await page.screenshot(path=out / "phone-guide-zh.png", full_page=True, animations="disabled")
+    await page.close()
+    print(f"wrote {out / 'phone-guide-zh.png'}")
     page = await context.new_page()
     await page.goto(url)
     await page.wait_for_selector("#ahead b")
