@@ -31,7 +31,7 @@ from callnext.store import accounts
 from callnext.store.database import Database
 from callnext.web.keys import HUB
 
-from ..helpers import Api, frames, wait_until
+from ..helpers import FRAME_WAIT_S, Api, frames, wait_until
 from .test_api_appointments import book, enable, first_slot, move
 from .test_api_auth import add_north_hall
 from .test_api_ratings import app_and_db
@@ -103,7 +103,7 @@ class Seen:
         snap = json.loads(await self.get(HALL))
         for path in (V1, V2):
             async with self.api.session.ws_connect(self.api.ws_base + path) as ws:
-                msg = await ws.receive(5)
+                msg = await ws.receive(FRAME_WAIT_S)
                 self.add(f"first frame of {path}", msg.data)
         return snap  # type: ignore[no-any-return]
 

@@ -20,7 +20,7 @@ from ..api.test_api_auth import add_north_hall
 from ..api.test_roles import Matrix, add_admin, operations
 from ..booking import book, enable_booking, slots
 from ..browser import chromium_missing, launch, submit_login, wait_js
-from ..helpers import Api, ServerProcess, wait_until
+from ..helpers import FRAME_WAIT_S, Api, ServerProcess, wait_until
 
 TICKETS = "/api/v1/halls/demo/tickets"
 W1 = "/api/v1/halls/demo/windows/1"
@@ -318,10 +318,10 @@ async def test_the_logs_hold_no_token_password_or_ticket_id(db_url: str) -> None
             key = "Kiosk-Key-5d1f7a"
             tickets = [await api.issue("A", key=key), await api.issue("B"), await api.issue("A")]
             async with session.ws_connect(api.ws_base + "/ws/v1/halls/demo") as ws:
-                await ws.receive(5)
+                await ws.receive(FRAME_WAIT_S)
                 status, _ = await api.request("POST", W1 + "/call-next", token=probe)
                 assert status == 200
-                await ws.receive(5)
+                await ws.receive(FRAME_WAIT_S)
             kiosk = "/api/v1/halls/demo/kiosks/K1"
             assert (await api.request("PUT", kiosk, {"name": "Door"}, token=manager))[0] == 201
             made = (await api.request("POST", kiosk + "/key", token=manager))[1]

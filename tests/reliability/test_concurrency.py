@@ -19,7 +19,15 @@ import pytest
 
 from callnext.runtime.config import Settings
 
-from ..helpers import Api, QueueReplay, ServerProcess, read_events, running_app, wait_until
+from ..helpers import (
+    FRAME_WAIT_S,
+    Api,
+    QueueReplay,
+    ServerProcess,
+    read_events,
+    running_app,
+    wait_until,
+)
 
 SEED = 20261126
 PRE_ISSUED = 128  # waiting when the windows start
@@ -67,7 +75,7 @@ class Display:
     async def connect(cls, api: Api) -> Display:
         headers = await api.staff_headers()  # the replay model follows tickets by their ids
         ws = await api.session.ws_connect(f"{api.ws_base}/ws/v1/halls/demo", headers=headers)
-        first = await ws.receive_json(timeout=5)
+        first = await ws.receive_json(timeout=FRAME_WAIT_S)
         assert first["type"] == "snapshot"
         return cls(ws, first)
 

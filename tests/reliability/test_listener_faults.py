@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from ..api.test_ops import scrape
-from ..helpers import Api, ServerProcess, wait_until
+from ..helpers import FRAME_WAIT_S, Api, ServerProcess, wait_until
 
 ROUNDS = 3
 STORM_S = 3.0
@@ -110,7 +110,7 @@ async def test_after_kill_storms_a_process_hears_the_other_again_and_healthz_tol
             a, b = Api(one.base, s1), Api(two.base, s2)
             answers: list[int] = []
             async with b.session.ws_connect(b.ws_base + "/ws/v2/halls/demo") as ws:
-                assert json.loads((await ws.receive(10)).data)["type"] == "snapshot"
+                assert json.loads((await ws.receive(FRAME_WAIT_S)).data)["type"] == "snapshot"
                 reader = asyncio.create_task(_read_screen(ws, screen))
                 first = await a.issue("A")
                 await _wait_for(screen, first["number"], 10)

@@ -25,7 +25,7 @@ from callnext.live import protocol
 from callnext.store.database import Database
 from callnext.store.setup import HallSpec, ServiceSpec, create_hall
 
-from ..helpers import WHOLE_LOG_REPLAY, Api, ServerProcess, read_events, wait_until
+from ..helpers import FRAME_WAIT_S, WHOLE_LOG_REPLAY, Api, ServerProcess, read_events, wait_until
 from ..stream.test_stream import metric, ws_frames
 
 SCREENS = 1000
@@ -299,7 +299,7 @@ async def test_a_very_slow_reader_delays_nobody_and_is_dropped(api: Api, db_url:
         async with contextlib.AsyncExitStack() as stack:
             screens = [await stack.enter_async_context(api.session.ws_connect(api.ws_base + path))
                        for _ in range(3)]  # fmt: skip
-            seqs = {json.loads((await ws.receive(5)).data)["seq"] for ws in screens}
+            seqs = {json.loads((await ws.receive(FRAME_WAIT_S)).data)["seq"] for ws in screens}
             assert len(seqs) == 1, seqs
             seq = seqs.pop()
             while issued < 4000:
@@ -308,7 +308,7 @@ async def test_a_very_slow_reader_delays_nobody_and_is_dropped(api: Api, db_url:
                 issued += 1
                 seq += 1
                 for ws in screens:
-                    msg = await ws.receive(2)
+                    msg = await ws.receive(FRAME_WAIT_S)
                     assert msg.type is aiohttp.WSMsgType.TEXT, msg
                     assert json.loads(msg.data)["seq"] == seq
                 latencies.append(time.monotonic() - t0)

@@ -24,7 +24,7 @@ from callnext.runtime.assets import asset_root
 from callnext.runtime.config import Settings
 from callnext.voice.announcer import prune_cache, voice_cache_dir
 
-from ..helpers import ROOT, Api, read_events, running_app, wav_seconds
+from ..helpers import FRAME_WAIT_S, ROOT, Api, read_events, running_app, wav_seconds
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -222,7 +222,7 @@ async def test_every_call_has_both_wavs_one_by_one_and_in_bursts(
         await api.issue("ABC"[i % 3] if i < 30 else "A")
     windows = [1, 2, 3, 4, 7, 8]
     async with api.session.ws_connect(f"{api.ws_base}/ws/v1/halls/demo") as ws:
-        await ws.receive(5)  # the snapshot
+        await ws.receive(FRAME_WAIT_S)  # the snapshot
         one_by_one = [await timed_call(api, ws, windows[i % 6]) for i in range(30)]
         burst: list[float] = []
         for _ in range(5):

@@ -23,7 +23,7 @@ from callnext.store.database import Database
 from callnext.store.setup import HallSpec, ServiceSpec, create_hall
 from callnext.web import stream
 
-from ..helpers import Api
+from ..helpers import FRAME_WAIT_S, Api
 
 WS_PATH = "/ws/v1/halls/demo"
 FRAME_KEYS = {"type", "seq", "at", "event", "ticket", "window"}
@@ -263,17 +263,17 @@ async def test_the_server_pings_at_least_every_30_s(
         api.session.ws_connect(api.ws_base + WS_PATH, autoping=False) as manual,
         ws_connect(api, headers) as auto,
     ):
-        assert (await manual.receive(2)).type is aiohttp.WSMsgType.TEXT  # the snapshot
+        assert (await manual.receive(FRAME_WAIT_S)).type is aiohttp.WSMsgType.TEXT  # the snapshot
         await recv_ws(auto)
         for _ in range(3):
-            msg = await manual.receive(3.0)
+            msg = await manual.receive(FRAME_WAIT_S)
             assert msg.type is aiohttp.WSMsgType.PING, msg
             await manual.pong(msg.data)
         # `manual` answers no more pings: the server closes it (pings it left unanswered, then
         # the end); `auto` (websockets) answers them by itself and still gets every event.
-        msg = await manual.receive(10.0)
+        msg = await manual.receive(FRAME_WAIT_S)
         while msg.type is aiohttp.WSMsgType.PING:
-            msg = await manual.receive(10.0)
+            msg = await manual.receive(FRAME_WAIT_S)
         assert msg.type in {aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED}, msg
         ticket = await api.issue("A")
         assert (await recv_ws(auto))["ticket"]["id"] == ticket["id"]
