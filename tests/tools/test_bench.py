@@ -73,6 +73,36 @@ def test_bench_without_the_floor_measures_callnext_alone(
     assert re.search(row, out), out
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_bench_with_a_third_party_client_and_a_long_queue(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--client websockets: callnext's and the floor's displays read by the websockets library
+    in a process of its own; --waiting N: N tickets left after the presses (N + --calls issued)."""
+    with serving(db_url) as server:
+        code = cli.main(
+            ["bench", "--server", server.base, "--displays", "7", "--waiting", "30",
+             "--calls", "4", "--concurrency", "4", "--client", "websockets"]
+        )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "display client websockets (its own process)" in out, out
+    assert "waiting at the first press: 34\n" in out, out
+    for name in ("first", "last"):
+        assert re.search(rf"call-next → {name} display\s+{FIGURE}\s+\(n=4\)", out), out
+    assert re.search(r"frames per press to each display: [12] \(the floor", out), out
+
+
+@pytest.mark.parametrize("argv", [["--waiting", "-1"], ["--waiting", "x"], ["--client", "curl"]])
+def test_bench_refuses_a_bad_waiting_or_client(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["bench", *argv])
+    assert exited.value.code == 2
+    assert f"argument {argv[0]}:" in capsys.readouterr().err
+
+
 def test_bench_parses_display_counts() -> None:
     parser = cli._parser()
     args = parser.parse_args(["bench", "--displays", "100,1000,5000"])

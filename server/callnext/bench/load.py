@@ -24,18 +24,22 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import aiohttp
 
 from .displays import Displays
 from .floor import FloorProcess, raise_open_files
+from .probe import rss_kb, server_pid, server_timing, waiting_now
 from .report import Result, report, table
+from .ws_client import ExternalDisplays
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 IDLE_S = 1.0  # how long the open displays idle before the server's memory is read again
 RECEIPT_TIMEOUT_S = 30.0  # for every display to have a call (10,000 sockets on 2 cores)
+AnyDisplays = Displays | ExternalDisplays  # --client light (in this process) | websockets
+
+
+def new_displays(client: str) -> AnyDisplays:
+    return ExternalDisplays() if client == "websockets" else Displays()
 
 
 async def issue_tickets(
@@ -75,7 +79,7 @@ def _no_gc() -> Iterator[None]:
 Press = Callable[[int], Awaitable[bool]]  # the i-th press; False: nothing more to call
 
 
-async def time_press(displays: Displays, press: Press, i: int) -> tuple[float, float] | None:
+async def time_press(displays: AnyDisplays, press: Press, i: int) -> tuple[float, float] | None:
     """(to the first display, to the last display) in ms for press `i`; None: nothing called."""
     sent = time.perf_counter()
     if not await press(i):
@@ -84,7 +88,7 @@ async def time_press(displays: Displays, press: Press, i: int) -> tuple[float, f
     return (min(times) - sent) * 1000, (max(times) - sent) * 1000
 
 
-async def _called_seq(displays: Displays, sent: float) -> int:
+async def _called_seq(displays: AnyDisplays, sent: float) -> int:
     """The seq of the newest ticket.called frame every display saw after `sent`."""
     deadline = time.perf_counter() + RECEIPT_TIMEOUT_S
     while (left := deadline - time.perf_counter()) > 0:
@@ -97,27 +101,7 @@ async def _called_seq(displays: Displays, sent: float) -> int:
     raise RuntimeError(f"not every display received the call within {RECEIPT_TIMEOUT_S:.0f} s")
 
 
-def rss_kb(pid: int) -> int | None:
-    """A process's resident memory (VmRSS) in KB; None where /proc does not have it."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-async def server_pid(session: aiohttp.ClientSession, base: str) -> int | None:
-    """The server's pid from /healthz, when it runs on this machine (else None)."""
-    if urlsplit(base).hostname not in LOCAL_HOSTS:
-        return None
-    async with session.get(f"{base}/healthz") as resp:
-        pid = (await resp.json()).get("process")
-    return pid if isinstance(pid, int) else None
-
-
-async def open_idle(displays: Displays, url: str, count: int, pid: int | None) -> float | None:
+async def open_idle(displays: AnyDisplays, url: str, count: int, pid: int | None) -> float | None:
     """Open `count` displays; the server's RSS growth per idle display in KB (after one display
     has come and gone, so that what the first connection sets up once is not counted)."""
     warm_up = Displays()
@@ -139,7 +123,7 @@ async def measure(
     floor press sends the frames callnext's press before it sent a display (call-next over a
     current ticket: two, its ticket.finished and the ticket.called)."""
     base, hall = args.server.rstrip("/"), args.hall
-    ours, theirs = Displays(), Displays()
+    ours, theirs = new_displays(args.client), new_displays(args.client)
     ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
     kb = await open_idle(ours, ws_url, count, await server_pid(session, base))
     floor = None if args.no_floor else FloorProcess()
@@ -152,8 +136,11 @@ async def measure(
             floor_kb = await open_idle(theirs, floor_url, count, floor.proc.pid)
             the_floor = (theirs, Result(count, [], [], floor_kb), floor.base)
         tickets = per_count(args.tickets, args.displays, count)
+        if args.waiting is not None:  # the queue the presses start from, and keep at its end
+            tickets = args.waiting + per_count(args.calls, args.displays, count)
         rate = await issue_tickets(session, base, hall, tickets, args.concurrency)
         await ours.settle()
+        print(f"waiting at the first press: {await waiting_now(session, base, hall):,}")
         cn = Result(count, [], [], kb, rate)
         sent = await _alternate(session, args, (ours, cn), the_floor)
     finally:
@@ -167,8 +154,8 @@ async def measure(
 async def _alternate(
     session: aiohttp.ClientSession,
     args: argparse.Namespace,
-    callnext: tuple[Displays, Result],
-    the_floor: tuple[Displays, Result, str] | None,
+    callnext: tuple[AnyDisplays, Result],
+    the_floor: tuple[AnyDisplays, Result, str] | None,
 ) -> tuple[int, int]:
     """Press call-next, then the floor (its displays, result, base URL; None: no floor) with
     the same frames, --calls times; the bytes of the last ticket.called frame, and how many
@@ -217,19 +204,6 @@ async def _alternate(
     return (len(frames[-1].encode()) if frames else 0), len(frames)
 
 
-def server_timing(header: str) -> dict[str, float]:
-    """A Server-Timing header's durations: {"auth": 0.19, "tx": 2.9, …} (ms)."""
-    out = {}
-    for metric in header.split(","):
-        name, _, params = metric.strip().partition(";")
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "dur" and name:
-                with contextlib.suppress(ValueError):
-                    out[name] = float(value)
-    return out
-
-
 class BenchError(Exception):
     """Why the benchmark cannot run against this server, in one line."""
 
@@ -269,7 +243,9 @@ async def run(args: argparse.Namespace) -> None:
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         await check_server(session, args.server.rstrip("/"), args.hall)
-        print(f"server {args.server}, hall {args.hall}, open-file limit {limit}", flush=True)
+        client = "websockets (its own process)" if args.client == "websockets" else "light"
+        print(f"server {args.server}, hall {args.hall}, open-file limit {limit}, "
+              f"display client {client}", flush=True)  # fmt: skip
         for count in args.displays:
             cn, fl, (size, per_press) = await measure(session, args, count)
             report(cn, fl, size, args.concurrency)
@@ -287,6 +263,16 @@ def _counts(text: str) -> list[int]:
     if not counts or min(counts) < 1:
         raise argparse.ArgumentTypeError("a comma-separated list of positive counts")
     return counts
+
+
+def _waiting(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("a count of tickets, 0 or more")
+    return value
 
 
 def per_count(values: list[int], displays: list[int], count: int) -> int:
@@ -312,6 +298,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tickets", type=_counts, default="1000", help="one value, or one per display count"
     )
     parser.add_argument("--concurrency", type=int, default=16, help="kiosks issuing at once")
+    parser.add_argument(
+        "--waiting", type=_waiting, default=None,
+        help="tickets left waiting after the last press (issues this many plus --calls, "
+        "instead of --tickets)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--client", choices=("light", "websockets"), default="light",
+        help="who reads the displays, callnext's and the floor's alike: light (raw sockets in "
+        "this process, default) or websockets (the library, in a process of its own)",
+    )  # fmt: skip
     parser.add_argument(
         "--calls", type=_counts, default="100", help="one value, or one per display count"
     )
