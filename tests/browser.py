@@ -12,7 +12,14 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    async_playwright,
+)
 from playwright.async_api import Error as PlaywrightError
 
 from .strict import missing
@@ -41,21 +48,51 @@ def chromium_missing() -> str | None:
     return None
 
 
+# One Chromium (and one Playwright driver) per event loop and autoplay flag, kept while the loop
+# runs: the suite's tests share one loop per worker (pyproject: loop scope "session"), so a page
+# test no longer starts a driver and a browser of its own (about a second each on this machine).
+_SHARED: dict[tuple[int, bool], tuple[Playwright, Browser]] = {}
+
+
+async def _shared_browser(autoplay: bool) -> Browser:
+    key = (id(asyncio.get_running_loop()), autoplay)
+    entry = _SHARED.get(key)
+    if entry is not None and entry[1].is_connected():
+        return entry[1]
+    pw = await async_playwright().start()
+    browser = await pw.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=[*FLAGS, AUTOPLAY] if autoplay else FLAGS
+    )
+    _SHARED[key] = (pw, browser)
+    return browser
+
+
+async def close_shared_browsers() -> None:
+    """The shared browsers of the running loop, closed (the session's end)."""
+    loop = id(asyncio.get_running_loop())
+    for key in [k for k in _SHARED if k[0] == loop]:
+        pw, browser = _SHARED.pop(key)
+        with contextlib.suppress(PlaywrightError):
+            await browser.close()
+        await pw.stop()
+
+
 @contextlib.asynccontextmanager
 async def launch(autoplay: bool = False) -> AsyncIterator[Browser]:
     """A headless Chromium; `autoplay` lets pages play sound with no user gesture. Its pages
     run under their real Content-Security-Policy: a test that passes `bypass_csp=True` to a
-    context says why in a comment (wait for a page's state with wait_js, which works under it)."""
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*FLAGS, AUTOPLAY] if autoplay else FLAGS,
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    context says why in a comment (wait for a page's state with wait_js, which works under it).
+    The browser is shared by the tests of one event loop; the contexts (and so the pages) a
+    test opened are closed when it leaves, so the next test starts from none."""
+    browser = await _shared_browser(autoplay)
+    before = set(browser.contexts)
+    try:
+        yield browser
+    finally:
+        for context in browser.contexts:
+            if context not in before:
+                with contextlib.suppress(PlaywrightError):
+                    await context.close()
 
 
 async def text(page: Page, selector: str) -> str:

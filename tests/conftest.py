@@ -15,12 +15,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import pytest_asyncio
 from sqlalchemy.engine import make_url
 
 from callnext.runtime.config import Settings
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo
 
+from .browser import close_shared_browsers
 from .databases import DemoTemplates, PgDatabases, pg_admin, pg_url
 from .helpers import Api, running_app
 from .strict import missing
@@ -41,6 +43,13 @@ def _pg_unavailable() -> str | None:
 PG_SKIP_REASON = _pg_unavailable()
 if "CALLNEXT_TEST_PG_URL" in os.environ:
     PG_SKIP_REASON = missing(PG_SKIP_REASON)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session", autouse=True)
+async def shared_browsers() -> AsyncIterator[None]:
+    """The page tests' shared Chromium (tests/browser.py), closed at the session's end."""
+    yield
+    await close_shared_browsers()
 
 
 @pytest.fixture(scope="session", autouse=True)

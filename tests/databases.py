@@ -27,7 +27,8 @@ from callnext.store.setup import seed_demo
 async def pg_admin(admin_url: str, sql: str) -> None:
     """Run `sql` on PostgreSQL's `admin_url` database (its own connection)."""
     url = make_url(admin_url).set(drivername="postgresql")
-    conn = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=3)
+    # a connection takes a moment on a loaded machine: 30 s is a ceiling, not a speed
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=30)
     try:
         await conn.execute(sql)
     finally:
