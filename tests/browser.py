@@ -19,6 +19,7 @@ from playwright.async_api import (
     Page,
     Playwright,
     async_playwright,
+    expect,
 )
 from playwright.async_api import Error as PlaywrightError
 
@@ -36,8 +37,10 @@ FLAGS = [
 ]
 # An unattended screen: sound without a tap (without it, Chromium waits for a user gesture).
 AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
-# A page test's default wait: what must show took over 10 s on a loaded 2-core machine.
+# A page test's default wait: what must show took over 10 s on a loaded 2-core machine. Playwright's
+# expect() gets it too (its own default, 5 s, failed a loaded run).
 TIMEOUT_MS = 30000
+expect.set_options(timeout=TIMEOUT_MS)
 POLL_S = 0.02  # wait_js: between two looks
 
 
