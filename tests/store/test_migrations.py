@@ -223,3 +223,30 @@ def test_a_revision_0015_database_keeps_its_windows_first_come(tmp_path: Path) -
         assert "call_order" not in columns
         assert conn.execute(text("SELECT service_codes FROM windows")).scalar() == "A,B"
     engine.dispose()
+
+
+def test_a_revision_0016_database_keeps_its_services_and_tickets_anonymous(tmp_path: Path) -> None:
+    """0017: every service already stored issues tickets without an ID number (real_name off,
+    a limit of 1 kept for when it is turned on); tickets stored have no person; it downgrades
+    again with the tickets kept."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0016")
+        conn.execute(text(
+            "INSERT INTO halls (id, code, name, timezone, created_at) "
+            "VALUES (1, 'old', '老', 'Asia/Shanghai', 0)"
+        ))  # fmt: skip
+        conn.execute(text("INSERT INTO services (hall_id, code, name) VALUES (1, 'A', '登记')"))
+        conn.execute(text(
+            "INSERT INTO tickets (id, hall_id, day, number, service, priority, status, issued_at)"
+            " VALUES ('t1', 1, '2026-12-07', 'A001', 'A', false, 'waiting', 0)"
+        ))  # fmt: skip
+        migrate.upgrade_on(conn)
+        row = conn.execute(select(services.c.real_name, services.c.person_daily_limit)).one()
+        assert tuple(row) == (False, 1)
+        assert conn.execute(select(tickets.c.number, tickets.c.person)).all() == [("A001", None)]
+        command.downgrade(migrate.alembic_config(conn), "0016")
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info('tickets')"))]
+        assert "person" not in columns
+        assert conn.execute(text("SELECT number FROM tickets")).scalar() == "A001"
+    engine.dispose()

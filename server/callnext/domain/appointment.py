@@ -108,6 +108,7 @@ class Appointment:
     checked_in_at: datetime | None = None
     checkin_kind: CheckinKind | None = None
     ticket_pk: int | None = None
+    person: str | None = None  # booked with an ID number: its keyed digest (identity.py)
 
 
 CHECKIN_LIMITS = {"checkin_early_min": (0, 240), "checkin_late_min": (0, 240)}

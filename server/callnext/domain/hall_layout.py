@@ -14,14 +14,22 @@ from .availability import parse_quota
 from .clock import zone
 from .errors import Conflict, Invalid, NotFound
 from .guide import parse_guide
-from .hall_settings import hours_text, parse_ratio, refuse_unknown, seconds, text, truth
+from .hall_settings import (
+    hours_text,
+    parse_ratio,
+    parse_real_name,
+    refuse_unknown,
+    seconds,
+    text,
+    truth,
+)  # fmt: skip
 from .model import CallOrder, Hall, Status
 
 HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 SERVICE_CODE = re.compile(r"[A-Z]{1,3}")
 SERVICE_FIELDS = frozenset(
     {"name", "name_en", "open", "hours", "daily_quota", "priority_allowed", "target_wait_s",
-     "default_service_s", "priority_ratio", "guide"}
+     "default_service_s", "priority_ratio", "guide", "real_name", "person_daily_limit"}
 )  # fmt: skip
 WINDOW_FIELDS = frozenset({"name", "services", "call_order"})
 MAX_WINDOW = 9999  # the announcement's file names allow four digits
@@ -83,6 +91,7 @@ def parse_service(hall: Hall, code: str, body: dict[str, Any]) -> dict[str, Any]
         values["hours"] = hours_text(body["hours"])
     if "guide" in body:
         values.update(parse_guide(f"service {code}.guide", body["guide"]))
+    values.update(parse_real_name(body, f"service {code}"))
     return values
 
 

@@ -23,11 +23,12 @@ HALL_FIELDS = frozenset(
 )  # fmt: skip
 SERVICE_FIELDS = frozenset(
     {"open", "hours", "daily_quota", "priority_allowed", "target_wait_s", "priority_ratio",
-     "guide"}
+     "guide", "real_name", "person_daily_limit"}
 )  # fmt: skip
 KIOSK_FIELDS = frozenset({"name", "print", "printer"})
 MAX_NOTICE = 500
 MAX_RATIO = 20
+MAX_PERSON_DAILY = 20  # real-name: tickets one person may take for a service in a day
 SECONDS_RANGE = (60, 7 * 86400)  # a wait target or a promise: a minute to a week
 # "Almost your turn" at N ahead: past 50 the alert would come hours early and mean nothing
 MAX_ALMOST_TURN = 50
@@ -91,6 +92,28 @@ def _service_patch(code: str, body: object) -> dict[str, Any]:
         values["priority_ratio"] = parse_ratio(body["priority_ratio"])
     if "guide" in body:
         values.update(parse_guide(f"services.{code}.guide", body["guide"]))
+    values.update(parse_real_name(body, f"services.{code}"))
+    return values
+
+
+def parse_real_name(body: dict[str, Any], where: str) -> dict[str, Any]:
+    """实名取号: `real_name` (true: a ticket needs the holder's ID number) and
+    `person_daily_limit` (the tickets one person may take for the service in a day, 1–20, or
+    null for any number), as the body gives them."""
+    values: dict[str, Any] = {}
+    if "real_name" in body:
+        values["real_name"] = truth(body["real_name"], f"{where}.real_name")
+    if "person_daily_limit" in body:
+        limit = body["person_daily_limit"]
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int)
+            or not 1 <= limit <= MAX_PERSON_DAILY
+        ):  # fmt: skip
+            raise Invalid(
+                "bad_person_limit",
+                f"{where}.person_daily_limit must be null (no limit) or 1–{MAX_PERSON_DAILY}.",
+            )
+        values["person_daily_limit"] = limit
     return values
 
 
@@ -185,6 +208,8 @@ def settings_json(hall: Hall) -> dict[str, Any]:
                 "default_service_s": s.default_service_s,
                 "priority_ratio": s.priority_ratio,
                 "guide": guide_json(s.guide),
+                "real_name": s.real_name,
+                "person_daily_limit": s.person_daily_limit,
             }
             for s in hall.services
         ],

@@ -32,6 +32,7 @@ ID_SHAPE = re.compile(r"[1-9]\d{16}[\dX]")
 KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
 MIN_SECRET = 32  # bytes of a key's secret
 DIGEST_PURPOSE = b"callnext person v1\x00"  # keeps these digests apart from any other HMAC use
+PERSON_KEY_LEN = 16 + 1 + 64  # a digest as stored: the key's id, ":", 64 hex digits
 
 
 def check_character(first17: str) -> str:

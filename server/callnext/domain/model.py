@@ -105,6 +105,8 @@ class Service:
     target_wait_s: int = 900  # the staff console colours waits against it
     priority_ratio: int | None = None  # None: priority first; N: one priority per N normal
     guide: Guide = NO_GUIDE  # what to bring and notes (办事指南), shown to citizens
+    real_name: bool = False  # 实名取号: a ticket needs the holder's ID number (domain/identity.py)
+    person_daily_limit: int | None = 1  # real-name: tickets a person may take a day; None: any
 
 
 @dataclass(frozen=True, slots=True)

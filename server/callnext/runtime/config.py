@@ -7,7 +7,9 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ..domain.identity import PersonKey
 from ..store.database import DEFAULT_URL
+from . import person_keys
 from .health import LISTENER_GRACE_S
 
 
@@ -131,6 +133,9 @@ class Settings:
     # CALLNEXT_LISTENER_GRACE_S (PostgreSQL): /healthz answers 503 once this process has not
     # heard the other processes' events (or could not catch up on them) for this long.
     listener_grace_s: float = LISTENER_GRACE_S
+    # CALLNEXT_PERSON_KEYS: the secrets of real-name tickets' person digests, newest first
+    # (runtime/person_keys.py); None: the SQLite database's key file, or none on PostgreSQL.
+    person_keys: tuple[PersonKey, ...] | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -158,6 +163,7 @@ class Settings:
         for name, key, kind in NUMERIC_ENV:
             if env.get(name, "").strip():
                 values[key] = _number(name, env[name], kind)
+        values["person_keys"] = person_keys.from_env(env)
         if "CALLNEXT_DB" in env:
             values["db_url"] = env["CALLNEXT_DB"]
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -96,7 +96,7 @@ def _appointment(row: Row[Any], hall_code: str) -> Appointment:
         name=m["name"], phone=m["phone"], cancelled_at=from_micros(m["cancelled_at"]),
         checked_in_at=from_micros(m["checked_in_at"]),
         checkin_kind=CheckinKind(m["checkin_kind"]) if m["checkin_kind"] else None,
-        ticket_pk=m["ticket_pk"],
+        ticket_pk=m["ticket_pk"], person=m["person"],
     )  # fmt: skip
 
 
@@ -137,7 +137,7 @@ def insert_appointment(
             service=appointment.service, day=appointment.day,
             slot_start=to_micros(appointment.start), slot_end=to_micros(appointment.end),
             status=appointment.status.value, name=appointment.name, phone=appointment.phone,
-            created_at=to_micros(appointment.created_at),
+            created_at=to_micros(appointment.created_at), person=appointment.person,
             idempotency_key=key[0] if key else None, fingerprint=key[1] if key else None,
         )
         .returning(appointments.c.pk)
@@ -171,6 +171,12 @@ def by_id(conn: Connection, appointment_id: str) -> Appointment | None:
         .where(appointments.c.id == appointment_id)
     ).first()
     return None if row is None else _appointment(row, row.hall_code)
+
+
+def by_pk(conn: Connection, hall: Hall, pk: int) -> Appointment | None:
+    a = appointments.c
+    row = conn.execute(select(appointments).where(a.hall_id == hall.id, a.pk == pk)).first()
+    return None if row is None else _appointment(row, hall.code)
 
 
 def by_code(conn: Connection, hall: Hall, code: str) -> Appointment | None:

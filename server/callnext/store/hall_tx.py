@@ -186,9 +186,11 @@ class HallTx:
         *,
         queue_at: datetime | None = None,
         slot: datetime | None = None,
+        person: str | None = None,
     ) -> Ticket:
         """A new waiting ticket; `queue_at`: where its place counts from (default: now);
-        `slot`: the appointment's slot, for a booked ticket."""
+        `slot`: the appointment's slot, for a booked ticket; `person`: a real-name ticket's
+        holder (identity.person_key's digest)."""
         number = format_number(service, self.next_sequence(service))
         ticket = Ticket(
             id=secrets.token_urlsafe(16),
@@ -207,6 +209,8 @@ class HallTx:
             "priority": priority, "issued_at": to_micros(self.now),
             "queue_at": to_micros(queue_at or self.now),
         }  # fmt: skip
+        if person is not None:  # only then: the anonymous path's statement stays as it was
+            values["person"] = person
         pk = direct.scalar(self.conn, INSERT_TICKET, values)
         ticket = replace(ticket, pk=int(pk))
         walk_in = queue_at is None and slot is None and not priority

@@ -77,6 +77,7 @@ def _snapshot(db: Database, conn: Connection, code: str) -> dict[str, Any]:
                 "name_en": s.name_en,
                 "priority_allowed": s.priority_allowed,
                 "daily_quota": s.daily_quota,
+                "real_name": s.real_name,  # the kiosk asks for an ID number first
                 **queues[s.code],
             }
             for s in hall.services

@@ -148,6 +148,8 @@ def hall_from_rows(
                 target_wait_s=s.target_wait_s,
                 priority_ratio=s.priority_ratio,
                 guide=guide_of_row(s),
+                real_name=bool(s.real_name),
+                person_daily_limit=s.person_daily_limit,
             )
             for s in service_rows
         ),

@@ -20,6 +20,8 @@ from sqlalchemy import (
     text,
 )
 
+from ..domain.identity import PERSON_KEY_LEN
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -76,6 +78,10 @@ services = Table(
     Column("guide_materials_en", Text, nullable=False, server_default="[]"),
     Column("guide_notes", Text, nullable=False, server_default=""),
     Column("guide_notes_en", Text, nullable=False, server_default=""),
+    # 实名取号 (domain/identity.py): a ticket needs an ID number; the tickets one person may take
+    # a day (NULL: any)
+    Column("real_name", Boolean, nullable=False, server_default=text("false")),
+    Column("person_daily_limit", Integer, server_default="1"),
     UniqueConstraint("hall_id", "code"),
 )
 
@@ -144,7 +150,10 @@ tickets = Table(
     # in on time, its slot (or a day before it: policy "first"). See domain/appointment.py.
     Column("queue_at", BigInteger, nullable=False, server_default="0"),
     Column("slot_at", BigInteger),  # the booked slot's start, for a ticket of an appointment
+    # a real-name ticket's holder: identity.person_key's keyed digest ("k1:…"), never the number
+    Column("person", String(PERSON_KEY_LEN)),
     UniqueConstraint("hall_id", "day", "number"),
+    Index("ix_tickets_person", "hall_id", "person", "day"),  # the daily limit, trips per matter
     Index("ix_tickets_recent", "hall_id", "day", "last_called_at"),  # the day's latest calls
     # each service's latest finishes of the day (its recent mean service time)
     Index("ix_tickets_finished", "hall_id", "day", "service", "finished_at"),
@@ -306,10 +315,12 @@ appointments = Table(
     Column("ticket_pk", ForeignKey("tickets.pk", ondelete="SET NULL")),
     Column("idempotency_key", String(128)),  # the booking request's Idempotency-Key, if any
     Column("fingerprint", String(64)),  # … and a digest of what it asked
+    Column("person", String(PERSON_KEY_LEN)),  # booked with an ID number: its keyed digest
     UniqueConstraint("hall_id", "code"),
     UniqueConstraint("hall_id", "idempotency_key"),
     Index("ix_appointments_slot", "hall_id", "service", "slot_start"),
     Index("ix_appointments_day", "hall_id", "day"),
+    Index("ix_appointments_person", "hall_id", "person", "day"),  # a check-in by ID number
 )
 
 idempotency = Table(

@@ -24,6 +24,7 @@ from ..live import protocol
 from ..store import appointment_sql as sql
 from ..store.database import Database
 from ..store.hall_tx import HallTx, fingerprint
+from . import real_name
 from .ticketing import issue_new
 
 
@@ -141,13 +142,16 @@ def put_service_body(tx: HallTx, code: str, body: Json) -> Json:
 
 
 def book_body(
-    tx: HallTx, service: str, start: datetime, name: Any, phone: Any, key: str | None = None
-) -> tuple[Json, bool]:
+    tx: HallTx, service: str, start: datetime, name: Any, phone: Any, key: str | None = None,
+    persons: list[str] | None = None,
+) -> tuple[Json, bool]:  # fmt: skip
     """A place in the slot starting at `start` → (the booking, replayed). 404
     service_not_found, 409 booking_disabled, 422 field_required / invalid_field, 409
-    slot_not_bookable, slot_full. A known Idempotency-Key answers its booking again."""
+    slot_not_bookable, slot_full, person_limit_reached. A known Idempotency-Key answers its
+    booking again. `persons`: the digests of the ID number given (identity.person_keys), needed
+    by a real-name service; kept (the current key's) so that the kiosk can check in by ID."""
     hall = tx.hall
-    digest = fingerprint(service, to_micros(start), name, phone)
+    digest = fingerprint(service, to_micros(start), name, phone, *(persons or [])[:1])
     known = sql.by_idempotency_key(tx.conn, hall, key) if key is not None else None
     if known is not None:
         if known[1] != digest:
@@ -159,6 +163,7 @@ def book_body(
     kept_name, kept_phone = ap.personal_fields(policy, name, phone)
     hours = hours_of(hall, found, booking)
     slot = ap.bookable_slot(start, tx.now, hall.timezone, booking, hours, hall.closed_dates)
+    real_name.may_book(tx, found, local_day(slot.start, hall.timezone), persons)
     places = sql.taken_between(tx.conn, hall, service, slot.start, slot.start)
     if places.get(to_micros(slot.start), 0) >= booking.capacity:
         raise Conflict("slot_full", "That slot is fully booked; choose another.")
@@ -169,6 +174,7 @@ def book_body(
         pk=0, id=secrets.token_urlsafe(16), code=code, hall=hall.code, service=service,
         day=local_day(slot.start, hall.timezone), start=slot.start, end=slot.end,
         status=Status.BOOKED, created_at=tx.now, name=kept_name, phone=kept_phone,
+        person=persons[0] if persons else None,
     ), None if key is None else (key, digest))  # fmt: skip
     _event(tx, protocol.APPOINTMENT_BOOKED, made)
     return appointment_json(made, hall, policy, tx.now), False
@@ -198,17 +204,17 @@ def cancel_body(tx: HallTx, appointment_id: str) -> Json:
     return appointment_json(cancelled, tx.hall, policy, tx.now)
 
 
-def checkin_body(tx: HallTx, typed: str, key: str | None = None) -> tuple[Json, bool, bool]:
-    """Check in by the booking's code → ({"appointment", "ticket", "kind"}, again, retried).
+def checkin_body(
+    tx: HallTx, typed: str | None, key: str | None = None, persons: list[str] | None = None
+) -> tuple[Json, bool, bool]:
+    """Check in by the booking's code, or by ID number (`persons`: its digests; see
+    `real_name.booking_to_check_in`) → ({"appointment", "ticket", "kind"}, again, retried).
     On time: a booked ticket queued by its slot (policy order); outside the window: a normal
     ticket or a 409 (policy outside_window); a second check-in answers the same ticket,
     again=True, and `retried` when it is a retry of an earlier check-in (its Idempotency-Key
     `key` seen already: the kiosk printed for it). The ticket goes through ticketing.issue_new,
     the walk-in's own path (availability, numbering, estimate, ticket.issued)."""
-    code = ap.normalise_code(typed)
-    a = sql.by_code(tx.conn, tx.hall, code) if code is not None else None
-    if a is None:
-        raise NotFound("appointment_not_found", "No appointment has that code in this hall.")
+    a = real_name.booking_to_check_in(tx, typed, persons)
     policy = sql.policy_of(tx.conn, tx.hall)
     if a.status is Status.CHECKED_IN:
         ticket = sql.ticket_of(tx.conn, tx.hall, a.ticket_pk)
@@ -220,7 +226,10 @@ def checkin_body(tx: HallTx, typed: str, key: str | None = None) -> tuple[Json, 
     decided = ap.decide_checkin(a, tx.now, tx.hall.timezone, policy)
     # Only an on-time check-in gets a booked ticket (预约, its slot); early or late, a walk-in's.
     slot = a.start if decided.kind is CheckinKind.ON_TIME else None
-    ticket, shown = issue_new(tx, a.service, False, queue_at=decided.queue_at, slot=slot)
+    ticket, shown = issue_new(
+        tx, a.service, False, queue_at=decided.queue_at, slot=slot,
+        persons=[a.person] if a.person else None, checkin=True,
+    )  # fmt: skip
     done = replace(a, status=Status.CHECKED_IN, checked_in_at=tx.now,
                    checkin_kind=decided.kind, ticket_pk=ticket.pk)  # fmt: skip
     sql.save_appointment(tx.conn, done)
@@ -264,10 +273,11 @@ async def put_service(db: Database, hall: str, code: str, body: Json, actor: str
 
 
 async def book(
-    db: Database, hall: str, service: str, start: datetime, fields: Json, key: str | None
-) -> tuple[Json, bool]:
+    db: Database, hall: str, service: str, start: datetime, fields: Json, key: str | None,
+    persons: list[str] | None = None,
+) -> tuple[Json, bool]:  # fmt: skip
     body = partial(book_body, service=service, start=start, name=fields.get("name"),
-                   phone=fields.get("phone"), key=key)  # fmt: skip
+                   phone=fields.get("phone"), key=key, persons=persons)  # fmt: skip
     return await db.hall_write(hall, body)
 
 
@@ -276,9 +286,10 @@ async def cancel(db: Database, hall: str, appointment_id: str) -> Json:
 
 
 async def checkin(
-    db: Database, hall: str, code: str, key: str | None = None
-) -> tuple[Json, bool, bool]:
-    return await db.hall_write(hall, partial(checkin_body, typed=code, key=key))
+    db: Database, hall: str, code: str | None, key: str | None = None,
+    persons: list[str] | None = None,
+) -> tuple[Json, bool, bool]:  # fmt: skip
+    return await db.hall_write(hall, partial(checkin_body, typed=code, key=key, persons=persons))
 
 
 async def mark_missed(db: Database, hall: Hall) -> int:

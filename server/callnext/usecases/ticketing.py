@@ -11,10 +11,11 @@ from functools import partial
 from ..domain import lifecycle
 from ..domain.availability import Closed
 from ..domain.errors import Conflict, NotFound
-from ..domain.model import ClosedReason, Json, Ticket
+from ..domain.model import ClosedReason, Json, Service, Ticket
 from ..live import protocol
 from ..store.database import Database
 from ..store.hall_tx import HallTx, fingerprint
+from . import real_name
 from .windows import Staff, staff_write
 
 CLOSED_MESSAGES = {
@@ -25,7 +26,7 @@ CLOSED_MESSAGES = {
 }
 
 
-def _issuable_service(tx: HallTx, code: str, priority: bool) -> None:
+def _issuable_service(tx: HallTx, code: str, priority: bool) -> Service:
     """Refuse a ticket the service does not give now: closed, holiday, hours, quota, priority."""
     service = tx.hall.service(code)
     if service is None:
@@ -38,11 +39,15 @@ def _issuable_service(tx: HallTx, code: str, priority: bool) -> None:
         raise Conflict(state.closed.value, message)
     if priority and not service.priority_allowed:
         raise Conflict("priority_not_allowed", f"Service {code} has no priority tickets.")
+    return service
 
 
-def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tuple[Json, bool]:
-    """A new waiting ticket → (ticket, replayed). A known Idempotency-Key returns its ticket."""
-    digest = fingerprint(service, priority)
+def issue_body(
+    tx: HallTx, service: str, priority: bool, key: str | None, persons: list[str] | None = None
+) -> tuple[Json, bool]:
+    """A new waiting ticket → (ticket, replayed). A known Idempotency-Key returns its ticket.
+    `persons`: the digests of the ID number typed, if any (`real_name.holder`)."""
+    digest = fingerprint(service, priority, *(persons or [])[:1])
     known = tx.idempotent_ticket(key) if key is not None else None
     if known is not None:
         ticket, digest_then = known
@@ -51,7 +56,7 @@ def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tup
                 "idempotency_key_reused", "This Idempotency-Key was used for a different request."
             )
         return tx.ticket_json(ticket), True
-    ticket, body = issue_new(tx, service, priority)
+    ticket, body = issue_new(tx, service, priority, persons=persons)
     if key is not None:
         tx.remember_idempotency(key, digest, ticket)
     return body, False
@@ -59,13 +64,17 @@ def issue_body(tx: HallTx, service: str, priority: bool, key: str | None) -> tup
 
 def issue_new(
     tx: HallTx, service: str, priority: bool, *, queue_at: datetime | None = None,
-    slot: datetime | None = None,
+    slot: datetime | None = None, persons: list[str] | None = None, checkin: bool = False,
 ) -> tuple[Ticket, Json]:  # fmt: skip
     """A new waiting ticket, the kiosk's path for walk-ins and check-ins alike: refused when
     the service gives none now; numbered; its estimate kept; ticket.issued. `queue_at` and
-    `slot`: a booked ticket's place and slot (appointments.py)."""
-    _issuable_service(tx, service, priority)
-    ticket = tx.insert_ticket(service, priority, queue_at=queue_at, slot=slot)
+    `slot`: a booked ticket's place and slot (appointments.py); `persons`: its holder's
+    digests, for a real-name service (`real_name.holder`). A `checkin` stores the booking's own
+    digest (persons[0], if it has one): the booking was the person's allowance, so neither the
+    ID number nor the daily limit is asked again."""
+    found = _issuable_service(tx, service, priority)
+    person = real_name.holder(tx, found, persons, booked=checkin)
+    ticket = tx.insert_ticket(service, priority, queue_at=queue_at, slot=slot, person=person)
     body = tx.ticket_json(ticket)
     if body["est_wait_s"] is not None:  # what the citizen is told, to check later
         tx.record_estimate(ticket, body["est_wait_s"])
@@ -97,10 +106,11 @@ def complete_body(tx: HallTx, ticket_id: str) -> Json:
 
 
 async def issue_ticket(
-    db: Database, hall: str, service: str, priority: bool, key: str | None
-) -> tuple[Json, bool]:
+    db: Database, hall: str, service: str, priority: bool, key: str | None,
+    persons: list[str] | None = None,
+) -> tuple[Json, bool]:  # fmt: skip
     return await db.hall_write(
-        hall, partial(issue_body, service=service, priority=priority, key=key)
+        hall, partial(issue_body, service=service, priority=priority, key=key, persons=persons)
     )
 
 

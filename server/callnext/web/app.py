@@ -12,6 +12,7 @@ from aiohttp import web
 from ..live.hub import Hub, split_channel
 from ..live.snapshots import SnapshotCache
 from ..printing.escpos import Printers
+from ..runtime import person_keys
 from ..runtime.config import Settings
 from ..runtime.gc_watch import GcWatch
 from ..runtime.health import Health
@@ -36,6 +37,7 @@ from .keys import (
     LIMITER,
     LISTENER,
     METRICS,
+    PERSON_KEYS,
     PRINTERS,
     SETTINGS,
     SNAPSHOTS,
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[HEALTH] = db.health
     app[PRINTERS] = Printers()
     app[ANNOUNCER] = announcer
+    app[PERSON_KEYS] = person_keys.resolve(settings.person_keys, settings.db_url)
     app.cleanup_ctx.append(gc_watch_ctx)
     app.cleanup_ctx.append(voice_ctx)  # the speech worker starts as the database opens
     app.cleanup_ctx.append(database_ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jinja2
 from aiohttp import web
 
+from ..domain.identity import PersonKey
 from ..live.hub import Hub
 from ..live.snapshots import SnapshotCache
 from ..printing.escpos import Printers
@@ -28,4 +29,6 @@ HEALTH = web.AppKey("health", Health)  # what /healthz tells: the listener, the 
 PRINTERS = web.AppKey("printers", Printers)
 LISTENER = web.AppKey("listener", EventListener)  # PostgreSQL only: other processes' events
 ANNOUNCER = web.AppKey("announcer", Announcer)  # the voice: announcement WAVs
-TEMPLATES = web.AppKey("templates", jinja2.Environment)  # the pages' Jinja2 templates
+TEMPLATES = web.AppKey("templates", jinja2.Environment)
+# real-name tickets' digest keys, newest first (runtime/person_keys.py); empty: none here
+PERSON_KEYS = web.AppKey("person_keys", tuple[PersonKey, ...])  # the pages' Jinja2 templates

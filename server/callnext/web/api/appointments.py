@@ -14,12 +14,13 @@ from ...domain.model import Role
 from ...usecases import appointments
 from .. import parse
 from ..keys import DB, METRICS
+from . import real_name
 from .auth import MANAGERS, STAFF, check_rate, hall_of_url
 from .kiosk_auth import issuing_kiosk
 from .printing import print_at_kiosk
 
 APPOINTMENT_ID = parse.TICKET_ID  # the same URL-safe base64
-BOOK_FIELDS = frozenset({"service", "start", "name", "phone"})
+BOOK_FIELDS = frozenset({"service", "start", "name", "phone", "id_number"})
 
 
 def _day(request: web.Request, name: str = "day") -> str | None:
@@ -94,7 +95,10 @@ async def book(request: web.Request) -> web.Response:
         raise Invalid("unknown_field", f"An appointment has no field {unknown[0][:40]!r}.")
     service = parse.string(body, "service", max_len=3)
     start = _start(parse.string(body, "start", max_len=40))
-    made, replayed = await appointments.book(request.app[DB], hall.code, service, start, body, key)
+    persons = real_name.persons(request, hall, body)
+    made, replayed = await appointments.book(
+        request.app[DB], hall.code, service, start, body, key, persons
+    )
     headers = {"Location": f"/api/v1/appointments/{made['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -116,15 +120,23 @@ async def cancel(request: web.Request) -> web.Response:
 
 
 async def checkin(request: web.Request) -> web.Response:
-    """POST …/checkin {"code", "kiosk"?} (as ticket issuing) → 201 {"appointment", "ticket",
-    "kind"}; 200 with "again": true for a booking checked in already. A check-in again (not a
-    retry: a new Idempotency-Key, or none) prints its ticket's slip again while it waits."""
+    """POST …/checkin {"code" or "id_number", "kiosk"?} (as ticket issuing) → 201
+    {"appointment", "ticket", "kind"}; 200 with "again": true for a booking checked in
+    already. A check-in again (not a retry: a new Idempotency-Key, or none) prints its ticket's
+    slip again while it waits."""
     hall = await request.app[DB].hall(request.match_info["hall"])
     body = await parse.json_body(request)
-    code = parse.string(body, "code", max_len=32)
+    persons = real_name.persons(request, hall, body)
+    if persons is None and body.get("code") is None:
+        raise Invalid(
+            "missing_field", "Give the booking's 'code', or the 'id_number' it was made with."
+        )
+    code = None if persons is not None else parse.string(body, "code", max_len=32)
     key = parse.idempotency_key(request)
     kiosk = issuing_kiosk(request, hall, body)
-    answer, again, retried = await appointments.checkin(request.app[DB], hall.code, code, key)
+    answer, again, retried = await appointments.checkin(
+        request.app[DB], hall.code, code, key, persons
+    )
     ticket = answer["ticket"]
     if not again:
         request.app[METRICS].inc(

@@ -8,6 +8,7 @@ from ...store import reads
 from ...usecases import ticketing, windows
 from .. import parse
 from ..keys import DB, METRICS
+from . import real_name
 from .auth import STAFF, require
 from .kiosk_auth import issuing_kiosk
 from .printing import print_at_kiosk
@@ -20,8 +21,9 @@ async def issue(request: web.Request) -> web.Response:
     service = parse.string(body, "service", max_len=3)
     priority = parse.boolean(body, "priority")
     kiosk = issuing_kiosk(request, hall, body)
+    persons = real_name.persons(request, hall, body)
     db = request.app[DB]
-    ticket, replayed = await ticketing.issue_ticket(db, hall.code, service, priority, key)
+    ticket, replayed = await ticketing.issue_ticket(db, hall.code, service, priority, key, persons)
     if not replayed:
         request.app[METRICS].inc("callnext_tickets_issued_total", hall=hall.code, service=service)
     headers = {"Location": f"/api/v1/tickets/{ticket['id']}"}

@@ -8,7 +8,7 @@ from ...domain.appointment import CheckinKind, FieldRule, Order, OutsideWindow, 
 from ...domain.model import Json
 from .operations import AS_KIOSK, HALL, IDEM, MANAGERS, P_CODE, P_HALL, STAFF, operation
 from .operations import param as p
-from .primitives import COUNT, DATE, RATE, TIME, enum, null_or, obj, ref, shut, text
+from .primitives import COUNT, DATE, ID_NUMBER, RATE, TIME, enum, null_or, obj, ref, shut, text
 
 WEEKLY: Json = {
     "type": ["object", "null"],
@@ -81,7 +81,10 @@ def components() -> Json:
         "AppointmentBody": shut(("service", "start"), service=text(3),
                                 start={**TIME, "description": "A slot's start, as listed."},
                                 name={"type": ["string", "null"]},
-                                phone={"type": ["string", "null"]}),
+                                phone={"type": ["string", "null"]},
+                                id_number={**ID_NUMBER, "description": "Needed to book a "
+                                           "real-name service (422 field_required); lets the "
+                                           "kiosk check in by ID. " + ID_NUMBER["description"]}),
         "Appointment": obj(list(APPOINTMENT_PROPS), **APPOINTMENT_PROPS, **PERSONAL),
         "ListedAppointment": obj(list(LISTED_PROPS), **LISTED_PROPS, **PERSONAL),
         "AppointmentDay": obj(("day", "service", "counts", "appointments"), day=DATE,
@@ -89,8 +92,13 @@ def components() -> Json:
                               counts=ref("AppointmentFigures"), appointments={
                                   "type": "array", "items": ref("ListedAppointment")}),
         "AppointmentFigures": FIGURES,
-        "CheckinBody": shut(("code",), code=text(32, description="The booking's code; case "
-                            "and spaces or dashes do not matter."), kiosk=text(32)),
+        "CheckinBody": shut((), code=text(32, description="The booking's code; case and "
+                            "spaces or dashes do not matter. Give it or `id_number` (400 "
+                            "missing_field)."), kiosk=text(32),
+                            id_number={**ID_NUMBER, "description": "Check in by the ID number "
+                                       "the booking was made with: the person's first booking "
+                                       "of today not yet checked in. " +
+                                       ID_NUMBER["description"]}),
         "Checkin": obj(("appointment", "ticket", "kind", "again"),
                        appointment=ref("Appointment"), ticket=ref("IssuedTicket"),
                        kind=enum(CheckinKind), again={"type": "boolean"}),

@@ -61,3 +61,13 @@ def shut(required: list[str] | tuple[str, ...], **props: Json) -> Json:
 
 def seconds_field() -> Json:
     return {"type": "integer", "minimum": LOW_S, "maximum": HIGH_S}
+
+
+ID_NUMBER = {
+    **text(40), "type": ["string", "null"], "writeOnly": True,
+    "description": "The holder's resident ID number (居民身份证号码, 18 characters, the check "
+    "character verified; spaces and full-width digits allowed), as a card reader in keyboard "
+    "mode or a keypad types it: 400 bad_id_number (with `reason`: shape, birth_date, "
+    "check_character). Never stored, logged or answered: a keyed digest stands for the person "
+    "(docs/real-name.md).",
+}  # fmt: skip

@@ -16,6 +16,7 @@ from .primitives import (
     CLOCK,
     COUNT,
     DATE,
+    ID_NUMBER,
     NULL_TEXT,
     RATE,
     SECONDS,
@@ -163,11 +164,14 @@ TREND_DAY = obj(
 )  # fmt: skip
 
 SERVICE_STATE = obj(
-    ("code", "name", "name_en", "priority_allowed", "daily_quota", "waiting", "est_wait_s",
-     "open", "closed_reason", "opens_at", "closes_at", "remaining", "next_open_at",
-     "past_closing"),
+    ("code", "name", "name_en", "priority_allowed", "daily_quota", "real_name", "waiting",
+     "est_wait_s", "open", "closed_reason", "opens_at", "closes_at", "remaining",
+     "next_open_at", "past_closing"),
     code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
-    priority_allowed={"type": "boolean"}, daily_quota=QUOTA, waiting=COUNT,
+    priority_allowed={"type": "boolean"}, daily_quota=QUOTA,
+    real_name={"type": "boolean", "description": "A ticket needs the holder's ID number: the "
+               "kiosk asks for it first."},
+    waiting=COUNT,
     est_wait_s={**null_or(COUNT), "description": "null: no staffed window serves it now."},
     open={"type": "boolean"},
     closed_reason=null_or(enum(availability.Closed)), opens_at=null_or(CLOCK),
@@ -232,6 +236,10 @@ ME = obj(
 )  # fmt: skip
 ISSUE = obj(
     ("service",), service=text(3), priority={"type": ["boolean", "null"], "default": False},
+    id_number={**ID_NUMBER, "description": "Needed by a real-name service (400 "
+               "id_number_required; 409 person_limit_reached past its daily limit per person; "
+               "503 real_name_unavailable where the server has no person keys), ignored by "
+               "others. " + ID_NUMBER["description"]},
     kiosk={**text(32), "type": ["string", "null"],
            "description": "A registered kiosk's code (404 kiosk_not_found); with its key "
                           "(X-Kiosk-Key) once it has one."},
@@ -252,6 +260,11 @@ def components() -> Json:
                "400 bad_guide (materials, materials_en, notes or notes_en)."},
         opens_at={**TIME, "description": "checkin_too_early: when check-in opens."},
         status={"type": "string", "description": "appointment_not_cancellable: its status."},
+        reason={"type": "string", "enum": ["shape", "birth_date", "check_character"],
+                "description": "bad_id_number: what is wrong with the ID number (never the "
+                "number itself)."},
+        limit={"type": "integer", "description": "person_limit_reached: the service's "
+               "tickets (or bookings) per person a day."},
     )  # fmt: skip
     outcomes = ["printed", "failed", "not_again", "browser", "none"]
     printed = obj(("mode", "status", "error"), mode=enum(PrintMode),

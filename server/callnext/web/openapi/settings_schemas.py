@@ -35,6 +35,18 @@ CALL_ORDER = {
     "default); `services`, its services in the order listed, the first with anyone waiting "
     "(400 bad_call_order).",
 }
+REAL_NAME = {
+    "type": "boolean",
+    "description": "实名取号: a ticket of the service needs the holder's ID number (`id_number` "
+    "on POST …/tickets; 400 id_number_required without it). Never stored in clear: a keyed "
+    "digest (docs/real-name.md).",
+}
+PERSON_LIMIT = {
+    "type": ["integer", "null"], "minimum": 1, "maximum": hall_settings.MAX_PERSON_DAILY,
+    "description": "With real_name: the tickets one person may take for the service in a hall "
+    "day (409 person_limit_reached past it; tickets they cancelled do not count); null: any "
+    "number (400 bad_person_limit).",
+}  # fmt: skip
 ALMOST_TURN = {
     "type": "integer", "minimum": 0, "maximum": hall_settings.MAX_ALMOST_TURN,
     "description": "The phone page alerts once (快到您了) when this many tickets are ahead of "
@@ -77,11 +89,12 @@ GUIDES = obj(
 )  # fmt: skip
 SERVICE_SETTINGS = obj(
     ("code", "name", "name_en", "open", "hours", "daily_quota", "priority_allowed",
-     "target_wait_s", "default_service_s", "priority_ratio", "guide"),
+     "target_wait_s", "default_service_s", "priority_ratio", "guide", "real_name",
+     "person_daily_limit"),
     code={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     open={"type": "boolean"}, hours=ref("Hours"), daily_quota=QUOTA,
     priority_allowed={"type": "boolean"}, target_wait_s=COUNT, default_service_s=COUNT,
-    priority_ratio=RATIO, guide=ref("Guide"),
+    priority_ratio=RATIO, guide=ref("Guide"), real_name=REAL_NAME, person_daily_limit=PERSON_LIMIT,
 )  # fmt: skip
 SETTINGS = obj(
     ("hall", "name", "name_en", "timezone", "notice", "notice_en", "hours", "closed_dates",
@@ -101,7 +114,7 @@ SETTINGS = obj(
 SERVICE_PATCH = shut(
     (), open={"type": "boolean"}, hours=ref("Hours"), daily_quota=QUOTA,
     priority_allowed={"type": "boolean"}, target_wait_s=seconds_field(), priority_ratio=RATIO,
-    guide=ref("GuidePatch"),
+    guide=ref("GuidePatch"), real_name=REAL_NAME, person_daily_limit=PERSON_LIMIT,
 )  # fmt: skip
 SETTINGS_PATCH = shut(
     (), name=NAME, name_en=text(200), notice=text(hall_settings.MAX_NOTICE),
@@ -121,6 +134,7 @@ SERVICE_PUT = shut(
     (), name=NAME, name_en=text(200), open={"type": "boolean"}, hours=ref("Hours"),
     daily_quota=QUOTA, priority_allowed={"type": "boolean"}, target_wait_s=seconds_field(),
     default_service_s=seconds_field(), priority_ratio=RATIO, guide=ref("GuidePatch"),
+    real_name=REAL_NAME, person_daily_limit=PERSON_LIMIT,
 )  # fmt: skip
 SERVICE_PUT["description"] = "A new service needs its `name` (400 missing_field)."
 WINDOW_PUT = shut(
