@@ -166,3 +166,9 @@ def test_window_days_bounds(bad: object) -> None:
     assert refused.value.code == "bad_trips_window_days"
     assert trips.parse_window_days(1) == 1
     assert trips.parse_window_days(90) == 90
+
+
+def test_the_last_day_of_time() -> None:
+    assert trips.last_window_day("9999-12-30", 30) == "9999-12-31"
+    matters = trips.matters_of([tk("9999-12-31", "no_show")], 30, "9999-12-31")
+    assert shape(matters) == [("31", 1, "open")]

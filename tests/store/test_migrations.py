@@ -250,3 +250,21 @@ def test_a_revision_0016_database_keeps_its_services_and_tickets_anonymous(tmp_p
         assert "person" not in columns
         assert conn.execute(text("SELECT number FROM tickets")).scalar() == "A001"
     engine.dispose()
+
+
+def test_a_revision_0017_database_gets_a_trips_window_of_30_days(tmp_path: Path) -> None:
+    """0018: a hall made before the setting counts a matter's trips over 30 days; it
+    downgrades again, keeping the hall."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0017")
+        conn.execute(text(
+            "INSERT INTO halls (code, name, timezone, created_at) VALUES ('old', '老', 'UTC', 0)"
+        ))  # fmt: skip
+        migrate.upgrade_on(conn)
+        assert conn.execute(select(halls.c.code, halls.c.trips_window_days)).all() == [("old", 30)]
+        command.downgrade(migrate.alembic_config(conn), "0017")
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info('halls')"))]
+        assert "trips_window_days" not in columns
+        assert conn.execute(text("SELECT code FROM halls")).scalars().all() == ["old"]
+    engine.dispose()

@@ -16,10 +16,12 @@ from .errors import Invalid, NotFound
 from .followup import parse_due_days
 from .guide import guide_json, parse_guide
 from .model import Hall, Kiosk, PrintMode, Window
+from .trips import parse_window_days
 
 HALL_FIELDS = frozenset(
     {"name", "name_en", "notice", "notice_en", "hours", "closed_dates", "promise_s", "services",
-     "bind_staff_to_windows", "almost_turn_ahead", "followup_due_days"}
+     "bind_staff_to_windows", "almost_turn_ahead", "followup_due_days",
+     "trips_window_days"}
 )  # fmt: skip
 SERVICE_FIELDS = frozenset(
     {"open", "hours", "daily_quota", "priority_allowed", "target_wait_s", "priority_ratio",
@@ -162,6 +164,8 @@ def parse_patch(hall: Hall, body: dict[str, Any]) -> SettingsPatch:
         values["almost_turn_ahead"] = parse_almost_turn(body["almost_turn_ahead"])
     if "followup_due_days" in body:  # 差评回访: working days to close a follow-up
         values["followup_due_days"] = parse_due_days(body["followup_due_days"])
+    if "trips_window_days" in body:  # 一次办结率: the days a matter may take (domain/trips.py)
+        values["trips_window_days"] = parse_window_days(body["trips_window_days"])
     per_service: dict[str, dict[str, Any]] = {}
     services = body.get("services", {})
     if not isinstance(services, dict):
@@ -194,6 +198,7 @@ def settings_json(hall: Hall) -> dict[str, Any]:
         "bind_staff_to_windows": hall.bind_staff_to_windows,
         "almost_turn_ahead": hall.almost_turn_ahead,
         "followup_due_days": hall.followup_due_days,
+        "trips_window_days": hall.trips_window_days,
         "windows": [window_settings(w) for w in hall.windows],
         "services": [
             {

@@ -180,6 +180,7 @@ class Hall:
     promise_s: int = 3600  # a pending matter is due this long after it was accepted
     almost_turn_ahead: int = 3  # the phone's "almost your turn" at this many ahead; 0: off
     followup_due_days: int = 5  # a 差评 follow-up is due this many working days after it
+    trips_window_days: int = 30  # trips per matter: a matter's window from its first visit
     id: int = 0
     config_version: int = 0
 

@@ -81,8 +81,12 @@ def completes(ticket: RealNameTicket) -> bool:
 
 
 def last_window_day(first_day: str, window_days: int) -> str:
-    """The last day of a matter begun on `first_day`: day `window_days`, counting it as day 1."""
-    return (date.fromisoformat(first_day) + timedelta(days=window_days - 1)).isoformat()
+    """The last day of a matter begun on `first_day`: day `window_days`, counting it as day 1
+    (at most 9999-12-31)."""
+    try:
+        return (date.fromisoformat(first_day) + timedelta(days=window_days - 1)).isoformat()
+    except OverflowError:
+        return date.max.isoformat()
 
 
 def matters_of(tickets: Iterable[RealNameTicket], window_days: int, today: str) -> list[Matter]:

@@ -125,6 +125,7 @@ def hall_from_rows(
         promise_s=h["promise_s"],
         almost_turn_ahead=h["almost_turn_ahead"],
         followup_due_days=h["followup_due_days"],
+        trips_window_days=h["trips_window_days"],
         kiosks=tuple(
             Kiosk(
                 code=k.code,

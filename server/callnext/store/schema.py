@@ -55,6 +55,8 @@ halls = Table(
     Column("almost_turn_ahead", Integer, nullable=False, server_default="3"),
     # a dissatisfied rating's follow-up is due this many working days after it (差评回访)
     Column("followup_due_days", Integer, nullable=False, server_default="5"),
+    # trips per matter (一次办结率): a matter's visits count this many days from its first
+    Column("trips_window_days", Integer, nullable=False, server_default="30"),
 )
 
 services = Table(

@@ -16,7 +16,7 @@ from ...domain.hall_settings import refuse_unknown
 from ...domain.model import Role
 from ...live import protocol
 from ...store import audit_sql, reads
-from ...usecases import followups
+from ...usecases import followups, trips
 from ...usecases.appointments import add_appointment_stats
 from ...usecases.hall_config import create_hall
 from ...usecases.ratings import add_satisfaction
@@ -91,6 +91,7 @@ async def day_stats(request: web.Request) -> web.Response:
     await add_satisfaction(db, hall, day, figures)  # an extension (docs/ratings.md)
     await add_appointment_stats(db, hall, day, figures)  # an extension (appointments.md)
     await followups.add_day_figures(db, hall, day, figures)  # 差评回访 (docs/reports.md)
+    await trips.add_day_figures(db, hall, day, figures)  # 一次办结率 (docs/reports.md)
     fmt = request.query.get("format", "json")
     if fmt == "json":
         return web.json_response(figures)

@@ -15,7 +15,7 @@ from ...domain.model import Hall, Json, Ticket
 from ...reports.export import exporter
 from ...reports.words import lang_of
 from ...store import reads, report_sql
-from ...usecases import followups
+from ...usecases import followups, trips
 from ...usecases.appointments import add_appointment_stats
 from ...usecases.ratings import add_satisfaction
 from .. import parse
@@ -77,20 +77,25 @@ async def day_report(request: web.Request) -> web.Response:
     await add_satisfaction(request.app[DB], hall, day, figures)  # an extension (ratings.md)
     await add_appointment_stats(request.app[DB], hall, day, figures)  # (appointments.md)
     await followups.add_day_figures(request.app[DB], hall, day, figures)  # (reports.md)
+    await trips.add_day_figures(request.app[DB], hall, day, figures)  # 一次办结率 (reports.md)
     return web.json_response(figures)
 
 
 async def trend(request: web.Request) -> web.Response:
-    """GET …/trend?from=&to=: one entry per day of the range, days without tickets included."""
+    """GET …/trend?from=&to=: one entry per day of the range, days without tickets included;
+    each with its matters' one-trip figures, and `trips` over the range (docs/reports.md)."""
     hall = await _managed_hall(request)
     first, last = day_range(request, _today(hall))
     days: list[Json] = []
+    matters = await trips.matters_between(request.app[DB], hall, first, last)
 
     async def add(chunk: list[tuple[str, list[Ticket]]]) -> None:
-        days.extend(await asyncio.to_thread(report.trend, chunk, hall.timezone))
+        for entry in await asyncio.to_thread(report.trend, chunk, hall.timezone):
+            days.append({**entry, **trips.day_entry(matters, entry["date"])})
 
     await _each_chunk(request, hall, first, last, add)
-    return web.json_response({"hall": hall.code, "from": first, "to": last, "days": days})
+    answer = {"hall": hall.code, "from": first, "to": last, "days": days}
+    return web.json_response({**answer, "trips": trips.range_json(hall, matters, first, last)})
 
 
 RAW_FLAGS = {"1": True, "true": True, "0": False, "false": False, "": False}

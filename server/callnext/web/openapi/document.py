@@ -15,6 +15,7 @@ from ...store.audit_sql import MAX_ENTRIES
 from . import appointments as openapi_appointments
 from . import followups as openapi_followups
 from . import ratings as openapi_ratings
+from . import trips as openapi_trips
 from .operations import (
     ADMIN,
     AS_KIOSK,
@@ -298,7 +299,7 @@ def document() -> Json:
         "components": {
             "schemas": {**components(), **openapi_ratings.components(),
                         **openapi_appointments.components(),
-                        **openapi_followups.components()},
+                        **openapi_followups.components(), **openapi_trips.components()},
             "responses": {f"E{code}": {"description": what, "content": json_content(ref("Error"))}
                           for code, what in ERRORS.items()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

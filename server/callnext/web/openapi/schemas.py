@@ -12,6 +12,7 @@ from ...domain.model import CallOrder, Finish, Json, Outcome, PrintMode, Role, S
 from ...live.protocol import ANNOUNCE_FILE
 from ...usecases.staff_accounts import USERNAME
 from ..parse import KEY_RE, TICKET_ID
+from . import trips as trips_schemas
 from .primitives import (
     CLOCK,
     COUNT,
@@ -133,6 +134,7 @@ STATS_PROPS: Json = {
     "per_staff": {"type": "object", "additionalProperties": ref("StaffFigures")},
     "appointments": ref("AppointmentFigures"),  # appointments (openapi_appointments.py)
     "followups": ref("FollowupFigures"),  # 差评回访 (openapi/followups.py)
+    "trips": ref("Trips"),  # 一次办结率 (openapi/trips.py)
 }
 REPORT = obj(
     [*STATS_PROPS, "now", "expired", "service_level", "promise_met", "hourly", "wait_histogram",
@@ -158,9 +160,10 @@ REPORT = obj(
 )  # fmt: skip
 TREND_DAY = obj(
     ["date", *COUNT_NAMES, "same_day_completion_rate", "wait_s_avg", "wait_s_p90",
-     "service_s_avg"],
+     "service_s_avg", *trips_schemas.TREND_DAY_PROPS],
     date=DATE, **dict.fromkeys(COUNT_NAMES, COUNT), same_day_completion_rate=RATE,
     wait_s_avg=SECONDS, wait_s_p90=SECONDS, service_s_avg=SECONDS,
+    **trips_schemas.TREND_DAY_PROPS,
 )  # fmt: skip
 
 SERVICE_STATE = obj(
@@ -221,8 +224,9 @@ AUDIT = obj(("date", "entries"), date=DATE, entries={"type": "array", "items": o
     actor={"type": ["string", "null"]}, action={"type": "string"},
     window={"type": ["integer", "null"]}, ticket={"type": ["string", "null"]},
     detail={"type": ["object", "null"], "description": "What was asked."})})  # fmt: skip
-TREND = obj(("hall", "from", "to", "days"), hall={"type": "string"}, to=DATE,
-            days={"type": "array", "items": ref("TrendDay")}, **{"from": DATE})  # fmt: skip
+TREND = obj(("hall", "from", "to", "days", "trips"), hall={"type": "string"}, to=DATE,
+            days={"type": "array", "items": ref("TrendDay")}, **{"from": DATE},
+            trips=ref("Trips"))  # fmt: skip
 SESSION = obj(
     ("token", "role", "hall", "username", "window", "expires_at"), token={"type": "string"},
     role=enum(Role), hall={"type": ["string", "null"]}, username={"type": "string"},

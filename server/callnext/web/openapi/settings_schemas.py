@@ -4,7 +4,7 @@ own constants, as in schemas.py, which names them in the document's components."
 
 from __future__ import annotations
 
-from ...domain import availability, followup, guide, hall_settings
+from ...domain import availability, followup, guide, hall_settings, trips
 from ...domain.model import CallOrder, PrintMode, Role
 from ...usecases.staff_accounts import MIN_PASSWORD
 from ..parse import KIOSK_CODE
@@ -58,6 +58,12 @@ DUE_DAYS = {
     "description": "A dissatisfied rating's follow-up (差评回访) is due this many working days "
     "after the rating (Saturdays, Sundays and closed_dates skipped; 400 bad_followup_due_days).",
 }  # fmt: skip
+TRIPS_WINDOW = {
+    "type": "integer", "minimum": trips.WINDOW_DAYS_RANGE[0],
+    "maximum": trips.WINDOW_DAYS_RANGE[1],
+    "description": "Trips per matter (一次办结率): a matter's visits count up to this many "
+    "calendar days from its first visit, that day included (400 bad_trips_window_days).",
+}  # fmt: skip
 NAME = text(200, description="Not blank once trimmed (400 missing_field).")
 NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 GUIDE_ITEM = text(
@@ -98,14 +104,14 @@ SERVICE_SETTINGS = obj(
 )  # fmt: skip
 SETTINGS = obj(
     ("hall", "name", "name_en", "timezone", "notice", "notice_en", "hours", "closed_dates",
-     "promise_s", "bind_staff_to_windows", "almost_turn_ahead", "followup_due_days", "windows",
-     "services"),
+     "promise_s", "bind_staff_to_windows", "almost_turn_ahead", "followup_due_days",
+     "trips_window_days", "windows", "services"),
     hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
     timezone={"type": "string"}, notice={"type": "string"}, notice_en={"type": "string"},
     hours=ref("Hours"),
     closed_dates={"type": "array", "items": DATE}, promise_s=COUNT,
     bind_staff_to_windows={"type": "boolean"}, almost_turn_ahead=ALMOST_TURN,
-    followup_due_days=DUE_DAYS,
+    followup_due_days=DUE_DAYS, trips_window_days=TRIPS_WINDOW,
     windows={"type": "array", "items": obj(("number", "name", "services", "call_order"),
              number={"type": "integer"}, name={"type": "string"},
              services={"type": "array", "items": {"type": "string"}}, call_order=CALL_ORDER)},
@@ -126,7 +132,7 @@ SETTINGS_PATCH = shut(
     promise_s=seconds_field(),
     bind_staff_to_windows={"type": "boolean", "description": "Staff act only on the window "
                            "their account names (403 wrong_window elsewhere)."},
-    almost_turn_ahead=ALMOST_TURN, followup_due_days=DUE_DAYS,
+    almost_turn_ahead=ALMOST_TURN, followup_due_days=DUE_DAYS, trips_window_days=TRIPS_WINDOW,
     services={"type": "object", "additionalProperties": ref("ServicePatch"),
               "description": "Keyed by an existing service code (404 service_not_found)."},
 )  # fmt: skip
