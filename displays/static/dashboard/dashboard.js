@@ -16,6 +16,7 @@ import { Live } from "./dashboard-live.js";
 import { AppointmentsPanel } from "./dashboard-appointments.js";
 import { RatingsPanel } from "./dashboard-ratings.js";
 import { FollowupsPanel } from "./dashboard-followups.js";
+import { TripsCard } from "./dashboard-trips.js";
 import { currentLang, errorText, fillTexts, setLang, words } from "./dashboard-words.js";
 import { langInUrl, markLang, onLangToggle } from "../shared/words.js";
 
@@ -35,6 +36,7 @@ const dayView = new DayView(services, windows);
 const ratings = new RatingsPanel(api, services, windows); // 好差评 (docs/ratings.md)
 const followups = new FollowupsPanel(api, services, windows); // 差评回访 (docs/ratings.md)
 const appointments = new AppointmentsPanel(api, services); // 预约 (docs/appointments.md)
+const trips = new TripsCard(services); // 一次办结率 (docs/reports.md)
 const VIEWS = ["loading", "login", "board"];
 const TREND_EVERY_MS = 60000; // today's trend point is read again at most this often
 let view = "loading";
@@ -119,6 +121,7 @@ function applyBoard(result) {
   dayView.show(result.day, result.today);
   dayView.setReport(result.report);
   ratings.show(result.day, result.report);
+  trips.setDay(result.report.trips);
   followups.load();
   appointments.show(result.day, result.report);
   $("day-as-of").textContent = words().as_of(clockTime(result.report.now, { seconds: true }));
@@ -144,6 +147,7 @@ async function loadTrend() {
 function applyTrend(result) {
   if (!result.ok || result.day !== day) return;
   dayView.setTrend(result.data);
+  trips.setRange(result.data.trips);
 }
 
 const board = new Refresher(loadBoard, applyBoard, fetchHealth, 250);
@@ -230,6 +234,7 @@ function closeBoard() {
   stream.stop();
   live.clear();
   dayView.clear();
+  trips.clear();
 }
 
 function showLogin(text = "", username = "") {
@@ -320,6 +325,7 @@ function setLanguage(lang) {
     live.render();
     ratings.render();
     followups.render();
+    trips.render();
     appointments.render();
     if (dayView.report) $("day-as-of").textContent = words().as_of(clockTime(dayView.report.now, { seconds: true }));
   }
