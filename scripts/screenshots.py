@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from screenshots_common import save  # noqa: E402
 from screenshots_dashboard import shoot_dashboard  # noqa: E402
 from screenshots_large import shoot_large  # noqa: E402
+from screenshots_real_name import shoot_real_name  # noqa: E402
 from screenshots_settings import shoot_settings  # noqa: E402
 from screenshots_staff import shoot_staff  # noqa: E402
 from tests.browser import launch, wait_js  # noqa: E402
@@ -65,7 +66,7 @@ SHOTS = [
     ("window-idle-en-1920x1080.png", "/halls/demo/windows/7/display?lang=en", (1920, 1080)),
     ("window-closed.png", "/halls/demo/windows/6/display", (1280, 720)),
 ]
-GROUPS = ("screens", "kiosk", "large", "staff", "settings", "dashboard")
+GROUPS = ("screens", "kiosk", "real_name", "large", "staff", "settings", "dashboard")
 
 
 async def a_busy_morning(api: Api) -> None:
@@ -318,6 +319,8 @@ async def main(out: Path, only: set[str]) -> None:
                     await shoot_closed_lobby(api, out)
                 if "kiosk" in only:
                     await shoot_kiosk(api, out)
+                if "real_name" in only:
+                    await shoot_real_name(api, out)
                 if "large" in only:
                     await shoot_large(api, out)
                 if "staff" in only:

@@ -3,6 +3,7 @@
 // on-screen keyboard of Crockford characters or by a keyboard-wedge scanner (it types the QR
 // code's 8 characters and Enter, on this screen or straight onto the start screen) → POST
 // …/checkin → the ticket screen (marked 预约 with its slot) or a clear message.
+import { idWords } from "./kiosk-id-words.js";
 import { newKey, postRetrying } from "./kiosk-issue.js";
 import { closedText, fillTexts, words } from "./kiosk-words.js";
 
@@ -59,7 +60,7 @@ function againNote(ticket, w) {
 
 export class CheckIn {
   /** ctx: {config, asKiosk(send) → send's result as this kiosk (kiosk.js), screen() → name,
-   * setScreen(name), showTicket(ticket), countdown, backToStart()} */
+   * setScreen(name), showTicket(ticket), countdown, backToStart(), idEntry (kiosk-id.js)} */
   constructor(ctx) {
     this.ctx = ctx;
     this.enabled = false;
@@ -71,6 +72,7 @@ export class CheckIn {
     $("checkin-entry").addEventListener("click", () => this.open());
     $("checkin-back").addEventListener("click", () => this.ctx.backToStart());
     $("checkin-ok").addEventListener("click", () => this.ctx.backToStart());
+    $("checkin-by-id").addEventListener("click", () => this.openById());
     $("checkin-form").addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
@@ -173,6 +175,21 @@ export class CheckIn {
     if (screen === "checkin" && e.key === "Escape") this.ctx.backToStart();
   }
 
+  /** Offer the check-in by ID card where some service is real-name (its bookings carry one). */
+  setById(on) {
+    $("checkin-by-id").hidden = !on;
+  }
+
+  /** The ID card instead of the code: the person's first booking of today not checked in. */
+  openById() {
+    clearTimeout(this.idle);
+    this.ctx.idEntry.open({
+      title: () => idWords().checkin_title,
+      prompt: () => idWords().checkin_prompt,
+      send: (number) => this.send({ id_number: number }),
+    });
+  }
+
   async submit() {
     if (this.busy) return;
     const code = this.code;
@@ -185,11 +202,7 @@ export class CheckIn {
     this.busy = true;
     this.error = null;
     this.renderEntry();
-    const url = `/api/v1/halls/${encodeURIComponent(this.ctx.config.hall)}/checkin`;
-    const accept = (data) => (data?.ticket?.number ? { checkin: data } : null);
-    const key = newKey(); // a retry, as no kiosk too, answers the same check-in
-    const result = await this.ctx.asKiosk((fields, headers) =>
-      postRetrying(url, { code, ...fields }, key, accept, { headers }));
+    const result = await this.post({ code });
     this.busy = false;
     clearTimeout(this.idle);
     if (result.checkin) return this.checkedIn(result.checkin);
@@ -202,6 +215,26 @@ export class CheckIn {
       return;
     }
     this.showMessage(result.error, result.detail ?? {});
+  }
+
+  /** POST the check-in `body` ({code} or {id_number}) as this kiosk; retries answer the same. */
+  post(body) {
+    const url = `/api/v1/halls/${encodeURIComponent(this.ctx.config.hall)}/checkin`;
+    const accept = (data) => (data?.ticket?.number ? { checkin: data } : null);
+    const key = newKey(); // a retry, as no kiosk too, answers the same check-in
+    return this.ctx.asKiosk((fields, headers) =>
+      postRetrying(url, { ...body, ...fields }, key, accept, { headers }));
+  }
+
+  /** A check-in by ID number (from the ID screen) → a key of idWords() for its field, or null
+   * once another screen shows the outcome. */
+  async send(body) {
+    const result = await this.post(body);
+    if (result.checkin) this.checkedIn(result.checkin);
+    else if (result.error === "appointment_not_found") return "not_found";
+    else if (result.error === "bad_id_number") return result.detail?.reason ?? "shape";
+    else this.showMessage(result.error, result.detail ?? {});
+    return null;
   }
 
   checkedIn({ appointment, ticket, kind, again }) {
@@ -244,6 +277,7 @@ export class CheckIn {
     else if (code === "appointment_not_today") text = texts.appointment_not_today(detail.day ?? "");
     else if (code === "checkin_too_late" || code === "appointment_cancelled") text = texts[code];
     else if (CLOSED_CODES.has(code)) text = closedText(code, detail.opens_at ?? null);
+    else if (code === "real_name_unavailable") text = idWords().unavailable;
     else text = code === "rate_limited" ? w.rate_limited : w.down;
     $("checkin-msg-title").textContent = texts.failed;
     $("checkin-msg-reason").textContent = text;
@@ -252,6 +286,7 @@ export class CheckIn {
   /** The language changed: every text of this flow again. */
   render() {
     fillTexts($("checkin"));
+    $("checkin-by-id").textContent = idWords().checkin_entry;
     for (const key of /** @type {NodeListOf<HTMLElement>} */ ($("checkin-keys").querySelectorAll(".key.wide"))) {
       if (key.dataset.key === "checkin_clear") key.textContent = words().checkin_clear;
       else key.setAttribute("aria-label", words().checkin_backspace);

@@ -4,12 +4,16 @@
 // to the start.
 import { NoticePager } from "../shared/notice.js";
 import { HALL_UPDATED, HallStream } from "../shared/protocol.js";
-import { CheckIn, renderBooked } from "./kiosk-checkin.js";
+import { CheckIn } from "./kiosk-checkin.js";
+import { Countdown } from "./kiosk-countdown.js";
+import { IdEntry } from "./kiosk-id.js";
+import { idWords } from "./kiosk-id-words.js";
 import { issueTicket, newKey } from "./kiosk-issue.js";
 import { KEY_ERRORS, KEY_HEADER, kioskKey } from "./kiosk-key.js";
 import { hallToday, renderClock, serverDate, startClock } from "./kiosk-clock.js";
 import { printSlip, qrUrl } from "./kiosk-slip.js";
-import { loadGuides, renderCardGuide } from "./kiosk-guide.js";
+import { loadGuides } from "./kiosk-guide.js";
+import { renderTicketCard } from "./kiosk-ticket.js";
 import { largePrintToggle, setLargePrint } from "../shared/large-print.js";
 import { ListPager } from "./list-pager.js";
 import { closedText, currentLang, fillTexts, names, setLang, words } from "./kiosk-words.js";
@@ -26,9 +30,6 @@ const LARGE_IDLE_MS = 60000; // so does large print (大字), and after the tick
 const CLOSED_CODES = new Set([
   "service_closed", "hall_closed_today", "outside_hours", "quota_reached", "priority_not_allowed",
 ]);
-const PRINT_WORDS = {
-  printed: "printed", browser: "printed", failed: "print_failed", not_again: "not_again",
-};
 
 let hall = null; // {name, name_en} once the snapshot (or the hall's GET) came
 let hallNotice = { notice: "", notice_en: "" }; // the hall's notices, both languages
@@ -151,6 +152,7 @@ function renderServices() {
   $("loading").hidden = list.length > 0;
   $("loading").textContent = hall ? words().no_services : words().loading;
   renderPriorityEntry(list);
+  checkin.setById(list.some((s) => s.real_name)); // bookings made with an ID card
   $("priority-bar").hidden = !priority;
   $("prompt").hidden = priority;
   body.classList.toggle("priority", priority);
@@ -250,22 +252,42 @@ function setScreen(name) {
   body.dataset.state = name;
   $("start").hidden = name !== "start" && name !== "busy";
   $("busy").hidden = name !== "busy";
-  for (const screen of ["ticket", "failure", "checkin", "checkin-msg"]) $(screen).hidden = name !== screen;
+  for (const screen of ["ticket", "failure", "checkin", "checkin-msg", "id"]) $(screen).hidden = name !== screen;
 }
 
 const serviceOf = (code) => services.get(code) ?? { code, name: code };
 
-async function take(code) {
+/** A tap on service `code`: its ticket; a real-name service asks for the ID number first
+ * (kiosk-id.js), which comes back here as `idNumber`. → a key of idWords() to show on the ID
+ * screen when the server refused the number itself, else null. */
+async function take(code, idNumber = null) {
   const s = services.get(code);
-  if (busy || settling || !s || s.open === false || (priority && !s.priority_allowed)) return;
+  if (busy || settling || !s || s.open === false || (priority && !s.priority_allowed)) return null;
+  if (s.real_name && idNumber === null) return askId(code);
   busy = true;
   renderServices(); // every button disabled at once
   setScreen("busy");
   const key = newKey(); // one per tap; each retry of this tap sends it again
+  const own = idNumber === null ? {} : { id_number: idNumber };
   const result = await asKiosk((fields, headers) =>
-    issueTicket(config.hall, { service: code, priority, ...fields }, key, { headers }));
+    issueTicket(config.hall, { service: code, priority, ...own, ...fields }, key, { headers }));
   if (result.ticket) showTicket(result.ticket);
-  else showFailure(result.error, code);
+  else if (result.error === "bad_id_number" || result.error === "id_number_required") {
+    busy = false; // back to the number: what is wrong with it under the field
+    if (!s.real_name) s.real_name = true; // it became real-name since the last snapshot
+    askId(code);
+    return result.detail?.reason ?? "shape";
+  } else showFailure(result.error, code, result.detail);
+  return null;
+}
+
+function askId(code) {
+  idEntry.open({
+    title: () => `${idWords().title} · ${names(serviceOf(code))[0]}`,
+    prompt: () => idWords().prompt,
+    send: (number) => take(code, number),
+  });
+  return null;
 }
 
 function showTicket(ticket) {
@@ -284,30 +306,11 @@ function showTicket(ticket) {
 }
 
 function renderTicket() {
-  const t = current;
-  const w = words();
-  const [name, name2] = names(serviceOf(t.service));
-  const small = document.createElement("small");
-  small.textContent = name2;
-  $("t-priority").hidden = !t.priority;
-  $("t-number").textContent = t.number;
-  $("t-service").replaceChildren(name, ...(name2 ? [small] : []));
-  $("t-ahead").textContent = w.ahead(t.ahead ?? 0, t.est_wait_s ?? null, t.past_closing);
-  $("t-ahead").classList.toggle("late", Boolean(t.past_closing));
-  $("t-ahead").hidden = t.status !== "waiting"; // a second check-in of a ticket called or done
-  /** @type {HTMLImageElement} */ ($("t-qr")).alt = w.scan;
-  renderBooked(t); // 预约 and its slot, or why a booking became a walk-in ticket
-  renderCardGuide($("t-guide"), t.service, currentLang()); // 请携带: the first items
-  const status = t.print?.status ?? config.print; // no kiosk sent: the page's own mode
-  let key = PRINT_WORDS[status] ?? "no_print";
-  if (t.again && key === "printed") key = "reprinted";
-  $("t-print").textContent = w[key];
-  $("t-print").hidden = Boolean(t.again) && t.status !== "waiting"; // called or done: no slip
-  $("t-print").classList.toggle("failed", key === "print_failed");
+  renderTicketCard(current, serviceOf(current.service), config.print);
 }
 
-function showFailure(code, service) {
-  failure = { code, service };
+function showFailure(code, service, detail = {}) {
+  failure = { code, service, detail };
   renderFailure();
   setScreen("failure");
   $("f-ok").focus();
@@ -322,38 +325,19 @@ function renderFailure() {
   $("f-service").textContent = closed ? names(s)[0] : "";
   $("f-service").hidden = !closed;
   $("f-reason").textContent = closed ? whyClosed(code, s)
-    : code === "rate_limited" ? words().rate_limited : words().down;
+    : code === "person_limit_reached" ? idWords().limit(failure.detail?.limit ?? 1)
+      : code === "real_name_unavailable" ? idWords().unavailable
+        : code === "rate_limited" ? words().rate_limited : words().down;
 }
 
 /** The countdown on the ticket (or error) screen, then back to the start. */
-const countdown = {
-  timer: 0,
-  end: 0,
-  el: null,
-  start(seconds, el) {
-    this.stop();
-    this.end = performance.now() + seconds * 1000;
-    this.el = el;
-    this.tick();
-  },
-  tick() {
-    clearTimeout(this.timer);
-    if (!this.el) return;
-    const left = Math.ceil((this.end - performance.now()) / 1000);
-    if (left <= 0) return backToStart();
-    this.el.textContent = words().back_in(left);
-    this.timer = setTimeout(() => this.tick(), 250);
-  },
-  stop() {
-    clearTimeout(this.timer);
-    this.el = null;
-  },
-};
+const countdown = new Countdown(() => backToStart(), (left) => words().back_in(left));
 
 /** The next citizen's start: normal lane, the page's own language, nothing focused. */
 function backToStart() {
   countdown.stop();
   checkin.reset();
+  idEntry.reset();
   current = failure = null;
   busy = false;
   priority = false;
@@ -382,13 +366,15 @@ function setLanguage(lang) {
   if (current) renderTicket();
   if (failure) renderFailure();
   checkin.render();
+  if (body.dataset.state === "id") idEntry.render();
   countdown.tick();
 }
 
 // ---- start ----
 
+const idEntry = new IdEntry({ setScreen, backToStart, screen: () => body.dataset.state });
 const checkin = new CheckIn({
-  config, countdown, showTicket, setScreen, backToStart,
+  config, countdown, showTicket, setScreen, backToStart, idEntry,
   asKiosk, screen: () => body.dataset.state,
 });
 
