@@ -2,7 +2,8 @@
 """Screenshots of appointments for docs/appointments.md: booking on a phone (zh, en, the booking
 with its code and QR code), check-in at the kiosk (the start with 我有预约, the code's keyboard,
 the booked ticket and its 80 mm slip, too early), the staff console's 今日预约 and the dashboard's
-appointments panel, the settings page's booking tab.
+appointments panel, the settings page's booking tab, and the booking form of a real-name service
+(实名取号) asking for the ID number (zh; en with a mistyped one refused).
 
 Runs a demo server in this process on a temporary SQLite file (services A and B take bookings,
 15-minute slots all day) and shoots each page with Debian's Chromium through Playwright:
@@ -30,6 +31,7 @@ from tests.booking import book, enable_booking, slots  # noqa: E402
 from tests.browser import launch, submit_login, wait_js  # noqa: E402
 from tests.helpers import Api, running_app  # noqa: E402
 
+from callnext.domain.identity import check_character  # noqa: E402
 from callnext.runtime.config import Settings  # noqa: E402
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -98,6 +100,31 @@ async def shoot_phone(browser: Browser, api: Api, out: Path) -> None:
             await page.click("#book")
             await wait_js(page, "document.querySelector('#b-qr').naturalWidth > 0")
             await save(page, out / "phone-booked-zh.png", full_page=True)
+        await page.close()
+    await context.close()
+
+
+async def shoot_real_name(browser: Browser, api: Api, out: Path) -> None:
+    """B booked by real name: the form asks for the ID number; in English a number one digit
+    short is refused (the number made up for the picture)."""
+    token = await api.login("manager")
+    body = {"services": {"B": {"real_name": True, "person_daily_limit": 1}}}
+    status, answer = await api.request("PATCH", "/api/v1/halls/demo/settings", body, token=token)
+    assert status == 200, answer
+    context = await browser.new_context(**PHONE)
+    for lang in ("zh", "en"):
+        page = await context.new_page()
+        await page.goto(f"{api.base}/halls/demo/book?lang={lang}")
+        await page.click("#services label[data-value='B']")
+        await page.click("#days label:not(.full)")
+        await page.click("#slots label:not(.full) >> nth=1")
+        if lang == "en":
+            first17 = "33010619850612004"
+            await page.fill("#id_number", (first17 + check_character(first17))[:17])
+            await page.click("#book")
+            await page.wait_for_selector("#pick-error:not([hidden])")
+        await page.evaluate("document.getElementById('id-row').scrollIntoView({block: 'center'})")
+        await save(page, out / f"phone-book-real-name-{lang}.png")
         await page.close()
     await context.close()
 
@@ -201,6 +228,7 @@ async def main(out: Path) -> None:
             await shoot_staff_and_dashboard(browser, api, out)
             await shoot_settings(browser, api, out)
             await shoot_kiosk(browser, api, out)
+            await shoot_real_name(browser, api, out)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The settings page's shots for docs/settings.md and docs/staff.md: services, a service's editor
-and guide, the hall, the audit log, a window's call order. scripts/screenshots.py runs them as
-its group `settings`."""
+and guide, the hall, the audit log, a window's call order, a real-name service (实名取号).
+scripts/screenshots.py runs them as its group `settings`."""
 
 from __future__ import annotations
 
@@ -67,3 +67,15 @@ async def shoot_settings(api: Api, out: Path) -> None:
             await page.click("#editor li[data-code=C] .up")
             await page.click("#editor li[data-code=C] .up")
             await save(page, out / f"settings-window-order-{lang}-1366x768.png")
+        # 实名取号: B by real name, one ticket a person a day; its dialog, the table behind it
+        body = {"real_name": True, "person_daily_limit": 1}
+        path = "/api/v1/halls/demo/services/B"
+        status, answer = await api.request("PUT", path, body, token=token)
+        assert status == 200, answer
+        page = await settings_page(browser, api, "zh", "services")
+        await page.click("#panel-services tr[data-code='B'] button[aria-label='编辑 B']")
+        await page.wait_for_selector("#editor[open] .real-name")
+        await page.evaluate(
+            "document.querySelector('#editor .real-name').scrollIntoView({block: 'center'})"
+        )
+        await save(page, out / "settings-real-name-zh-1366x768.png")

@@ -179,6 +179,23 @@ async def booking_page(api: Api, pages: Opened) -> None:
     await assert_accessible(page, "an appointment's page (en)")
 
 
+async def booking_real_name(api: Api, pages: Opened) -> None:
+    """实名取号: the booking form of a real-name service asks for the ID number; one refused."""
+    await enable_booking(api, ("B",))
+    body = {"services": {"B": {"real_name": True, "person_daily_limit": 1}}}
+    token = await api.login("manager")
+    status, answer = await api.request("PATCH", "/api/v1/halls/demo/settings", body, token=token)
+    assert status == 200, answer
+    page = await pages.open(f"{api.base}/halls/demo/book", PHONE, online=False)
+    await page.wait_for_selector("#id-row:not([hidden])")
+    await page.click("#days label:not(.full)")
+    await page.click("#slots label:not(.full)")
+    await page.fill("#id_number", "1234567")
+    await page.click("#book")
+    await page.wait_for_selector("#pick-error:not([hidden])")
+    await assert_accessible(page, "booking page, a real-name service's ID number refused")
+
+
 async def lobby(api: Api, pages: Opened) -> None:
     page = await pages.open(f"{api.base}/halls/demo/display", SCREEN)
     await assert_accessible(page, "lobby at rest")
@@ -240,6 +257,11 @@ async def settings_page(api: Api, pages: Opened) -> None:
     await submit_login(page, "manager")
     await page.wait_for_selector("#main-view:not([hidden])")
     await assert_accessible(page, "settings, logged in")
+    await page.click("#tab-services")
+    await page.click("#panel-services tr[data-code='B'] button[aria-label='编辑 B']")
+    await page.check("#editor .field[data-field=real_name] input")
+    await page.wait_for_selector("#editor .field[data-field=person_daily_limit]:not([hidden])")
+    await assert_accessible(page, "settings, a service's dialog with real-name tickets on")
 
 
 async def rating_tablet(api: Api, pages: Opened) -> None:
@@ -261,7 +283,8 @@ async def index(api: Api, pages: Opened) -> None:
 STATES: dict[str, Callable[[Api, Opened], Awaitable[None]]] = {
     f.__name__: f
     for f in (kiosk_at_rest, large_print, kiosk_checkin, ticket_page, ticket_rating, booking_page,
-              lobby, window_screen, staff_console, dashboard, settings_page, rating_tablet, index)
+              booking_real_name, lobby, window_screen, staff_console, dashboard, settings_page,
+              rating_tablet, index)
 }  # fmt: skip
 
 

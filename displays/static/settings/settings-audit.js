@@ -23,6 +23,7 @@ export function today(timezone) {
 
 function value(key, v, w) {
   if (key === "priority_ratio") return v == null ? w.strict_short : w.ratio_short(v);
+  if (key === "person_daily_limit" && v == null) return w.no_quota; // 实名: no daily limit
   if (v === null || v === undefined) return key === "hours" ? w.hall_hours : w.none;
   if (typeof v === "boolean") return v ? w.yes : w.no;
   if (key === "hours") {

@@ -4,6 +4,7 @@
 
 import { guideEditor, NO_GUIDE } from "./settings-guide.js";
 import { hoursEditor, hoursSummary } from "./settings-hours.js";
+import { realNameEditor, realNameNote } from "./settings-real-name.js";
 import {
   changes, el, field, input, minutesToSeconds, openEditor, removeConfirmed, secondsToMinutes,
   showError, showFailure, showMessage, tablePanel, wholeOrNull,
@@ -11,10 +12,10 @@ import {
 import { names, words } from "./settings-words.js";
 
 const FIELDS = ["name", "name_en", "open", "hours", "daily_quota", "priority_allowed",
-  "target_wait_s", "default_service_s", "priority_ratio", "guide"];
+  "target_wait_s", "default_service_s", "priority_ratio", "guide", "real_name", "person_daily_limit"];
 const NEW_SERVICE = { code: "", name: "", name_en: "", open: true, hours: null, daily_quota: null,
   priority_allowed: true, target_wait_s: 900, default_service_s: 300, priority_ratio: null,
-  guide: NO_GUIDE };
+  guide: NO_GUIDE, real_name: false, person_daily_limit: 1 };
 
 export const priorityText = (s, w = words()) => (!s.priority_allowed ? w.no_priority
   : s.priority_ratio == null ? w.strict_short : w.ratio_short(s.priority_ratio));
@@ -34,6 +35,7 @@ export function servicesTab(ctx, panel) {
       placeholder: w.no_quota });
     const hours = hoursEditor(s.hours, { inherit: "hall" });
     const guide = guideEditor(s.guide);
+    const realName = realNameEditor(s);
     const allowed = el("input", { type: "checkbox", checked: s.priority_allowed });
     const mode = `policy-${Math.random().toString(36).slice(2)}`;
     const radio = (value, checked) => el("input", { type: "radio", name: mode, value, checked });
@@ -58,7 +60,7 @@ export function servicesTab(ctx, panel) {
           field("daily_quota", w.quota, quota, w.quota_hint)),
         field("priority_allowed", w.priority_allowed, allowed),
         policy),
-      hours.node,
+      el("div", { class: "col" }, hours.node, realName.node),
       guide.node,
     ];
     const read = () => ({
@@ -68,6 +70,7 @@ export function servicesTab(ctx, panel) {
       default_service_s: minutesToSeconds(serviceTime.value),
       priority_ratio: strict.checked ? null : wholeOrNull(ratio.value),
       guide: guide.read(),
+      ...realName.read(),
     });
     return { node, read, code, first: isNew ? code : name };
   }
@@ -139,7 +142,7 @@ export function servicesTab(ctx, panel) {
     const min = (sec) => w.min(secondsToMinutes(sec));
     return el("tr", { dataset: { code: s.code } },
       el("th", { scope: "row" }, el("span", { class: "letter" }, s.code)),
-      el("td", { class: "name" }, name, name2 ? el("small", {}, name2) : null),
+      el("td", { class: "name" }, name, name2 ? el("small", {}, name2) : null, realNameNote(s, w)),
       el("td", {}, el("button", { type: "button", class: "switch", role: "switch",
         "aria-checked": String(s.open), "aria-label": `${s.code} ${w.open}`,
         onclick: (e) => toggle(s, e.currentTarget) }, el("span", { class: "knob", "aria-hidden": "true" }),

@@ -2,10 +2,15 @@
 // The phone's booking page: /halls/{hall}/book (service → day → slot → details → book) and
 // /a/{id} (one booking: its code large, the QR code the kiosk scans, when to check in, cancel
 // after a confirmation, the ticket once checked in). 中文/English; radio groups, so the
-// keyboard works (Tab to a group, arrows to choose; full slots are disabled and skipped).
+// keyboard works (Tab to a group, arrows to choose; full slots are disabled and skipped). A
+// real-name service's form asks for the ID number (book-id.js).
 import {
   clock, currentLang, dayName, errorText, fillTexts, hallDayOf, pick, setLang, setTimezone, words,
 } from "./book-words.js";
+import {
+  fieldName, idErrorText, readDetails, refusal, renderDetails, setupIdEntry, wipeId,
+} from "./book-id.js";
+import { renderChoices } from "./book-choices.js";
 import { newKey, postRetrying } from "../kiosk/kiosk-issue.js";
 import { largePrintToggle } from "../shared/large-print.js";
 import { renderGuide } from "../shared/guide.js";
@@ -29,7 +34,7 @@ const state = {
   slots: null, // [{start, end, capacity, booked, free}] of the chosen day, null while unread
   reads: 0, // bumped by each choice: an answer to an older one is dropped
   busy: false,
-  error: null, // {code, field} under the form
+  error: null, // {code, field, reason?, limit?} under the form
   appointment: config.appointment ?? null,
   confirming: false,
   bookingError: null, // an error code under the booking
@@ -65,6 +70,9 @@ function setText(el, value) {
 /** The service's guide (办事指南) from the page's config, or null. */
 const guideOf = (code) => (code ? config.services?.[code]?.guide ?? null : null);
 
+/** Whether the service is booked by real name (实名取号): the form asks for the ID number. */
+const realName = (code) => Boolean(code && config.services?.[code]?.real_name);
+
 function serviceName(code) {
   const s = names.get(code);
   return s ? pick(s.name, s.name_en) : [code, ""];
@@ -84,44 +92,11 @@ function dayLabel(day) {
 const bookableServices = () => (state.policy?.enabled
   ? (state.policy.services ?? []).filter((s) => s.enabled) : []);
 
-// ---- the choices: radio groups rebuilt only when their content changes ----
-
-/** items: [{value, main, sub, disabled, full}] as radios named `name` in `box`. */
-function renderChoices(box, name, items, chosen) {
-  const sig = JSON.stringify(items);
-  if (box.dataset.sig !== sig) {
-    const focused = box.contains(document.activeElement)
-      ? /** @type {HTMLInputElement} */ (document.activeElement).value : null;
-    box.dataset.sig = sig;
-    box.replaceChildren(...items.map((item) => choice(name, item)));
-    if (focused) box.querySelector(`input[value="${CSS.escape(focused)}"]`)?.focus();
-  }
-  for (const input of box.querySelectorAll("input")) input.checked = input.value === chosen;
-}
-
-function choice(name, item) {
-  const label = document.createElement("label");
-  label.className = `choice${item.full ? " full" : ""}`;
-  label.dataset.value = item.value;
-  const input = document.createElement("input");
-  input.type = "radio";
-  input.name = name;
-  input.value = item.value;
-  input.disabled = Boolean(item.disabled);
-  const main = document.createElement("span");
-  main.className = "c-main";
-  main.textContent = item.main;
-  const sub = document.createElement("span");
-  sub.className = "c-sub";
-  sub.textContent = item.sub ?? "";
-  label.append(input, main, sub);
-  return label;
-}
-
 function renderPick(w) {
   const services = bookableServices().map((s) => {
     const [name, name2] = serviceName(s.service);
-    return { value: s.service, main: `${s.service} ${name}`, sub: name2 };
+    const sub = [name2, realName(s.service) ? w.real_name_tag : ""].filter(Boolean).join(" · ");
+    return { value: s.service, main: `${s.service} ${name}`, sub };
   });
   renderChoices($("services"), "service", services, state.service);
   /** @type {HTMLFieldSetElement} */ ($("step-day")).disabled = !state.service || state.days === null;
@@ -138,7 +113,7 @@ function renderPick(w) {
   }));
   renderChoices($("slots"), "slot", slots, state.slot);
   $("slots-none").hidden = state.slots === null || slots.some((s) => !s.disabled);
-  renderFields(w);
+  renderDetails(state.policy?.fields ?? {}, realName(state.service), state.error);
   renderGuide($("pick-guide"), guideOf(state.service), currentLang()); // read before booking
   const slot = state.slots?.find((s) => s.start === state.slot);
   setText($("summary"), slot ? w.summary(serviceName(state.service)[0], dayLabel(state.day),
@@ -147,24 +122,8 @@ function renderPick(w) {
   /** @type {HTMLButtonElement} */ ($("book")).disabled = !slot || state.busy;
   $("confirm-bar").classList.toggle("chosen", Boolean(slot));
   $("pick-error").hidden = !state.error;
-  setText($("pick-error"), state.error ? errorText(state.error.code, fieldName(state.error.field)) : "");
-}
-
-function fieldName(field) {
-  return field === "name" || field === "phone" ? words()[field] : field ?? "";
-}
-
-function renderFields(w) {
-  const fields = state.policy?.fields ?? {};
-  let any = false;
-  for (const field of ["name", "phone"]) {
-    const mode = fields[field] ?? "off";
-    $(`${field}-row`).hidden = mode === "off";
-    /** @type {HTMLInputElement} */ ($(field)).required = mode === "required";
-    setText($(`${field}-label`), `${w[field]}${mode === "required" ? w.required : w.optional}`);
-    any ||= mode !== "off";
-  }
-  $("step-fields").hidden = !any;
+  setText($("pick-error"), state.error
+    ? idErrorText(state.error) ?? errorText(state.error.code, fieldName(state.error.field)) : "");
 }
 
 // ---- the booking ----
@@ -193,6 +152,7 @@ function renderBooking(w) {
     setText($("b-ticket"), w.ticket(ticket.number));
   }
   const booked = a.status === "booked";
+  $("b-id-note").hidden = !booked || !realName(a.service); // the same ID card checks it in
   renderGuide($("b-guide"), booked || a.status === "checked_in" ? guideOf(a.service) : null, currentLang());
   $("cancel").hidden = !booked || state.confirming;
   $("confirm").hidden = !booked || !state.confirming;
@@ -252,6 +212,7 @@ async function startBooking() {
 }
 
 async function chooseService(code) {
+  if (!realName(code)) wipeId();
   state.service = code;
   state.day = state.slot = state.days = state.slots = null;
   state.error = null;
@@ -294,18 +255,15 @@ function chooseSlot(start) {
 async function book(e) {
   e.preventDefault();
   if (!state.slot || state.busy) return;
-  const fields = state.policy?.fields ?? {};
-  const body = { service: state.service, start: state.slot };
-  for (const field of ["name", "phone"]) {
-    const value = /** @type {HTMLInputElement} */ ($(field)).value.trim();
-    if (fields[field] === "required" && !value) {
-      state.error = { code: "field_required", field };
-      render();
-      $(field).focus();
-      return;
-    }
-    if (fields[field] !== "off" && fields[field] && value) body[field] = value;
+  const details = readDetails(state.policy?.fields ?? {}, realName(state.service),
+    hallDayOf(Date.now() + skew));
+  if (details.error) {
+    state.error = details.error;
+    render();
+    $(details.error.field).focus();
+    return;
   }
+  const body = { service: state.service, start: state.slot, ...details.body };
   state.busy = true;
   state.error = null;
   render();
@@ -314,16 +272,20 @@ async function book(e) {
   const result = await postRetrying(`${hallPath}/appointments`, body, newKey(), accept);
   state.busy = false;
   if (result.appointment) {
+    wipeId();
     showBooking(result.appointment);
     return;
   }
   const code = result.error === "down" ? "network" : result.status === 429 ? "rate_limited" : result.error;
   const field = result.detail?.field;
-  state.error = { code, field };
+  if (field === "id_number") { // made real-name since the page was read: ask for it now
+    config.services[state.service] = { ...config.services[state.service], real_name: true };
+  }
+  state.error = refusal(code, result.detail);
   if (["slot_full", "slot_not_bookable"].includes(code)) chooseDay(state.day);
   else if (code === "booking_disabled") startBooking();
   render();
-  if (field && $(field)) $(field).focus();
+  if (state.error.field && $(state.error.field)) $(state.error.field).focus();
   else $("pick-error").scrollIntoView({ block: "nearest" });
 }
 
@@ -385,6 +347,7 @@ function toggleLang() {
 
 function setup() {
   largePrintToggle({ remember: true }); // as on the ticket page (ticket.css: its large print)
+  setupIdEntry();
   $("lang").addEventListener("click", toggleLang);
   $("services").addEventListener("change", (e) => chooseService(/** @type {HTMLInputElement} */ (e.target).value));
   $("days").addEventListener("change", (e) => chooseDay(/** @type {HTMLInputElement} */ (e.target).value));

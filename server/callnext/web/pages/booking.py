@@ -24,8 +24,10 @@ def _config(hall: Hall, lang: str, appointment: dict[str, Any] | None) -> dict[s
     return {
         "hall": hall.code, "lang": lang, "timezone": hall.timezone,
         "hall_name": hall.name, "hall_name_en": hall.name_en,
-        "services": {s.code: {"name": s.name, "name_en": s.name_en, "guide": guide_json(s.guide)}
-                     for s in hall.services},  # the guide: shown before confirming
+        "services": {s.code: {"name": s.name, "name_en": s.name_en, "guide": guide_json(s.guide),
+                              "real_name": s.real_name}
+                     for s in hall.services},  # the guide: shown before confirming; real_name:
+        # the form asks for the ID number (实名取号), the booking says the card checks it in
         "appointment": appointment, "now_ms": int(time.time() * 1000),
     }  # fmt: skip
 
