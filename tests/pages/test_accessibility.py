@@ -142,6 +142,21 @@ async def kiosk_checkin(api: Api, pages: Opened) -> None:
     await assert_accessible(page, "kiosk check-in (en)")
 
 
+async def kiosk_real_name(api: Api, pages: Opened) -> None:
+    """The ID screen of a real-name service, a number refused under its field."""
+    token = await api.login("manager")
+    body = {"services": {"A": {"real_name": True}}}
+    status, answer = await api.request("PATCH", "/api/v1/halls/demo/settings", body, token=token)
+    assert status == 200, answer
+    page = await pages.open(f"{api.base}/halls/demo/kiosk", KIOSK)
+    await page.click(".service[data-code='A']")
+    await page.wait_for_selector("#id:not([hidden]) #id-keys button")
+    await page.keyboard.type("3301")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#id-error:not([hidden])")
+    await assert_accessible(page, "kiosk, real-name ticket's ID number")
+
+
 async def ticket_page(api: Api, pages: Opened) -> None:
     ticket = await api.issue("A")
     page = await pages.open(f"{api.base}/t/{ticket['id']}", PHONE)
@@ -282,9 +297,9 @@ async def index(api: Api, pages: Opened) -> None:
 
 STATES: dict[str, Callable[[Api, Opened], Awaitable[None]]] = {
     f.__name__: f
-    for f in (kiosk_at_rest, large_print, kiosk_checkin, ticket_page, ticket_rating, booking_page,
-              booking_real_name, lobby, window_screen, staff_console, dashboard, settings_page,
-              rating_tablet, index)
+    for f in (kiosk_at_rest, large_print, kiosk_checkin, kiosk_real_name, ticket_page,
+              ticket_rating, booking_page, booking_real_name, lobby, window_screen,
+              staff_console, dashboard, settings_page, rating_tablet, index)
 }  # fmt: skip
 
 
