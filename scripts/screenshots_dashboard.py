@@ -110,6 +110,16 @@ async def shoot_dashboard(out: Path) -> None:
                     await page.screenshot(path=out / name, full_page=True, animations="disabled")
                     await page.close()
                     print(f"wrote {out / name}")
+                for lang in ("zh", "en"):  # 一次办结率: the past day and its 30 days
+                    page = await dashboard_page(browser, api, lang, (1366, 768), f"?date={past}")
+                    card = page.locator("#trips")
+                    await page.wait_for_selector(".trips-col[data-scope='range'] .trips-dist")
+                    await card.scroll_into_view_if_needed()
+                    await page.wait_for_timeout(300)
+                    path = out / f"dashboard-trips-{lang}-1366.png"
+                    await card.screenshot(path=path, animations="disabled")
+                    await page.close()
+                    print(f"wrote {path}")
                 page = await dashboard_page(browser, api, "zh", (1366, 768), user="w1")
                 await save(page, out / "dashboard-staff-refused-zh-1366x768.png")
                 await some_followups(api, db_path)

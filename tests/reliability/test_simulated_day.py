@@ -4,15 +4,15 @@ recomputation from what the simulation saw, and the estimated waits against the 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from callnext.bench.simulate import Day, DayPlan, simulate_day
-from callnext.domain import stats
+from callnext.domain import stats, trips
 from callnext.domain.model import Finish
 from callnext.domain.stats import nearest_rank
-from callnext.store import reads
+from callnext.store import reads, trips_sql
 from callnext.store.database import Database
 from callnext.store.setup import seed_demo
 
@@ -91,3 +91,42 @@ async def test_estimated_waits_are_within_a_quarter_of_the_mean_wait(
     # (measured: 18.7 % first come, 25.0 % with windows 7-8 in order, A told 370 s too little).
     assert mae / mean_wait <= (0.25 if request.node.callspec.params["simulated"] == "first_come"
                                else 0.30)  # fmt: skip
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_real_name_days_have_returning_citizens(db_url: str) -> None:
+    """Four days with B real-name: citizens not done (no-shows) come back on later days, so
+    trips per matter has matters of two trips and more, and the report's read (the range's
+    persons, their earlier tickets) cuts the same matters as all the rows do."""
+    db = Database(db_url)
+    await db.start()
+    try:
+        await seed_demo(db, all_day=True)
+        plan = DayPlan(
+            arrivals_per_hour={"A": 3.0, "B": 12.0, "C": 3.0}, no_show_share=0.15,
+            real_name=("B",), return_share=0.8,
+        )  # fmt: skip
+        days = [DAY + timedelta(days=n) for n in range(4)]
+        for n, on in enumerate(days):
+            await simulate_day(db, await db.hall("demo"), on, plan, seed=20 + n)
+        hall = await db.hall("demo")
+        assert hall.service("B").real_name  # type: ignore[union-attr]
+        first, last = days[0].isoformat(), days[-1].isoformat()
+        rows = await db.run_read(
+            lambda conn: trips_sql.real_name_tickets_in(conn, hall, "2000-01-01", last, 30)
+        )
+        assert {r.service for r in rows} == {"B"}
+        every = trips.matters_of(rows, 30, last)
+        third = days[2].isoformat()
+        read_later = await db.run_read(
+            lambda conn: trips_sql.real_name_tickets_in(conn, hall, third, last, 30)
+        )
+        later = trips.matters_of(read_later, 30, last)
+        begun_later = trips.begun_between(every, third, last)
+        assert trips.begun_between(later, third, last) == begun_later
+        fig = trips.figures(trips.begun_between(every, first, last))
+        assert fig["matters"] > 100
+        assert fig["distribution"]["2"] > 0  # returns
+        assert 0.5 < fig["one_trip_rate"] < 1
+    finally:
+        await db.close()

@@ -4,7 +4,10 @@ Each window's staff member takes it as the hall opens and holds it all day. Citi
 (Poisson, with a morning peak), take tickets, and windows call the next one as
 soon as they are free, until the last ticket of the day is served. Service times are log-normal
 around each service's mean; some citizens do not come, some matters are accepted as pending and
-completed later (most within the hour's promise).
+completed later (most within the hour's promise). Services of `DayPlan.real_name` take
+real-name tickets (a made-up person digest each): a citizen whose last visit did not complete
+(a no-show, a pending matter not completed yet: papers missing) comes back on a later day with
+the plan's `return_share` a day, for up to `return_days` days, so trips per matter have returns.
 Every step is the same hall transaction the web layer runs, stamped with the simulated time.
 Tests check the day's statistics and the estimated waits against what the simulation itself saw;
 `python -m callnext.bench.simulate` fills a database with such a day (for the dashboard's
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import heapq
 import json
 import math
@@ -36,6 +40,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.clock import zone
 from ..domain.hall_layout import WindowDef
+from ..domain.hall_settings import parse_patch
 from ..domain.model import CallOrder, Finish, Hall
 from ..store.database import Database
 from ..store.hall_tx import HallTx
@@ -67,6 +72,11 @@ class DayPlan:
     # Windows that take their services in this order (work profile `services`) all day; the
     # others keep theirs.
     in_order: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Real-name services (实名取号); a citizen not done comes back, each day with return_share,
+    # within return_days of that visit (domain/trips.py counts the trips)
+    real_name: tuple[str, ...] = ()
+    return_share: float = 0.5
+    return_days: int = 7
 
 
 @dataclass
@@ -103,8 +113,15 @@ async def simulate_day(
         heapq.heappush(events, (moment, order, kind, what))
 
     for service, rate in plan.arrivals_per_hour.items():
-        for moment in _arrivals(rng, start, rate, plan.profile):
-            at(moment, "arrive", service)
+        for n, moment in enumerate(_arrivals(rng, start, rate, plan.profile)):
+            at(moment, "arrive", (service, _person(day, service, n, plan)))
+    if plan.real_name:
+        hall = await real_name_services(db, hall, plan.real_name, start)
+        owed = await db.run_read(partial(returning, hall=hall, day=day, plan=plan))
+        span = len(plan.profile) * 3600.0
+        for person, service in owed:
+            if rng.random() < plan.return_share:
+                at(start + timedelta(seconds=rng.uniform(0, span)), "arrive", (service, person))
     seen = Day()
     hall = await set_work_profiles(db, hall, plan.in_order, start)
     await staff_windows(db, hall, start, start + timedelta(days=1))
@@ -113,11 +130,13 @@ async def simulate_day(
     while events:
         now, _, kind, what = heapq.heappop(events)
         if kind == "arrive":
-            assert isinstance(what, str)
-            await _issue(db, hall, now, what, rng.random() < plan.priority_share, seen)
+            assert isinstance(what, tuple)
+            service, person = what
+            priority = rng.random() < plan.priority_share
+            await _issue(db, hall, now, service, priority, seen, person)
             for number in sorted(idle):
                 window = hall.window(number)
-                if window is not None and what in window.services:
+                if window is not None and service in window.services:
                     idle.discard(number)
                     at(now, "free", number)
                     break
@@ -207,10 +226,54 @@ def _duration(rng: random.Random, plan: DayPlan, service: str, outcome: Finish) 
     return rng.lognormvariate(math.log(mean) - plan.sigma**2 / 2, plan.sigma)
 
 
+def _person(day: date, service: str, n: int, plan: DayPlan) -> str | None:
+    """A made-up person digest for the n-th arrival of a real-name service on `day`."""
+    if service not in plan.real_name:
+        return None
+    return "sim:" + hashlib.sha256(f"{day}/{service}/{n}".encode()).hexdigest()
+
+
+async def real_name_services(
+    db: Database, hall: Hall, codes: tuple[str, ...], at: datetime
+) -> Hall:
+    """The hall once `codes` take real-name tickets (any number a person a day), as a manager
+    would set them (PATCH …/settings)."""
+    if all((s := hall.service(c)) is not None and s.real_name for c in codes):
+        return hall
+    body: dict[str, object] = {
+        "services": {c: {"real_name": True, "person_daily_limit": None} for c in codes}
+    }
+    patch = parse_patch(hall, body)
+    await db.hall_write(hall.code, partial(hall_config.apply_settings_body, patch=patch,
+                                            asked=body), now=at)  # fmt: skip
+    return await db.hall(hall.code)
+
+
+def returning(conn: Connection, hall: Hall, day: date, plan: DayPlan) -> list[tuple[str, str]]:
+    """(person, service) of the citizens whose last visit of the `return_days` before `day`
+    did not complete (nor any later one), in a stable order."""
+    t = tickets.c
+    since = (day - timedelta(days=plan.return_days)).isoformat()
+    rows = conn.execute(
+        select(t.person, t.service, t.day, t.outcome)
+        .where(t.hall_id == hall.id, t.person.is_not(None), t.day >= since,
+               t.day < day.isoformat(), t.status != "cancelled")
+        .order_by(t.day, t.pk)
+    )  # fmt: skip
+    done: dict[tuple[str, str], bool] = {}
+    for person, service, _day, outcome in rows:
+        done[(str(person), str(service))] = outcome == "completed"
+    return [key for key, completed in done.items() if not completed]
+
+
 async def _issue(
-    db: Database, hall: Hall, now: datetime, service: str, priority: bool, seen: Day
-) -> None:
-    body = partial(ticketing.issue_body, service=service, priority=priority, key=None)
+    db: Database, hall: Hall, now: datetime, service: str, priority: bool, seen: Day,
+    person: str | None = None,
+) -> None:  # fmt: skip
+    body = partial(
+        ticketing.issue_body, service=service, priority=priority, key=None,
+        persons=[person] if person else None,
+    )  # fmt: skip
     ticket, _replayed = await db.hall_write(hall.code, body, now=now)
     seen.records[ticket["number"]] = Record(ticket["number"], service, now, ticket["est_wait_s"])
 
