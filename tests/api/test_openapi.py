@@ -409,6 +409,15 @@ async def appointments_session(s: Session) -> None:
     await s.call("get", made, 400, who="m", query={"day": "soon"})
 
 
+async def overview_session(s: Session) -> None:
+    """The region's overview (docs/overview.md): the admin of every hall only."""
+    await s.call("get", "/api/v1/overview", who="root", query={"sort": "served", "order": "desc"})
+    await s.call("get", "/api/v1/overview", 403, who="m")
+    await s.call("get", "/api/v1/overview", 400, who="root", query={"sort": "nope"})
+    await s.call("get", "/api/v1/overview/trend", who="root", query={"days": "7"})
+    await s.call("get", "/api/v1/overview/export", who="root", query={"format": "xlsx"})
+
+
 async def manager_session(s: Session) -> None:
     await s.call("get", HALL + "/tickets", who="m")
     await s.call("get", HALL + "/tickets", 403, who="w1")
@@ -421,6 +430,7 @@ async def manager_session(s: Session) -> None:
     await s.call("get", HALL + "/export", who="m")
     await s.call("get", HALL + "/export", who="m", query={"format": "xlsx"})
     await s.call("get", HALL + "/audit", who="m", query={"actor": "w1", "limit": "10"})
+    await overview_session(s)
     await s.call("get", HALL + "/settings", who="m")
     await s.call("patch", HALL + "/settings", who="m", body={
         "notice": "Welcome", "hours": {"mon": ["09:00-17:00"]}, "closed_dates": ["2030-01-01"],

@@ -14,6 +14,7 @@ from .api import (
     halls,
     layout,
     ops,
+    overview,
     ratings,
     reports,
     settings,
@@ -25,6 +26,7 @@ from .openapi import endpoint as openapi_doc
 from .pages import booking as appointment_pages
 from .pages import dashboard as dashboard_pages
 from .pages import kiosk as kiosk_pages
+from .pages import overview as overview_pages
 from .pages import rating as rating_pages
 from .pages import settings as admin_pages
 from .pages import staff as staff_pages
@@ -94,6 +96,12 @@ def setup_routes(app: web.Application) -> None:
             web.get(HALL + "/trend", reports.trend),
             web.get(HALL + "/export", reports.export),
             # -- end of the reports --
+            # -- the region's overview (issue 24.5, docs/overview.md) --
+            web.get("/api/v1/overview", overview.table),
+            web.get("/api/v1/overview/trend", overview.trend),
+            web.get("/api/v1/overview/export", overview.export),
+            web.get("/overview", overview_pages.overview_page),
+            # -- end of the overview --
             # -- ratings (issue 9, docs/ratings.md) --
             web.get("/api/v1/ratings/scale", ratings.scale),
             web.post(TICKET + "/rating", ratings.rate_ticket),

@@ -14,6 +14,7 @@ from ...live.protocol import ANNOUNCE_LANGS
 from ...store.audit_sql import MAX_ENTRIES
 from . import appointments as openapi_appointments
 from . import followups as openapi_followups
+from . import overview as openapi_overview
 from . import ratings as openapi_ratings
 from . import trips as openapi_trips
 from .operations import (
@@ -287,7 +288,8 @@ def document() -> Json:
     """The whole OpenAPI 3.1 document, as a JSON-ready dict."""
     paths = {**other_paths(), **hall_paths(), **manager_paths(), **report_paths(),
              **ticket_paths(), **window_paths(), **openapi_ratings.paths(),
-             **openapi_appointments.paths(), **openapi_followups.paths()}  # fmt: skip
+             **openapi_appointments.paths(), **openapi_followups.paths(),
+             **openapi_overview.paths()}  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {"title": "callnext", "version": __version__, "description": DESCRIPTION,
@@ -299,7 +301,8 @@ def document() -> Json:
         "components": {
             "schemas": {**components(), **openapi_ratings.components(),
                         **openapi_appointments.components(),
-                        **openapi_followups.components(), **openapi_trips.components()},
+                        **openapi_followups.components(), **openapi_trips.components(),
+                        **openapi_overview.components()},
             "responses": {f"E{code}": {"description": what, "content": json_content(ref("Error"))}
                           for code, what in ERRORS.items()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
