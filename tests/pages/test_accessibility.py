@@ -17,7 +17,10 @@ import pytest_asyncio
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page
 
+from callnext.domain.model import Role
 from callnext.runtime.config import Settings
+from callnext.store import accounts
+from callnext.web.keys import DB
 
 from ..booking import SOON, book, enable_booking, slots
 from ..browser import TIMEOUT_MS, chromium_missing, launch, submit_login
@@ -295,11 +298,23 @@ async def index(api: Api, pages: Opened) -> None:
     await assert_accessible(page, "the index page")
 
 
+async def overview(api: Api, pages: Opened) -> None:
+    """The region's overview (docs/overview.md): its login, then the table of halls."""
+    assert api.app is not None
+    await accounts.add_user(api.app[DB], "region", "region-pass", Role.ADMIN, None, None)
+    page = await pages.open(f"{api.base}/overview", SCREEN, online=False)
+    await page.wait_for_selector("#login-view:not([hidden])")
+    await assert_accessible(page, "overview login form")
+    await submit_login(page, "region", "region-pass")
+    await page.wait_for_selector("#board-view:not([hidden])[data-loads='1'] #halls-body tr")
+    await assert_accessible(page, "overview, logged in")
+
+
 STATES: dict[str, Callable[[Api, Opened], Awaitable[None]]] = {
     f.__name__: f
     for f in (kiosk_at_rest, large_print, kiosk_checkin, kiosk_real_name, ticket_page,
               ticket_rating, booking_page, booking_real_name, lobby, window_screen,
-              staff_console, dashboard, settings_page, rating_tablet, index)
+              staff_console, dashboard, settings_page, rating_tablet, index, overview)
 }  # fmt: skip
 
 

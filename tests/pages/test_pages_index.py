@@ -17,6 +17,7 @@ async def test_index_lists_each_hall_and_its_pages(api: Api) -> None:
     for path in ("/halls/demo/kiosk", "/halls/demo/display", "/halls/demo/staff",
                  "/halls/demo/dashboard", "/halls/demo/windows/1/display"):  # fmt: skip
         assert path in links
+    assert "/overview" in links  # the region's overview, for its admin (docs/overview.md)
     async with api.session.get(api.base + "/static/shared/base.css") as resp:
         assert resp.status == 200
         assert "--font" in await resp.text()
