@@ -184,16 +184,19 @@ D1_TREND = {
     "issued": 5, "called": 4, "served": 3, "no_show": 1, "cancelled": 1, "waiting": 0,
     "completed_same_day": 3, "same_day_completion_rate": 1.0, "wait_s_avg": 1522.5,
     "wait_s_p90": 3540.0, "service_s_avg": 900.0,
+    "matters": 0, "one_trip": 0, "one_trip_rate": None,  # no real-name tickets
 }  # fmt: skip
 D2_TREND = {
     "issued": 2, "called": 2, "served": 2, "no_show": 0, "cancelled": 0, "waiting": 0,
     "completed_same_day": 1, "same_day_completion_rate": 0.5, "wait_s_avg": 450.0,
     "wait_s_p90": 600.0, "service_s_avg": 300.0,
+    "matters": 0, "one_trip": 0, "one_trip_rate": None,  # no real-name tickets
 }  # fmt: skip
 EMPTY_DAY = {
     "issued": 0, "called": 0, "served": 0, "no_show": 0, "cancelled": 0, "waiting": 0,
     "completed_same_day": 0, "same_day_completion_rate": None, "wait_s_avg": None,
     "wait_s_p90": None, "service_s_avg": None,
+    "matters": 0, "one_trip": 0, "one_trip_rate": None,  # no real-name tickets
 }  # fmt: skip
 
 

@@ -7,12 +7,15 @@ again); the hall's trips_window_days; no answer ever holds a person digest."""
 from __future__ import annotations
 
 import dataclasses
+import io
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from callnext.domain.hall_settings import parse_patch
@@ -241,3 +244,38 @@ async def test_a_hall_without_real_name_tickets_has_no_matters(api: Api) -> None
         "distribution": {"1": 0, "2": 0, "3": 0, "4+": 0}, "mean_trips": None, "per_service": {},
     }  # fmt: skip
     assert (await get(api, "/trend"))["trips"]["matters"] == 0
+
+
+async def test_the_xlsx_summary_has_each_days_trips_and_no_export_a_digest(
+    history: tuple[Api, Settings],
+) -> None:
+    api, _ = history
+    token = await api.login("manager")
+    query = f"from={day(-29)}&to={day(0)}"
+    trend = await get(api, f"/trend?{query}")
+    files = {}
+    for fmt, extra in (("xlsx", "&raw=1"), ("xlsx", ""), ("csv", "&raw=1"), ("csv", "")):
+        url = f"{api.base}{HALL}/export?{query}&format={fmt}{extra}"
+        async with api.session.get(url, headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert resp.status == 200, await resp.text()
+            files[fmt + extra] = await resp.read()
+    for data in files.values():  # never a digest, in any layout (an XLSX is zipped: unzipped)
+        texts = [data]
+        if data[:2] == b"PK":
+            sheet = zipfile.ZipFile(io.BytesIO(data))
+            texts = [sheet.read(n) for n in sheet.namelist()]
+        assert not any(b"k1:" in t for t in texts)
+    book = load_workbook(io.BytesIO(files["xlsx&raw=1"]))
+    header, *rows = book["summary"].iter_rows(values_only=True)
+    assert [dict(zip(header, row, strict=True)) for row in rows] == trend["days"]
+    assert sum(r[header.index("matters")] for r in rows) == trend["trips"]["matters"]
+    words = load_workbook(io.BytesIO(files["xlsx"]))
+    header, *rows = words["每日汇总"].iter_rows(values_only=True)
+    assert header[-3:] == ("新事项", "一次办结", "一次办结率")
+    by_day = {r[0]: r for r in rows}
+    for entry in trend["days"]:
+        assert list(by_day[entry["date"]][-3:]) == [
+            entry["matters"],
+            entry["one_trip"],
+            entry["one_trip_rate"],
+        ], entry["date"]

@@ -39,8 +39,9 @@ TICKET_HEADER = (
 )  # fmt: skip
 TREND_HEADER = (
     "date", *stats.COUNT_FIELDS, "same_day_completion_rate", "wait_s_avg", "wait_s_p90",
-    "service_s_avg",
+    "service_s_avg", "matters", "one_trip", "one_trip_rate",
 )  # fmt: skip
+NO_TRIPS = {"matters": 0, "one_trip": 0, "one_trip_rate": None}  # a day no matter began
 SERVICE_HEADER = (
     "scope", "code", "name", *stats.COUNT_FIELDS, "same_day_completion_rate",
     *(f"{g}_{p}" for g in ("wait_s", "service_s") for p in stats.SUMMARY_FIELDS),
@@ -240,6 +241,8 @@ class Export(Protocol):
 
     def add_days(self, days: Days, served: ServedBy) -> None: ...
 
+    def set_trips(self, by_day: Mapping[str, dict[str, Any]]) -> None: ...
+
     def finish(self) -> bytes: ...
 
 
@@ -263,6 +266,9 @@ class CsvExport:
                 cells = self.layout.ticket(t, self.hall, served.get(t.pk, NOBODY))
                 self.writer.writerow([_csv_text(safe_text(c)) for c in cells])
 
+    def set_trips(self, by_day: Mapping[str, dict[str, Any]]) -> None:
+        """The CSV has no per-day rows: nothing to add."""
+
     def finish(self) -> bytes:
         return self.out.getvalue().encode("utf-8")
 
@@ -285,6 +291,11 @@ class XlsxExport:
         self.summary = self._sheet(names[1], layout.trend_header, None)
         self.hall_figures = report.RangeFigures(hall)
         self.service_figures: dict[str, report.RangeFigures] = {}
+        self.trips: Mapping[str, dict[str, Any]] = {}  # a day → its trips per matter
+
+    def set_trips(self, by_day: Mapping[str, dict[str, Any]]) -> None:
+        """Each day's trips per matter (usecases/trips.day_entry) for the summary sheet."""
+        self.trips = by_day
 
     def _sheet(self, title: str, header: Sequence[str], first_time: int | None) -> Any:
         from openpyxl.utils import get_column_letter  # see _xlsx_row
@@ -304,7 +315,8 @@ class XlsxExport:
             for t in tickets:
                 cells = layout.ticket(t, self.hall, served.get(t.pk, NOBODY))
                 self.tickets.append(_xlsx_row(self.tickets, cells))
-            trend = layout.trend(report.trend_day(day, tickets, self.hall.timezone))
+            trips = self.trips.get(day, NO_TRIPS)
+            trend = layout.trend({**report.trend_day(day, tickets, self.hall.timezone), **trips})
             self.summary.append(_xlsx_row(self.summary, trend))
             self.hall_figures.add(tickets)
             for code, group in report.group_by_service(tickets).items():

@@ -31,6 +31,7 @@ class Words:
     states: dict[str, str]
     yes_no: tuple[str, str]
     scopes: tuple[str, str]
+    trips: tuple[str, ...] = ()  # the summary's trips per matter: matters, one trip, rate
 
 
 ZH = Words(
@@ -61,6 +62,7 @@ ZH = Words(
     },
     yes_no=("是", "否"),
     scopes=("全厅", "业务"),
+    trips=("新事项", "一次办结", "一次办结率"),
 )  # fmt: skip
 
 EN = Words(
@@ -93,6 +95,7 @@ EN = Words(
     },
     yes_no=("Yes", "No"),
     scopes=("Hall", "Service"),
+    trips=("Matters", "One trip", "One-trip rate"),
 )  # fmt: skip
 
 WORDS = {"zh": ZH, "en": EN}
@@ -134,7 +137,8 @@ def score_words(score: int | None, w: Words) -> str | None:
 
 
 def trend_header(w: Words) -> list[str]:
-    return [w.ticket_header[0], *(w.counts[f] for f in stats.COUNT_FIELDS), *w.trend_extra]
+    counts = (w.counts[f] for f in stats.COUNT_FIELDS)
+    return [w.ticket_header[0], *counts, *w.trend_extra, *w.trips]
 
 
 def trend_cells(day: dict[str, Any]) -> list[Any]:
@@ -142,6 +146,7 @@ def trend_cells(day: dict[str, Any]) -> list[Any]:
         day["date"], *(day[f] for f in stats.COUNT_FIELDS),
         _rate(day["same_day_completion_rate"]), duration(day["wait_s_avg"]),
         duration(day["wait_s_p90"]), duration(day["service_s_avg"]),
+        day["matters"], day["one_trip"], _rate(day["one_trip_rate"]),
     ]  # fmt: skip
 
 

@@ -124,6 +124,8 @@ async def export(request: web.Request) -> web.Response:
     sheet = exporter(fmt, hall, lang, today=_today(hall))
     if sheet is None:
         raise Invalid("bad_format", "format must be csv or xlsx.")
+    matters = await trips.matters_between(request.app[DB], hall, first, last)
+    sheet.set_trips({d: trips.day_entry(matters, d) for d in report.days_between(first, last)})
     for lo, hi in report.day_chunks(first, last, CHUNK_DAYS):
         tickets, served = await report_sql.served_between(request.app[DB], hall, lo, hi)
         days = report.by_day(report.days_between(lo, hi), tickets)
