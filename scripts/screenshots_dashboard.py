@@ -111,28 +111,28 @@ async def shoot_dashboard(out: Path) -> None:
                     await page.close()
                     print(f"wrote {out / name}")
                 for lang in ("zh", "en"):  # 一次办结率: the past day and its 30 days
+                    ready = ".trips-col[data-scope='range'] .trips-dist"
                     page = await dashboard_page(browser, api, lang, (1366, 768), f"?date={past}")
-                    card = page.locator("#trips")
-                    await page.wait_for_selector(".trips-col[data-scope='range'] .trips-dist")
-                    await card.scroll_into_view_if_needed()
-                    await page.wait_for_timeout(300)
                     path = out / f"dashboard-trips-{lang}-1366.png"
-                    await card.screenshot(path=path, animations="disabled")
-                    await page.close()
-                    print(f"wrote {path}")
+                    await shoot_card(page, "#trips", ready, path)
                 page = await dashboard_page(browser, api, "zh", (1366, 768), user="w1")
                 await save(page, out / "dashboard-staff-refused-zh-1366x768.png")
                 await some_followups(api, db_path)
                 for lang in ("zh", "en"):
                     page = await dashboard_page(browser, api, lang, (1366, 768))
-                    card = page.locator("#followups")
-                    await page.wait_for_selector("#fu-list li")
-                    await card.scroll_into_view_if_needed()
-                    await page.wait_for_timeout(300)
                     path = out / f"dashboard-followups-{lang}-1366.png"
-                    await card.screenshot(path=path, animations="disabled")
-                    await page.close()
-                    print(f"wrote {path}")
+                    await shoot_card(page, "#followups", "#fu-list li", path)
+
+
+async def shoot_card(page: Page, card: str, ready: str, path: Path) -> None:
+    """One card of the dashboard (`card`, once `ready` shows), then the page closed."""
+    await page.wait_for_selector(ready)
+    located = page.locator(card)
+    await located.scroll_into_view_if_needed()
+    await page.wait_for_timeout(300)
+    await located.screenshot(path=path, animations="disabled")
+    await page.close()
+    print(f"wrote {path}")
 
 
 async def some_followups(api: Api, db_path: str) -> None:
