@@ -192,6 +192,7 @@ async def test_staff_are_bound_to_their_windows_from_the_hall_tab(api: Api, page
 HALL_NUMBERS = [
     ("almost_turn_ahead", "3", "快到您了", 5, 99, "须为 0 到 50 的整数（0 为不提醒）"),
     ("followup_due_days", "5", "差评回访时限", 7, 0, "须为 1 到 30 的整数（工作日）"),
+    ("trips_window_days", "30", "一次办结统计期", 14, 91, "须为 1 到 90 的整数（天）"),
 ]
 
 
@@ -199,7 +200,8 @@ HALL_NUMBERS = [
 async def test_a_number_of_the_hall_tab_is_saved_audited_or_refused(
     api: Api, pages: Pages, name: str, default: str, label: str, good: int, bad: int, why: str
 ) -> None:
-    """How many ahead the phone says 快到您了, and 差评回访时限 in working days: saved and audited;
+    """How many ahead the phone says 快到您了, 差评回访时限 in working days, and the trips
+    window of 一次办结率 in days: saved and audited;
     a bad number is refused next to its field, in words, and nothing changes."""
     page = await pages.open(api)
     box = f"#panel-hall input[data-field={name}]"

@@ -21,7 +21,7 @@ export function hallTab(ctx, panel) {
     return { name: s.name, name_en: s.name_en, notice: s.notice, notice_en: s.notice_en ?? "", hours: s.hours,
       closed_dates: s.closed_dates, promise_s: s.promise_s,
       bind_staff_to_windows: s.bind_staff_to_windows, almost_turn_ahead: s.almost_turn_ahead,
-      followup_due_days: s.followup_due_days };
+      followup_due_days: s.followup_due_days, trips_window_days: s.trips_window_days };
   }
 
   /** A notice's text box and its character count; `lang` for the English one. */
@@ -84,6 +84,7 @@ export function hallTab(ctx, panel) {
     const bind = el("input", { type: "checkbox", checked: Boolean(s.bind_staff_to_windows) });
     const almost = input({ value: String(s.almost_turn_ahead ?? ""), inputmode: "numeric", class: "num" });
     const followupDays = input({ value: String(s.followup_due_days ?? ""), inputmode: "numeric", class: "num" });
+    const tripsDays = input({ value: String(s.trips_window_days ?? ""), inputmode: "numeric", class: "num" });
     const unsaved = el("span", { class: "unsaved", hidden: true }, `● ${w.unsaved}`);
     const saveButton = el("button", { type: "submit", class: "primary", id: "hall-save" }, w.save);
     const undo = el("button", { type: "button", class: "quiet", id: "hall-revert", onclick: () => {
@@ -97,6 +98,7 @@ export function hallTab(ctx, panel) {
       hours: hours.read(), closed_dates: dates.read(), promise_s: minutesToSeconds(promise.value),
       bind_staff_to_windows: bind.checked, almost_turn_ahead: wholeOrNull(almost.value),
       followup_due_days: wholeOrNull(followupDays.value),
+      trips_window_days: wholeOrNull(tripsDays.value),
     });
     form = el("form", { class: "hall-form", novalidate: true, id: "hall-form" },
       el("div", { class: "col" },
@@ -112,7 +114,9 @@ export function hallTab(ctx, panel) {
         el("section", { class: "card" }, dates.node),
         el("section", { class: "card" }, field("almost_turn_ahead", w.almost, almost, w.almost_hint)),
         el("section", { class: "card" },
-          field("followup_due_days", w.followup_days, followupDays, w.followup_days_hint))),
+          field("followup_due_days", w.followup_days, followupDays, w.followup_days_hint)),
+        el("section", { class: "card" },
+          field("trips_window_days", w.trips_days, tripsDays, w.trips_days_hint))),
       el("div", { class: "actions sticky" }, saveButton, undo, unsaved));
     form.addEventListener("input", () => { unsaved.hidden = !dirty(); });
     form.addEventListener("click", () => queueMicrotask(() => { unsaved.hidden = !dirty(); }));

@@ -71,6 +71,7 @@ const CODE_FIELD = {
   bad_username: "username", bad_password: "password", bad_printer: "printer",
   cannot_disable_self: "disabled", user_exists: "username", window_not_found: "window",
   bad_almost_turn: "almost_turn_ahead", bad_followup_due_days: "followup_due_days",
+  bad_trips_window_days: "trips_window_days",
   bad_person_limit: "person_daily_limit",
 };
 
