@@ -121,6 +121,11 @@ async def test_the_trend_is_each_halls_own(region: Api) -> None:
         for ours, theirs in zip(series["days"], trend["days"], strict=True):
             for name in ("date", "issued", "served", "same_day_completion_rate", "one_trip_rate"):
                 assert ours[name] == theirs[name], (series["hall"], name)
+        whole = series["range"]  # the days pooled: the hall's trend's own `trips` over them
+        assert whole["served"] == sum(d["served"] for d in trend["days"])
+        assert whole["one_trip_rate"] == trend["trips"]["one_trip_rate"]
+        same_day = sum(d["completed_same_day"] for d in trend["days"])
+        assert whole["same_day_completion_rate"] == round(same_day / whole["served"], 4)
     _, default = await get(region, f"{OVERVIEW}/trend")
     assert default["days"] == 30
     assert len(default["halls"][0]["days"]) == 30

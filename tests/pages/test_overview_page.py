@@ -81,6 +81,8 @@ async def shown(page: Page) -> list[dict[str, Any]]:
           href: tr.querySelector('a.hall-link').getAttribute('href'),
           cells: [...tr.querySelectorAll('td .num')].map((n) => n.textContent),
           bad: [...tr.querySelectorAll('td.bad .cue')].map((n) => n.textContent),
+          subs: [...tr.querySelectorAll('td')]
+            .map((td) => td.querySelector('.sub')?.textContent ?? ''),
           sparks: tr.querySelectorAll('svg.spark path.line').length,
         }))"""
     )
@@ -113,6 +115,12 @@ async def test_the_table_is_the_apis(region: Api, pages: Pages) -> None:
         assert cells[5:9] == [pct(want[k]) for k in ("same_day_completion_rate",
                               "promise_met_rate", "one_trip_rate", "satisfied_rate")]  # fmt: skip
         assert len(row["bad"]) == len(want["cues"])
+    _, trend = await region.request(
+        "GET", "/api/v1/overview/trend?days=30", token=region.tokens[ADMIN]
+    )
+    months = {s["hall"]: s["range"]["one_trip_rate"] for s in trend["halls"]}
+    for row in rows:  # under today's one-trip rate, the 30 days' (matters decided by now)
+        assert f"近30天 {pct(months[row['hall']])}" in row["subs"][8]
     assert await page.text_content("#region-facts") is not None
     names = await page.locator("#halls-body a.hall-link").all_text_contents()
     assert names == [r["name"] for r in api["halls"]]

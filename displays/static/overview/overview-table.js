@@ -74,7 +74,7 @@ function cell(text, sub = "", cue = null) {
 
 /**
  * The sparkline of `values` (nulls: gaps) as an inline SVG with its own label.
- * @param {(number | null)[]} values @param {string} label @param {boolean} share 0…1 scale
+ * @param {(number | null)[]} values @param {string} label @param {boolean} share a rate 0…1
  */
 export function sparkline(values, label, share) {
   const width = 120;
@@ -85,9 +85,15 @@ export function sparkline(values, label, share) {
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", label);
   svg.setAttribute("preserveAspectRatio", "none");
-  const known = values.filter((v) => v !== null);
-  const top = share ? 1 : Math.max(1, ...(/** @type {number[]} */ (known)));
-  const bottom = share ? Math.min(0.5, ...(/** @type {number[]} */ (known))) : 0;
+  const known = /** @type {number[]} */ (values.filter((v) => v !== null));
+  // counts from zero; shares over their own range, at least 10 points tall (noise stays small)
+  let top = share ? Math.max(...known, 0) : Math.max(1, ...known);
+  let bottom = share ? Math.min(...known, 1) : 0;
+  if (share && top - bottom < 0.1) {
+    const middle = (top + bottom) / 2;
+    top = Math.min(1, middle + 0.05);
+    bottom = top - 0.1;
+  }
   const step = values.length > 1 ? width / (values.length - 1) : width;
   const y = (/** @type {number} */ v) => height - 2 - ((v - bottom) / (top - bottom || 1)) * (height - 4);
   let d = "";
@@ -131,22 +137,25 @@ export function renderBody(tbody, rows, series, metric) {
       hallName(row));
     first.append(link, el("span", { class: "hall-code" }, row.hall));
     tr.append(first);
+    const s = series.get(row.hall);
     const rate = (/** @type {string} */ key, /** @type {string} */ sub) =>
       cell(pct(row[key]), none(row[key]) ? "" : sub, cues.get(key) ?? null);
+    // today's one-trip rate counts only the matters decided already; the month's says more
+    const month = s && !none(s.range.one_trip_rate) ? w.last30(pct(s.range.one_trip_rate)) : "";
     tr.append(
       cell(none(row.waiting) ? "—" : String(row.waiting)),
       cell(none(row.longest_wait_s) ? "—" : duration(row.longest_wait_s), "", cues.get("longest_wait_s") ?? null),
       cell(none(row.staffed_windows) ? "—" : String(row.staffed_windows), w.of_windows(row.windows)),
       cell(String(row.issued)),
       cell(String(row.served)),
-      rate("same_day_completion_rate", w.over(row.served)),
+      rate("same_day_completion_rate", w.of_served(row.served)),
       rate("promise_met_rate", w.over(row.promise_decided)),
-      rate("one_trip_rate", w.over(row.matters_decided)),
+      cell(pct(row.one_trip_rate), [none(row.one_trip_rate) ? "" : w.over(row.matters_decided), month]
+        .filter(Boolean).join(" · "), cues.get("one_trip_rate") ?? null),
       cell(pct(row.satisfied_rate), row.ratings ? w.ratings(row.ratings, row.satisfaction_avg.toFixed(2)) : w.no_ratings,
         cues.get("satisfied_rate") ?? null),
     );
     const trend = el("td", { class: "trend" });
-    const s = series.get(row.hall);
     if (s) {
       const values = s.days.map((d) => d[metric] ?? null);
       const metricWord = { served: w.m_served, same_day_completion_rate: w.m_same_day,

@@ -41,7 +41,9 @@ const WORDS = {
     of_windows: (n) => `共${n}个`,
     ratings: (n, avg) => `${n}条评价 · 均分${avg}`,
     no_ratings: "无评价",
-    over: (n) => `${n}件`,
+    over: (n) => `${n}件有结果`,
+    of_served: (n) => `共办理${n}件`,
+    last30: (p) => `近30天 ${p}`,
     cues: {
       long_wait: "等候过长", low_same_day_completion: "偏低", low_promise_met: "偏低",
       low_one_trip: "偏低", low_satisfied: "偏低",
@@ -78,6 +80,8 @@ const WORDS = {
     ratings: (n, avg) => `${n} ratings · avg ${avg}`,
     no_ratings: "no ratings",
     over: (n) => `${n} decided`,
+    of_served: (n) => `of ${n} served`,
+    last30: (p) => `30 days: ${p}`,
     cues: {
       long_wait: "long wait", low_same_day_completion: "low", low_promise_met: "low",
       low_one_trip: "low", low_satisfied: "low",

@@ -6,7 +6,7 @@ definitions (stats.py, report.py, trips.py, rating.py) on counts summed by the d
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -237,8 +237,16 @@ def series_day(day: str, counts: DayCounts, scores: Ratings, trip: TripCounts) -
     }
 
 
-def parse_trend_days(value: int | None) -> int:
-    return DEFAULT_TREND_DAYS if value is None else value
-
-
-COUNT_NAMES = tuple(f.name for f in fields(DayCounts))
+def add_up(
+    into: tuple[DayCounts, Ratings, TripCounts], counts: DayCounts, scores: Ratings,
+    trip: TripCounts,
+) -> None:  # fmt: skip
+    """A day's counts added to a range's (`into`): its series' `range`, pooled over the days."""
+    whole, pooled, trips = into
+    whole.issued += counts.issued
+    whole.served += counts.served
+    whole.completed_same_day += counts.completed_same_day
+    for score, n in scores.by_score.items():
+        pooled.add(score, n)
+    trips.decided += trip.decided
+    trips.one_trip += trip.one_trip

@@ -28,6 +28,9 @@ from .schema import halls, ratings, tickets, windows
 
 t, h = tickets.c, halls.c
 HallDay = tuple[int, str]  # (hall id, day)
+STATUSES = {s.value: s for s in Status}
+OUTCOMES: dict[str | None, Outcome | None] = {None: None, **{o.value: o for o in Outcome}}
+REASONS: dict[str | None, ClosedReason | None] = {None: None, **{r.value: r for r in ClosedReason}}
 TRIP_COLUMNS = (t.hall_id, t.pk, t.person, t.service, t.day, t.status, t.outcome, t.closed_reason)
 
 
@@ -165,14 +168,7 @@ def real_name_tickets(
     out: dict[int, list[RealNameTicket]] = {}
     for hall_id, pk, person, service, day, status, outcome, reason in rows:
         out.setdefault(hall_id, []).append(
-            RealNameTicket(
-                pk=int(pk),
-                person=str(person),
-                service=str(service),
-                day=str(day),
-                status=Status(status),
-                outcome=Outcome(outcome) if outcome else None,
-                closed_reason=ClosedReason(reason) if reason else None,
-            )
-        )
+            RealNameTicket(pk, person, service, day, STATUSES[status], OUTCOMES[outcome],
+                           REASONS[reason])  # a dict's lookup, not Enum(value), per row
+        )  # fmt: skip
     return out

@@ -106,17 +106,17 @@ def series_of(read: Read) -> list[Json]:
     for hall in read.halls:
         first, last, _today = read.spans[hall.id]
         trip_days = _trip_days(read, hall)
-        days = [
-            overview.series_day(
-                d,
-                read.counts.get((hall.id, d), DayCounts()),
-                read.scores.get((hall.id, d), Ratings()),
-                trip_days.get(d, TripCounts()),
-            )
-            for d in days_between(first, last)
-        ]
+        whole = (DayCounts(), Ratings(), TripCounts())
+        days = []
+        for d in days_between(first, last):
+            counts = read.counts.get((hall.id, d), DayCounts())
+            scores = read.scores.get((hall.id, d), Ratings())
+            trip = trip_days.get(d, TripCounts())
+            days.append(overview.series_day(d, counts, scores, trip))
+            overview.add_up(whole, counts, scores, trip)
         out.append({"hall": hall.code, "name": hall.name, "name_en": hall.name_en,
-                    "from": first, "to": last, "days": days})  # fmt: skip
+                    "from": first, "to": last, "days": days,
+                    "range": overview.series_day(first, *whole) | {"date": None}})  # fmt: skip
     return out
 
 

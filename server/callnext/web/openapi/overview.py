@@ -55,6 +55,7 @@ SERIES_DAY = obj(
     date=DATE, issued=COUNT, served=COUNT, same_day_completion_rate=RATE, one_trip_rate=RATE,
     ratings=COUNT, satisfaction_avg=SCORE_AVG, satisfied_rate=RATE,
 )  # fmt: skip
+SERIES_RANGE = {**SERIES_DAY, "properties": {**SERIES_DAY["properties"], "date": {"type": "null"}}}
 THRESHOLDS = obj(
     ["long_wait_s", "min_sample", *overview.LOW_RATES],
     long_wait_s=COUNT, min_sample=COUNT, **dict.fromkeys(overview.LOW_RATES, RATE),
@@ -91,9 +92,11 @@ def components() -> Json:
         "OverviewTrend": obj(
             ("date", "days", "halls"), date={"type": ["string", "null"]}, days=COUNT,
             halls={"type": "array", "items": obj(
-                ("hall", "name", "name_en", "from", "to", "days"), hall={"type": "string"},
-                name={"type": "string"}, name_en={"type": "string"}, to=DATE,
-                days={"type": "array", "items": SERIES_DAY}, **{"from": DATE})}),
+                ("hall", "name", "name_en", "from", "to", "days", "range"),
+                hall={"type": "string"}, name={"type": "string"}, name_en={"type": "string"},
+                to=DATE, days={"type": "array", "items": SERIES_DAY},
+                range={**SERIES_RANGE, "description": "The whole range: counts added, rates "
+                       "pooled over its days (date null)."}, **{"from": DATE})}),
     }  # fmt: skip
 
 
