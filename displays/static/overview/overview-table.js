@@ -161,6 +161,8 @@ export function renderBody(tbody, rows, series, metric) {
       const metricWord = { served: w.m_served, same_day_completion_rate: w.m_same_day,
         one_trip_rate: w.m_one_trip, satisfied_rate: w.m_satisfied }[metric];
       trend.append(sparkline(values, w.spark_label(hallName(row), metricWord, s.from, s.to), metric !== "served"));
+    } else if (series.size === 0) { // the month's read takes seconds for a big region: say so
+      trend.append(el("span", { class: "sub" }, w.trend_loading));
     }
     tr.append(trend);
     tbody.append(tr);
