@@ -102,8 +102,8 @@ export class TripsCard {
     const codes = Object.keys(per).sort();
     table.hidden = codes.length === 0;
     const head = el("tr");
-    for (const text of [w.service, w.matters, w.one_trip, w.rate, ...BUCKETS.map(w.trips)]) {
-      head.append(el("th", "", text));
+    for (const [i, text] of [w.service, w.matters, w.one_trip, w.rate, ...BUCKETS.map(w.trips)].entries()) {
+      head.append(el("th", i ? "num" : "", text)); // the counts' headings over their right edge
     }
     table.tHead.replaceChildren(head);
     const row = (label, fig, code) => {
