@@ -13,7 +13,7 @@ from callnext.web.pages.static_files import page_folders
 
 ROOT = Path(__file__).resolve().parents[2]
 ROOTS = (ROOT / "displays" / "static", ROOT / "kiosk" / "static")
-PAGE_FOLDERS = {"shared", "screens", "staff", "dashboard", "settings", "rating"} | {
+PAGE_FOLDERS = {"shared", "screens", "staff", "dashboard", "settings", "rating", "overview"} | {
     "kiosk", "phone", "booking"
 }  # fmt: skip
 # `import … from "x"`, `} from "x"` (a long import's last line), `import "x"`, `import("x")`.

@@ -55,6 +55,8 @@ def test_where_an_sqlite_database_keeps_its_key(tmp_path: Path) -> None:
     given = parse_person_keys(f"k9:{secret()}")
     assert person_keys.resolve(given, f"sqlite:///{tmp_path}/hall.db") == given
     assert not (tmp_path / "hall.db.person-keys").exists()  # a key given: no file made
+    nowhere = f"sqlite:///{tmp_path}/no-such-folder/hall.db"
+    assert person_keys.resolve(None, nowhere) == ()  # the database's own error is the one told
 
 
 def _load(path: str) -> str:

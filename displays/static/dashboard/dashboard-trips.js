@@ -109,7 +109,7 @@ export class TripsCard {
     const row = (label, fig, code) => {
       const tr = el("tr");
       tr.dataset.service = code;
-      tr.append(el("th", "", label));
+      tr.append(el("th", "name", label)); // a long name wraps, as in the per-service table
       for (const text of [count(fig.matters), count(fig.one_trip), percent(fig.one_trip_rate),
         ...BUCKETS.map((b) => count(fig.distribution[b]))]) tr.append(el("td", "num", text));
       return tr;

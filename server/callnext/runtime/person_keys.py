@@ -72,8 +72,10 @@ def load_or_create(path: Path) -> tuple[PersonKey, ...]:
 
 
 def resolve(configured: tuple[PersonKey, ...] | None, db_url: str) -> tuple[PersonKey, ...]:
-    """This process's keys: those configured, else the SQLite file's, else none."""
+    """This process's keys: those configured, else the SQLite file's, else none. Where the
+    database's folder does not exist there is no key either: the database cannot be opened,
+    and the server says that (its own one line), not that a key file could not be made."""
     if configured:
         return configured
     path = key_file(db_url)
-    return () if path is None else load_or_create(path)
+    return () if path is None or not path.parent.is_dir() else load_or_create(path)
