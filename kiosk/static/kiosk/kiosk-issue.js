@@ -6,6 +6,10 @@ export const TIMEOUT_MS = 6000; // per attempt
 export const RETRIES = 2; // after the first attempt
 const BACKOFF_MS = [500, 1500];
 
+// Server errors that the same request cannot mend by trying again: said at once, not after the
+// retries (a server with no person keys answers every real-name ticket 503 real_name_unavailable).
+const FINAL_5XX = new Set(["real_name_unavailable"]);
+
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 /** A fresh random key (getRandomValues works on plain http, where randomUUID does not). */
@@ -41,10 +45,11 @@ function outcome(answer, accept) {
   const { status, data } = answer;
   const accepted = status >= 200 && status < 300 ? accept(data) : null;
   if (accepted) return accepted;
-  if (status >= 400 && status < 500 && status !== 408) {
-    return { error: data?.error?.code ?? `http_${status}`, status, detail: data?.error ?? {} };
+  const code = data?.error?.code;
+  if ((status >= 400 && status < 500 && status !== 408) || FINAL_5XX.has(code)) {
+    return { error: code ?? `http_${status}`, status, detail: data?.error ?? {} };
   }
-  return null; // 5xx, a proxy's error page, an unreadable success: the same key again
+  return null; // other 5xx, a proxy's error page, an unreadable success: the same key again
 }
 
 /**
