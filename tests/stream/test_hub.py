@@ -13,7 +13,14 @@ from dataclasses import dataclass
 import pytest
 
 from callnext.live import hub as hub_module
-from callnext.live.hub import GAP_REPAIR_DELAY_S, RING_SIZE, Hub, Subscriber, text_frame
+from callnext.live.hub import (
+    GAP_REPAIR_DELAY_S,
+    RING_SIZE,
+    Hub,
+    Subscriber,
+    public_channel,
+    text_frame,
+)
 
 HALL = "demo"
 
@@ -336,6 +343,27 @@ async def test_attach_refuses_when_the_ring_is_empty_but_the_head_is_ahead() -> 
     hub = Hub()
     await attached(hub, after=5)
     assert not hub.attach(HALL, Subscriber((await pipe()).transport), 3)
+
+
+async def test_head_and_holds_after_say_when_attaching_needs_no_log() -> None:
+    """What the stream asks before it reads the log's bounds: the latest seq the hub has taken
+    of a channel (None: it follows none yet), and whether its ring holds all after a seq."""
+    hub = Hub()
+    assert hub.head(HALL) is None
+    assert not hub.holds_after(HALL, 0)
+    await attached(hub, after=5)  # a restart's first display: the hub takes its cursor
+    assert hub.head(HALL) == 5
+    assert hub.holds_after(HALL, 5)  # at the head: nothing to replay
+    assert not hub.holds_after(HALL, 4)  # behind, and the ring is empty
+    assert not hub.holds_after(HALL, 6)  # ahead of the hub: the log says what is true
+    last = 5 + RING_SIZE + 10
+    for seq in range(6, last + 1):
+        hub.deliver(HALL, seq, frame(seq))
+    oldest = hub.channel(HALL).ring[0][0]
+    assert hub.head(HALL) == last
+    assert hub.holds_after(HALL, oldest - 1)
+    assert not hub.holds_after(HALL, oldest - 2)
+    assert hub.head(public_channel(HALL)) is None  # each channel has its own
 
 
 BIG = 20_000  # a frame's padding: a few frames fill a small socket buffer

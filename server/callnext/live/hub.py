@@ -232,6 +232,22 @@ class Hub:
             for seq, frame in await self.fetch_after(name, ch.last_seq):
                 self.deliver(name, seq, frame)
 
+    def head(self, channel: str) -> int | None:
+        """The latest seq the hub has taken of `channel`, or None while it follows none (after a
+        restart, before a display or an event): a channel once followed stays current, by this
+        process's commits and by the other processes' (store/notify.py, a gap repaired from the
+        log)."""
+        ch = self.channels.get(channel)
+        return None if ch is None else ch.last_seq
+
+    def holds_after(self, channel: str, after: int) -> bool:
+        """Whether attaching after seq `after` needs no read of the log: the hub has taken
+        `after` and its ring holds every frame since."""
+        ch = self.channels.get(channel)
+        if ch is None or ch.last_seq is None or after > ch.last_seq:
+            return False
+        return after == ch.last_seq or (bool(ch.ring) and ch.ring[0][0] <= after + 1)
+
     def halls(self) -> list[str]:
         return sorted({split_channel(name)[0] for name in self.channels})
 

@@ -54,11 +54,11 @@ class SnapshotCache:
         self.shared = 0  # connections served one built for another
 
     async def get(self, hall: str, seq: int) -> Snapshot:
-        """A snapshot of `hall` at `seq` (the log's latest) built within the last second, or a
-        new one; while one is being read, the one being read. The read is the cache's own task:
-        a display that leaves meanwhile does not cancel it for the others."""
+        """A snapshot of `hall` at `seq` (the latest known) or later, built within the last
+        second, or a new one; while one is being read, the one being read. The read is the
+        cache's own task: a display that leaves meanwhile does not cancel it for the others."""
         latest = self._latest.get(hall)
-        if latest is not None and latest.seq == seq and self._clock() - latest.built <= self._ttl_s:
+        if latest is not None and latest.seq >= seq and self._clock() - latest.built <= self._ttl_s:
             self.shared += 1
             return latest
         reading = self._reading.get(hall)

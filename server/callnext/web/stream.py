@@ -70,16 +70,10 @@ async def _start(
     long costs more than one (and `?since=0` on a busy hall's log was a way to burn the CPU).
     """
     db, hub = request.app[DB], request.app[HUB]
-    current, oldest = await reads.log_bounds(db, hall)
-    if since is not None and replayable(since, current, oldest, request.app[SETTINGS]):
-        cursor = since
-    else:  # one snapshot a second per hall, shared (live/snapshots.py)
-        snapshot = await request.app[SNAPSHOTS].get(hall.code, current)
-        cursor = snapshot.seq
-        await ws.send_frame(snapshot.frame(public), WSMsgType.TEXT)
+    channel = public_channel(hall.code) if public else hall.code
+    cursor, current = await _opening(request, ws, hall, channel, since, public)
     # Replay from the log up to `current` first: a hub that has seen no event of this hall yet
     # (after a restart) would take `cursor` for the hall's head and skip the events in between.
-    channel = public_channel(hall.code) if public else hall.code
     while cursor < current or not hub.attach(channel, sub, cursor):
         batch = await reads.events_after(db, hall, cursor, REPLAY_BATCH, public=public)
         if not batch:
@@ -87,6 +81,37 @@ async def _start(
         for seq, text in batch:  # each frame's text as stored: encoded once, at its commit
             await ws.send_frame(text.encode(), WSMsgType.TEXT)
             cursor = seq
+
+
+async def _opening(
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    hall: Hall,
+    channel: str,
+    since: int | None,
+    public: bool,
+) -> tuple[int, int]:
+    """Send the snapshot, unless `since` is replayed → (cursor, current): the seq the connection
+    has reached, and the hall's latest seq known (up to which the log is replayed before the
+    hub takes over). A hub that follows the channel already knows the latest seq and holds the
+    recent frames: no read of the log's bounds then, which a reconnect storm would make once a
+    display. One that follows none (after a restart) reads them."""
+    hub, settings = request.app[HUB], request.app[SETTINGS]
+    snapshots = request.app[SNAPSHOTS]
+    head = hub.head(channel)
+    if since is not None and hub.holds_after(channel, since):
+        assert head is not None
+        if head - since <= settings.replay_max_events:
+            return since, since  # the hub's ring replays it
+    if head is None or since is not None:
+        current, oldest = await reads.log_bounds(request.app[DB], hall)
+        if since is not None and replayable(since, current, oldest, settings):
+            return since, current
+    else:
+        current = head
+    snapshot = await snapshots.get(hall.code, current)  # one a second per hall, shared
+    await ws.send_frame(snapshot.frame(public), WSMsgType.TEXT)
+    return snapshot.seq, current
 
 
 def replayable(since: int, current: int, oldest: int | None, settings: Settings) -> bool:
