@@ -78,13 +78,15 @@ def test_bench_with_a_third_party_client_and_a_long_queue(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--client websockets: callnext's and the floor's displays read by the websockets library
-    in a process of its own; --waiting N: N tickets left after the presses (N + --calls issued)."""
+    in a process of its own; --waiting N: N tickets left after the presses (the queue topped up
+    to N + --calls: a second run on the same server starts from the same queue)."""
+    argv = ["--displays", "7", "--waiting", "30", "--calls", "4", "--concurrency", "4"]
     with serving(db_url) as server:
-        code = cli.main(
-            ["bench", "--server", server.base, "--displays", "7", "--waiting", "30",
-             "--calls", "4", "--concurrency", "4", "--client", "websockets"]
-        )  # fmt: skip
+        assert cli.main(["bench", "--server", server.base, *argv, "--no-floor"]) == 0
+        first = capsys.readouterr().out
+        code = cli.main(["bench", "--server", server.base, *argv, "--client", "websockets"])
     out = capsys.readouterr().out
+    assert "waiting at the first press: 34\n" in first, first
     assert code == 0, out
     assert "display client websockets (its own process)" in out, out
     assert "waiting at the first press: 34\n" in out, out

@@ -46,7 +46,7 @@ def _kb(result: Result | None) -> str:
 
 def report(cn: Result, fl: Result | None, size: int, concurrency: int) -> None:
     print(f"== {cn.displays} displays (/ws/v2), ticket.called frame {size} bytes")
-    print(f"durable tickets/s ({concurrency} concurrent kiosks): {cn.rate:,.0f}")
+    print(f"durable tickets/s ({concurrency} concurrent kiosks): {_rate(cn.rate)}")
     for name, ours in (("first", cn.first), ("last", cn.last)):
         p50, p99 = _figures(ours)
         if fl is None:
@@ -94,7 +94,12 @@ def table(rows: list[tuple[Result, Result | None]]) -> None:
             floor_last, ratio = f"{e:.1f} / {f:.1f} ms", f"{d / f:.2f} ×"
             floor_spread = f"{_figures(fl.spread)[1]:.1f}"
         print(
-            f"| {cn.displays:,} | {cn.rate:,.0f} | {a:.1f} / {b:.1f} ms | {c:.1f} / {d:.1f} ms "
+            f"| {cn.displays:,} | {_rate(cn.rate)} | {a:.1f} / {b:.1f} ms | {c:.1f} / {d:.1f} ms "
             f"| {floor_last} | {ratio} | {_kb(cn)} ({_kb(fl)}) "
             f"| {spread:.1f} ({floor_spread}) ms |"
         )
+
+
+def _rate(rate: float | None) -> str:
+    """Durable tickets/s, or a dash where the run issued none (the queue was already full)."""
+    return "—" if rate is None else f"{rate:,.0f}"
