@@ -124,8 +124,9 @@ async def measure(
     current ticket: two, its ticket.finished and the ticket.called)."""
     base, hall = args.server.rstrip("/"), args.hall
     ours, theirs = new_displays(args.client), new_displays(args.client)
-    ws_url = "ws" + base.removeprefix("http") + f"/ws/v2/halls/{hall}"
-    kb = await open_idle(ours, ws_url, count, await server_pid(session, base))
+    screens = (args.display_server or base).rstrip("/")  # another process: the hop between
+    ws_url = "ws" + screens.removeprefix("http") + f"/ws/v2/halls/{hall}"
+    kb = await open_idle(ours, ws_url, count, await server_pid(session, screens))
     floor = None if args.no_floor else FloorProcess()
     the_floor = None  # its displays, its result and its server's base URL
     try:
@@ -248,6 +249,9 @@ async def run(args: argparse.Namespace) -> None:
         client = "websockets (its own process)" if args.client == "websockets" else "light"
         print(f"server {args.server}, hall {args.hall}, open-file limit {limit}, "
               f"display client {client}", flush=True)  # fmt: skip
+        if args.display_server:
+            await check_server(session, args.display_server.rstrip("/"), args.hall)
+            print(f"displays on {args.display_server} (another process on the same database)")
         for count in args.displays:
             cn, fl, (size, per_press) = await measure(session, args, count)
             report(cn, fl, size, args.concurrency)
@@ -305,6 +309,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--hall", default="demo", help="the hall issued to and called")
     parser.add_argument(
+        "--display-server", default=None, metavar="URL",
+        help="where the displays connect, if not --server: another process serving the same "
+        "PostgreSQL database, to measure the hop between processes (default: --server)",
+    )  # fmt: skip
+    parser.add_argument(
         "--displays", type=_counts, default="100,1000", help="display counts, one run each"
     )
     parser.add_argument(
@@ -313,8 +322,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="kiosks issuing at once")
     parser.add_argument(
         "--waiting", type=_waiting, default=None,
-        help="tickets left waiting after the last press (issues this many plus --calls, "
-        "instead of --tickets)",
+        help="tickets left waiting after the last press (tops the queue up to this many plus "
+        "--calls, instead of issuing --tickets)",
     )  # fmt: skip
     parser.add_argument(
         "--client", choices=("light", "websockets"), default="light",

@@ -304,7 +304,7 @@ class Database:
             published = tx.flush_events()
             tx.flush_audits()
             if published and self.dialect == "postgresql":
-                notify_commit(conn, code, published[-1].seq)  # other processes, at commit
+                notify_commit(conn, code, published)  # other processes, at commit
             memo = tx.kept_memo() if self._async is None else None  # SQLite's one writer only
             kept = _Kept(code, tx.seq, tx.hall.config_version, tx.today, memo)
             stages.body_done = time.perf_counter()

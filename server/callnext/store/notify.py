@@ -1,9 +1,12 @@
 """Events across server processes on PostgreSQL: LISTEN/NOTIFY, no polling.
 
-Each hall transaction that commits events also runs `pg_notify(CHANNEL, "hall seq")` (delivered
-by PostgreSQL at commit, in commit order). Every process listens on one dedicated asyncpg
-connection; a notice of a seq its hub has not published yet makes it read the missing frames
-from the event log (one query per hall, coalesced while one is in flight) and publish them in
+Each hall transaction that commits events also runs `pg_notify(CHANNEL, payload)` (delivered
+by PostgreSQL at commit, in commit order). The payload carries the events' frames themselves
+when they fit (a call-next's two frames do: ~2–4 KB of PostgreSQL's 8,000 bytes), else only
+"hall seq". Every process listens on one dedicated asyncpg connection. A notice with its frames
+is published at once (no read: the hop between processes is the notice's own latency); one
+without them, or one that leaves a gap (a notice lost), makes it read the missing frames from
+the event log (one query per hall, coalesced while one is in flight) and publish them in
 order. Its own events it published already at commit, so their notices cost nothing. After the
 listening connection is lost, it reconnects (whatever the error, with a growing wait) and catches
 up every hall it serves; a catch-up that fails is retried the same way. It tells the process's
@@ -14,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -23,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
 from ..runtime.health import FailureLog, Health
+from .hall_tx import Published
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +39,53 @@ PING_EVERY_S = 10.0  # a listening connection that died without a word is found 
 PING_TIMEOUT_S = 5.0
 
 
-def notify_commit(conn: Connection, hall: str, seq: int) -> None:
-    """Tell the other processes (at commit) that `hall` reached `seq`."""
-    conn.execute(
-        text("SELECT pg_notify(:channel, :payload)"),
-        {"channel": CHANNEL, "payload": f"{hall} {seq}"},
-    )
+NOTICE_MAX_BYTES = 7900  # PostgreSQL refuses a payload of 8,000 bytes or more
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A commit told of: the hall, its last seq, and the events' frames when they came with
+    it (none: read the log)."""
+
+    hall: str
+    seq: int
+    events: list[Published] = field(default_factory=list)
+
+
+def notify_commit(conn: Connection, hall: str, published: Sequence[Published]) -> None:
+    """Tell the other processes (at commit) that `hall` reached its last event's seq, with
+    the events' frames when they fit."""
+    payload = notice_payload(hall, published)
+    conn.execute(text("SELECT pg_notify(:channel, :payload)"),
+                 {"channel": CHANNEL, "payload": payload})  # fmt: skip
+
+
+def notice_payload(hall: str, published: Sequence[Published]) -> str:
+    """`{"hall", "events": [[seq, frame, public or null when the same]]}` when it fits in a
+    notice, else "hall seq" (the receivers read the log)."""
+    events = [[e.seq, e.frame, None if e.public == e.frame else e.public] for e in published]
+    body = json.dumps({"hall": hall, "events": events}, ensure_ascii=False, separators=(",", ":"))
+    if len(body.encode()) <= NOTICE_MAX_BYTES:
+        return body
+    return f"{hall} {published[-1].seq}"
+
+
+def parse_notice(payload: str) -> Notice | None:
+    """The notice in `payload`; None for one this process cannot read (another version's: it
+    is ignored, as before)."""
+    if not payload.startswith("{"):
+        hall, _, seq = payload.rpartition(" ")
+        return Notice(hall, int(seq)) if hall and seq.isdigit() else None
+    try:
+        body = json.loads(payload)
+        hall = body["hall"]
+        events = [Published(hall, int(seq), frame, public if public is not None else frame)
+                  for seq, frame, public in body["events"]]  # fmt: skip
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(hall, str) or not events:
+        return None
+    return Notice(hall, events[-1].seq, events)
 
 
 def asyncpg_dsn(url: str) -> str:
@@ -63,11 +110,13 @@ class EventListener:
         catch_up: Callable[[str], Awaitable[None]],
         halls: Callable[[], list[str]],
         health: Health | None = None,
+        publish: Callable[[Iterable[Published]], None] | None = None,
     ) -> None:
         self.dsn = asyncpg_dsn(url)
         self.behind = behind
         self.catch_up = catch_up
         self.halls = halls
+        self.publish = publish
         self.health = health or Health()
         self.failures = FailureLog(log)
         self.conn: Any = None
@@ -76,6 +125,7 @@ class EventListener:
         self.again: set[str] = set()
         self.lost = asyncio.Event()
         self.notices = 0
+        self.carried = 0  # notices whose frames were published as they came, with no read
 
     async def start(self) -> None:
         await self._connect()
@@ -147,9 +197,15 @@ class EventListener:
 
     def _on_notice(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         self.notices += 1
-        hall, _, seq = payload.rpartition(" ")
-        if hall and seq.isdigit() and self.behind(hall, int(seq)):
-            self._fetch(hall)
+        notice = parse_notice(payload)
+        if notice is None or not self.behind(notice.hall, notice.seq):
+            return  # unreadable, or published already (this process's own, at its commit)
+        if notice.events and self.publish is not None:
+            self.publish(notice.events)  # the hub orders them, and ignores what it has
+            self.carried += 1
+            if not self.behind(notice.hall, notice.seq):
+                return
+        self._fetch(notice.hall)  # no frames, or a gap before them: read the log
 
     def _fetch(self, hall: str) -> None:
         """Catch `hall` up: one read at a time; notices meanwhile make one more read after."""

@@ -102,7 +102,9 @@ async def listener_ctx(app: web.Application) -> AsyncIterator[None]:
     if db.dialect != "postgresql":
         yield
         return
-    listener = EventListener(db.url, hub.behind, hub.catch_up, hub.halls, app[HEALTH])
+    listener = EventListener(
+        db.url, hub.behind, hub.catch_up, hub.halls, app[HEALTH], publish=hub.publish
+    )
     await listener.start()
     app[LISTENER] = listener
     yield
