@@ -14,7 +14,7 @@ from playwright.async_api import Page, expect
 
 from ..api.test_api_real_name import ALICE, BOB, real_name
 from ..booking import book, enable_booking
-from ..browser import chromium_missing, launch, text
+from ..browser import chromium_missing, launch, text, wait_js
 from ..helpers import Api
 from .test_appointment_pages import KIOSK, today_slots
 
@@ -125,6 +125,30 @@ async def test_a_booking_made_with_an_id_card_checks_in_with_it(api: Api) -> Non
         await page.keyboard.press("Enter")
         await page.wait_for_selector("#ticket", state="visible")
         assert (await text(page, "#t-number")).startswith("A")
+        assert await held_anywhere(page, BIRTH) is False
+    assert errors == []
+    status, answer = await api.request("GET", f"/api/v1/appointments/{made['id']}")
+    assert (status, answer["status"]) == (200, "checked_in")
+
+
+async def test_an_id_card_swiped_on_the_start_screen_checks_its_booking_in(api: Api) -> None:
+    """A citizen who swipes the card before tapping anything: the reader's first keys open the
+    code entry (a booking code's scan starts the same way), and past a code's 8 characters of
+    digits the check-in by ID card takes over with what was typed; its Enter checks in."""
+    await enable_booking(api)
+    await real_name(api, code="A")
+    slot = (await today_slots(api))[0]
+    made = await book(api, slot["start"], id_number=ALICE)
+    errors: list[str] = []
+    async with launch() as browser:
+        page = await kiosk(api, browser, errors)
+        await page.wait_for_selector("#checkin-entry[data-policy='on']")
+        await wait_js(page, "!document.getElementById('checkin-by-id').hidden")
+        await page.keyboard.type(ALICE)  # nothing tapped first
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#ticket", state="visible")
+        assert (await text(page, "#t-number")).startswith("A")
+        assert await page.input_value("#checkin-code") == ""
         assert await held_anywhere(page, BIRTH) is False
     assert errors == []
     status, answer = await api.request("GET", f"/api/v1/appointments/{made['id']}")

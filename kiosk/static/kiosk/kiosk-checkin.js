@@ -3,6 +3,7 @@
 // on-screen keyboard of Crockford characters or by a keyboard-wedge scanner (it types the QR
 // code's 8 characters and Enter, on this screen or straight onto the start screen) → POST
 // …/checkin → the ticket screen (marked 预约 with its slot) or a clear message.
+import { normalizeId } from "./kiosk-id.js";
 import { idWords } from "./kiosk-id-words.js";
 import { newKey, postRetrying } from "./kiosk-issue.js";
 import { closedText, fillTexts, words } from "./kiosk-words.js";
@@ -68,6 +69,7 @@ export class CheckIn {
     this.message = null; // {code, detail} on the message screen
     this.error = null; // a key of words().checkin under the field
     this.idle = 0;
+    this.scan = ""; // the keys typed since the entry opened, as typed: a code, or an ID card?
     this.buildKeys();
     $("checkin-entry").addEventListener("click", () => this.open());
     $("checkin-back").addEventListener("click", () => this.ctx.backToStart());
@@ -132,6 +134,7 @@ export class CheckIn {
   open(initial = "") {
     this.ctx.countdown.stop();
     this.message = null;
+    this.scan = "";
     this.ctx.setScreen("checkin");
     this.setCode(initial);
     $("checkin-code").focus();
@@ -161,6 +164,9 @@ export class CheckIn {
       if (!c) return;
       e.preventDefault(); // a scanner's first character: the rest follow into the field
       this.open(c);
+      this.scan = e.key;
+    } else if (screen === "checkin" && this.tookAnId(e)) {
+      e.preventDefault();
     } else if (screen === "checkin" && e.target !== $("checkin-code")) {
       const c = codeKey(e);
       if (c) {
@@ -173,6 +179,26 @@ export class CheckIn {
       }
     }
     if (screen === "checkin" && e.key === "Escape") this.ctx.backToStart();
+  }
+
+  /** An ID-card reader typing on the check-in entry (or onto the start screen, which opened
+   * it): past a code's 8 characters, all digits or X, it is no booking code. Where the check-in
+   * by ID card is offered, its screen takes over with what was typed, the code field emptied;
+   * the reader's next keys and its Enter go there. → whether it took this key. */
+  tookAnId(e) {
+    if (e.key.length !== 1 || e.ctrlKey || e.altKey || e.metaKey) {
+      if (e.key !== "Shift") this.scan = "";
+      return false;
+    }
+    this.scan += e.key;
+    const digits = normalizeId(this.scan);
+    if ($("checkin-by-id").hidden || this.scan.length <= CODE_LENGTH
+      || digits.length !== this.scan.length) return false;
+    this.scan = "";
+    /** @type {HTMLInputElement} */ ($("checkin-code")).value = "";
+    this.openById();
+    this.ctx.idEntry.set(digits);
+    return true;
   }
 
   /** Offer the check-in by ID card where some service is real-name (its bookings carry one). */
