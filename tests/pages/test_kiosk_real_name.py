@@ -104,11 +104,17 @@ async def test_in_english_the_number_is_checked_and_escape_leaves(api: Api) -> N
     assert errors == []
 
 
-async def test_a_booking_made_with_an_id_card_checks_in_with_it(api: Api) -> None:
+async def booked_by_id(api: Api) -> dict[str, Any]:
+    """Service A real-name and bookable; a booking of today's first slot made with ALICE's
+    ID number."""
     await enable_booking(api)
     await real_name(api, code="A")
     slot = (await today_slots(api))[0]
-    made = await book(api, slot["start"], id_number=ALICE)
+    return await book(api, slot["start"], id_number=ALICE)
+
+
+async def test_a_booking_made_with_an_id_card_checks_in_with_it(api: Api) -> None:
+    made = await booked_by_id(api)
     errors: list[str] = []
     async with launch() as browser:
         page = await kiosk(api, browser, errors)
@@ -135,10 +141,7 @@ async def test_an_id_card_swiped_on_the_start_screen_checks_its_booking_in(api: 
     """A citizen who swipes the card before tapping anything: the reader's first keys open the
     code entry (a booking code's scan starts the same way), and past a code's 8 characters of
     digits the check-in by ID card takes over with what was typed; its Enter checks in."""
-    await enable_booking(api)
-    await real_name(api, code="A")
-    slot = (await today_slots(api))[0]
-    made = await book(api, slot["start"], id_number=ALICE)
+    made = await booked_by_id(api)
     errors: list[str] = []
     async with launch() as browser:
         page = await kiosk(api, browser, errors)
