@@ -182,3 +182,27 @@ async def test_http_requests_are_counted_by_route_pattern(api: Api) -> None:
     assert issued in text
     assert missing in text
     assert "no-such-ticket" not in text
+
+
+async def test_metrics_count_where_the_queue_was_played(api: Api) -> None:
+    """A call-next carries the kept play (no play in its transaction); the queue is played
+    again after its commit, off the lock (store/kept_queues.py)."""
+    for _ in range(3):
+        await api.issue("A")
+    await api.window(1, "call-next")  # staffs window 1 (so plays); a memo is kept from here on
+    for _ in range(100):  # the play after the commit runs in the background
+        _, before = await scrape(api)
+        if before['callnext_queue_plays_total{where="refresh"}'] >= 1:
+            break
+        await asyncio.sleep(0.02)
+    status, _ = await api.window(1, "call-next")
+    assert status == 200
+    for _ in range(100):
+        _, after = await scrape(api)
+        refreshed = after['callnext_queue_plays_total{where="refresh"}']
+        if refreshed > before['callnext_queue_plays_total{where="refresh"}']:
+            break
+        await asyncio.sleep(0.02)
+    in_tx = 'callnext_queue_plays_total{where="transaction"}'
+    assert after[in_tx] == before[in_tx]  # the call played nothing itself
+    assert refreshed == before['callnext_queue_plays_total{where="refresh"}'] + 1

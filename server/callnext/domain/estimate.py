@@ -15,7 +15,7 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .model import CallOrder
 
@@ -51,17 +51,25 @@ class Estimates:
     means: Mapping[str, float]
     windows: tuple[OpenWindow, ...] = ()  # the open windows played forward
     free: Mapping[int, float] = field(default_factory=dict)  # window → when it runs out of work
+    # seconds since the play: each figure is that much nearer (a forecast moved on, moved_on)
+    offset: float = 0.0
 
     def for_ticket(self, pk: int) -> int | None:
         """Seconds until this waiting ticket is called; None when no window that serves now
         serves its service (nobody works there: no figure is invented)."""
-        start = self.starts.get(pk)
-        return None if start is None else math.ceil(start)
+        return self._from_now(self.starts.get(pk))
 
     def for_new(self, service: str) -> int | None:
         """Seconds until a ticket of `service` taken now is called; None as for_ticket."""
-        free = self.free_at.get(service)
-        return None if free is None else math.ceil(free)
+        return self._from_now(self.free_at.get(service))
+
+    def moved_on(self, seconds: float) -> Estimates:
+        """The same play read `seconds` after it was made: the forecast as time has gone by
+        (a window it expected to free up has, and takes the next ticket as played)."""
+        return replace(self, offset=max(seconds, 0.0))
+
+    def _from_now(self, at: float | None) -> int | None:
+        return None if at is None else math.ceil(max(at - self.offset, 0.0))
 
 
 def recent_mean(durations: Sequence[float], default_s: float) -> float:
@@ -166,4 +174,4 @@ def extend(est: Estimates, pk: int, service: str) -> Estimates | None:
     at = est.free[window.number]
     free = {**est.free, window.number: at + est.means.get(service, 300.0)}
     starts = {**est.starts, pk: at}
-    return Estimates(starts, _free_at(est.windows, free, est.means), est.means, est.windows, free)
+    return replace(est, starts=starts, free_at=_free_at(est.windows, free, est.means), free=free)

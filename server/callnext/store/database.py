@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
-from ..domain.clock import local_day, utcnow
+from ..domain.clock import utcnow
 from ..domain.errors import NotFound, Unavailable
 from ..domain.hall_layout import HALL_CODE
 from ..domain.model import Hall
@@ -35,17 +35,15 @@ from . import direct
 from .faults import storage_fault
 from .group_commit import GroupCommitter
 from .hall_tx import HallTx, Published
+from .kept_queues import Kept, KeptQueues
 from .notify import notify_commit
 from .point_read import PointReader, file_path
-from .queue_memo import QueueMemo
 from .rows import hall_from_rows
 from .schema import halls, kiosks, services, windows
 from .write_stages import LAST_WRITE, WriteStages
 
 DEFAULT_URL = "sqlite:///./callnext.db"
 READER_THREADS = 4
-KEPT_ESTIMATES_S = 1.0  # a queue memo's estimates serve this long after they were played
-KEPT_QUEUE_S = 60.0  # and its waiting tickets this long after they were read from the database
 RETRY_AFTER_S = 5  # what a write that failed for the storage's sake tells the client
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -122,9 +120,8 @@ class Database:
         self._failures = FailureLog(log)
         self._async: AsyncEngine | None = None
         self._point: PointReader | None = None
-        # SQLite: per hall, the estimates its last committed transaction left, with the seq and
-        # config_version they are for (only the writer thread touches it).
-        self._kept: dict[str, _Kept] = {}
+        # Per hall, the queue memo its last transaction left, and the plays off the lock
+        self.queues = KeptQueues(self.run_read, self.load_hall)
         if self.dialect == "sqlite":
             self._sync_writer = _sqlite_engine(self.url, writer=True)
             self._sync_reader = _sqlite_engine(self.url, writer=False)
@@ -147,6 +144,7 @@ class Database:
         await self._run(migrate.upgrade_on, write=True)
 
     async def close(self) -> None:
+        await self.queues.idle()
         if self._async is not None:
             await self._async.dispose()
             return
@@ -298,66 +296,42 @@ class Database:
             tx = HallTx(
                 conn, hall, seq, at, self.voice_langs,
                 reload=lambda: self._reload_hall(conn, code), actor=actor,
-                memo=self._kept_for(code, seq, hall, at),
+                memo=self.queues.for_tx(code, seq, hall, at),
             )  # fmt: skip
             result = body(tx)
             published = tx.flush_events()
             tx.flush_audits()
             if published and self.dialect == "postgresql":
                 notify_commit(conn, code, published)  # other processes, at commit
-            memo = tx.kept_memo() if self._async is None else None  # SQLite's one writer only
-            kept = _Kept(code, tx.seq, tx.hall.config_version, tx.today, memo)
+            if tx.queue.played:
+                self.queues.played_in_tx += 1
+            kept = Kept(code, tx.seq, tx.hall.config_version, tx.today, tx.kept_memo(), at)
             stages.body_done = time.perf_counter()
             return _Outcome(result, published, tx.config_changed, kept)
 
         if self._async is not None:
             outcome = await self.run_write(transaction)
+            self.queues.keep(outcome.kept)  # committed: the hall's next may start from it
         else:
             outcome = await self._guarded(self.group_commit.run(transaction))
         stages.committed = time.perf_counter()
         if outcome.config_changed:
             self.forget_hall(code)
         self.on_commit(outcome.published)
+        self.queues.after_commit(outcome.kept)
         stages.published = time.perf_counter()
         LAST_WRITE.set(stages)
         return outcome.result
 
-    # -- the queue memo kept between a hall's transactions (SQLite: one writer, one process) --
-
-    def _kept_for(self, code: str, seq: int, hall: Hall, now: datetime) -> QueueMemo | None:
-        """The queue memo the hall's last transaction left, if it is for the state now."""
-        kept = self._kept.get(code)
-        if (
-            kept is None
-            or kept.memo is None
-            or (kept.seq, kept.config_version) != (seq, hall.config_version)
-        ):
-            return None
-        memo = kept.memo
-        read_age = (now - memo.read_at).total_seconds() if memo.read_at is not None else -1.0
-        if kept.day != local_day(now, hall.timezone) or not 0 <= read_age <= KEPT_QUEUE_S:
-            return None
-        if memo.at is None or not 0 <= (now - memo.at).total_seconds() <= KEPT_ESTIMATES_S:
-            return memo.stale()  # the tickets still hold; the windows' clock has moved on
-        return memo
-
     def _keep(self, outcome: _Outcome[Any]) -> None:
-        """After a body's savepoint (writer thread): keep what it left for the hall's next."""
-        self._kept[outcome.kept.hall] = outcome.kept
+        """After a body's savepoint (SQLite's writer thread): keep what it left for the hall's
+        next transaction."""
+        self.queues.keep(outcome.kept)
 
     def _forget_all(self) -> None:
         """After a failed COMMIT (writer thread): nothing computed in it may be reused."""
-        self._kept.clear()
+        self.queues.forget_all()
         self._halls.clear()
-
-
-@dataclass(frozen=True, slots=True)
-class _Kept:
-    hall: str
-    seq: int
-    config_version: int
-    day: str
-    memo: QueueMemo | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +341,7 @@ class _Outcome(Generic[T]):
     result: T
     published: list[Published]
     config_changed: bool
-    kept: _Kept
+    kept: Kept
 
 
 def _in_transaction(engine: Engine, body: Callable[[Connection], T]) -> T:

@@ -22,6 +22,7 @@ from ..domain.clock import local_day, rfc3339, to_micros
 from ..domain.errors import NotFound
 from ..domain.model import CallOrder, Hall, Service, Status, Ticket, WindowStatus
 from ..domain.numbering import format_number
+from ..domain.staffing import serving
 from ..live import protocol
 from . import desk_sql, direct, queue_sql
 from .queue_memo import QueueMemo
@@ -268,14 +269,17 @@ class HallTx:
 
     def _change_window(self, number: int, statement: Executable, **fields: Any) -> None:
         """Run `statement` on a window's row, bump config_version and change the window in
-        place (no reload); estimates are played again."""
+        place (no reload). Estimates are played again if the windows that call changed (one
+        paused, resumed, or staffed by an action); not for an action at one that already
+        counted as staffed (staffing.serving)."""
         self.conn.execute(statement)
         self._bump_config_version()
-        new_windows = tuple(
-            replace(w, **fields) if w.number == number else w for w in self.hall.windows
-        )
-        self.hall = replace(self.hall, windows=new_windows)
-        self._changed()
+        hall, now = self.hall, self.now
+        new_windows = tuple(replace(w, **fields) if w.number == number else w for w in hall.windows)
+        calling = [serving(w, now) for w in hall.windows] != [serving(w, now) for w in new_windows]
+        self.hall = replace(hall, windows=new_windows, config_version=hall.config_version + 1)
+        if calling:
+            self._changed()
 
     def emit(self, name: str, ticket: Ticket | None, window: int | None, **extra: Any) -> None:
         """Record an event; it is numbered and stored at commit, and published after."""

@@ -1,15 +1,16 @@
-"""What a hall's queue was computed to be, carried from one transaction to the next (SQLite:
-one writer, one process; Database keeps it per hall).
+"""What a hall's queue was computed to be, carried from one transaction to the next
+(kept_queues.py keeps one per hall, for the seq and config_version it is true of).
 
 Issuing or calling needs everyone's estimated wait (the queue played forward), the waiting count
 of each service and the numbers given out today. Read and played again from the database, they
-cost time in proportion to the queue: at 1,000 waiting, most of a transaction's time. So the
+cost time in proportion to the queue: at 2,000 waiting, most of a transaction's time. So the
 memo keeps the waiting tickets themselves, in queue order, and follows each change exactly:
 
 - a walk-in that joins the end is appended, and its estimates are extended with
   `domain.estimate.extend` (exactly what a replay gives);
-- a ticket that leaves the queue (called, cancelled, expired) is taken out, and the estimates
-  are played again from the memo's tickets, with no read of the queue;
+- a ticket that leaves the queue (called, cancelled, expired), or a window's finish, is taken
+  out; the estimates are kept as a forecast, moved on by the time since (`changes` counts the
+  changes it did not foresee), until a play off the lock replaces it (kept_queues.py);
 - anything else (a priority or booked ticket, a ticket back in the queue, a setting, a pause)
   drops the memo, and the queue is read again.
 """
@@ -34,6 +35,7 @@ class QueueMemo:
     at: datetime | None = None
     issued: Mapping[str, int] | None = None  # numbers given out today per service, if read
     read_at: datetime | None = None  # when `queue` was read from the database
+    changes: int = 0  # changes since `estimates` were played (a forecast: see `without`)
 
     def takes_walk_in(self, now: datetime) -> bool:
         """Whether a walk-in issued `now` queues behind everyone (no booked ticket's place
@@ -51,19 +53,20 @@ class QueueMemo:
         )
 
     def without(self, pk: int) -> QueueMemo:
-        """The memo once ticket `pk` is no longer waiting (if it was), its estimates to be
-        played again (a window, a mean service time or the queue changed)."""
+        """The memo once ticket `pk` is no longer waiting (if it was), or a window's ticket
+        was finished: the estimates stay as the forecast they were (a call the play foresaw
+        changes none of it; one it did not, a little), one more change behind."""
+        changes = self.changes + 1 if self.estimates is not None else 0
         left = next((w for w in self.queue if w.pk == pk), None)
         if left is None:
-            return replace(self, estimates=None, at=None)
+            return replace(self, changes=changes)
         return replace(
             self,
             queue=tuple(w for w in self.queue if w.pk != pk),
             waiting={**self.waiting, left.service: self.waiting[left.service] - 1},
-            estimates=None,
-            at=None,
+            changes=changes,
         )
 
     def stale(self) -> QueueMemo:
         """The same queue, its estimates to be played again at the next use."""
-        return replace(self, estimates=None, at=None)
+        return replace(self, estimates=None, at=None, changes=0)

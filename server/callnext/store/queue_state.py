@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from ..domain.estimate import Estimates
-from ..domain.model import Hall, Ticket
+from ..domain.model import Hall, Status, Ticket
 from . import queue_sql
 from .queue_memo import QueueMemo
 
@@ -33,6 +33,7 @@ class QueueState:
         self._memo = memo  # the waiting tickets and their estimates; None: to be read again
         self._waiting: dict[str, int] | None = None  # valid until the next write
         self._last_walk_in: int | None = None  # the pk of a walk-in at the queue's end
+        self.played = False  # whether this transaction played the queue itself
         if memo is not None:
             if memo.estimates is not None:  # the means they were played with are still true
                 self._means = dict(memo.estimates.means)
@@ -60,10 +61,12 @@ class QueueState:
         return self._means
 
     def estimates(self) -> Estimates:
-        """Everyone's estimated wait, and a new ticket's, as the queue stands now."""
-        played = self._played().estimates
-        assert played is not None
-        return played
+        """Everyone's estimated wait, and a new ticket's, as the queue stands now: the latest
+        play, moved on by the time since it was made (a forecast: queue_memo.py)."""
+        memo = self._played()
+        assert memo.estimates is not None
+        assert memo.at is not None
+        return memo.estimates.moved_on((self.now - memo.at).total_seconds())
 
     def waiting_counts(self) -> dict[str, int]:
         """Waiting tickets per service."""
@@ -76,6 +79,8 @@ class QueueState:
     def position(self, ticket: Ticket) -> tuple[int | None, int | None]:
         """(ahead, est_wait_s); a walk-in just put at the queue's end is behind every waiting
         ticket of its service, so no count is needed."""
+        if ticket.status is not Status.WAITING or ticket.day != self.today:
+            return None, None  # in no queue: nothing to count or play
         if ticket.pk is not None and ticket.pk == self._last_walk_in and self._memo is not None:
             ahead = self._memo.waiting[ticket.service] - 1
             return ahead, self.estimates().for_ticket(ticket.pk)
@@ -86,6 +91,7 @@ class QueueState:
         if memo is None or memo.estimates is None:  # played again, from the memo's tickets
             memo = queue_sql.play_queue(self.conn, self.hall, self.now, self.means(), memo)
             self._memo = memo
+            self.played = True
         return memo
 
     def kept_memo(self) -> QueueMemo | None:

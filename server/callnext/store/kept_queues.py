@@ -1,0 +1,190 @@
+"""The queue memos a process keeps between a hall's transactions, and their refresh off the
+hall's lock.
+
+Every hall transaction needs the waiting tickets, their count per service and the estimated
+waits: the queue played forward over the open windows (domain.estimate), a cost that grows with
+the queue. A transaction that starts where the hall's last one on this process left it (the
+same seq and config_version, read under the hall's lock) takes that transaction's QueueMemo
+instead (queue_memo.py), and its estimates as a forecast moved on by the time since:
+
+- a walk-in joins the forecast exactly (domain.estimate.extend);
+- a call, a finish, a cancel carry it over as it is (`QueueMemo.changes` counts them): the
+  frames of a call-next give the newcomer estimates of the latest play, moved on;
+- after such a commit the hall is played again here, in a read transaction off the lock
+  (`refresh_later`: at most one at a time per hall, once more if commits came meanwhile), and
+  the fresh play replaces the forecast if the hall is still where it was read.
+
+So a call's transaction costs the same with 2,000 waiting as with 100; the play's cost moves
+behind the commit, where it delays no one. A forecast is played again inside the transaction
+only when it is older than KEPT_FORECAST_S or carried over more than MAX_FORECAST_CHANGES
+changes (the refresh did not keep up), and the waiting tickets are read again after
+KEPT_QUEUE_S. Anything the memo cannot follow (a booked or priority ticket, a ticket back in
+the queue, a setting, a pause) drops it, and that transaction reads and plays the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
+
+from ..domain.clock import local_day, utcnow
+from ..domain.model import Hall
+from . import direct, queue_sql
+from .queue_memo import QueueMemo
+from .schema import halls
+
+KEPT_FORECAST_S = 60.0  # a play serves, moved on, this long after it was made
+MAX_FORECAST_CHANGES = 20  # and across this many changes it did not foresee
+KEPT_QUEUE_S = 60.0  # the memo's waiting tickets serve this long after they were read
+log = logging.getLogger(__name__)
+
+_HALL_STATE = select(halls.c.seq, halls.c.config_version).where(
+    halls.c.code == bindparam("hall_code")
+)
+
+ReadRunner = Callable[[Callable[[Connection], "Kept | None"]], Awaitable["Kept | None"]]
+HallLoader = Callable[[Connection, str, int], "Hall | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """What a hall's transaction (or a refresh) left: the memo, for the state it is true of."""
+
+    hall: str
+    seq: int
+    config_version: int
+    day: str
+    memo: QueueMemo | None
+    at: datetime  # the hall's clock as the transaction saw it
+
+    def needs_play(self) -> bool:
+        """Whether a refresh would help the next transaction: no play of this state yet, a
+        forecast carried over changes, or a play or a read half-way to its limit."""
+        memo, now = self.memo, self.at
+        if memo is None or memo.estimates is None or memo.at is None or memo.changes:
+            return True
+        read_age = (now - memo.read_at).total_seconds() if memo.read_at else KEPT_QUEUE_S
+        played_age = (now - memo.at).total_seconds()
+        return read_age > KEPT_QUEUE_S / 2 or played_age > KEPT_FORECAST_S / 2
+
+
+class KeptQueues:
+    """Per hall, the memo its last transaction or refresh left. The write path calls `for_tx`
+    and `keep` (SQLite: on the writer thread; PostgreSQL: on the loop, after the commit);
+    refreshes install theirs only over an older state, so a stale one is at worst unused."""
+
+    def __init__(self, run_read: ReadRunner, load_hall: HallLoader) -> None:
+        self._run_read = run_read
+        self._load_hall = load_hall
+        self._kept: dict[str, Kept] = {}
+        self._refreshing: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._clock: dict[str, datetime] = {}  # per hall, the latest commit's time
+        self.refreshed = 0  # plays made off the lock (callnext_queue_plays_total)
+        self.played_in_tx = 0  # plays made inside a hall's transaction
+
+    def kept(self, code: str) -> Kept | None:
+        """What is kept for the hall now."""
+        return self._kept.get(code)
+
+    def for_tx(self, code: str, seq: int, hall: Hall, now: datetime) -> QueueMemo | None:
+        """The memo for a transaction that locked the hall at `seq`, if one is for that state."""
+        kept = self._kept.get(code)
+        if (
+            kept is None
+            or kept.memo is None
+            or (kept.seq, kept.config_version) != (seq, hall.config_version)
+        ):
+            return None
+        memo = kept.memo
+        read_age = (now - memo.read_at).total_seconds() if memo.read_at is not None else -1.0
+        if kept.day != local_day(now, hall.timezone) or not 0 <= read_age <= KEPT_QUEUE_S:
+            return None
+        if memo.at is None:
+            return memo
+        played_age = (now - memo.at).total_seconds()
+        if not 0 <= played_age <= KEPT_FORECAST_S or memo.changes > MAX_FORECAST_CHANGES:
+            return memo.stale()  # the tickets still hold; the forecast is too far behind
+        return memo
+
+    def keep(self, kept: Kept) -> None:
+        """What a transaction left (after its savepoint on SQLite, its commit on PostgreSQL),
+        unless a later state is kept already (PostgreSQL's commits may come back out of order)."""
+        if not self._later_kept(kept):
+            self._kept[kept.hall] = kept
+
+    def forget_all(self) -> None:
+        """After a failed COMMIT: nothing computed in it may be reused."""
+        self._kept.clear()
+
+    # -- the refresh, off the hall's lock ---------------------------------------------------
+
+    def after_commit(self, kept: Kept) -> None:
+        """A transaction committed (on the loop): play the hall again if that would help."""
+        if kept.needs_play():
+            self.refresh_later(kept.hall, kept.at)
+
+    def refresh_later(self, code: str, at: datetime | None = None) -> None:
+        """Play the hall's queue again soon, in a read transaction (on the loop), at the time
+        of the latest commit it was told of (`at`; default: the clock's)."""
+        self._clock[code] = max(at or utcnow(), self._clock.get(code, at or utcnow()))
+        if code in self._refreshing:
+            self._again.add(code)  # a commit came during the play: once more after it
+            return
+        task = asyncio.get_running_loop().create_task(self._refresh(code))
+        self._refreshing[code] = task
+
+    async def idle(self) -> None:
+        """Wait for the refreshes under way (tests, and closing the database)."""
+        while self._refreshing:
+            await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
+
+    async def _refresh(self, code: str) -> None:
+        try:
+            while True:
+                self._again.discard(code)
+                at = self._clock[code]
+                played = await self._run_read(partial(self._play, code=code, now=at))
+                if played is not None:
+                    self._install(played)
+                if code not in self._again:
+                    return
+        except Exception as exc:  # the next transaction plays for itself: nothing is lost
+            log.warning("the queue of hall %s could not be played again: %s", code, exc)
+        finally:
+            self._refreshing.pop(code, None)
+
+    def _play(self, conn: Connection, code: str, now: datetime) -> Kept | None:
+        """The hall's queue read as this read transaction sees it, played at `now`."""
+        row = direct.first(conn, _HALL_STATE, {"hall_code": code})
+        if row is None:
+            return None
+        seq, version = int(row["seq"]), int(row["config_version"])
+        hall = self._load_hall(conn, code, version)
+        if hall is None or hall.config_version != version:
+            return None
+        today = local_day(now, hall.timezone)
+        means = queue_sql.mean_service_s(conn, hall, today)
+        memo = queue_sql.play_queue(conn, hall, now, means)
+        memo = replace(memo, issued=queue_sql.issued_counts(conn, hall, today))
+        return Kept(code, seq, version, today, memo, now)
+
+    def _install(self, played: Kept) -> None:
+        """Keep a refresh's play unless a later state is kept already."""
+        if not self._later_kept(played):
+            self._kept[played.hall] = played
+            self.refreshed += 1
+
+    def _later_kept(self, kept: Kept) -> bool:
+        current = self._kept.get(kept.hall)
+        return current is not None and (current.seq, current.config_version) > (
+            kept.seq,
+            kept.config_version,
+        )
