@@ -58,16 +58,24 @@ def test_bench_without_the_floor_measures_callnext_alone(
     """--no-floor: callnext's figures with no floor server, no floor displays, no ratio."""
     with serving(db_url) as server:
         code = cli.main(
-            ["bench", "--server", server.base, "--displays", "6", "--tickets", "12",
-             "--calls", "4", "--concurrency", "4", "--no-floor"]
+            ["bench", "--server", server.base, "--displays", "6", "--tickets", "40",
+             "--calls", "10", "--concurrency", "4", "--no-floor"]
         )  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0, out
     assert "floor" not in out.split("| displays |")[0], out  # no floor line before the table
     for name in ("first", "last"):
         assert re.search(rf"call-next → {name} display\s+p50\s+[\d.]+ ms\s+p99\s+[\d.]+ ms\s+"
-                         r"\(n=4\)", out), out  # fmt: skip
+                         r"\(n=10\)", out), out  # fmt: skip
     assert re.search(r"memory per idle display: -?[\d.]+ KB\n", out), out
+    # the server's own count of its queue plays during the presses (/metrics): the first press
+    # at each of windows 1–8 staffs it (the windows that call changed: played in the
+    # transaction); the presses at windows 1 and 2 again play nothing themselves, and the queue
+    # is played after their commits
+    plays = re.search(r"the queue played during the 10 presses: (\d+) in a transaction, "
+                      r"(\d+) after a commit", out)  # fmt: skip
+    assert plays, out
+    assert (int(plays[1]), int(plays[2])) == (8, 2), out
     latencies = r"( [\d.]+ / [\d.]+ ms \|){2}"
     row = rf"\| 6 \| [\d,]+ \|{latencies} — \| — \| -?[\d.]+ \(n/a\) \| [\d.]+ \(—\) ms \|"
     assert re.search(row, out), out

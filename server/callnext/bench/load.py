@@ -29,7 +29,7 @@ import aiohttp
 
 from .displays import Displays
 from .floor import FloorProcess, raise_open_files
-from .probe import rss_kb, server_pid, server_timing, waiting_now
+from .probe import queue_plays, rss_kb, server_pid, server_timing, waiting_now
 from .report import Result, report, table
 from .ws_client import ExternalDisplays
 
@@ -188,6 +188,7 @@ async def _alternate(
 
     gc.collect()
     gc.freeze()  # the displays' objects: this client's own collections do not walk them
+    plays_before = await queue_plays(session, base)
     for i in range(per_count(args.calls, args.displays, cn.displays)):
         before = ours.sampled
         with _no_gc():
@@ -204,6 +205,9 @@ async def _alternate(
             assert floor_timed is not None
             fl.first.append(floor_timed[0])
             fl.last.append(floor_timed[1])
+    await asyncio.sleep(0.2)  # the last press's play after its commit
+    plays = await queue_plays(session, base)
+    cn.plays = {where: n - plays_before.get(where, 0) for where, n in plays.items()}
     return (len(frames[-1].encode()) if frames else 0), len(frames)
 
 

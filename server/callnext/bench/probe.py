@@ -50,3 +50,17 @@ def server_timing(header: str) -> dict[str, float]:
                 with contextlib.suppress(ValueError):
                     out[name] = float(value)
     return out
+
+
+async def queue_plays(session: aiohttp.ClientSession, base: str) -> dict[str, float]:
+    """The server's queue plays so far by where (/metrics' callnext_queue_plays_total:
+    "transaction", "refresh"); {} from a server that does not count them."""
+    async with session.get(f"{base}/metrics") as resp:
+        text = await resp.text() if resp.status == 200 else ""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith('callnext_queue_plays_total{where="'):
+            labels, _, value = line.rpartition(" ")
+            with contextlib.suppress(ValueError):
+                out[labels.split('"')[1]] = float(value)
+    return out

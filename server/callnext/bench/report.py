@@ -21,6 +21,8 @@ class Result:
     rate: float | None = None  # durable tickets/s (callnext only)
     # callnext's own stages of each press (its Server-Timing header: auth, queue, tx, …), ms
     stages: dict[str, list[float]] = field(default_factory=dict)
+    # the server's queue plays during the presses, by where (callnext_queue_plays_total)
+    plays: dict[str, float] = field(default_factory=dict)
 
     @property
     def spread(self) -> list[float]:
@@ -71,6 +73,10 @@ def report(cn: Result, fl: Result | None, size: int, concurrency: int) -> None:
             for name, v in cn.stages.items()
         )
         print(f"in the server (Server-Timing), p50 / p99 ms: {stages}")
+    if cn.plays:
+        print(f"the queue played during the {len(cn.last)} presses: "
+              f"{cn.plays.get('transaction', 0):.0f} in a transaction, "
+              f"{cn.plays.get('refresh', 0):.0f} after a commit")  # fmt: skip
     if cn.kb_per_display is None:
         print("memory per idle display: not read (the server is not on this machine)")
     else:
