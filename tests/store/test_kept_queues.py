@@ -28,7 +28,7 @@ from callnext.store.database import Database
 from callnext.store.hall_tx import HallTx
 from callnext.store.kept_queues import Kept, KeptQueues
 from callnext.store.queue_memo import QueueMemo
-from callnext.store.schema import QUEUE_ORDER, events, tickets
+from callnext.store.schema import QUEUE_ORDER, events, halls, tickets
 from callnext.store.setup import seed_demo
 from callnext.usecases import ticketing, windows
 
@@ -374,3 +374,57 @@ def _service_of_last_issue(move: Any) -> str:
     service = move.keywords["service"]
     assert isinstance(service, str)
     return service
+
+
+# -- PostgreSQL: a memo is for the commit that made it ------------------------------------
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_memo_from_a_failed_commit_is_never_taken(staffed: Database, db_url: str) -> None:
+    """On PostgreSQL a transaction keeps its memo before its COMMIT, tagged with the hall row's
+    version it wrote. Its COMMIT fails for real (a deferred constraint); another process then
+    writes the same seq: the memo of the failed one is not taken (its seq matches, its row
+    version does not), the queue is read, and what is kept is the database's queue."""
+    db = staffed
+    for statement in _REFUSE_BOOM_AT_COMMIT:
+        await db.run_write(partial(Connection.exec_driver_sql, statement=statement))
+    await db.hall_write("demo", issue_many(5))
+    await db.hall_write("demo", issue())  # a memo of the hall is kept from here on
+
+    def boom(tx: HallTx) -> None:
+        ticketing.issue_body(tx, service="A", priority=False, key=None)
+        tx.emit("boom", None, None)
+
+    with pytest.raises(Exception, match="boom refused"):
+        await db.hall_write("demo", boom)
+    failed = db.queues.kept("demo")
+    assert failed is not None  # kept before the COMMIT that failed
+    seq = (await db.run_read(lambda conn: conn.execute(select(halls.c.seq)).scalar_one())) or 0
+    other = Database(db_url)  # another process on the same database
+    await other.start()
+    try:
+        for _ in range(failed.seq - seq):  # to the seq the failed commit would have left
+            await other.hall_write("demo", issue("B"))
+    finally:
+        await other.close()
+    with statements(db) as seen:
+        await db.hall_write("demo", issue("C"))
+        ran_now = list(seen)
+    assert ran(ran_now, QUEUE_READ)  # the failed commit's memo was not taken
+    assert [w.pk for w in kept_memo(db).queue] == await waiting_in_order(db)
+    with statements(db) as seen:
+        await db.hall_write("demo", issue("A"))
+        ran_now = list(seen)
+    assert not ran(ran_now, QUEUE_READ)  # its own commit's memo is
+    assert [w.pk for w in kept_memo(db).queue] == await waiting_in_order(db)
+
+
+_REFUSE_BOOM_AT_COMMIT = (
+    """CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.name = 'boom' THEN RAISE EXCEPTION 'boom refused'; END IF;
+      RETURN NEW;
+    END $$""",
+    """CREATE CONSTRAINT TRIGGER refuse_boom AFTER INSERT ON events
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_boom()""",
+)

@@ -35,7 +35,7 @@ from . import direct
 from .faults import storage_fault
 from .group_commit import GroupCommitter
 from .hall_tx import HallTx, Published
-from .kept_queues import Kept, KeptQueues
+from .kept_queues import ROW_VERSION, Kept, KeptQueues, row_version
 from .notify import notify_commit
 from .point_read import PointReader, file_path
 from .rows import hall_from_rows
@@ -55,6 +55,7 @@ _LOCK_HALL = (
     .where(halls.c.code == bindparam("hall_code"))
     .with_for_update()
 )
+_LOCK_HALL_PG = _LOCK_HALL.add_columns(ROW_VERSION)  # and the row's version (kept_queues.py)
 
 
 # A real write that changes nothing (the schema's version row, rewritten as it is): whether
@@ -287,16 +288,17 @@ class Database:
 
         def transaction(conn: Connection) -> _Outcome[T]:
             stages.started = time.perf_counter()
-            row = direct.first(conn, _LOCK_HALL, {"hall_code": code})
+            lock = _LOCK_HALL if self._async is None else _LOCK_HALL_PG
+            row = direct.first(conn, lock, {"hall_code": code})
             if row is None:
                 raise NotFound("hall_not_found", f"No hall {code!r}.")
             hall = self.load_hall(conn, code, row["config_version"])
             assert hall is not None
-            at, seq = now or utcnow(), int(row["seq"])
+            at, seq, version = now or utcnow(), int(row["seq"]), row.get("row_version")
             tx = HallTx(
                 conn, hall, seq, at, self.voice_langs,
                 reload=lambda: self._reload_hall(conn, code), actor=actor,
-                memo=self.queues.for_tx(code, seq, hall, at),
+                memo=self.queues.for_tx(code, seq, hall, at, version),
             )  # fmt: skip
             result = body(tx)
             published = tx.flush_events()
@@ -305,13 +307,16 @@ class Database:
                 notify_commit(conn, code, published)  # other processes, at commit
             if tx.queue.played:
                 self.queues.played_in_tx += 1
-            kept = Kept(code, tx.seq, tx.hall.config_version, tx.today, tx.kept_memo(), at)
+            if version is not None and (published or tx.config_changed):
+                version = row_version(conn, hall.id)  # this transaction's own (kept_queues.py)
+            kept = Kept(code, tx.seq, tx.hall.config_version, tx.today, tx.kept_memo(), at, version)
+            if self._async is not None:  # PostgreSQL: kept now, for the next that locks the
+                self.queues.keep(kept)  # hall (it matches only once this commit is seen)
             stages.body_done = time.perf_counter()
             return _Outcome(result, published, tx.config_changed, kept)
 
         if self._async is not None:
             outcome = await self.run_write(transaction)
-            self.queues.keep(outcome.kept)  # committed: the hall's next may start from it
         else:
             outcome = await self._guarded(self.group_commit.run(transaction))
         stages.committed = time.perf_counter()

@@ -30,9 +30,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import Label
 
 from ..domain.clock import local_day, utcnow
 from ..domain.model import Hall
@@ -45,9 +47,24 @@ MAX_FORECAST_CHANGES = 20  # and across this many changes it did not foresee
 KEPT_QUEUE_S = 60.0  # the memo's waiting tickets serve this long after they were read
 log = logging.getLogger(__name__)
 
+# PostgreSQL: the hall row's version (xmin: the transaction that last wrote it). A memo is for
+# the state its transaction left, so it is tagged with that transaction's own row version: a
+# commit that failed never makes it current, and another process's write of the same seq has
+# its own. (SQLite's one writer in one process needs no such tag: None.)
+ROW_VERSION: Label[Any] = literal_column("xmin::text::bigint").label("row_version")
 _HALL_STATE = select(halls.c.seq, halls.c.config_version).where(
     halls.c.code == bindparam("hall_code")
 )
+_HALL_STATE_PG = _HALL_STATE.add_columns(ROW_VERSION)
+_ROW_VERSION = select(ROW_VERSION).select_from(halls).where(halls.c.id == bindparam("hall_pk"))
+
+
+def row_version(conn: Connection, hall_pk: int) -> int | None:
+    """The hall row's version as this transaction sees it (PostgreSQL; None on SQLite)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    return int(conn.execute(_ROW_VERSION, {"hall_pk": hall_pk}).scalar_one())
+
 
 ReadRunner = Callable[[Callable[[Connection], "Kept | None"]], Awaitable["Kept | None"]]
 HallLoader = Callable[[Connection, str, int], "Hall | None"]
@@ -63,6 +80,7 @@ class Kept:
     day: str
     memo: QueueMemo | None
     at: datetime  # the hall's clock as the transaction saw it
+    row_version: int | None = None  # PostgreSQL: the hall row's version it is for (ROW_VERSION)
 
     def needs_play(self) -> bool:
         """Whether a refresh would help the next transaction: no play of this state yet, a
@@ -94,13 +112,17 @@ class KeptQueues:
         """What is kept for the hall now."""
         return self._kept.get(code)
 
-    def for_tx(self, code: str, seq: int, hall: Hall, now: datetime) -> QueueMemo | None:
-        """The memo for a transaction that locked the hall at `seq`, if one is for that state."""
+    def for_tx(
+        self, code: str, seq: int, hall: Hall, now: datetime, version: int | None = None
+    ) -> QueueMemo | None:
+        """The memo for a transaction that locked the hall at `seq` (and row `version`), if
+        one is for that state."""
         kept = self._kept.get(code)
         if (
             kept is None
             or kept.memo is None
-            or (kept.seq, kept.config_version) != (seq, hall.config_version)
+            or (kept.seq, kept.config_version, kept.row_version)
+            != (seq, hall.config_version, version)
         ):
             return None
         memo = kept.memo
@@ -163,7 +185,8 @@ class KeptQueues:
 
     def _play(self, conn: Connection, code: str, now: datetime) -> Kept | None:
         """The hall's queue read as this read transaction sees it, played at `now`."""
-        row = direct.first(conn, _HALL_STATE, {"hall_code": code})
+        pg = conn.dialect.name == "postgresql"
+        row = direct.first(conn, _HALL_STATE_PG if pg else _HALL_STATE, {"hall_code": code})
         if row is None:
             return None
         seq, version = int(row["seq"]), int(row["config_version"])
@@ -174,7 +197,7 @@ class KeptQueues:
         means = queue_sql.mean_service_s(conn, hall, today)
         memo = queue_sql.play_queue(conn, hall, now, means)
         memo = replace(memo, issued=queue_sql.issued_counts(conn, hall, today))
-        return Kept(code, seq, version, today, memo, now)
+        return Kept(code, seq, version, today, memo, now, row.get("row_version"))
 
     def _install(self, played: Kept) -> None:
         """Keep a refresh's play unless a later state is kept already."""
