@@ -19,10 +19,10 @@ from callnext.store.notify import (
     notice_payload,
     parse_notice,
 )
-from callnext.web.keys import LISTENER
+from callnext.web.keys import DB, LISTENER
 
 from ..conftest import PG_SKIP_REASON
-from ..helpers import running_app
+from ..helpers import Api, running_app, wait_until
 
 CALL = '{"type":"event","seq":12,"event":"ticket.called","ticket":{"number":"A003","id":"t1"}}'
 PUBLIC = '{"type":"event","seq":12,"event":"ticket.called","ticket":{"number":"A003"}}'
@@ -93,3 +93,36 @@ async def test_a_call_on_one_process_reaches_the_others_screen_without_a_read(
         await asyncio.sleep(0)
         assert listener.carried >= 2
         assert reads == 0
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_process_plays_the_queue_again_when_another_changes_the_hall(
+    settings: Settings,
+) -> None:
+    """Calls alternating between two processes: each hears the other's commit and plays the
+    queue again off the lock (store/kept_queues.py), so neither call plays it in its own
+    transaction, nor reads the queue."""
+    async with running_app(settings) as one, running_app(settings) as two:
+        for _ in range(8):
+            await one.issue("A")
+        for api, window in ((one, 1), (two, 2)):  # each window's first call staffs it: plays
+            status, _ = await api.window(window, "call-next")
+            assert status == 200
+        played = [api.app[DB].queues.played_in_tx for api in (one, two)]
+        for api, window in ((one, 1), (two, 2), (one, 1), (two, 2)):
+            other = two if api is one else one
+            await until_kept_at(other, (await api.hall())["seq"])
+            status, body = await api.window(window, "call-next")
+            assert status == 200
+            assert body["called"] is not None
+        assert [api.app[DB].queues.played_in_tx for api in (one, two)] == played
+
+
+async def until_kept_at(api: Api, seq: int) -> None:
+    """Wait until the process keeps a memo of the hall at `seq` (it heard the commit)."""
+
+    async def kept() -> bool:
+        found = api.app[DB].queues.kept("demo")
+        return found is not None and found.seq >= seq
+
+    await wait_until(kept, timeout=10)

@@ -145,7 +145,7 @@ class Database:
         await self._run(migrate.upgrade_on, write=True)
 
     async def close(self) -> None:
-        await self.queues.idle()
+        await self.queues.close()
         if self._async is not None:
             await self._async.dispose()
             return

@@ -105,6 +105,7 @@ class KeptQueues:
         self._refreshing: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._clock: dict[str, datetime] = {}  # per hall, the latest commit's time
+        self._closed = False
         self.refreshed = 0  # plays made off the lock (callnext_queue_plays_total)
         self.played_in_tx = 0  # plays made inside a hall's transaction
 
@@ -153,9 +154,17 @@ class KeptQueues:
         if kept.needs_play():
             self.refresh_later(kept.hall, kept.at)
 
+    def heard(self, code: str) -> None:
+        """Another process committed a change to the hall (PostgreSQL's notice): if this one
+        keeps a memo of it, play the hall again, so its next transaction finds one."""
+        if code in self._kept:
+            self.refresh_later(code)
+
     def refresh_later(self, code: str, at: datetime | None = None) -> None:
         """Play the hall's queue again soon, in a read transaction (on the loop), at the time
         of the latest commit it was told of (`at`; default: the clock's)."""
+        if self._closed:
+            return  # the database is closing: nothing more reads it
         self._clock[code] = max(at or utcnow(), self._clock.get(code, at or utcnow()))
         if code in self._refreshing:
             self._again.add(code)  # a commit came during the play: once more after it
@@ -167,6 +176,11 @@ class KeptQueues:
         """Wait for the refreshes under way (tests, and closing the database)."""
         while self._refreshing:
             await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
+
+    async def close(self) -> None:
+        """No refresh from now on (the database closes); wait for those under way."""
+        self._closed = True
+        await self.idle()
 
     async def _refresh(self, code: str) -> None:
         try:

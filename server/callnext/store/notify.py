@@ -111,12 +111,14 @@ class EventListener:
         halls: Callable[[], list[str]],
         health: Health | None = None,
         publish: Callable[[Iterable[Published]], None] | None = None,
+        heard: Callable[[str], None] | None = None,
     ) -> None:
         self.dsn = asyncpg_dsn(url)
         self.behind = behind
         self.catch_up = catch_up
         self.halls = halls
         self.publish = publish
+        self.heard = heard  # another process changed this hall (the queue memo: kept_queues.py)
         self.health = health or Health()
         self.failures = FailureLog(log)
         self.conn: Any = None
@@ -200,6 +202,8 @@ class EventListener:
         notice = parse_notice(payload)
         if notice is None or not self.behind(notice.hall, notice.seq):
             return  # unreadable, or published already (this process's own, at its commit)
+        if self.heard is not None:
+            self.heard(notice.hall)
         if notice.events and self.publish is not None:
             self.publish(notice.events)  # the hub orders them, and ignores what it has
             self.carried += 1

@@ -103,8 +103,9 @@ async def listener_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     listener = EventListener(
-        db.url, hub.behind, hub.catch_up, hub.halls, app[HEALTH], publish=hub.publish
-    )
+        db.url, hub.behind, hub.catch_up, hub.halls, app[HEALTH], publish=hub.publish,
+        heard=db.queues.heard,
+    )  # fmt: skip
     await listener.start()
     app[LISTENER] = listener
     yield
