@@ -256,6 +256,31 @@ async def test_a_play_serves_a_minute_and_is_played_again_off_the_lock(
         assert db.queues.refreshed - refreshed == refreshes, later
 
 
+async def test_a_quiet_halls_play_is_renewed_so_its_next_call_plays_nothing(
+    staffed_sqlite: Database,
+) -> None:
+    """No change for 70 s: the play the last call left is past its minute, but the tick
+    (every TICK_S) played the hall again at 40 s, so the call at 70 s carries that play."""
+    db = staffed_sqlite
+    now = utcnow() + timedelta(seconds=5)
+    await db.hall_write("demo", issue_many(20), now=now)
+    await db.hall_write("demo", call(1), now=now)
+    await db.queues.idle()
+    assert kept_memo(db).at == now
+    refreshed = db.queues.refreshed
+    db.queues.tick(now + timedelta(seconds=10))  # a recent play: left as it is
+    await db.queues.idle()
+    assert db.queues.refreshed == refreshed
+    db.queues.tick(now + timedelta(seconds=40))
+    await db.queues.idle()
+    assert db.queues.refreshed == refreshed + 1
+    assert kept_memo(db).at == now + timedelta(seconds=40)
+    with statements(db) as seen:
+        await db.hall_write("demo", call(2), now=now + timedelta(seconds=70))
+    assert not ran(seen, PLAY)
+    assert not ran(seen, QUEUE_READ)
+
+
 async def test_too_many_changes_unforeseen_are_played_in_the_transaction() -> None:
     """A forecast carried across more than MAX_FORECAST_CHANGES changes (the refresh did not
     keep up) is played again by the next transaction (pure: KeptQueues.for_tx)."""

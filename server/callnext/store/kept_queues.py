@@ -14,12 +14,16 @@ instead (queue_memo.py), and its estimates as a forecast moved on by the time si
   (`refresh_later`: at most one at a time per hall, once more if commits came meanwhile), and
   the fresh play replaces the forecast if the hall is still where it was read.
 
-So a call's transaction costs the same with 2,000 waiting as with 100; the play's cost moves
-behind the commit, where it delays no one. A forecast is played again inside the transaction
-only when it is older than KEPT_FORECAST_S or carried over more than MAX_FORECAST_CHANGES
-changes (the refresh did not keep up), and the waiting tickets are read again after
-KEPT_QUEUE_S. Anything the memo cannot follow (a booked or priority ticket, a ticket back in
-the queue, a setting, a pause) drops it, and that transaction reads and plays the queue.
+A quiet hall's play is renewed too (`tick`, every TICK_S: one older than half its life is
+played again), and on PostgreSQL a process plays a hall again when it hears another process
+commit to it (`heard`). So a call's transaction costs the same with 2,000 waiting as with 100;
+the play's cost moves behind the commit, where it delays no one.
+
+A forecast is played again inside the transaction only when it is older than KEPT_FORECAST_S
+or carried over more than MAX_FORECAST_CHANGES changes (the refresh did not keep up), and the
+waiting tickets are read again after KEPT_QUEUE_S. Anything the memo cannot follow (a booked
+or priority ticket, a ticket back in the queue, a setting, a pause, a window newly staffed)
+drops it, and that transaction reads and plays the queue.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from .schema import halls
 KEPT_FORECAST_S = 60.0  # a play serves, moved on, this long after it was made
 MAX_FORECAST_CHANGES = 20  # and across this many changes it did not foresee
 KEPT_QUEUE_S = 60.0  # the memo's waiting tickets serve this long after they were read
+TICK_S = 10.0  # how often a quiet hall's play is looked at (`tick`)
 log = logging.getLogger(__name__)
 
 # PostgreSQL: the hall row's version (xmin: the transaction that last wrote it). A memo is for
@@ -106,6 +111,7 @@ class KeptQueues:
         self._again: set[str] = set()
         self._clock: dict[str, datetime] = {}  # per hall, the latest commit's time
         self._closed = False
+        self._ticker: asyncio.Task[None] | None = None
         self.refreshed = 0  # plays made off the lock (callnext_queue_plays_total)
         self.played_in_tx = 0  # plays made inside a hall's transaction
 
@@ -151,8 +157,24 @@ class KeptQueues:
 
     def after_commit(self, kept: Kept) -> None:
         """A transaction committed (on the loop): play the hall again if that would help."""
+        if self._ticker is None and not self._closed:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick_on())
         if kept.needs_play():
             self.refresh_later(kept.hall, kept.at)
+
+    def tick(self, now: datetime | None = None) -> None:
+        """Play again each hall whose play has aged half-way to KEPT_FORECAST_S with no
+        change since (a quiet hall: its next call then finds a recent one, too)."""
+        now = now or utcnow()
+        for code, kept in list(self._kept.items()):
+            at = kept.memo.at if kept.memo is not None else None
+            if at is not None and KEPT_FORECAST_S / 2 < (now - at).total_seconds() < 86_400:
+                self.refresh_later(code, now)
+
+    async def _tick_on(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(TICK_S)
+            self.tick()
 
     def heard(self, code: str) -> None:
         """Another process committed a change to the hall (PostgreSQL's notice): if this one
@@ -180,6 +202,8 @@ class KeptQueues:
     async def close(self) -> None:
         """No refresh from now on (the database closes); wait for those under way."""
         self._closed = True
+        if self._ticker is not None:
+            self._ticker.cancel()
         await self.idle()
 
     async def _refresh(self, code: str) -> None:
