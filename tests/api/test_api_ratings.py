@@ -140,6 +140,7 @@ async def test_only_served_tickets_in_time_can_be_rated(served: tuple[Api, Datab
         ({"score": 5, "stars": 5}, "unknown_field"),
     ],
 )
+@pytest.mark.engine_independent
 async def test_bad_ratings_are_refused_and_change_nothing(
     served: tuple[Api, Database], body: dict[str, Any], code: str
 ) -> None:
