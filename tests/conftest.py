@@ -110,7 +110,8 @@ def db_url(
     request: pytest.FixtureRequest, tmp_path: Path, demo_templates: DemoTemplates
 ) -> Iterator[str]:
     """A new database of each kind: empty, or for a test that takes `settings` (an in-process
-    server of the demo hall) a copy of the demo hall's, as `serve --demo` would have left it."""
+    server of the demo hall) a copy of the demo hall's, as `serve --demo` would have left it
+    but for its accounts' password hash, made light (databases.light_demo_hash)."""
     seeded = "settings" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "callnext.db"
