@@ -550,8 +550,11 @@ class Target:
 
 @pytest.fixture(scope="module")
 def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    """One server for the whole fuzz, on SQLite only (the fuzz tests the HTTP layer's
-    validation; the database engines are the other tests' business)."""
+    """One server for the whole fuzz (per xdist worker), on SQLite only: the fuzz tests the
+    HTTP layer's validation, which is the same Python on both engines, and the engines' own
+    behaviour is the store and API tests' business. Text with a NUL, which only PostgreSQL
+    would refuse, is refused before it (web/parse: bad_characters), and test_api_errors'
+    garbage (NULs, -2**70, broken JSON) runs on both engines."""
     path = tmp_path_factory.mktemp("fuzz") / "callnext.db"
     url = f"sqlite:///{path}"
     server = ServerProcess(url)
