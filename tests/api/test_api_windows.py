@@ -95,6 +95,7 @@ async def test_call_next_with_nobody_waiting(api: Api) -> None:
     assert windows[2]["current"] is None
 
 
+@pytest.mark.engine_independent
 async def test_call_next_rejects_a_bad_finish(api: Api) -> None:
     """A finish that is not completed | pending | no_show is a 400 and changes nothing."""
     ticket = await api.issue("A")
