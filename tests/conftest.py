@@ -61,7 +61,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     matter keeps both runs: a refusal raised inside a hall transaction (`Database.hall_write`:
     a 404/409 found in the store, a rollback that must leave nothing), anything that writes and
     reads back, claims, idempotency, events and notify, rollovers, reports' SQL, migrations.
-    A table may mark only its rows refused before the store (`pytest.param(..., marks=...)`).
+    A table may mark only its rows refused before the store (`pytest.param(..., marks=...)`),
+    or the rows that differ from one kept on both engines only in what a pure function makes of
+    their input, so that the store is asked the same thing (the spellings of a ticket number).
     """
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
