@@ -2,7 +2,8 @@
 
 Every test that takes `db_url` runs on SQLite and on PostgreSQL. The PostgreSQL runs use a new
 database per test on the server of CALLNEXT_TEST_PG_URL (default: the local one at
-127.0.0.1:5432); where it does not answer they are skipped, saying why.
+127.0.0.1:5432); where it does not answer they are skipped, saying why. A test (or one row of
+a table) marked `engine_independent` runs on SQLite only: see `pytest_collection_modifyitems`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,39 @@ if "CALLNEXT_TEST_PG_URL" in os.environ:
     PG_SKIP_REASON = missing(PG_SKIP_REASON)
 
 
+ENGINE_INDEPENDENT = "engine_independent"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the PostgreSQL run of every test (or table row) marked `engine_independent`.
+
+    Such a test checks what the web layer decides before any storage write: a request refused
+    by parsing, validation, authentication or authorisation (its 4xx and error code, and that it
+    changed nothing, which holds whatever the engine since nothing reached a hall transaction),
+    a page, a header. Its PostgreSQL run would repeat its SQLite run's every step (the same
+    Python answers the same request) and cost a new database and a server start: about a third
+    of the PostgreSQL half's tests were such refusal tables. Everything where the engine can
+    matter keeps both runs: a refusal raised inside a hall transaction (`Database.hall_write`:
+    a 404/409 found in the store, a rollback that must leave nothing), anything that writes and
+    reads back, claims, idempotency, events and notify, rollovers, reports' SQL, migrations.
+    A table may mark only its rows refused before the store (`pytest.param(..., marks=...)`),
+    or the rows that differ from one kept on both engines only in what a pure function makes of
+    their input, so that the store is asked the same thing (the spellings of a ticket number).
+    """
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_pg = callspec is not None and callspec.params.get("db_url") == "postgresql"
+        if on_pg and item.get_closest_marker(ENGINE_INDEPENDENT) is not None:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session", autouse=True)
 async def shared_browsers() -> AsyncIterator[None]:
     """The page tests' shared Chromium (tests/browser.py), closed at the session's end."""
@@ -78,7 +112,8 @@ def db_url(
     request: pytest.FixtureRequest, tmp_path: Path, demo_templates: DemoTemplates
 ) -> Iterator[str]:
     """A new database of each kind: empty, or for a test that takes `settings` (an in-process
-    server of the demo hall) a copy of the demo hall's, as `serve --demo` would have left it."""
+    server of the demo hall) a copy of the demo hall's, as `serve --demo` would have left it
+    but for its accounts' password hash, made light (databases.light_demo_hash)."""
     seeded = "settings" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "callnext.db"

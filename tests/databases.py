@@ -12,16 +12,22 @@ drops the last one's, so a test waits for neither.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
+import secrets
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
+from sqlalchemy import update
 from sqlalchemy.engine import make_url
 
+from callnext.runtime.security import SCRYPT_P, SCRYPT_R, verify_password
 from callnext.store.database import Database
-from callnext.store.setup import seed_demo
+from callnext.store.schema import users
+from callnext.store.setup import DEMO_PASSWORD, demo_password_hash, seed_demo
 
 
 async def pg_admin(admin_url: str, sql: str) -> None:
@@ -35,14 +41,35 @@ async def pg_admin(admin_url: str, sql: str) -> None:
         await conn.close()
 
 
+def light_demo_hash() -> str:
+    """The demo password ("demo") hashed as the server does, scrypt$N$r$p$salt$digest, with
+    N=2 instead of 2**14. verify_password reads N from the hash, so a login runs the same code
+    and checks the same password, in microseconds instead of ~40 ms of CPU: the suite logs in a
+    few thousand times. Only the templates' demo accounts have it; an account a test makes,
+    and `serve --demo`'s (ServerProcess), keep the real work factor."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(DEMO_PASSWORD.encode(), salt=salt, n=2, r=SCRYPT_R, p=SCRYPT_P,
+                            dklen=32)  # fmt: skip
+    encoded = [base64.b64encode(raw).decode() for raw in (salt, digest)]
+    return "$".join(["scrypt", "2", str(SCRYPT_R), str(SCRYPT_P), *encoded])
+
+
 async def seeded(url: str) -> None:
-    """Migrate the database at `url` and seed the demo hall in it."""
+    """Migrate the database at `url` and seed the demo hall in it, its accounts' shared hash
+    made light (`light_demo_hash`)."""
     database = Database(url)
     await database.start()
     try:
         # Tests run at any hour, weekends too: their demo hall is open around the clock; a test
         # of hours sets them (the real demo's: tests/pages/test_demo_hours.py).
         await seed_demo(database, all_day=True)
+        light = light_demo_hash()
+        assert verify_password(DEMO_PASSWORD, light)
+        shared = update(users).where(users.c.password_hash == demo_password_hash())
+        changed = await database.run_write(
+            lambda conn: conn.execute(shared.values(password_hash=light)).rowcount
+        )
+        assert changed > 0, "the demo accounts' shared hash was not found"
     finally:
         await database.close()
 

@@ -92,6 +92,7 @@ async def test_takes_and_kiosk_changes_are_audited(api: Api) -> None:
     [("", None, 401), ("", "w1", 403), ("?date=2026-13-01", "manager", 400),
      ("?limit=0", "manager", 400), ("?limit=x", "manager", 400)],
 )  # fmt: skip
+@pytest.mark.engine_independent
 async def test_audit_needs_a_manager_and_good_parameters(
     api: Api, query: str, user: str | None, status: int
 ) -> None:

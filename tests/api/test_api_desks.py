@@ -176,6 +176,7 @@ async def test_a_hold_of_an_expired_session_does_not_block(settings: Settings) -
         ("/windows/99/release", {}, 404, "window_not_found"),
     ],
 )
+@pytest.mark.engine_independent
 async def test_bad_takes_are_refused_and_change_nothing(
     api: Api, path: str, body: Any, status: int, code: str | None
 ) -> None:
@@ -188,6 +189,7 @@ async def test_bad_takes_are_refused_and_change_nothing(
     assert (await api.hall())["seq"] == seq
 
 
+@pytest.mark.engine_independent
 async def test_desk_calls_need_a_staff_token_of_the_hall(api: Api) -> None:
     for path in ("/windows/1/desk", "/windows", "/pending"):
         status, body = await api.request("GET", DEMO + path)

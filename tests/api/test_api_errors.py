@@ -101,6 +101,7 @@ TICKET = "/api/v1/tickets"
 A, PRIORITY_A, PW = {"service": "A"}, {"service": "A", "priority": True}, {"password": "wrong"}
 
 
+@pytest.mark.engine_independent
 async def test_malformed_or_wrongly_typed_input_is_400(api: Api, scene: Scene) -> None:
     """Malformed JSON, a body that is no object, a missing or wrongly typed field: 400."""
     tokens = await staff_tokens(api, "w1", "w2")
@@ -268,6 +269,7 @@ async def test_wrong_role_or_wrong_hall_is_403(api: Api, settings: Settings, sce
         await assert_rejected(api, c, tokens)
 
 
+@pytest.mark.engine_independent
 async def test_wrong_method_is_405_with_allow(api: Api, scene: Scene) -> None:
     """A known route with the wrong method: 405 JSON naming the allowed methods."""
     tokens = await staff_tokens(api, "w1")

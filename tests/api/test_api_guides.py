@@ -115,6 +115,7 @@ BAD_GUIDES = [
 
 
 @pytest.mark.parametrize(("body", "code", "field", "said"), BAD_GUIDES)
+@pytest.mark.engine_independent
 async def test_a_bad_guide_is_refused_naming_its_field_and_changes_nothing(
     api: Api, body: Any, code: str, field: str | None, said: str
 ) -> None:
@@ -127,6 +128,7 @@ async def test_a_bad_guide_is_refused_naming_its_field_and_changes_nothing(
     assert (await api.hall())["seq"] == seq  # no hall.updated either
 
 
+@pytest.mark.engine_independent
 async def test_staff_and_strangers_cannot_change_a_guide(api: Api) -> None:
     body = patch_a({"notes": "hacked"})
     for token in (None, await api.login("w1")):

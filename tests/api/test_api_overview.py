@@ -143,6 +143,7 @@ async def test_sorting_puts_nulls_last_either_way(region: Api, field: str) -> No
         assert (body["sort"], body["order"]) == (field, order)
 
 
+@pytest.mark.engine_independent
 async def test_refusals(region: Api) -> None:
     for query, code in (("sort=nope", "bad_sort"), ("order=up", "bad_order"),
                         ("date=2026-13-01", "bad_date")):  # fmt: skip

@@ -140,6 +140,7 @@ async def test_only_served_tickets_in_time_can_be_rated(served: tuple[Api, Datab
         ({"score": 5, "stars": 5}, "unknown_field"),
     ],
 )
+@pytest.mark.engine_independent
 async def test_bad_ratings_are_refused_and_change_nothing(
     served: tuple[Api, Database], body: dict[str, Any], code: str
 ) -> None:
@@ -323,6 +324,7 @@ async def test_the_scale_lists_five_levels_and_the_reasons(api: Api) -> None:
     assert body["comment_max"] == 200
 
 
+@pytest.mark.engine_independent
 async def test_the_rating_screen_page_is_served_and_an_unknown_window_is_404(api: Api) -> None:
     async with api.session.get(api.base + "/halls/demo/windows/3/rate") as resp:
         assert resp.status == 200

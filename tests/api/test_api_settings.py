@@ -216,6 +216,7 @@ BAD_PATCHES = [
 
 
 @pytest.mark.parametrize(("body", "status", "code"), BAD_PATCHES)
+@pytest.mark.engine_independent
 async def test_bad_settings_are_refused_and_change_nothing(
     api: Api, body: Any, status: int, code: str
 ) -> None:
@@ -226,6 +227,7 @@ async def test_bad_settings_are_refused_and_change_nothing(
     assert (await api.hall())["seq"] == hall_before["seq"]  # no event either
 
 
+@pytest.mark.engine_independent
 async def test_malformed_bodies_are_refused(api: Api) -> None:
     token = await api.login("manager")
     for data in (b"{", b"[]", b"", b'"text"'):
@@ -237,6 +239,7 @@ async def test_malformed_bodies_are_refused(api: Api) -> None:
     ("user", "method", "status"),
     [(None, "GET", 401), (None, "PATCH", 401), ("w1", "GET", 403), ("w1", "PATCH", 403)],
 )
+@pytest.mark.engine_independent
 async def test_only_managers_read_or_change_settings(
     api: Api, user: str | None, method: str, status: int
 ) -> None:
@@ -299,6 +302,7 @@ async def test_kiosks_are_created_replaced_listed_and_deleted(api: Api) -> None:
         ({"name": 7}, "wrong_type"),
     ],
 )
+@pytest.mark.engine_independent
 async def test_bad_kiosks_are_refused(api: Api, body: Any, code: str) -> None:
     status, answer = await put_kiosk(api, "K9", body)
     assert (status, answer["error"]["code"]) == (400, code), answer
@@ -316,6 +320,7 @@ async def test_issuing_for_an_unknown_kiosk_is_refused_and_issues_nothing(api: A
     assert await api.day_tickets() == []
 
 
+@pytest.mark.engine_independent
 async def test_staff_cannot_configure_kiosks(api: Api) -> None:
     status, _ = await api.request(
         "PUT", "/api/v1/halls/demo/kiosks/K1", {"print": "none"}, token=await api.login("w1")

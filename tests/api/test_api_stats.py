@@ -273,6 +273,7 @@ async def test_csv_has_the_same_values_as_json(api: Api) -> None:
                 assert float(record[name]) == pytest.approx(value, abs=1e-9), name
 
 
+@pytest.mark.engine_independent
 async def test_bad_format_and_bad_date_are_400(api: Api) -> None:
     """format must be json or csv and date YYYY-MM-DD: else 400, never a 500."""
     for query in ("format=xml", f"date={today()}&format=pdf", "date=2024-02-30", "date=today"):

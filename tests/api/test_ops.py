@@ -7,6 +7,8 @@ import asyncio
 import re
 import time
 
+import pytest
+
 from ..helpers import Api
 
 LABELS = r'\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\}'  # quoted values may hold any character
@@ -145,6 +147,7 @@ async def test_rejected_tickets_are_not_counted_as_issued(api: Api) -> None:
                    for k in samples)  # fmt: skip
 
 
+@pytest.mark.engine_independent
 async def test_security_headers_on_every_kind_of_answer(api: Api) -> None:
     """nosniff, no referrer and no framing on JSON, errors, metrics and health answers."""
     ticket = await api.issue("A")

@@ -27,9 +27,15 @@ from ..helpers import Api
 
 HALL = "/api/v1/halls/demo"
 NOT_ASCII_DIGITS = ("²", "٣", "３")  # superscript two, Arabic-Indic three, fullwidth three
+# The query's parsing refuses them all before any storage; the answered ASCII read (SQL) is the
+# same for each, so it runs on both engines once ("²") and the other two on SQLite only.
+DIGITS_ROWS = [
+    NOT_ASCII_DIGITS[0],
+    *(pytest.param(d, marks=pytest.mark.engine_independent) for d in NOT_ASCII_DIGITS[1:]),
+]
 
 
-@pytest.mark.parametrize("digits", NOT_ASCII_DIGITS)
+@pytest.mark.parametrize("digits", DIGITS_ROWS)
 @pytest.mark.parametrize(
     ("path", "code"),
     [

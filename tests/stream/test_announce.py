@@ -110,6 +110,7 @@ MALFORMED = [
 ]
 
 
+@pytest.mark.engine_independent
 async def test_malformed_names_answer_404_json(voice_api: Api) -> None:
     await voice_api.issue("A")
     assert (await voice_api.window(1, "call-next"))[0] == 200

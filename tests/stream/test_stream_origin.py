@@ -33,6 +33,7 @@ async def test_own_origin_and_no_origin_open_others_do_not(api: Api, path: str) 
     assert await opens(api, path, "null") == 403  # a sandboxed or file:// page
 
 
+@pytest.mark.engine_independent
 async def test_the_refusal_is_the_contract_error(api: Api) -> None:
     async with api.session.get(
         api.base + "/ws/v2/halls/demo",
