@@ -56,7 +56,7 @@ async def browser() -> AsyncIterator[Browser]:
 async def phone_browser() -> AsyncIterator[Browser]:
     """The full browser, for the phone's ticket page (/t/): it offers notifications there (the
     headless shell refuses them), so axe sees its button."""
-    async with launch(notifications=True) as b:
+    async with launch(full=True) as b:
         yield b
 
 

@@ -61,7 +61,7 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def phone_browser() -> AsyncIterator[Browser]:
     """The full browser: the phone page offers notifications there, its button in the measures."""
-    async with launch(notifications=True) as b:
+    async with launch(full=True) as b:
         yield b
 
 

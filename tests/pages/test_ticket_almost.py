@@ -31,7 +31,7 @@ BANNER_SHOWN = "!document.getElementById('almost').hidden"
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with launch(notifications=True) as b:  # the page asks for them, a test grants them
+    async with launch(full=True) as b:  # notifications: the page asks for them, a test grants them
         yield b
 
 
