@@ -93,7 +93,7 @@ async def a_busy_morning(api: Api) -> None:
 
 
 async def shoot(api: Api, out: Path) -> None:
-    async with launch() as browser:
+    async with launch(full=True) as browser:
         for name, path, (width, height) in SHOTS:
             page = await browser.new_page(viewport={"width": width, "height": height})
             page.on("pageerror", lambda e: print("page error:", e))
@@ -106,7 +106,8 @@ async def shoot(api: Api, out: Path) -> None:
             await save(page, out / name)
         await offline(browser, api, out / "lobby-offline.png")
         await phones(browser, api, out)
-    async with launch(autoplay=False) as browser:  # a browser that blocks sound until a tap
+    # a browser that blocks sound until a tap
+    async with launch(autoplay=False, full=True) as browser:
         page = await browser.new_page(viewport={"width": 1280, "height": 720})
         await page.goto(api.base + "/halls/demo/display?mode=chime")
         await page.wait_for_selector("#enable-sound", state="visible")
@@ -144,7 +145,7 @@ async def hall_settings(api: Api, patch: dict[str, Any]) -> None:
 async def shoot_closed_lobby(api: Api, out: Path) -> None:
     """The lobby while services issue no tickets (after kiosk_settings: B's numbers are all
     given out, C opens later today): when they issue again, not 暂停取号."""
-    async with launch() as browser:
+    async with launch(full=True) as browser:
         for name, query in (("lobby-closed-zh-1280x720.png", ""),
                             ("lobby-closed-en-1280x720.png", "?lang=en")):  # fmt: skip
             page = await browser.new_page(viewport={"width": 1280, "height": 720})
@@ -165,7 +166,7 @@ async def kiosk_page(browser: Browser, api: Api, query: str, size: tuple[int, in
 async def shoot_kiosk(api: Api, out: Path) -> None:
     """The start in both languages and orientations, the priority lane, a ticket, its slip
     (after kiosk_settings)."""
-    async with launch() as browser:
+    async with launch(full=True) as browser:
         for name, query, size in (
             ("kiosk-zh-1080x1920.png", "", (1080, 1920)),
             ("kiosk-en-1920x1080.png", "?lang=en", (1920, 1080)),

@@ -222,7 +222,7 @@ async def main(out: Path) -> None:
         settings = Settings(
             db_url=f"sqlite:///{tmp}/demo.db", demo=True, demo_all_day=True, rate_limits=None
         )
-        async with running_app(settings) as api, launch() as browser:
+        async with running_app(settings) as api, launch(full=True) as browser:
             await a_day_of_bookings(api)
             await shoot_phone(browser, api, out)
             await shoot_staff_and_dashboard(browser, api, out)

@@ -92,7 +92,7 @@ async def shoot_dashboard(out: Path) -> None:
             for n in (1, 2, 3, 5, 6, 7, 8):
                 status, body = await api.window(n, "take", {"force": True})
                 assert status == 200, body
-            async with launch() as browser:
+            async with launch(full=True) as browser:
                 for lang in ("zh", "en"):
                     for size in ((1920, 1080), (1366, 768)):
                         page = await dashboard_page(browser, api, lang, size)

@@ -36,7 +36,7 @@ async def save(page: Page, path: Path) -> None:
 
 
 async def shoot_large(api: Api, out: Path) -> None:
-    async with launch() as browser:
+    async with launch(full=True) as browser:
         for lang in ("zh", "en"):
             page = await large_page(
                 browser, f"{api.base}/halls/demo/kiosk?lang={lang}", KIOSK, False

@@ -41,7 +41,7 @@ async def shoot(out: Path) -> None:
         print(f"building {HALLS} halls × {DAYS} days of simulated history")
         await history.build(url, HALLS, DAYS, (100, 300), datetime.now(UTC))
         settings = Settings(db_url=url, rate_limits=None, voice=False)
-        async with running_app(settings) as api, launch() as browser:
+        async with running_app(settings) as api, launch(full=True) as browser:
             for name, query, (width, height), sort, metric in SHOTS:
                 context = await browser.new_context(viewport={"width": width, "height": height})
                 page = await context.new_page()

@@ -33,7 +33,7 @@ async def shoot_real_name(api: Api, out: Path) -> None:
     body = {"services": {"B": {"real_name": True, "person_daily_limit": 1, "daily_quota": None}}}
     status, answer = await api.request("PATCH", "/api/v1/halls/demo/settings", body, token=token)
     assert status == 200, answer
-    async with launch() as browser:
+    async with launch(full=True) as browser:
         page = await _kiosk(browser, api, "", (1080, 1920))
         await page.keyboard.type(NUMBER[:15])  # a reader part-way through its characters
         await save(page, out / "kiosk-id-zh-1080x1920.png")

@@ -40,7 +40,7 @@ async def shoot_settings(api: Api, out: Path) -> None:
     ):
         status, answer = await api.request(method, "/api/v1/halls/demo" + path, body, token=token)
         assert status in (200, 201), answer
-    async with launch() as browser:
+    async with launch(full=True) as browser:
         for lang in ("zh", "en"):
             page = await settings_page(browser, api, lang, "services")
             await page.wait_for_selector("#panel-services tr[data-code='D']")

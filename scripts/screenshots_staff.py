@@ -83,7 +83,7 @@ async def shoot_staff(api: Api, out: Path, db_path: str) -> None:
         assert status == 200, body
     assert (await api.window(3, "recall"))[0] == 200
     an_earlier_morning(db_path)
-    async with launch() as browser:
+    async with launch(full=True) as browser:
         for lang, size in (("zh", "1366x768"), ("en", "1920x1080")):
             await save(
                 await staff_page(browser, api, "", lang, size),

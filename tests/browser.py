@@ -1,5 +1,6 @@
-"""A real headless Chromium for the page tests and the screenshots: Debian's /usr/bin/chromium
-driven by Playwright (never `playwright install`: no download, no network)."""
+"""A real headless Chromium for the page tests and the screenshots: Debian's
+chromium-headless-shell, or its /usr/bin/chromium where the full browser is needed, driven by
+Playwright (never `playwright install`: no download, no network)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ from playwright.async_api import Error as PlaywrightError
 from .strict import missing
 
 CHROMIUM = os.environ.get("CALLNEXT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# The same Chromium built headless-only (Debian's chromium-headless-shell, which scripts/setup
+# --system installs; the build Playwright itself runs headless): the page tests' browser, but
+# for those that ask for the full one (launch(full=True)). The full browser's headless mode cost
+# three times its CPU per page test (issue 22: the staff page's 16 tests took 31 s of Chromium
+# CPU against 10.5 s, 60 renderer processes against 20). Without the shell installed, every page
+# runs in the full browser; CALLNEXT_CHROMIUM_SHELL names another shell.
+SHELL = os.environ.get("CALLNEXT_CHROMIUM_SHELL") or shutil.which("chromium-headless-shell")
 
 FLAGS = [
     "--no-sandbox",
@@ -51,20 +59,21 @@ def chromium_missing() -> str | None:
     return None
 
 
-# One Chromium (and one Playwright driver) per event loop and autoplay flag, kept while the loop
-# runs: the suite's tests share one loop per worker (pyproject: loop scope "session"), so a page
-# test no longer starts a driver and a browser of its own (about a second each on this machine).
-_SHARED: dict[tuple[int, bool], tuple[Playwright, Browser]] = {}
+# One Chromium (and one Playwright driver) per event loop, autoplay flag and build, kept while the
+# loop runs: the suite's tests share one loop per worker (pyproject: loop scope "session"), so a
+# page test no longer starts a driver and a browser of its own (about a second each here).
+_SHARED: dict[tuple[int, bool, str], tuple[Playwright, Browser]] = {}
 
 
-async def _shared_browser(autoplay: bool) -> Browser:
-    key = (id(asyncio.get_running_loop()), autoplay)
+async def _shared_browser(autoplay: bool, full: bool) -> Browser:
+    executable = CHROMIUM if full or not SHELL else SHELL
+    key = (id(asyncio.get_running_loop()), autoplay, executable)
     entry = _SHARED.get(key)
     if entry is not None and entry[1].is_connected():
         return entry[1]
     pw = await async_playwright().start()
     browser = await pw.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=[*FLAGS, AUTOPLAY] if autoplay else FLAGS
+        executable_path=executable, headless=True, args=[*FLAGS, AUTOPLAY] if autoplay else FLAGS
     )
     _SHARED[key] = (pw, browser)
     return browser
@@ -81,13 +90,16 @@ async def close_shared_browsers() -> None:
 
 
 @contextlib.asynccontextmanager
-async def launch(autoplay: bool = False) -> AsyncIterator[Browser]:
-    """A headless Chromium; `autoplay` lets pages play sound with no user gesture. Its pages
+async def launch(autoplay: bool = False, full: bool = False) -> AsyncIterator[Browser]:
+    """A headless Chromium; `autoplay` lets pages play sound with no user gesture; `full`: the
+    full browser rather than the headless shell, where a page can be granted or asked for
+    notifications (the shell's Notification.permission is "denied" whatever was granted), as a
+    phone's ticket page offers them, and what the screenshots show. Its pages
     run under their real Content-Security-Policy: a test that passes `bypass_csp=True` to a
     context says why in a comment (wait for a page's state with wait_js, which works under it).
     The browser is shared by the tests of one event loop; the contexts (and so the pages) a
     test opened are closed when it leaves, so the next test starts from none."""
-    browser = await _shared_browser(autoplay)
+    browser = await _shared_browser(autoplay, full)
     before = set(browser.contexts)
     try:
         yield browser

@@ -52,6 +52,14 @@ async def browser() -> AsyncIterator[Browser]:
         yield b
 
 
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def phone_browser() -> AsyncIterator[Browser]:
+    """The full browser, for the phone's ticket page (/t/): it offers notifications there (the
+    headless shell refuses them), so axe sees its button."""
+    async with launch(full=True) as b:
+        yield b
+
+
 @pytest_asyncio.fixture(loop_scope="module")
 async def api(settings: Settings) -> AsyncIterator[Api]:
     """conftest's `api`, on the module's loop (where the shared browser lives)."""
@@ -60,15 +68,18 @@ async def api(settings: Settings) -> AsyncIterator[Api]:
 
 
 class Opened:
-    """A page in a fresh context under the real CSP; its script errors collected."""
+    """A page in a fresh context under the real CSP; its script errors collected. The phone's
+    ticket page (/t/) opens in `phone_browser` when there is one."""
 
-    def __init__(self, browser: Browser) -> None:
+    def __init__(self, browser: Browser, phone_browser: Browser | None = None) -> None:
         self.browser = browser
+        self.phone_browser = phone_browser or browser
         self.errors: list[str] = []
 
     async def open(self, url: str, options: dict[str, Any], online: bool = True) -> Page:
         """The page at `url`, once its stream is online (when `online`: every live page)."""
-        context = await self.browser.new_context(bypass_csp=False, locale="zh-CN", **options)
+        browser = self.phone_browser if "/t/" in url else self.browser
+        context = await browser.new_context(bypass_csp=False, locale="zh-CN", **options)
         page = await context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -319,12 +330,14 @@ STATES: dict[str, Callable[[Api, Opened], Awaitable[None]]] = {
 
 
 @pytest.mark.parametrize("name", list(STATES))
-async def test_no_serious_violation(api: Api, browser: Browser, name: str) -> None:
-    pages = Opened(browser)
+async def test_no_serious_violation(
+    api: Api, browser: Browser, phone_browser: Browser, name: str
+) -> None:
+    pages = Opened(browser, phone_browser)
     try:
         await STATES[name](api, pages)
     finally:
-        for context in browser.contexts:
+        for context in [*browser.contexts, *phone_browser.contexts]:
             await context.close()
     assert not pages.errors, pages.errors
 

@@ -58,6 +58,13 @@ async def browser() -> AsyncIterator[Browser]:
         yield b
 
 
+@pytest.fixture
+async def phone_browser() -> AsyncIterator[Browser]:
+    """The full browser: the phone page offers notifications there, its button in the measures."""
+    async with launch(full=True) as b:
+        yield b
+
+
 async def open_page(browser: Browser, url: str, viewport: dict[str, int], **options: Any) -> Page:
     context = await browser.new_context(bypass_csp=False, viewport=viewport, **options)
     page = await context.new_page()
@@ -251,11 +258,11 @@ async def text_of(page: Page, selector: str) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_phone_large_print_doubles_fits_and_is_kept(
-    api: Api, browser: Browser, lang: str
+    api: Api, phone_browser: Browser, lang: str
 ) -> None:
     ticket = await api.issue("A")
     url = f"{api.base}/t/{ticket['id']}?lang={lang}"
-    page = await open_page(browser, url, PHONE, is_mobile=True, has_touch=True)
+    page = await open_page(phone_browser, url, PHONE, is_mobile=True, has_touch=True)
     await page.wait_for_selector("#waiting:not([hidden]) #ahead b")
     await page.wait_for_selector("#cancel:not([hidden])")
     assert_doubled(await turn_on(page))
@@ -300,10 +307,10 @@ WIDTHS_FOR_2S = """() => new Promise((done) => {
 ALERT_DONE = "document.getAnimations().every((a) => a.effect.getTiming().iterations === Infinity)"
 
 
-async def test_phone_large_print_when_called(api: Api, browser: Browser) -> None:
+async def test_phone_large_print_when_called(api: Api, phone_browser: Browser) -> None:
     """Called to a window: the yellow page in large print, the window's number on one line."""
     ticket = await api.issue("A")
-    page = await open_page(browser, f"{api.base}/t/{ticket['id']}", PHONE, is_mobile=True)
+    page = await open_page(phone_browser, f"{api.base}/t/{ticket['id']}", PHONE, is_mobile=True)
     await page.click("[data-large-print]")
     status, body = await api.window(1, "call-next")
     assert status == 200, body

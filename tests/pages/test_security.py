@@ -243,7 +243,7 @@ async def test_every_page_runs_under_the_csp_without_a_violation(api: Api) -> No
     await enable_booking(api)
     booked = await book(api, (await slots(api))[0]["start"])
     watched = Watched()
-    async with launch(autoplay=True) as browser:
+    async with launch(autoplay=True, full=True) as browser:
         await watched.open(browser, api.base + "/")
         kiosk = await watched.open(browser, api.base + "/halls/demo/kiosk")
         await kiosk.click(".service[data-code='B']")

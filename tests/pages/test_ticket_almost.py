@@ -31,7 +31,7 @@ BANNER_SHOWN = "!document.getElementById('almost').hidden"
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with launch() as b:
+    async with launch(full=True) as b:  # notifications: the page asks for them, a test grants them
         yield b
 
 

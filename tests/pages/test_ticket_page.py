@@ -56,7 +56,7 @@ GO_SHOWN = "!document.getElementById('go').hidden"
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with launch() as b:
+    async with launch(full=True) as b:  # notifications: the page asks for them, a test grants them
         yield b
 
 
