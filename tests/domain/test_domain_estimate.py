@@ -108,6 +108,6 @@ def test_a_walk_in_joining_the_end_extends_the_play_exactly_as_a_replay(seed: in
         queue.append(ticket)
         extended = extend(extended, ticket.pk, ticket.service)
         replayed = estimate(queue, windows, means)
-        assert extended.starts == replayed.starts
+        assert extended.every_start == replayed.starts
         assert extended.free_at == replayed.free_at
         assert extended.free == replayed.free

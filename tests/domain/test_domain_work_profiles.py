@@ -125,4 +125,4 @@ def test_extend_is_exact_or_declines(seed: int) -> None:
     else:
         assert extended is not None
         replayed = estimate([*queue, walk_in], windows, MEANS)
-        assert (extended.starts, extended.free_at) == (replayed.starts, replayed.free_at)
+        assert (extended.every_start, extended.free_at) == (replayed.starts, replayed.free_at)

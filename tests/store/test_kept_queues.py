@@ -26,7 +26,7 @@ from callnext.domain.model import Finish, Hall
 from callnext.store import queue_sql
 from callnext.store.database import Database
 from callnext.store.hall_tx import HallTx
-from callnext.store.kept_queues import Kept, KeptQueues
+from callnext.store.kept_queues import MAX_FORECAST_CHANGES, Kept, KeptQueues
 from callnext.store.queue_memo import QueueMemo
 from callnext.store.schema import QUEUE_ORDER, events, halls, tickets
 from callnext.store.setup import seed_demo
@@ -289,7 +289,8 @@ async def test_too_many_changes_unforeseen_are_played_in_the_transaction() -> No
     played = Estimates({}, {"A": 60.0}, {"A": 300.0})
     memo = QueueMemo((), {"A": 0}, None, played, now, None, now)
     hall = _hall()
-    for changes, kept_play in ((0, True), (20, True), (21, False)):
+    most = MAX_FORECAST_CHANGES
+    for changes, kept_play in ((0, True), (most, True), (most + 1, False)):
         queues.keep(Kept("demo", 7, 1, local_day(now, hall.timezone), _changed(memo, changes), now))
         used = queues.for_tx("demo", 7, hall, now + timedelta(seconds=10))
         assert used is not None

@@ -110,8 +110,7 @@ async def test_a_process_plays_the_queue_again_when_another_changes_the_hall(
             assert status == 200
         played = [api.app[DB].queues.played_in_tx for api in (one, two)]
         for api, window in ((one, 1), (two, 2), (one, 1), (two, 2)):
-            other = two if api is one else one
-            await until_kept_at(other, (await api.hall())["seq"])
+            await until_kept_at(api, (await api.hall())["seq"])  # it heard the other's call
             status, body = await api.window(window, "call-next")
             assert status == 200
             assert body["called"] is not None

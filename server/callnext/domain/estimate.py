@@ -53,15 +53,23 @@ class Estimates:
     free: Mapping[int, float] = field(default_factory=dict)  # window → when it runs out of work
     # seconds since the play: each figure is that much nearer (a forecast moved on, moved_on)
     offset: float = 0.0
+    joined: Mapping[int, float] = field(default_factory=dict)  # starts of walk-ins (extend)
 
     def for_ticket(self, pk: int) -> int | None:
         """Seconds until this waiting ticket is called; None when no window that serves now
         serves its service (nobody works there: no figure is invented)."""
-        return self._from_now(self.starts.get(pk))
+        start = self.joined.get(pk)
+        return self._from_now(self.starts.get(pk) if start is None else start)
 
     def for_new(self, service: str) -> int | None:
         """Seconds until a ticket of `service` taken now is called; None as for_ticket."""
         return self._from_now(self.free_at.get(service))
+
+    @property
+    def every_start(self) -> dict[int, float]:
+        """Every ticket's start, the play's and the walk-ins' joined since (a copy, for
+        checks: not per request)."""
+        return {**self.starts, **self.joined}
 
     def moved_on(self, seconds: float) -> Estimates:
         """The same play read `seconds` after it was made: the forecast as time has gone by
@@ -173,5 +181,5 @@ def extend(est: Estimates, pk: int, service: str) -> Estimates | None:
     window = min(serving, key=lambda w: (est.free[w.number], w.number))
     at = est.free[window.number]
     free = {**est.free, window.number: at + est.means.get(service, 300.0)}
-    starts = {**est.starts, pk: at}
-    return replace(est, starts=starts, free_at=_free_at(est.windows, free, est.means), free=free)
+    joined = {**est.joined, pk: at}  # the play's own starts stay as they are: no copy
+    return replace(est, joined=joined, free_at=_free_at(est.windows, free, est.means), free=free)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -41,15 +42,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import Label
 
 from ..domain.clock import local_day, utcnow
+from ..domain.estimate import Estimates, extend
 from ..domain.model import Hall
 from . import direct, queue_sql
 from .queue_memo import QueueMemo
 from .schema import halls
 
 KEPT_FORECAST_S = 60.0  # a play serves, moved on, this long after it was made
-MAX_FORECAST_CHANGES = 20  # and across this many changes it did not foresee
+MAX_FORECAST_CHANGES = 50  # and across this many changes it did not foresee
 KEPT_QUEUE_S = 60.0  # the memo's waiting tickets serve this long after they were read
 TICK_S = 10.0  # how often a quiet hall's play is looked at (`tick`)
+REFRESH_GAP_S = 0.05  # in a burst of commits, a hall is played again at most this often
 log = logging.getLogger(__name__)
 
 # PostgreSQL: the hall row's version (xmin: the transaction that last wrote it). A memo is for
@@ -107,6 +110,8 @@ class KeptQueues:
         self._run_read = run_read
         self._load_hall = load_hall
         self._kept: dict[str, Kept] = {}
+        self._lock = threading.Lock()  # SQLite's writer thread keeps; refreshes install
+        self._forgotten = 0  # failed COMMITs so far (forget_all)
         self._refreshing: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._clock: dict[str, datetime] = {}  # per hall, the latest commit's time
@@ -146,12 +151,15 @@ class KeptQueues:
     def keep(self, kept: Kept) -> None:
         """What a transaction left (after its savepoint on SQLite, its commit on PostgreSQL),
         unless a later state is kept already (PostgreSQL's commits may come back out of order)."""
-        if not self._later_kept(kept):
-            self._kept[kept.hall] = kept
+        with self._lock:
+            if not _later(self._kept.get(kept.hall), kept):
+                self._kept[kept.hall] = kept
 
     def forget_all(self) -> None:
         """After a failed COMMIT: nothing computed in it may be reused."""
-        self._kept.clear()
+        with self._lock:
+            self._kept.clear()
+            self._forgotten += 1
 
     # -- the refresh, off the hall's lock ---------------------------------------------------
 
@@ -210,19 +218,23 @@ class KeptQueues:
         try:
             while True:
                 self._again.discard(code)
-                at = self._clock[code]
-                played = await self._run_read(partial(self._play, code=code, now=at))
+                at, base = self._clock[code], self._kept.get(code)
+                played = await self._run_read(partial(self._play, code=code, now=at, base=base))
                 if played is not None:
                     self._install(played)
                 if code not in self._again:
                     return
+                # commits came during the play: play again, after a breath, so that a burst
+                # of calls does not have a play beside each of them competing for the CPU
+                await asyncio.sleep(REFRESH_GAP_S)
         except Exception as exc:  # the next transaction plays for itself: nothing is lost
             log.warning("the queue of hall %s could not be played again: %s", code, exc)
         finally:
             self._refreshing.pop(code, None)
 
-    def _play(self, conn: Connection, code: str, now: datetime) -> Kept | None:
-        """The hall's queue read as this read transaction sees it, played at `now`."""
+    def _play(self, conn: Connection, code: str, now: datetime, base: Kept | None) -> Kept | None:
+        """The hall's queue as this read transaction sees it, played at `now`: from `base`'s
+        tickets if it is the memo of this very state (read recently), else read again."""
         pg = conn.dialect.name == "postgresql"
         row = direct.first(conn, _HALL_STATE_PG if pg else _HALL_STATE, {"hall_code": code})
         if row is None:
@@ -233,19 +245,70 @@ class KeptQueues:
             return None
         today = local_day(now, hall.timezone)
         means = queue_sql.mean_service_s(conn, hall, today)
-        memo = queue_sql.play_queue(conn, hall, now, means)
+        tag = (seq, version, row.get("row_version"), today)
+        known = base.memo if base is not None and _tag(base) == tag else None
+        if known is not None and (known.read_at is None or not _recent(known.read_at, now)):
+            known = None
+        memo = queue_sql.play_queue(conn, hall, now, means, known)
         memo = replace(memo, issued=queue_sql.issued_counts(conn, hall, today))
         return Kept(code, seq, version, today, memo, now, row.get("row_version"))
 
     def _install(self, played: Kept) -> None:
-        """Keep a refresh's play unless a later state is kept already."""
-        if not self._later_kept(played):
-            self._kept[played.hall] = played
-            self.refreshed += 1
+        """Keep a refresh's play. If the hall has moved on since it was read (calls came
+        during the play), the play still replaces the older forecast of the state kept now:
+        that state's tickets, with the walk-ins since joined to the play (`_rebased`)."""
+        with self._lock:
+            current, forgotten = self._kept.get(played.hall), self._forgotten
+            if not _later(current, played):
+                self._kept[played.hall] = played
+                self.refreshed += 1
+                return
+        assert current is not None
+        rebased = _rebased(current, played)  # outside the lock: it walks the queue
+        if rebased is None:
+            return
+        with self._lock:  # unless the writer kept another meanwhile, or forgot everything
+            if self._kept.get(played.hall) is current and self._forgotten == forgotten:
+                self._kept[played.hall] = rebased
+                self.refreshed += 1
 
-    def _later_kept(self, kept: Kept) -> bool:
-        current = self._kept.get(kept.hall)
-        return current is not None and (current.seq, current.config_version) > (
-            kept.seq,
-            kept.config_version,
-        )
+
+def _later(current: Kept | None, kept: Kept) -> bool:
+    return current is not None and (current.seq, current.config_version) > (
+        kept.seq,
+        kept.config_version,
+    )
+
+
+def _tag(kept: Kept) -> tuple[int, int, int | None, str]:
+    return kept.seq, kept.config_version, kept.row_version, kept.day
+
+
+def _recent(read_at: datetime, now: datetime) -> bool:
+    return 0 <= (now - read_at).total_seconds() <= KEPT_QUEUE_S / 2
+
+
+def _rebased(current: Kept, played: Kept) -> Kept | None:
+    """`current` with `played`'s play instead of its own forecast, if `played` is of an
+    earlier state of the same configuration and day that the tickets since only left, or
+    joined at the end as walk-ins (whom the play is extended by, exactly)."""
+    memo, fresh = current.memo, played.memo
+    if memo is None or fresh is None or fresh.estimates is None or fresh.at is None:
+        return None
+    if (current.config_version, current.day) != (played.config_version, played.day):
+        return None
+    if memo.at is not None and memo.at >= fresh.at:
+        return None  # its own play is as recent
+    known = fresh.services
+    queue = memo.queue
+    joined = [w for w in queue if w.pk not in known]
+    if joined and any(w.pk not in known for w in queue[: len(queue) - len(joined)]):
+        return None  # not only walk-ins behind everyone: only a play is exact
+    estimates: Estimates | None = fresh.estimates
+    for w in joined:
+        estimates = extend(estimates, w.pk, w.service) if estimates is not None else None
+    if estimates is None:
+        return None
+    left = len(known) - (len(queue) - len(joined))  # tickets called or gone since the play
+    rebased = replace(memo, estimates=estimates, at=fresh.at, changes=left)
+    return replace(current, memo=rebased)

@@ -18,7 +18,7 @@ memo keeps the waiting tickets themselves, in queue order, and follows each chan
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..domain.clock import to_micros
@@ -27,15 +27,42 @@ from ..domain.estimate import Estimates, Waiting, extend
 
 @dataclass(frozen=True, slots=True)
 class QueueMemo:
-    queue: tuple[Waiting, ...]  # the waiting tickets, in queue order
+    """The waiting tickets are kept as read (`read`), with the walk-ins appended since
+    (`added`) and the tickets gone since (`gone`), so that a change costs what it changes, not
+    a copy of the whole queue; `queue` puts them together (for a play, not per change)."""
+
+    read: tuple[Waiting, ...]  # the waiting tickets when read (or played), in queue order
     waiting: Mapping[str, int]  # waiting tickets per service
     tail: int | None  # the latest place (queue_at, µs) of a waiting ticket that is not priority
     # the queue played forward at `at` (the busy windows' clock); None: to be played again
     estimates: Estimates | None = None
     at: datetime | None = None
     issued: Mapping[str, int] | None = None  # numbers given out today per service, if read
-    read_at: datetime | None = None  # when `queue` was read from the database
+    read_at: datetime | None = None  # when `read` was read from the database
     changes: int = 0  # changes since `estimates` were played (a forecast: see `without`)
+    added: tuple[Waiting, ...] = ()  # walk-ins since, behind every ticket of `read`
+    gone: frozenset[int] = frozenset()  # tickets of `read` or `added` no longer waiting
+    services: Mapping[int, str] = field(default_factory=dict)  # pk → service, of `read`
+
+    @classmethod
+    def of(
+        cls, queue: tuple[Waiting, ...], waiting: Mapping[str, int], tail: int | None
+    ) -> QueueMemo:
+        """The memo of a queue just read, in queue order."""
+        return cls(queue, waiting, tail, services={w.pk: w.service for w in queue})
+
+    @property
+    def queue(self) -> tuple[Waiting, ...]:
+        """The waiting tickets now, in queue order."""
+        gone = self.gone
+        return tuple(w for w in (*self.read, *self.added) if w.pk not in gone)
+
+    def compacted(self) -> QueueMemo:
+        """The same queue, kept as read now (before a play, which costs as much anyway)."""
+        if not self.added and not self.gone:
+            return self
+        queue = self.queue
+        return replace(self, read=queue, added=(), gone=frozenset(), services=_services(queue))
 
     def takes_walk_in(self, now: datetime) -> bool:
         """Whether a walk-in issued `now` queues behind everyone (no booked ticket's place
@@ -46,7 +73,7 @@ class QueueMemo:
         est = self.estimates
         return replace(
             self,
-            queue=(*self.queue, Waiting(pk, service)),
+            added=(*self.added, Waiting(pk, service)),
             estimates=extend(est, pk, service) if est is not None else None,
             tail=to_micros(now),
             waiting={**self.waiting, service: self.waiting.get(service, 0) + 1},
@@ -57,16 +84,22 @@ class QueueMemo:
         was finished: the estimates stay as the forecast they were (a call the play foresaw
         changes none of it; one it did not, a little), one more change behind."""
         changes = self.changes + 1 if self.estimates is not None else 0
-        left = next((w for w in self.queue if w.pk == pk), None)
-        if left is None:
+        service = self.services.get(pk)
+        if service is None:
+            service = next((w.service for w in self.added if w.pk == pk), None)
+        if service is None or pk in self.gone:
             return replace(self, changes=changes)
         return replace(
             self,
-            queue=tuple(w for w in self.queue if w.pk != pk),
-            waiting={**self.waiting, left.service: self.waiting[left.service] - 1},
+            gone=self.gone | {pk},
+            waiting={**self.waiting, service: self.waiting[service] - 1},
             changes=changes,
         )
 
     def stale(self) -> QueueMemo:
         """The same queue, its estimates to be played again at the next use."""
         return replace(self, estimates=None, at=None, changes=0)
+
+
+def _services(queue: tuple[Waiting, ...]) -> dict[int, str]:
+    return {w.pk: w.service for w in queue}

@@ -240,8 +240,9 @@ def play_queue(
     ones come first)."""
     if memo is None:
         memo = replace(read_queue(conn, hall, local_day(now, hall.timezone)), read_at=now)
-    played = estimate(memo.queue, open_windows(conn, hall, now, means), means)
-    return replace(memo, estimates=played, at=now)
+    memo = memo.compacted()
+    played = estimate(memo.read, open_windows(conn, hall, now, means), means)
+    return replace(memo, estimates=played, at=now, changes=0)
 
 
 def read_queue(conn: Connection, hall: Hall, day: str) -> QueueMemo:
@@ -256,7 +257,7 @@ def read_queue(conn: Connection, hall: Hall, day: str) -> QueueMemo:
         counts[service] = counts.get(service, 0) + 1
         if not priority:
             tail = int(queue_at)
-    return QueueMemo(tuple(queue), counts, tail)
+    return QueueMemo.of(tuple(queue), counts, tail)
 
 
 def open_windows(
