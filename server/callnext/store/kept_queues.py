@@ -4,7 +4,8 @@ hall's lock.
 Every hall transaction needs the waiting tickets, their count per service and the estimated
 waits: the queue played forward over the open windows (domain.estimate), a cost that grows with
 the queue. A transaction that starts where the hall's last one on this process left it (the
-same seq and config_version, read under the hall's lock) takes that transaction's QueueMemo
+same seq and config_version, and on PostgreSQL the hall row's version, read under the hall's
+lock) takes that transaction's QueueMemo
 instead (queue_memo.py), and its estimates as a forecast moved on by the time since:
 
 - a walk-in joins the forecast exactly (domain.estimate.extend);
@@ -103,8 +104,10 @@ class Kept:
 
 class KeptQueues:
     """Per hall, the memo its last transaction or refresh left. The write path calls `for_tx`
-    and `keep` (SQLite: on the writer thread; PostgreSQL: on the loop, after the commit);
-    refreshes install theirs only over an older state, so a stale one is at worst unused."""
+    and `keep` inside the hall's locked transaction (SQLite: on the writer thread, after the
+    body's savepoint; PostgreSQL: on the loop, before the COMMIT, tagged with the row version
+    it wrote). A refresh installs its play over an older state, or rebased onto the state kept
+    (`_install`); a memo that is not for the state a transaction locks is never used."""
 
     def __init__(self, run_read: ReadRunner, load_hall: HallLoader) -> None:
         self._run_read = run_read
@@ -149,8 +152,7 @@ class KeptQueues:
         return memo
 
     def keep(self, kept: Kept) -> None:
-        """What a transaction left (after its savepoint on SQLite, its commit on PostgreSQL),
-        unless a later state is kept already (PostgreSQL's commits may come back out of order)."""
+        """What a transaction left, unless a later state is kept already."""
         with self._lock:
             if not _later(self._kept.get(kept.hall), kept):
                 self._kept[kept.hall] = kept
