@@ -5,8 +5,8 @@ Every hall transaction needs the waiting tickets, their count per service and th
 waits: the queue played forward over the open windows (domain.estimate), a cost that grows with
 the queue. A transaction that starts where the hall's last one on this process left it (the
 same seq and config_version, and on PostgreSQL the hall row's version, read under the hall's
-lock) takes that transaction's QueueMemo
-instead (queue_memo.py), and its estimates as a forecast moved on by the time since:
+lock) takes that transaction's QueueMemo instead (queue_memo.py), and its estimates as a
+forecast moved on by the time since:
 
 - a walk-in joins the forecast exactly (domain.estimate.extend);
 - a call, a finish, a cancel carry it over as it is (`QueueMemo.changes` counts them): the
