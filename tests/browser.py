@@ -95,8 +95,9 @@ async def launch(autoplay: bool = False, full: bool = False) -> AsyncIterator[Br
     full browser rather than the headless shell, where a page can be granted or asked for
     notifications (the shell's Notification.permission is "denied" whatever was granted), as a
     phone's ticket page offers them, and what the screenshots show. Its pages
-    run under their real Content-Security-Policy: a test that passes `bypass_csp=True` to a
-    context says why in a comment (wait for a page's state with wait_js, which works under it).
+    run under their real Content-Security-Policy: no test turns it off for a context (wait for
+    a page's state with wait_js, which works under it; tests/pages/test_security.py fails a
+    page that breaks it).
     The browser is shared by the tests of one event loop; the contexts (and so the pages) a
     test opened are closed when it leaves, so the next test starts from none."""
     browser = await _shared_browser(autoplay, full)

@@ -35,11 +35,11 @@ from . import direct
 from .faults import storage_fault
 from .group_commit import GroupCommitter
 from .hall_tx import HallTx, Published
-from .kept_queues import ROW_VERSION, Kept, KeptQueues, row_version
+from .kept_queues import Kept, KeptQueues, row_version
 from .notify import notify_commit
 from .point_read import PointReader, file_path
 from .rows import hall_from_rows
-from .schema import halls, kiosks, services, windows
+from .schema import HALL_ROW_VERSION, halls, kiosks, services, windows
 from .write_stages import LAST_WRITE, WriteStages
 
 DEFAULT_URL = "sqlite:///./callnext.db"
@@ -55,7 +55,7 @@ _LOCK_HALL = (
     .where(halls.c.code == bindparam("hall_code"))
     .with_for_update()
 )
-_LOCK_HALL_PG = _LOCK_HALL.add_columns(ROW_VERSION)  # and the row's version (kept_queues.py)
+_LOCK_HALL_PG = _LOCK_HALL.add_columns(HALL_ROW_VERSION)  # and the row's version (kept_queues.py)
 
 
 # A real write that changes nothing (the schema's version row, rewritten as it is): whether
@@ -307,8 +307,10 @@ class Database:
                 notify_commit(conn, code, published)  # other processes, at commit
             if tx.queue.played:
                 self.queues.played_in_tx += 1
-            if version is not None and (published or tx.config_changed):
-                version = row_version(conn, hall.id)  # this transaction's own (kept_queues.py)
+            if version is not None and (published or tx.config_changed):  # its own write's
+                version = tx.row_version  # from the seq's UPDATE … RETURNING (kept_queues.py)
+                if version is None:  # a setting changed with no event: read it
+                    version = row_version(conn, hall.id)
             kept = Kept(code, tx.seq, tx.hall.config_version, tx.today, tx.kept_memo(), at, version)
             if self._async is not None:  # PostgreSQL: kept now, for the next that locks the
                 self.queues.keep(kept)  # hall (it matches only once this commit is seen)

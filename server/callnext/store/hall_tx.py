@@ -40,6 +40,7 @@ from .ticket_sql import (
     RECORD_ESTIMATE,
     SAVE_TICKET,
     SET_SEQ,
+    SET_SEQ_RETURNING_VERSION,
     WAITING_BEFORE,
 )
 
@@ -100,6 +101,7 @@ class HallTx:
         self.queue = QueueState(conn, hall, now, self.today, memo)
         self.hall = hall
         self.config_changed = False
+        self.row_version: int | None = None  # PostgreSQL: the hall row's version it wrote, if read
         self._pending: list[PendingEvent] = []
         self._json: dict[Ticket, dict[str, Any]] = {}  # valid until the next write
 
@@ -360,7 +362,11 @@ class HallTx:
                  "name": event.name, "frame": text, "public": None if public == text else public}
             )  # fmt: skip
         direct.run(conn, INSERT_EVENTS, rows)
-        direct.run(conn, SET_SEQ, {"hall_pk": hall.id, "new_seq": self.seq})
+        values = {"hall_pk": hall.id, "new_seq": self.seq}
+        if conn.dialect.name == "postgresql":  # and the row version it wrote (kept_queues.py)
+            self.row_version = int(direct.scalar(conn, SET_SEQ_RETURNING_VERSION, values))
+        else:
+            direct.run(conn, SET_SEQ, values)
         self._pending.clear()
         return out
 

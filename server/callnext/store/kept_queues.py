@@ -36,18 +36,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
 
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import Label
 
 from ..domain.clock import local_day, utcnow
 from ..domain.estimate import Estimates, extend
 from ..domain.model import Hall
 from . import direct, queue_sql
 from .queue_memo import QueueMemo
-from .schema import halls
+from .schema import HALL_ROW_VERSION, halls
 
 KEPT_FORECAST_S = 60.0  # a play serves, moved on, this long after it was made
 MAX_FORECAST_CHANGES = 50  # and across this many changes it did not foresee
@@ -56,16 +54,15 @@ TICK_S = 10.0  # how often a quiet hall's play is looked at (`tick`)
 REFRESH_GAP_S = 0.05  # in a burst of commits, a hall is played again at most this often
 log = logging.getLogger(__name__)
 
-# PostgreSQL: the hall row's version (xmin: the transaction that last wrote it). A memo is for
-# the state its transaction left, so it is tagged with that transaction's own row version: a
-# commit that failed never makes it current, and another process's write of the same seq has
-# its own. (SQLite's one writer in one process needs no such tag: None.)
-ROW_VERSION: Label[Any] = literal_column("xmin::text::bigint").label("row_version")
+# A memo is for the state its transaction left, so on PostgreSQL it is tagged with the hall
+# row's version that transaction wrote (schema.HALL_ROW_VERSION): a commit that failed never
+# makes it current, and another process's write of the same seq has its own. (SQLite's one
+# writer in one process needs no such tag: None.)
 _HALL_STATE = select(halls.c.seq, halls.c.config_version).where(
     halls.c.code == bindparam("hall_code")
 )
-_HALL_STATE_PG = _HALL_STATE.add_columns(ROW_VERSION)
-_ROW_VERSION = select(ROW_VERSION).select_from(halls).where(halls.c.id == bindparam("hall_pk"))
+_HALL_STATE_PG = _HALL_STATE.add_columns(HALL_ROW_VERSION)
+_ROW_VERSION = select(HALL_ROW_VERSION).select_from(halls).where(halls.c.id == bindparam("hall_pk"))
 
 
 def row_version(conn: Connection, hall_pk: int) -> int | None:
@@ -75,7 +72,7 @@ def row_version(conn: Connection, hall_pk: int) -> int | None:
     return int(conn.execute(_ROW_VERSION, {"hall_pk": hall_pk}).scalar_one())
 
 
-ReadRunner = Callable[[Callable[[Connection], "Kept | None"]], Awaitable["Kept | None"]]
+ReadRunner = Callable[[Callable[[Connection], None]], Awaitable[None]]
 HallLoader = Callable[[Connection, str, int], "Hall | None"]
 
 
@@ -89,7 +86,9 @@ class Kept:
     day: str
     memo: QueueMemo | None
     at: datetime  # the hall's clock as the transaction saw it
-    row_version: int | None = None  # PostgreSQL: the hall row's version it is for (ROW_VERSION)
+    row_version: int | None = (
+        None  # PostgreSQL: the hall row's version it is for (HALL_ROW_VERSION)
+    )
 
     def needs_play(self) -> bool:
         """Whether a refresh would help the next transaction: no play of this state yet, a
@@ -221,9 +220,7 @@ class KeptQueues:
             while True:
                 self._again.discard(code)
                 at, base = self._clock[code], self._kept.get(code)
-                played = await self._run_read(partial(self._play, code=code, now=at, base=base))
-                if played is not None:
-                    self._install(played)
+                await self._run_read(partial(self._play_and_install, code=code, now=at, base=base))
                 if code not in self._again:
                     return
                 # commits came during the play: play again, after a breath, so that a burst
@@ -233,6 +230,15 @@ class KeptQueues:
             log.warning("the queue of hall %s could not be played again: %s", code, exc)
         finally:
             self._refreshing.pop(code, None)
+
+    def _play_and_install(
+        self, conn: Connection, code: str, now: datetime, base: Kept | None
+    ) -> None:
+        """In the read transaction (SQLite: a reader thread, off the loop and its fan-out):
+        play the hall, and keep the play (`_install` takes the lock it needs)."""
+        played = self._play(conn, code, now, base)
+        if played is not None:
+            self._install(played)
 
     def _play(self, conn: Connection, code: str, now: datetime, base: Kept | None) -> Kept | None:
         """The hall's queue as this read transaction sees it, played at `now`: from `base`'s

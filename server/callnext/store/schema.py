@@ -5,6 +5,8 @@ Alembic migrations under migrations/ create these; change both together.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -17,8 +19,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
     text,
 )
+from sqlalchemy.sql.elements import Label
 
 from ..domain.identity import PERSON_KEY_LEN
 
@@ -58,6 +62,9 @@ halls = Table(
     # trips per matter (一次办结率): a matter's visits count this many days from its first
     Column("trips_window_days", Integer, nullable=False, server_default="30"),
 )
+# PostgreSQL: the version of a hall's row, the id of the transaction that last wrote it (xmin):
+# the tag of the queue memo a transaction keeps (kept_queues.py)
+HALL_ROW_VERSION: Label[Any] = literal_column("xmin::text::bigint").label("row_version")
 
 services = Table(
     "services",

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.model import Status
 from .rows import TICKET_COLUMNS
-from .schema import audit, counters, events, halls, idempotency, tickets
+from .schema import HALL_ROW_VERSION, audit, counters, events, halls, idempotency, tickets
 
 INSERT_TICKET = insert(tickets).returning(tickets.c.pk)
 INSERT_EVENTS = insert(events)
@@ -27,6 +27,8 @@ CURRENT = select(*TICKET_COLUMNS).where(
 )
 SAVE_TICKET = update(tickets).where(tickets.c.pk == bindparam("ticket_pk"))
 SET_SEQ = update(halls).where(halls.c.id == bindparam("hall_pk")).values(seq=bindparam("new_seq"))
+# PostgreSQL: and the hall row's version this write made (the queue memo's tag)
+SET_SEQ_RETURNING_VERSION = SET_SEQ.returning(HALL_ROW_VERSION)
 NEXT_NUMBER = {
     name: dialect.insert(counters)
     .on_conflict_do_update(

@@ -67,6 +67,12 @@ def _hall_gauges(code: str, live: dict[str, Any]) -> list[Gauge]:
     return out
 
 
+PLAYS_HELP = (
+    "Queues played forward for the estimates: inside a hall's transaction, or after "
+    "its commit, off the lock (store/kept_queues.py)."
+)
+
+
 async def metrics(request: web.Request) -> web.Response:
     db, hub, snapshots = request.app[DB], request.app[HUB], request.app[SNAPSHOTS]
     gauges: list[Gauge] = [
@@ -80,10 +86,9 @@ async def metrics(request: web.Request) -> web.Response:
          snapshots.built),
         ("callnext_snapshots_shared_total",
          "Displays given a snapshot built for another within the second.", {}, snapshots.shared),
-        ("callnext_queue_plays_total", "Queues played forward for the estimates: inside a "
-         "hall's transaction, or after its commit off the lock (store/kept_queues.py).",
-         {"where": "transaction"}, db.queues.played_in_tx),
-        ("callnext_queue_plays_total", "", {"where": "refresh"}, db.queues.refreshed),
+        ("callnext_queue_plays_total", PLAYS_HELP, {"where": "transaction"},
+         db.queues.played_in_tx),
+        ("callnext_queue_plays_total", PLAYS_HELP, {"where": "refresh"}, db.queues.refreshed),
     ]  # fmt: skip
     gauges += request.app[GC_WATCH].gauges()
     gauges += request.app[HEALTH].gauges()
